@@ -1,0 +1,205 @@
+//! The command line: clap definitions of every subcommand and flag.
+
+use crate::ingest::{Format, Kind};
+use crate::output::OutputFormat;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "precre",
+    version,
+    about = "PRECRE: a credit workbench for SME lending (store, import, ratios, demo portfolio)",
+    long_about = "PRECRE keeps firms, financial statements, business factors, loan applications and \
+                  outcomes in a local SQLite store, computes a catalogue of financial ratios, and \
+                  compares firms with their sector peers.",
+    after_help = "Examples:\n  precre demo                      load the demo portfolio into the store\n  precre firms --sector retail     list retail firms\n  precre ratios --firm 123-45-67890\n\nThe store: --db PATH, else $PRECRE_DB, else the platform's data directory."
+)]
+pub struct Cli {
+    /// The store file (created readable by its owner only if it does not exist).
+    #[arg(long, global = true, env = "PRECRE_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import a file of firms, statements, factors, applications, outcomes or features.
+    #[command(after_help = IMPORT_HELP)]
+    Import(ImportArgs),
+    /// List firms, filtered and sorted.
+    #[command(
+        after_help = "Examples:\n  precre firms --sector retail --sort current_ratio --limit 20\n  precre firms --search hanbit --format json"
+    )]
+    Firms(FirmsArgs),
+    /// A firm's ratios over its years, a sector's quartiles, or the ratio catalogue.
+    #[command(
+        after_help = "Examples:\n  precre ratios --firm 123-45-67890\n  precre ratios --firm 123-45-67890 --year 2023 --format json\n  precre ratios --sector retail\n  precre ratios --list --group liquidity"
+    )]
+    Ratios(RatiosArgs),
+    /// List the feature sets in the store, or describe one.
+    #[command(
+        alias = "feature-sets",
+        after_help = "Examples:\n  precre sets\n  precre sets polish1 --format json"
+    )]
+    Sets(SetsArgs),
+    /// Load the built-in demo portfolio, or regenerate its files.
+    #[command(
+        after_help = "Examples:\n  precre --db demo.db demo\n  precre demo generate --out data            # the committed files, byte for byte\n  precre demo generate --firms 220000 --out /tmp/big   # about 1,000,000 statements"
+    )]
+    Demo(DemoArgs),
+    /// Where the store is, its schema version and what it holds.
+    #[command(after_help = "Example:\n  precre info --format json")]
+    Info(InfoArgs),
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  precre completions bash > ~/.local/share/bash-completion/completions/precre\n  precre completions zsh > ~/.zfunc/_precre\n  precre completions fish > ~/.config/fish/completions/precre.fish"
+    )]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+const IMPORT_HELP: &str = "Columns are matched by header name, ignoring case, spaces and punctuation, with aliases \
+(e.g. 'Fiscal Year' or 'year' for fiscal_year, 'sales' for revenue). Override with --map or a TOML \
+mapping file:\n  [columns]\n  \"Umsatz\" = \"revenue\"\n\nIf any row is refused nothing is written, unless --skip-bad.\n\n\
+Examples:\n  precre import firms.csv --kind firms\n  precre import statements.parquet --kind statements --rejects rejects.csv\n  \
+precre import fs.csv --kind statements --map \"Jahr=fiscal_year\" --map \"Umsatz=revenue\"\n  \
+precre import 1year.csv --kind features --id row_id --label class --name polish1\n  \
+precre import german.data --kind features --label column_21 --name german";
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The file: .csv/.tsv/.txt, .parquet, .json (array of objects), .ndjson/.jsonl, .arff, .data/.dat (whitespace).
+    pub file: PathBuf,
+    /// What the file holds.
+    #[arg(long, value_enum)]
+    pub kind: Kind,
+    /// The file's format, when the extension does not tell.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub input_format: Option<Format>,
+    /// Field delimiter of a CSV file (default: guessed from the header among , ; and tab).
+    #[arg(long, value_name = "CHAR")]
+    pub delimiter: Option<char>,
+    /// The file has no header row; columns are then named column_1, column_2, ...
+    #[arg(long)]
+    pub no_header: bool,
+    /// Map a file column to a field: --map "Umsatz=revenue" (repeatable).
+    #[arg(long = "map", value_name = "COLUMN=FIELD")]
+    pub map: Vec<String>,
+    /// A TOML mapping file with a [columns] table of "file column" = "field".
+    #[arg(long, value_name = "FILE")]
+    pub mapping: Option<PathBuf>,
+    /// Import the good rows and report the bad ones, instead of refusing the whole file.
+    #[arg(long)]
+    pub skip_bad: bool,
+    /// Write every refused row and warning to this CSV file.
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+    /// Create a placeholder firm (sector "unknown") for each firm id not in the store.
+    #[arg(long)]
+    pub create_firms: bool,
+    /// Features: the column with the entity id (default: the row number).
+    #[arg(long, value_name = "COLUMN")]
+    pub id: Option<String>,
+    /// Features: the column with the class label.
+    #[arg(long, value_name = "COLUMN")]
+    pub label: Option<String>,
+    /// Features: the set's name (default: the file name without extension).
+    #[arg(long, value_name = "SET")]
+    pub name: Option<String>,
+    /// Features: replace a set of the same name.
+    #[arg(long)]
+    pub replace: bool,
+    /// How to print the report.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct FirmsArgs {
+    /// Only this sector (case-insensitive).
+    #[arg(long)]
+    pub sector: Option<String>,
+    /// Text in the name or id.
+    #[arg(long)]
+    pub search: Option<String>,
+    /// Sort by a column (id, name, sector, region, founded, size, status, latest_year, class) or a ratio id.
+    #[arg(long, value_name = "COLUMN")]
+    pub sort: Option<String>,
+    /// Sort descending.
+    #[arg(long)]
+    pub desc: bool,
+    /// At most this many firms.
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Skip this many firms first.
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["firm", "sector", "list"])))]
+pub struct RatiosArgs {
+    /// A firm's ratios over its fiscal years.
+    #[arg(long, value_name = "ID")]
+    pub firm: Option<String>,
+    /// A sector's quartiles per ratio (each firm's latest statement, or --year).
+    #[arg(long, value_name = "SECTOR")]
+    pub sector: Option<String>,
+    /// The ratio catalogue: id, group, formula, direction, unit.
+    #[arg(long)]
+    pub list: bool,
+    /// One fiscal year only.
+    #[arg(long)]
+    pub year: Option<i32>,
+    /// One group only: profitability, activity, stability, liquidity, growth, cash.
+    #[arg(long)]
+    pub group: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct SetsArgs {
+    /// A set to describe (columns, kinds, missing cells, labels).
+    pub name: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[command(subcommand)]
+    pub action: Option<DemoAction>,
+    /// Load the demo files from this folder instead of the copies built into precre.
+    #[arg(long, value_name = "DIR")]
+    pub from: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DemoAction {
+    /// Write the demo portfolio's CSV files (deterministic for a given seed and size).
+    Generate {
+        /// Folder to write firms.csv, statements.csv, factors.csv, applications.csv, outcomes.csv into.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Number of firms (each has 3 to 6 fiscal years: about 4.5 statements a firm).
+        #[arg(long, default_value_t = crate::demo::DemoConfig::default().firms)]
+        firms: usize,
+        /// Seed of the generator.
+        #[arg(long, default_value_t = crate::demo::DemoConfig::default().seed)]
+        seed: u64,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct InfoArgs {
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+}

@@ -1,0 +1,58 @@
+//! `precre demo`: load the demo portfolio, or write its files.
+
+use super::{interactive, open_store};
+use crate::cli::{Cli, DemoAction, DemoArgs};
+use crate::demo::{self, DemoConfig};
+use crate::output::thousands;
+
+pub fn run(cli: &Cli, args: &DemoArgs) -> anyhow::Result<()> {
+    match &args.action {
+        Some(DemoAction::Generate { out, firms, seed }) => {
+            let cfg = DemoConfig {
+                firms: *firms,
+                seed: *seed,
+                ..DemoConfig::default()
+            };
+            let n = demo::generate_to_dir(&cfg, out).map_err(|e| {
+                anyhow::anyhow!("cannot write the demo files into {}: {e}", out.display())
+            })?;
+            println!(
+                "wrote {} firms and {} statements to {} (seed {})",
+                thousands(*firms),
+                thousands(n),
+                out.display(),
+                seed
+            );
+            Ok(())
+        }
+        None => {
+            let mut store = open_store(cli)?;
+            let reports = demo::load(&mut store, args.from.as_deref(), interactive())?;
+            let source = args
+                .from
+                .as_ref()
+                .map_or("built-in files".to_string(), |d| d.display().to_string());
+            println!(
+                "loaded the demo portfolio ({source}) into {}:",
+                store
+                    .path()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            );
+            for r in &reports {
+                let warn = if r.counts.warnings > 0 {
+                    format!(" ({} flagged)", r.counts.warnings)
+                } else {
+                    String::new()
+                };
+                println!(
+                    "  {:<13} {:>7}{warn}",
+                    r.kind.as_str(),
+                    thousands(r.counts.rows_written)
+                );
+            }
+            println!("next: precre firms --limit 20, precre ratios --sector retail");
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! `precre import`: read, validate and store a file; report by file, row and column.
+
+use super::{interactive, open_store, UsageError};
+use crate::cli::{Cli, ImportArgs};
+use crate::ingest::{
+    self, report, ColumnMap, FeatureOptions, ImportError, ImportOptions, ImportReport, ReadOptions,
+};
+use crate::output::{print_json, thousands, OutputFormat};
+
+/// Builds the import options from the flags.
+fn options(args: &ImportArgs) -> anyhow::Result<ImportOptions> {
+    let mut map = ColumnMap::default();
+    if let Some(file) = &args.mapping {
+        map.extend(ColumnMap::from_toml(file).map_err(|e| UsageError(e.to_string()))?);
+    }
+    map.extend(ColumnMap::from_pairs(&args.map).map_err(|e| UsageError(e.to_string()))?);
+    let delimiter = match args.delimiter {
+        None => None,
+        Some(c) if c.is_ascii() => Some(c as u8),
+        Some(c) => {
+            return Err(UsageError(format!(
+                "--delimiter '{c}' must be a single ASCII character"
+            ))
+            .into())
+        }
+    };
+    let mut opts = ImportOptions::new(args.kind);
+    opts.read = ReadOptions {
+        format: args.input_format,
+        delimiter,
+        no_header: args.no_header,
+    };
+    opts.map = map;
+    opts.skip_bad = args.skip_bad;
+    opts.create_firms = args.create_firms;
+    opts.progress = interactive();
+    opts.features = FeatureOptions {
+        id_column: args.id.clone(),
+        label_column: args.label.clone(),
+        name: args.name.clone(),
+        replace: args.replace,
+    };
+    Ok(opts)
+}
+
+fn write_rejects(args: &ImportArgs, report: &ImportReport) -> anyhow::Result<()> {
+    if let Some(path) = &args.rejects {
+        report::write_rejects(path, &report.issues).map_err(|e| {
+            anyhow::anyhow!("cannot write the rejects file {}: {e}", path.display())
+        })?;
+    }
+    Ok(())
+}
+
+pub fn run(cli: &Cli, args: &ImportArgs) -> anyhow::Result<()> {
+    let opts = options(args)?;
+    let mut store = open_store(cli)?;
+    let started = std::time::Instant::now();
+    match ingest::import_file(&mut store, &args.file, &opts) {
+        Ok(rep) => {
+            write_rejects(args, &rep)?;
+            report::print_issues(&rep.issues, 20, args.rejects.is_some());
+            if args.format == OutputFormat::Json {
+                return print_json(&rep);
+            }
+            print_summary(&rep, started.elapsed());
+            Ok(())
+        }
+        Err(ImportError::Refused { report: rep }) => {
+            write_rejects(args, &rep)?;
+            report::print_issues(&rep.issues, 20, args.rejects.is_some());
+            if args.format == OutputFormat::Json {
+                print_json(&rep)?;
+            }
+            Err(ImportError::Refused { report: rep }.into())
+        }
+        Err(ImportError::Usage(msg)) => Err(UsageError(msg).into()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn print_summary(rep: &ImportReport, elapsed: std::time::Duration) {
+    let secs = elapsed.as_secs_f64();
+    let rate = if secs > 0.0 {
+        format!(
+            ", {} rows/s",
+            thousands((rep.counts.rows_written as f64 / secs) as usize)
+        )
+    } else {
+        String::new()
+    };
+    println!(
+        "imported {} of {} rows from {} as {}{} in {:.2} s{rate}",
+        thousands(rep.counts.rows_written),
+        thousands(rep.counts.rows_read),
+        rep.file,
+        rep.kind.as_str(),
+        rep.feature_set
+            .as_ref()
+            .map(|n| format!(" (set '{n}')"))
+            .unwrap_or_default(),
+        secs,
+    );
+    if rep.counts.rows_rejected > 0 {
+        println!(
+            "skipped {} bad rows (--skip-bad)",
+            thousands(rep.counts.rows_rejected)
+        );
+    }
+    if rep.counts.warnings > 0 {
+        println!(
+            "{} warnings: flagged, not refused",
+            thousands(rep.counts.warnings)
+        );
+    }
+    if rep.created_firms > 0 {
+        println!(
+            "created {} placeholder firms (--create-firms)",
+            thousands(rep.created_firms)
+        );
+    }
+    if !rep.labels.is_empty() {
+        let labels: Vec<String> = rep
+            .labels
+            .iter()
+            .map(|(l, n)| format!("{l}: {}", thousands(*n)))
+            .collect();
+        println!(
+            "labels {}; {} missing cells",
+            labels.join(", "),
+            thousands(rep.missing_cells)
+        );
+    }
+    if !rep.unused_columns.is_empty() {
+        println!("ignored columns: {}", rep.unused_columns.join(", "));
+    }
+}

@@ -1,0 +1,54 @@
+//! What each subcommand does: open the store, call the library, print the result.
+
+mod demo;
+mod firms;
+mod import;
+mod info;
+mod ratios;
+mod sets;
+
+use crate::cli::{Cli, Command};
+use crate::store::{location, Store};
+use clap::CommandFactory;
+use std::io::IsTerminal;
+
+/// A failure that is the user's usage, not the program's (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Opens the store named by `--db` / `PRECRE_DB` / the platform default.
+pub fn open_store(cli: &Cli) -> anyhow::Result<Store> {
+    let path = location::resolve(cli.db.clone());
+    Ok(Store::open(&path)?)
+}
+
+/// Whether to draw progress bars: only when a person watches stdout.
+pub fn interactive() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("CI").is_none()
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match &cli.command {
+        None => {
+            let mut cmd = Cli::command();
+            cmd.print_help()?;
+            println!(
+                "\n(The workbench screens are not built yet; every action is a subcommand above.)"
+            );
+            Ok(())
+        }
+        Some(Command::Completions { shell }) => {
+            let mut cmd = Cli::command();
+            clap_complete::generate(*shell, &mut cmd, "precre", &mut std::io::stdout());
+            Ok(())
+        }
+        Some(Command::Import(args)) => import::run(&cli, args),
+        Some(Command::Firms(args)) => firms::run(&cli, args),
+        Some(Command::Ratios(args)) => ratios::run(&cli, args),
+        Some(Command::Sets(args)) => sets::run(&cli, args),
+        Some(Command::Demo(args)) => demo::run(&cli, args),
+        Some(Command::Info(args)) => info::run(&cli, args),
+    }
+}

@@ -1,0 +1,153 @@
+//! Import: read a file, match its columns, validate every row, and write it in one transaction.
+
+pub mod arff;
+pub mod features;
+pub mod kinds;
+pub mod mapping;
+pub mod reader;
+pub mod records;
+pub mod report;
+pub mod validate;
+
+pub use kinds::Kind;
+pub use mapping::ColumnMap;
+pub use reader::{Format, ReadOptions};
+pub use report::{Issue, Severity};
+
+use crate::store::records::ImportCounts;
+use crate::store::{Store, StoreError};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// What can stop an import. Every variant leaves the store as it was.
+#[derive(Debug, Error)]
+pub enum ImportError {
+    #[error("{}: {message}", path.display())]
+    Read { path: PathBuf, message: String },
+    #[error("{}: missing column(s) {missing}; the file has: {found}. Rename them or pass --map column=field", path.display())]
+    MissingColumns {
+        path: PathBuf,
+        missing: String,
+        found: String,
+    },
+    #[error("{0}")]
+    Usage(String),
+    #[error("{}: {} row(s) refused, nothing was imported (pass --skip-bad to import the good rows)", report.file, report.counts.rows_rejected)]
+    Refused { report: Box<ImportReport> },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl From<rusqlite::Error> for ImportError {
+    fn from(e: rusqlite::Error) -> Self {
+        ImportError::Store(StoreError::Sql(e))
+    }
+}
+
+/// Options of a features import.
+#[derive(Debug, Clone, Default)]
+pub struct FeatureOptions {
+    pub id_column: Option<String>,
+    pub label_column: Option<String>,
+    pub name: Option<String>,
+    pub replace: bool,
+}
+
+/// Everything an import needs besides the file.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    pub kind: Kind,
+    pub read: ReadOptions,
+    pub map: ColumnMap,
+    pub skip_bad: bool,
+    /// Create a placeholder firm for an unknown firm id instead of refusing the row.
+    pub create_firms: bool,
+    pub progress: bool,
+    pub features: FeatureOptions,
+}
+
+impl ImportOptions {
+    pub fn new(kind: Kind) -> Self {
+        ImportOptions {
+            kind,
+            read: ReadOptions::default(),
+            map: ColumnMap::default(),
+            skip_bad: false,
+            create_firms: false,
+            progress: false,
+            features: FeatureOptions::default(),
+        }
+    }
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportReport {
+    pub file: String,
+    pub kind: Kind,
+    #[serde(flatten)]
+    pub counts: ImportCounts,
+    pub created_firms: usize,
+    pub unused_columns: Vec<String>,
+    /// For a feature set: its name, label counts and missing cells.
+    pub feature_set: Option<String>,
+    pub labels: Vec<(String, usize)>,
+    pub missing_cells: usize,
+    pub issues: Vec<Issue>,
+}
+
+impl ImportReport {
+    fn new(path: &Path, kind: Kind) -> Self {
+        ImportReport {
+            file: path.display().to_string(),
+            kind,
+            counts: ImportCounts::default(),
+            created_firms: 0,
+            unused_columns: Vec::new(),
+            feature_set: None,
+            labels: Vec::new(),
+            missing_cells: 0,
+            issues: Vec::new(),
+        }
+    }
+
+    pub fn errors(&self) -> impl Iterator<Item = &Issue> {
+        self.issues.iter().filter(|i| i.severity == Severity::Error)
+    }
+}
+
+/// A progress bar on stderr, shown only when asked (stdout is a terminal).
+pub(crate) fn progress_bar(show: bool, len: usize, what: &str) -> indicatif::ProgressBar {
+    if !show {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len as u64);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{msg:>12} [{bar:40}] {pos}/{len} rows ({per_sec}, {eta})",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(what.to_string());
+    bar
+}
+
+/// Imports `path` into `store`: nothing is written unless every row passes (or `skip_bad`).
+pub fn import_file(
+    store: &mut Store,
+    path: &Path,
+    opts: &ImportOptions,
+) -> Result<ImportReport, ImportError> {
+    let table = reader::read_table(path, &opts.read)?;
+    let mut report = ImportReport::new(path, opts.kind);
+    report.counts.rows_read = table.n_rows;
+    match opts.kind {
+        Kind::Features => features::import(store, &table, opts, report),
+        _ => records::import(store, &table, opts, report),
+    }
+}

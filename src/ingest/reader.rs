@@ -1,0 +1,294 @@
+//! Reading a file (CSV, Parquet, JSON, ARFF, whitespace-separated) into raw columns of cells.
+
+use super::{arff, ImportError};
+use polars::prelude::*;
+use std::path::{Path, PathBuf};
+
+/// The file formats import understands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+pub enum Format {
+    Csv,
+    Parquet,
+    Json,
+    Ndjson,
+    Arff,
+    /// Whitespace-separated without a header (the Statlog `.data` / `.dat` files).
+    Whitespace,
+}
+
+impl Format {
+    /// The format a file's extension implies.
+    pub fn from_path(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Some(match ext.as_str() {
+            "csv" | "tsv" | "txt" => Format::Csv,
+            "parquet" | "pq" => Format::Parquet,
+            "json" => Format::Json,
+            "ndjson" | "jsonl" => Format::Ndjson,
+            "arff" => Format::Arff,
+            "data" | "dat" => Format::Whitespace,
+            _ => return None,
+        })
+    }
+}
+
+/// How to read a file.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    pub format: Option<Format>,
+    pub delimiter: Option<u8>,
+    pub no_header: bool,
+}
+
+/// One cell as read: missing, a number, or text.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cell<'a> {
+    Missing,
+    Num(f64),
+    Text(&'a str),
+}
+
+impl Cell<'_> {
+    /// The cell as the user wrote it, for reports.
+    pub fn display(&self) -> String {
+        match self {
+            Cell::Missing => String::new(),
+            Cell::Num(x) => format!("{x}"),
+            Cell::Text(s) => s.to_string(),
+        }
+    }
+}
+
+/// A column's cells.
+pub enum RawColumn {
+    Str(StringChunked),
+    Owned(Vec<Option<String>>),
+    Num(Vec<Option<f64>>),
+}
+
+impl RawColumn {
+    pub fn cell(&self, row: usize) -> Cell<'_> {
+        fn text(s: Option<&str>) -> Cell<'_> {
+            match s {
+                None => Cell::Missing,
+                Some(t) => Cell::Text(t),
+            }
+        }
+        match self {
+            RawColumn::Str(ca) => text(ca.get(row)),
+            RawColumn::Owned(v) => text(v.get(row).and_then(|s| s.as_deref())),
+            RawColumn::Num(v) => match v.get(row).copied().flatten() {
+                Some(x) => Cell::Num(x),
+                None => Cell::Missing,
+            },
+        }
+    }
+}
+
+/// A file's content as columns of raw cells, before any validation.
+pub struct RawTable {
+    pub path: PathBuf,
+    pub headers: Vec<String>,
+    pub columns: Vec<RawColumn>,
+    pub n_rows: usize,
+    /// The file line of data row 1, where lines mean anything (text formats).
+    pub first_line: Option<usize>,
+}
+
+impl RawTable {
+    /// Where data row `row` (1-based) sits, for messages: "row 57 (line 58)".
+    pub fn locate(&self, row: usize) -> String {
+        match self.first_line {
+            Some(first) => format!("row {row} (line {})", first + row - 1),
+            None => format!("row {row}"),
+        }
+    }
+}
+
+fn polars_err(path: &Path, e: PolarsError) -> ImportError {
+    ImportError::Read {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+/// Reads `path` in the format its extension (or `opts.format`) says.
+pub fn read_table(path: &Path, opts: &ReadOptions) -> Result<RawTable, ImportError> {
+    if !path.is_file() {
+        return Err(ImportError::Read {
+            path: path.to_path_buf(),
+            message: "no such file".into(),
+        });
+    }
+    let format = opts.format.or_else(|| Format::from_path(path)).ok_or_else(|| ImportError::Read {
+        path: path.to_path_buf(),
+        message: "cannot tell the format from the extension; pass --format csv|parquet|json|ndjson|arff|whitespace"
+            .into(),
+    })?;
+    match format {
+        Format::Arff => arff::read(path),
+        Format::Whitespace => read_whitespace(
+            path,
+            opts.no_header || Format::from_path(path) == Some(format),
+        ),
+        Format::Csv => read_csv(path, opts),
+        Format::Parquet => {
+            let file = std::fs::File::open(path).map_err(|e| io_err(path, e))?;
+            let df = ParquetReader::new(file)
+                .finish()
+                .map_err(|e| polars_err(path, e))?;
+            from_frame(path, df, None)
+        }
+        Format::Json | Format::Ndjson => {
+            let file = std::fs::File::open(path).map_err(|e| io_err(path, e))?;
+            let json_format = if format == Format::Json {
+                JsonFormat::Json
+            } else {
+                JsonFormat::JsonLines
+            };
+            let df = JsonReader::new(file)
+                .with_json_format(json_format)
+                .finish()
+                .map_err(|e| polars_err(path, e))?;
+            from_frame(path, df, None)
+        }
+    }
+}
+
+fn io_err(path: &Path, e: std::io::Error) -> ImportError {
+    ImportError::Read {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+/// Guesses the delimiter from the first line: the most frequent of `,` `;` tab outside quotes.
+fn sniff_delimiter(path: &Path) -> Result<u8, ImportError> {
+    use std::io::BufRead;
+    let file = std::fs::File::open(path).map_err(|e| io_err(path, e))?;
+    let mut line = String::new();
+    std::io::BufReader::new(file)
+        .read_line(&mut line)
+        .map_err(|e| io_err(path, e))?;
+    let mut counts = [0usize; 3];
+    let mut quoted = false;
+    for c in line.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => counts[0] += 1,
+            ';' if !quoted => counts[1] += 1,
+            '\t' if !quoted => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let best = (0..3).max_by_key(|&i| (counts[i], 3 - i)).unwrap_or(0);
+    Ok([b',', b';', b'\t'][best])
+}
+
+/// CSV is read with every column as text, so that a bad cell anywhere is reported by row and
+/// column instead of failing the whole read.
+fn read_csv(path: &Path, opts: &ReadOptions) -> Result<RawTable, ImportError> {
+    let delimiter = match opts.delimiter {
+        Some(d) => d,
+        None => sniff_delimiter(path)?,
+    };
+    let df = CsvReadOptions::default()
+        .with_has_header(!opts.no_header)
+        .with_infer_schema_length(Some(0))
+        .with_parse_options(CsvParseOptions::default().with_separator(delimiter))
+        .try_into_reader_with_file_path(Some(path.to_path_buf()))
+        .map_err(|e| polars_err(path, e))?
+        .finish()
+        .map_err(|e| polars_err(path, e))?;
+    from_frame(path, df, Some(if opts.no_header { 1 } else { 2 }))
+}
+
+fn from_frame(
+    path: &Path,
+    df: DataFrame,
+    first_line: Option<usize>,
+) -> Result<RawTable, ImportError> {
+    let n_rows = df.height();
+    let mut headers = Vec::new();
+    let mut columns = Vec::new();
+    for col in df.columns() {
+        headers.push(col.name().to_string());
+        let dtype = col.dtype();
+        let raw = if dtype.is_primitive_numeric() || dtype == &DataType::Boolean {
+            let f = col
+                .cast(&DataType::Float64)
+                .map_err(|e| polars_err(path, e))?;
+            let ca = f.f64().map_err(|e| polars_err(path, e))?;
+            RawColumn::Num(ca.iter().collect())
+        } else {
+            let s = if dtype == &DataType::String {
+                col.clone()
+            } else {
+                col.cast(&DataType::String)
+                    .map_err(|e| polars_err(path, e))?
+            };
+            let ca = s
+                .str()
+                .map_err(|e| polars_err(path, e))?
+                .rechunk()
+                .into_owned();
+            RawColumn::Str(ca)
+        };
+        columns.push(raw);
+    }
+    Ok(RawTable {
+        path: path.to_path_buf(),
+        headers,
+        columns,
+        n_rows,
+        first_line,
+    })
+}
+
+/// Whitespace-separated values, one record a line, no quoting (Statlog's layout).
+fn read_whitespace(path: &Path, no_header: bool) -> Result<RawTable, ImportError> {
+    let text = std::fs::read_to_string(path).map_err(|e| io_err(path, e))?;
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty());
+    let mut headers: Vec<String> = Vec::new();
+    let mut first_line = 1;
+    if !no_header {
+        if let Some((i, l)) = lines.next() {
+            headers = l.split_whitespace().map(str::to_string).collect();
+            first_line = i + 2;
+        }
+    }
+    let mut cols: Vec<Vec<Option<String>>> = vec![Vec::new(); headers.len()];
+    for (i, line) in lines {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        if headers.is_empty() {
+            headers = (1..=fields.len()).map(|k| format!("column_{k}")).collect();
+            cols = vec![Vec::new(); fields.len()];
+            first_line = i + 1;
+        }
+        if fields.len() != headers.len() {
+            return Err(ImportError::Read {
+                path: path.to_path_buf(),
+                message: format!(
+                    "line {}: {} fields where the first record has {}",
+                    i + 1,
+                    fields.len(),
+                    headers.len()
+                ),
+            });
+        }
+        for (c, f) in fields.iter().enumerate() {
+            cols[c].push(Some(f.to_string()));
+        }
+    }
+    let n_rows = cols.first().map_or(0, Vec::len);
+    Ok(RawTable {
+        path: path.to_path_buf(),
+        headers,
+        columns: cols.into_iter().map(RawColumn::Owned).collect(),
+        n_rows,
+        first_line: Some(first_line),
+    })
+}

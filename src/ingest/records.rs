@@ -1,0 +1,406 @@
+//! Importing register records: firms, statements, factors, applications and outcomes.
+
+use super::kinds::{self, Field, Kind};
+use super::reader::RawTable;
+use super::report::{Issue, Severity};
+use super::{mapping, progress_bar, validate, ImportError, ImportOptions, ImportReport};
+use crate::finance::{compute_ratios, items::IDENTITY_TOLERANCE, Statement, ITEMS};
+use crate::store::{records as store_records, statements as store_statements, Store};
+use rusqlite::types::Value;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// A validated row: its data row number and one value per field.
+struct GoodRow {
+    row: usize,
+    values: Vec<Value>,
+}
+
+fn text(v: &Value) -> Option<&str> {
+    match v {
+        Value::Text(s) => Some(s),
+        _ => None,
+    }
+}
+
+fn real(v: &Value) -> Option<f64> {
+    match v {
+        Value::Real(x) => Some(*x),
+        Value::Integer(i) => Some(*i as f64),
+        _ => None,
+    }
+}
+
+struct Ctx<'a> {
+    table: &'a RawTable,
+    fields: Vec<Field>,
+    issues: Vec<Issue>,
+}
+
+impl Ctx<'_> {
+    fn issue(
+        &mut self,
+        severity: Severity,
+        row: usize,
+        column: &str,
+        value: &str,
+        reason: impl Into<String>,
+    ) {
+        self.issues.push(Issue {
+            severity,
+            file: self.table.path.display().to_string(),
+            row,
+            location: self.table.locate(row),
+            column: column.to_string(),
+            value: value.to_string(),
+            reason: reason.into(),
+        });
+    }
+
+    fn field_index(&self, id: &str) -> usize {
+        self.fields
+            .iter()
+            .position(|f| f.id == id)
+            .unwrap_or(usize::MAX)
+    }
+}
+
+/// Imports a register kind (everything but feature sets).
+pub fn import(
+    store: &mut Store,
+    table: &RawTable,
+    opts: &ImportOptions,
+    mut report: ImportReport,
+) -> Result<ImportReport, ImportError> {
+    let fields = kinds::fields(opts.kind);
+    let resolved = mapping::resolve(&table.path, &table.headers, &fields, &opts.map)?;
+    report.unused_columns = resolved.unused.clone();
+    let mut ctx = Ctx {
+        table,
+        fields,
+        issues: Vec::new(),
+    };
+
+    // 1. Every cell against its field type.
+    let bar = progress_bar(opts.progress, table.n_rows, "validating");
+    let mut rows: Vec<GoodRow> = Vec::with_capacity(table.n_rows);
+    for r in 0..table.n_rows {
+        let row = r + 1;
+        let mut values = Vec::with_capacity(ctx.fields.len());
+        let mut ok = true;
+        for (f, col) in resolved.columns.iter().enumerate() {
+            let field = ctx.fields[f];
+            let value = match col {
+                None => Value::Null,
+                Some(c) => {
+                    let cell = table.columns[*c].cell(r);
+                    match validate::parse_cell(cell, field.ty) {
+                        Ok(v) => v,
+                        Err(reason) => {
+                            let header = table.headers[*c].clone();
+                            ctx.issue(Severity::Error, row, &header, &cell.display(), reason);
+                            ok = false;
+                            Value::Null
+                        }
+                    }
+                }
+            };
+            if ok && field.required && value == Value::Null {
+                let header = col.map_or(field.id.to_string(), |c| table.headers[c].clone());
+                ctx.issue(
+                    Severity::Error,
+                    row,
+                    &header,
+                    "",
+                    "is empty; this field is required",
+                );
+                ok = false;
+            }
+            values.push(value);
+        }
+        if ok && check_row(&mut ctx, opts.kind, row, &mut values) {
+            rows.push(GoodRow { row, values });
+        }
+        if r % 4096 == 0 {
+            bar.set_position(r as u64);
+        }
+    }
+    bar.finish_and_clear();
+
+    // 2. Duplicate keys within the file.
+    let (table_name, keys) = kinds::table(opts.kind);
+    let key_idx: Vec<usize> = keys.iter().map(|k| ctx.field_index(k)).collect();
+    let mut seen: HashMap<Vec<String>, usize> = HashMap::with_capacity(rows.len());
+    let mut dup_rows = HashSet::new();
+    for g in &rows {
+        let key: Vec<String> = key_idx
+            .iter()
+            .map(|&i| value_string(&g.values[i]))
+            .collect();
+        if let Some(first) = seen.insert(key.clone(), g.row) {
+            let first_loc = table.locate(first);
+            ctx.issue(
+                Severity::Error,
+                g.row,
+                keys.join("+").as_str(),
+                &key.join(" "),
+                format!("duplicate key: {first_loc} has the same"),
+            );
+            dup_rows.insert(g.row);
+        }
+    }
+    rows.retain(|g| !dup_rows.contains(&g.row));
+
+    let tx = store.conn.transaction()?;
+
+    // 3. References to firms.
+    let mut new_firms: Vec<String> = Vec::new();
+    if opts.kind != Kind::Firms {
+        let known = store_records::firm_ids(&tx)?;
+        let fi = ctx.field_index("firm_id");
+        let mut refused = HashSet::new();
+        let mut created = HashSet::new();
+        for g in &rows {
+            let id = text(&g.values[fi]).unwrap_or_default();
+            if known.contains(id) || created.contains(id) {
+                continue;
+            }
+            if opts.create_firms {
+                created.insert(id.to_string());
+                new_firms.push(id.to_string());
+            } else {
+                let header = resolved.columns[fi]
+                    .map_or("firm_id".to_string(), |c| table.headers[c].clone());
+                ctx.issue(Severity::Error, g.row, &header, id, "no firm with this id in the store; import the firms first, or pass --create-firms");
+                refused.insert(g.row);
+            }
+        }
+        rows.retain(|g| !refused.contains(&g.row));
+    }
+
+    ctx.issues
+        .sort_by_key(|i| (i.row, i.severity == Severity::Warning));
+    report.issues = std::mem::take(&mut ctx.issues);
+    let rejected: HashSet<usize> = report.errors().map(|i| i.row).collect();
+    report.counts.rows_rejected = rejected.len();
+    report.counts.warnings = report.issues.len() - report.errors().count();
+    if report.counts.rows_rejected > 0 && !opts.skip_bad {
+        return Err(ImportError::Refused {
+            report: Box::new(report),
+        });
+    }
+
+    // 4. Write, all in this one transaction.
+    for id in &new_firms {
+        tx.execute(
+            "INSERT INTO firms(id, name, sector) VALUES (?1, ?1, 'unknown')",
+            [id],
+        )?;
+    }
+    report.created_firms = new_firms.len();
+    let columns: Vec<&str> = ctx.fields.iter().map(|f| f.id).collect();
+    report.counts.rows_written = if opts.kind == Kind::Statements {
+        write_statements(&tx, &ctx, rows, opts.progress)?
+    } else {
+        let mut cols = columns.clone();
+        if opts.kind == Kind::Firms {
+            cols.push("brn_valid");
+        }
+        let values = rows.into_iter().map(|g| {
+            let mut v = g.values;
+            if opts.kind == Kind::Firms {
+                let valid = text(&v[0]).and_then(validate::korean_brn_valid);
+                v.push(valid.map_or(Value::Null, |b| Value::Integer(b as i64)));
+            }
+            v
+        });
+        store_records::upsert_rows(&tx, table_name, &cols, keys, values)?
+    };
+    store_records::log_import(&tx, &report.file, opts.kind.as_str(), &report.counts)?;
+    tx.commit()?;
+    Ok(report)
+}
+
+fn value_string(v: &Value) -> String {
+    match v {
+        Value::Text(s) => s.clone(),
+        Value::Integer(i) => i.to_string(),
+        Value::Real(x) => x.to_string(),
+        _ => String::new(),
+    }
+}
+
+/// Checks across the fields of one row, fills defaults, and adds soft warnings.
+/// Returns false when the row is refused.
+fn check_row(ctx: &mut Ctx, kind: Kind, row: usize, values: &mut [Value]) -> bool {
+    let set_default = |values: &mut [Value], i: usize, v: &str| {
+        if values[i] == Value::Null {
+            values[i] = Value::Text(v.to_string());
+        }
+    };
+    match kind {
+        Kind::Firms => {
+            let (st, fo, cl) = (
+                ctx.field_index("status"),
+                ctx.field_index("founded"),
+                ctx.field_index("closed_on"),
+            );
+            set_default(values, st, "active");
+            if let (Some(f), Some(c)) = (text(&values[fo]), text(&values[cl])) {
+                if c < f {
+                    let (c, f) = (c.to_string(), f.to_string());
+                    ctx.issue(
+                        Severity::Error,
+                        row,
+                        "closed_on",
+                        &c,
+                        format!("is before the founding date {f}"),
+                    );
+                    return false;
+                }
+            }
+            if text(&values[st]) == Some("active") && values[cl] != Value::Null {
+                ctx.issue(
+                    Severity::Warning,
+                    row,
+                    "status",
+                    "active",
+                    "the firm has a closure date but its status is active",
+                );
+            }
+            let id = text(&values[0]).unwrap_or_default().to_string();
+            if validate::korean_brn_valid(&id) == Some(false) {
+                ctx.issue(Severity::Warning, row, "id", &id, "Korean business registration number with a wrong check digit (imported, flagged)");
+            }
+        }
+        Kind::Statements => {
+            let cur = ctx.field_index("currency");
+            set_default(values, cur, "KRW");
+            let c = text(&values[cur]).unwrap_or_default().to_string();
+            if c.len() != 3 || !c.chars().all(|ch| ch.is_ascii_alphabetic()) {
+                ctx.issue(
+                    Severity::Error,
+                    row,
+                    "currency",
+                    &c,
+                    "is not a three-letter currency code (ISO 4217, e.g. KRW, EUR)",
+                );
+                return false;
+            }
+            values[cur] = Value::Text(c.to_ascii_uppercase());
+            let s = to_statement(ctx, values);
+            if let Some(gap) = s.identity_gap().filter(|g| g.abs() > IDENTITY_TOLERANCE) {
+                ctx.issue(
+                    Severity::Warning,
+                    row,
+                    "total_assets",
+                    &format!("{}", s.values[0].unwrap_or(0.0)),
+                    format!(
+                        "assets differ from liabilities + equity by {:.1}% (imported, flagged)",
+                        gap * 100.0
+                    ),
+                );
+            }
+        }
+        Kind::Applications => set_default(values, ctx.field_index("status"), "pending"),
+        Kind::Outcomes => {
+            let (cl, dpd, src) = (
+                ctx.field_index("class"),
+                ctx.field_index("days_past_due"),
+                ctx.field_index("source"),
+            );
+            if values[cl] == Value::Null {
+                match real(&values[dpd]) {
+                    Some(d) => {
+                        let class = if d >= 90.0 {
+                            "bad"
+                        } else if d >= 1.0 {
+                            "satisfactory"
+                        } else {
+                            "good"
+                        };
+                        values[cl] = Value::Text(class.into());
+                        set_default(values, src, "days_past_due");
+                    }
+                    None => {
+                        ctx.issue(
+                            Severity::Error,
+                            row,
+                            "class",
+                            "",
+                            "needs a class or days_past_due to label the outcome",
+                        );
+                        return false;
+                    }
+                }
+            }
+            set_default(values, src, "import");
+        }
+        Kind::Factors | Kind::Features => {}
+    }
+    true
+}
+
+fn to_statement(ctx: &Ctx, values: &[Value]) -> Statement {
+    let mut s = Statement::empty(
+        text(&values[0]).unwrap_or_default(),
+        real(&values[1]).unwrap_or(0.0) as i32,
+    );
+    s.currency = text(&values[2]).unwrap_or("KRW").to_string();
+    for (i, item) in ITEMS.iter().enumerate() {
+        s.values[i] = real(&values[ctx.field_index(item.id)]);
+    }
+    s
+}
+
+/// Writes statements with freshly computed ratios. Stored statements of the same firms are
+/// merged in so that growth and average balances see the previous year, and a stored year that
+/// follows an imported one is rewritten (its growth changed).
+fn write_statements(
+    tx: &rusqlite::Transaction,
+    ctx: &Ctx,
+    rows: Vec<GoodRow>,
+    progress: bool,
+) -> Result<usize, ImportError> {
+    let incoming: Vec<Statement> = rows.iter().map(|g| to_statement(ctx, &g.values)).collect();
+    let mut by_firm: BTreeMap<&str, BTreeMap<i32, (&Statement, bool)>> = BTreeMap::new();
+    for s in &incoming {
+        by_firm
+            .entry(s.firm_id.as_str())
+            .or_default()
+            .insert(s.fiscal_year, (s, true));
+    }
+    let stored = if store_statements::any(tx)? {
+        let ids: Vec<&str> = by_firm.keys().copied().collect();
+        store_statements::of_firms(tx, &ids)?
+    } else {
+        Vec::new()
+    };
+    for s in &stored {
+        if let Some(years) = by_firm.get_mut(s.firm_id.as_str()) {
+            years.entry(s.fiscal_year).or_insert((s, false));
+        }
+    }
+    let bar = progress_bar(progress, incoming.len(), "writing");
+    let mut out = Vec::with_capacity(incoming.len());
+    let mut written_imported = 0;
+    for years in by_firm.values() {
+        let mut prev: Option<&Statement> = None;
+        let mut prev_imported = false;
+        for (s, imported) in years.values() {
+            if *imported || prev_imported {
+                out.push(((*s).clone(), compute_ratios(s, prev)));
+                written_imported += *imported as usize;
+            }
+            prev = Some(s);
+            prev_imported = *imported;
+        }
+        if out.len() >= 8192 {
+            store_statements::write(tx, &out)?;
+            out.clear();
+            bar.set_position(written_imported as u64);
+        }
+    }
+    store_statements::write(tx, &out)?;
+    bar.finish_and_clear();
+    Ok(written_imported)
+}

@@ -1,0 +1,198 @@
+//! Parsing and checking one cell against its field type; soft checks (BRN check digit).
+
+use super::kinds::{FieldType, CLASSES};
+use super::reader::Cell;
+use rusqlite::types::Value;
+
+/// Text that means "no value" in a numeric or date cell.
+pub fn is_missing_marker(s: &str) -> bool {
+    matches!(
+        s,
+        "" | "?" | "NA" | "N/A" | "n/a" | "null" | "NULL" | "NaN" | "nan"
+    )
+}
+
+/// Parses a number as people write them: `1234.5`, `-3e4`, `1,234,567` (thousands commas).
+pub fn parse_number(s: &str) -> Option<f64> {
+    let t = s.trim();
+    if let Ok(x) = t.parse::<f64>() {
+        return x.is_finite().then_some(x);
+    }
+    if t.contains(',') && !t.contains(' ') {
+        let digits_ok = t
+            .split(',')
+            .skip(1)
+            .all(|g| g.len() == 3 || g.split('.').next().is_some_and(|h| h.len() == 3));
+        if digits_ok {
+            return t
+                .replace(',', "")
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite());
+        }
+    }
+    None
+}
+
+fn is_leap(y: i32) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+/// Parses YYYY-MM-DD (also YYYY/MM/DD, YYYY.MM.DD and YYYYMMDD) into (year, month, day).
+pub fn parse_date(s: &str) -> Option<(i32, u32, u32)> {
+    let t = s.trim();
+    let parts: Vec<&str> = if t.len() == 8 && t.chars().all(|c| c.is_ascii_digit()) {
+        vec![&t[0..4], &t[4..6], &t[6..8]]
+    } else {
+        t.split(['-', '/', '.']).collect()
+    };
+    if parts.len() != 3 || parts[0].len() != 4 {
+        return None;
+    }
+    let y: i32 = parts[0].parse().ok()?;
+    let m: u32 = parts[1].parse().ok()?;
+    let d: u32 = parts[2].parse().ok()?;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap(y) => 29,
+        2 => 28,
+        _ => return None,
+    };
+    ((1800..=2200).contains(&y) && d >= 1 && d <= days).then_some((y, m, d))
+}
+
+/// The class code of a class name or number of the default scheme (bad -1, satisfactory 0, good 1).
+pub fn parse_class(s: &str) -> Option<&'static str> {
+    let t = s.trim().to_ascii_lowercase();
+    match t.as_str() {
+        "bad" | "-1" | "b" | "default" => Some(CLASSES[0]),
+        "satisfactory" | "0" | "s" | "uncertain" => Some(CLASSES[1]),
+        "good" | "1" | "g" => Some(CLASSES[2]),
+        _ => None,
+    }
+}
+
+fn fmt_num(x: f64) -> String {
+    if x.abs() >= 1e6 || (x != 0.0 && x.abs() < 1e-3) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
+/// Parses `cell` as `ty`. `Ok(Value::Null)` for a missing cell; `Err(reason)` if it does not fit.
+pub fn parse_cell(cell: Cell, ty: FieldType) -> Result<Value, String> {
+    let text = match cell {
+        Cell::Missing => return Ok(Value::Null),
+        Cell::Text(t) if t.trim().is_empty() => return Ok(Value::Null),
+        Cell::Text(t) => Some(t.trim()),
+        Cell::Num(_) => None,
+    };
+    match ty {
+        FieldType::Text(max) => {
+            let s = text.map(str::to_string).unwrap_or_else(|| cell.display());
+            if s.chars().count() > max {
+                return Err(format!("is longer than {max} characters"));
+            }
+            Ok(Value::Text(s))
+        }
+        FieldType::Int(lo, hi) => {
+            let x = match (cell, text) {
+                (Cell::Num(x), _) => x,
+                (_, Some(t)) if is_missing_marker(t) => return Ok(Value::Null),
+                (_, Some(t)) => parse_number(t).ok_or("is not a whole number")?,
+                _ => return Ok(Value::Null),
+            };
+            if x.fract() != 0.0 {
+                return Err("is not a whole number".into());
+            }
+            if x < lo as f64 || x > hi as f64 {
+                return Err(format!("is outside {lo}..{hi}"));
+            }
+            Ok(Value::Integer(x as i64))
+        }
+        FieldType::Float(lo, hi) => {
+            let x = match (cell, text) {
+                (Cell::Num(x), _) => x,
+                (_, Some(t)) if is_missing_marker(t) => return Ok(Value::Null),
+                (_, Some(t)) => parse_number(t).ok_or("is not a number")?,
+                _ => return Ok(Value::Null),
+            };
+            if !x.is_finite() {
+                return Err("is not a finite number".into());
+            }
+            if x < lo {
+                return Err(if lo == 0.0 {
+                    "is negative; this amount cannot be".to_string()
+                } else {
+                    format!("is below the minimum {}", fmt_num(lo))
+                });
+            }
+            if x > hi {
+                return Err(format!("is above the maximum {}", fmt_num(hi)));
+            }
+            Ok(Value::Real(x))
+        }
+        FieldType::Date => {
+            let t = text.map(str::to_string).unwrap_or_else(|| cell.display());
+            if is_missing_marker(&t) {
+                return Ok(Value::Null);
+            }
+            let (y, m, d) = parse_date(&t).ok_or("is not a date written YYYY-MM-DD")?;
+            Ok(Value::Text(format!("{y:04}-{m:02}-{d:02}")))
+        }
+        FieldType::Bool => {
+            let t = text
+                .map(str::to_ascii_lowercase)
+                .unwrap_or_else(|| cell.display());
+            match t.as_str() {
+                "1" | "true" | "yes" | "y" | "t" => Ok(Value::Integer(1)),
+                "0" | "false" | "no" | "n" | "f" => Ok(Value::Integer(0)),
+                _ => Err("is not yes/no (also true/false, 1/0)".into()),
+            }
+        }
+        FieldType::Choice(options) => {
+            let t = text
+                .map(str::to_ascii_lowercase)
+                .unwrap_or_else(|| cell.display());
+            options
+                .iter()
+                .find(|o| **o == t)
+                .map(|o| Value::Text(o.to_string()))
+                .ok_or_else(|| format!("is not one of {}", options.join(", ")))
+        }
+        FieldType::Class => {
+            let t = text.map(str::to_string).unwrap_or_else(|| cell.display());
+            parse_class(&t)
+                .map(|c| Value::Text(c.to_string()))
+                .ok_or_else(|| "is not a class (bad, satisfactory, good or -1, 0, 1)".into())
+        }
+    }
+}
+
+/// Whether a Korean business registration number `XXX-XX-XXXXX` has a correct check digit.
+/// `None` when the id is not written in that shape (other countries' ids are not checked).
+pub fn korean_brn_valid(id: &str) -> Option<bool> {
+    let bytes = id.as_bytes();
+    let shaped = bytes.len() == 12
+        && bytes[3] == b'-'
+        && bytes[6] == b'-'
+        && bytes
+            .iter()
+            .enumerate()
+            .all(|(i, b)| i == 3 || i == 6 || b.is_ascii_digit());
+    if !shaped {
+        return None;
+    }
+    let d: Vec<u32> = id.chars().filter_map(|c| c.to_digit(10)).collect();
+    Some(brn_check_digit(&d[..9]) == d[9])
+}
+
+/// The check digit of the first nine digits of a Korean business registration number.
+pub fn brn_check_digit(d: &[u32]) -> u32 {
+    const W: [u32; 9] = [1, 3, 7, 1, 3, 7, 1, 3, 5];
+    let mut sum: u32 = d.iter().zip(W).map(|(a, w)| a * w).sum();
+    sum += (d[8] * 5) / 10;
+    (10 - sum % 10) % 10
+}

@@ -1,0 +1,15 @@
+//! PRECRE: an SME credit workbench. Map of the library:
+//! - `store`: the SQLite store (schema, migrations, one file per table family);
+//! - `ingest`: reading CSV / Parquet / JSON / ARFF files, column mapping, validation, reports;
+//! - `finance`: statement items, the ratio catalogue and its computation, peer statistics;
+//! - `demo`: the seeded generator of the demo portfolio and its embedded files;
+//! - `cli`, `commands`: the command line and what each subcommand does;
+//! - `output`: table / CSV / JSON rendering for the command line.
+
+pub mod cli;
+pub mod commands;
+pub mod demo;
+pub mod finance;
+pub mod ingest;
+pub mod output;
+pub mod store;

@@ -1,0 +1,148 @@
+//! Rendering for the command line: aligned text tables, CSV and JSON, and number formatting.
+
+use crate::finance::catalogue::Unit;
+use serde::Serialize;
+use std::io::Write;
+
+/// How a read command prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum OutputFormat {
+    #[default]
+    Table,
+    Csv,
+    Json,
+}
+
+/// A table of text cells; numeric columns are right-aligned.
+#[derive(Debug, Clone, Default)]
+pub struct TextTable {
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    pub right_aligned: Vec<bool>,
+}
+
+impl TextTable {
+    pub fn new<S: Into<String>>(headers: impl IntoIterator<Item = S>) -> Self {
+        let headers: Vec<String> = headers.into_iter().map(Into::into).collect();
+        let right_aligned = vec![false; headers.len()];
+        TextTable {
+            headers,
+            rows: Vec::new(),
+            right_aligned,
+        }
+    }
+
+    pub fn align_right(mut self, cols: impl IntoIterator<Item = usize>) -> Self {
+        for c in cols {
+            if c < self.right_aligned.len() {
+                self.right_aligned[c] = true;
+            }
+        }
+        self
+    }
+
+    pub fn push(&mut self, row: Vec<String>) {
+        self.rows.push(row);
+    }
+
+    /// Aligned columns separated by two spaces, a rule under the header.
+    pub fn render(&self) -> String {
+        let n = self.headers.len();
+        let mut widths: Vec<usize> = self.headers.iter().map(|h| h.chars().count()).collect();
+        for row in &self.rows {
+            for (i, c) in row.iter().enumerate().take(n) {
+                widths[i] = widths[i].max(c.chars().count());
+            }
+        }
+        let line = |cells: &[String]| {
+            let mut s = String::new();
+            for (i, w) in widths.iter().enumerate() {
+                let c = cells.get(i).map(String::as_str).unwrap_or("");
+                let pad = w.saturating_sub(c.chars().count());
+                if i > 0 {
+                    s.push_str("  ");
+                }
+                if self.right_aligned[i] {
+                    s.push_str(&" ".repeat(pad));
+                    s.push_str(c);
+                } else {
+                    s.push_str(c);
+                    if i + 1 < n {
+                        s.push_str(&" ".repeat(pad));
+                    }
+                }
+            }
+            s.trim_end().to_string()
+        };
+        let mut out = line(&self.headers);
+        out.push('\n');
+        out.push_str(
+            &widths
+                .iter()
+                .map(|w| "-".repeat(*w))
+                .collect::<Vec<_>>()
+                .join("  "),
+        );
+        out.push('\n');
+        for row in &self.rows {
+            out.push_str(&line(row));
+            out.push('\n');
+        }
+        out
+    }
+
+    /// RFC 4180 CSV with a header row.
+    pub fn to_csv(&self) -> String {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let _ = w.write_record(&self.headers);
+        for row in &self.rows {
+            let _ = w.write_record(row);
+        }
+        String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    }
+}
+
+/// Prints `value` as pretty JSON to stdout.
+pub fn print_json<T: Serialize>(value: &T) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// Prints a table as text or CSV (JSON is printed from typed values by the caller).
+pub fn print_table(table: &TextTable, format: OutputFormat) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match format {
+        OutputFormat::Csv => write!(out, "{}", table.to_csv())?,
+        _ => write!(out, "{}", table.render())?,
+    }
+    Ok(())
+}
+
+/// A ratio value as an analyst reads it: 12.3%, 1.45, 6.2x, 3.1 mo; "-" when missing.
+pub fn format_ratio(value: Option<f64>, unit: Unit) -> String {
+    match value {
+        None => "-".to_string(),
+        Some(x) => match unit {
+            Unit::Percent => format!("{:.1}%", x * 100.0),
+            Unit::Ratio => format!("{x:.2}"),
+            Unit::Times => format!("{x:.1}x"),
+            Unit::Months => format!("{x:.1} mo"),
+            Unit::Score => format!("{x:.2}"),
+        },
+    }
+}
+
+/// A count with thousands separators: 7,027.
+pub fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

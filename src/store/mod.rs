@@ -1,0 +1,144 @@
+//! The SQLite store: opening, pragmas, location, and one file per table family.
+
+pub mod features;
+pub mod firms;
+pub mod location;
+pub mod records;
+pub mod schema;
+pub mod statements;
+
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// What can go wrong with the store, in words a user can act on.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("cannot open the store at {path}: {source}")]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("cannot create {path}: {source}")]
+    Create {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "the store at {path} has schema version {found}, newer than this precre knows ({known}); \
+         upgrade precre or use another --db"
+    )]
+    TooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error("{0} is not a PRECRE store (its tables do not match); use another --db")]
+    Foreign(PathBuf),
+    #[error("database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("{0}")]
+    NotFound(String),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// An open store. Every connection has WAL, foreign keys and a busy timeout.
+pub struct Store {
+    pub(crate) conn: Connection,
+    path: Option<PathBuf>,
+}
+
+/// How long a writer waits for another writer before giving up.
+pub const BUSY_TIMEOUT_MS: u64 = 10_000;
+
+impl Store {
+    /// Opens (creating if needed, readable by its owner only) and migrates the store at `path`.
+    pub fn open(path: &Path) -> Result<Store> {
+        location::create_private(path)?;
+        let conn = Connection::open(path).map_err(|source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut store = Store {
+            conn,
+            path: Some(path.to_path_buf()),
+        };
+        store.configure(true)?;
+        schema::migrate(&mut store.conn, path)?;
+        Ok(store)
+    }
+
+    /// A private in-memory store, for tests.
+    pub fn open_in_memory() -> Result<Store> {
+        let conn = Connection::open_in_memory()?;
+        let mut store = Store { conn, path: None };
+        store.configure(false)?;
+        schema::migrate(&mut store.conn, Path::new(":memory:"))?;
+        Ok(store)
+    }
+
+    fn configure(&mut self, wal: bool) -> Result<()> {
+        self.conn
+            .busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))?;
+        if wal {
+            let mode: String = self
+                .conn
+                .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                return Err(StoreError::NotFound(format!(
+                    "cannot switch the store to WAL (got {mode})"
+                )));
+            }
+        }
+        self.conn
+            .execute_batch("PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;")?;
+        Ok(())
+    }
+
+    /// Where this store lives (`None` in memory).
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Row counts of every table, for reports and for tests that a failed import changed nothing.
+    pub fn table_counts(&self) -> Result<Vec<(String, i64)>> {
+        let mut names = Vec::new();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name")?;
+        for name in stmt.query_map([], |r| r.get::<_, String>(0))? {
+            names.push(name?);
+        }
+        let mut out = Vec::new();
+        for name in names {
+            let n: i64 =
+                self.conn
+                    .query_row(&format!("SELECT count(*) FROM \"{name}\""), [], |r| {
+                        r.get(0)
+                    })?;
+            out.push((name, n));
+        }
+        Ok(out)
+    }
+
+    /// A digest of every table's content, to prove that a refused import wrote nothing.
+    pub fn content_digest(&self) -> Result<u64> {
+        use std::hash::{Hash, Hasher};
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        for (name, _) in self.table_counts()? {
+            name.hash(&mut hasher);
+            let mut stmt = self
+                .conn
+                .prepare(&format!("SELECT * FROM \"{name}\" ORDER BY 1, 2"))?;
+            let ncol = stmt.column_count();
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                for i in 0..ncol {
+                    format!("{:?}", row.get_ref(i)?).hash(&mut hasher);
+                }
+            }
+        }
+        Ok(hasher.finish())
+    }
+}

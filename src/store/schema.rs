@@ -1,0 +1,202 @@
+//! The schema and its migrations; the version lives in `PRAGMA user_version`.
+
+use super::{Result, StoreError};
+use crate::finance::{catalogue::CATALOGUE_VERSION, ITEMS, RATIOS};
+use rusqlite::Connection;
+use std::path::Path;
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// Migration 1: every table of the foundation. Statement items and ratio columns come from the
+/// finance catalogues so that the store and the formulas cannot drift apart.
+fn migration_1() -> String {
+    let items: String = ITEMS
+        .iter()
+        .map(|i| format!("  {} REAL,\n", i.id))
+        .collect();
+    let ratios: String = RATIOS
+        .iter()
+        .map(|r| format!("  {} REAL,\n", r.id))
+        .collect();
+    format!(
+        r#"
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+CREATE TABLE firms (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  sector TEXT NOT NULL,
+  region TEXT,
+  founded TEXT,
+  size TEXT CHECK (size IN ('micro','small','medium','large')),
+  status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active','closed','bankrupt','defaulted')),
+  closed_on TEXT,
+  brn_valid INTEGER
+);
+CREATE INDEX firms_sector ON firms(sector);
+CREATE INDEX firms_name ON firms(name COLLATE NOCASE);
+
+CREATE TABLE statements (
+  firm_id TEXT NOT NULL REFERENCES firms(id) ON DELETE CASCADE,
+  fiscal_year INTEGER NOT NULL,
+  currency TEXT NOT NULL DEFAULT 'KRW',
+{items}  flags INTEGER NOT NULL DEFAULT 0,
+{ratios}  PRIMARY KEY (firm_id, fiscal_year)
+);
+
+CREATE TABLE factors (
+  firm_id TEXT PRIMARY KEY REFERENCES firms(id) ON DELETE CASCADE,
+  as_of TEXT,
+  years_in_business REAL,
+  legal_score REAL,
+  management_score REAL,
+  credit_security REAL,
+  market_share REAL,
+  supplier_dependence INTEGER,
+  customer_dependence INTEGER
+);
+
+CREATE TABLE applications (
+  id TEXT PRIMARY KEY,
+  firm_id TEXT NOT NULL REFERENCES firms(id) ON DELETE CASCADE,
+  amount REAL NOT NULL,
+  term_months INTEGER NOT NULL,
+  purpose TEXT,
+  submitted TEXT NOT NULL,
+  status TEXT NOT NULL DEFAULT 'pending'
+    CHECK (status IN ('pending','approved','declined','referred','withdrawn'))
+);
+CREATE INDEX applications_firm ON applications(firm_id);
+CREATE INDEX applications_status ON applications(status);
+
+CREATE TABLE outcomes (
+  firm_id TEXT NOT NULL REFERENCES firms(id) ON DELETE CASCADE,
+  as_of TEXT NOT NULL,
+  class TEXT NOT NULL,
+  source TEXT NOT NULL,
+  days_past_due INTEGER,
+  PRIMARY KEY (firm_id, as_of)
+);
+
+CREATE TABLE feature_sets (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  source TEXT NOT NULL,
+  id_column TEXT,
+  label_column TEXT NOT NULL,
+  n_rows INTEGER NOT NULL,
+  imported_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))
+);
+CREATE TABLE feature_columns (
+  set_id INTEGER NOT NULL REFERENCES feature_sets(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('numeric','categorical')),
+  categories TEXT,
+  n_missing INTEGER NOT NULL,
+  PRIMARY KEY (set_id, position)
+);
+CREATE TABLE feature_rows (
+  set_id INTEGER NOT NULL REFERENCES feature_sets(id) ON DELETE CASCADE,
+  row_no INTEGER NOT NULL,
+  entity_id TEXT NOT NULL,
+  label TEXT,
+  vals BLOB NOT NULL,
+  PRIMARY KEY (set_id, row_no)
+);
+
+CREATE TABLE imports (
+  id INTEGER PRIMARY KEY,
+  file TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),
+  rows_read INTEGER NOT NULL,
+  rows_written INTEGER NOT NULL,
+  rows_rejected INTEGER NOT NULL,
+  warnings INTEGER NOT NULL
+);
+
+CREATE TABLE models (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  params TEXT NOT NULL,
+  features TEXT NOT NULL,
+  data_fingerprint TEXT NOT NULL,
+  metrics TEXT,
+  body TEXT NOT NULL,
+  active INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE predictions (
+  id INTEGER PRIMARY KEY,
+  model_id TEXT NOT NULL REFERENCES models(id),
+  firm_id TEXT NOT NULL REFERENCES firms(id) ON DELETE CASCADE,
+  fiscal_year INTEGER,
+  class TEXT NOT NULL,
+  probabilities TEXT NOT NULL,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))
+);
+CREATE INDEX predictions_firm ON predictions(firm_id, model_id);
+
+CREATE TABLE decisions (
+  id INTEGER PRIMARY KEY,
+  application_id TEXT NOT NULL REFERENCES applications(id),
+  decision TEXT NOT NULL CHECK (decision IN ('approve','decline','refer','undo')),
+  analyst TEXT NOT NULL,
+  decided_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
+  model_id TEXT,
+  model_hash TEXT,
+  predicted_class TEXT,
+  override_reason TEXT,
+  note TEXT,
+  reasons TEXT NOT NULL DEFAULT '[]',
+  supersedes INTEGER REFERENCES decisions(id)
+);
+CREATE INDEX decisions_application ON decisions(application_id);
+CREATE TRIGGER decisions_append_only_update BEFORE UPDATE ON decisions
+  BEGIN SELECT RAISE(ABORT, 'decisions are append-only: record a new decision instead'); END;
+CREATE TRIGGER decisions_append_only_delete BEFORE DELETE ON decisions
+  BEGIN SELECT RAISE(ABORT, 'decisions are append-only: record a new decision instead'); END;
+"#
+    )
+}
+
+/// Applies every migration newer than the store's version, each in its own transaction.
+pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::TooNew {
+            path: path.to_path_buf(),
+            found,
+            known: SCHEMA_VERSION,
+        });
+    }
+    if found == 0 {
+        let tables: i64 = conn.query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type='table'",
+            [],
+            |r| r.get(0),
+        )?;
+        if tables > 0 {
+            return Err(StoreError::Foreign(path.to_path_buf()));
+        }
+    }
+    let migrations: Vec<String> = vec![migration_1()];
+    for (i, sql) in migrations.iter().enumerate() {
+        let version = i as i64 + 1;
+        if version <= found {
+            continue;
+        }
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES ('ratio_catalogue_version', ?1)",
+            [CATALOGUE_VERSION.to_string()],
+        )?;
+        tx.pragma_update(None, "user_version", version)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
