@@ -237,7 +237,7 @@ pub fn generate<W: Write>(cfg: &DemoConfig, out: &mut DemoWriters<W>) -> io::Res
         let name = format!("{} {} Co., Ltd.", rng.pick(NAME_STEMS), sector.word);
 
         // The outcome: the hidden quality plus what no statement shows.
-        let score = quality + 0.55 * rng.normal();
+        let score = quality + 0.35 * rng.normal();
         let class = if score < -1.2 {
             "bad"
         } else if score < -0.45 {
@@ -370,7 +370,7 @@ fn write_statements<W: Write>(
         let growth = 0.03 + 0.05 * q + 0.10 * rng.normal();
         revenue *= 1.0 + growth.max(-0.6);
         let rev = revenue.round().max(1000.0);
-        let margin = s.op_margin + 0.03 * q + firm_margin + 0.03 * rng.normal();
+        let margin = s.op_margin + 0.035 * q + firm_margin + 0.03 * rng.normal();
         let op = (rev * margin).round();
         let cogs = (rev - op - rev * s.sga * (1.0 + 0.1 * rng.normal()))
             .round()
@@ -397,7 +397,7 @@ fn write_statements<W: Write>(
             sti *= k;
         }
         let (inv, rec, cash, sti) = (inv.round(), rec.round(), cash.round(), sti.round());
-        let eq_ratio = (0.33 + 0.15 * q + firm_equity + 0.04 * rng.normal()).clamp(-0.45, 0.92);
+        let eq_ratio = (0.33 + 0.18 * q + firm_equity + 0.04 * rng.normal()).clamp(-0.45, 0.92);
         let equity = (ta * eq_ratio).round();
         let liabilities = ta - equity;
         let payables = (cogs * (45.0 - 12.0 * q + 10.0 * rng.normal()).clamp(5.0, 150.0) / 365.0)

@@ -1,5 +1,6 @@
 //! The SQLite store: opening, pragmas, location, and one file per table family.
 
+pub mod applications;
 pub mod features;
 pub mod firms;
 pub mod location;

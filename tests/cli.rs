@@ -1,0 +1,289 @@
+//! The command line driven as a process, as a user or a script would.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn precre(db: &Path) -> Command {
+    let mut c = Command::cargo_bin("precre").unwrap();
+    c.arg("--db").arg(db).env_remove("PRECRE_DB");
+    c
+}
+
+fn json(db: &Path, args: &[&str]) -> Value {
+    let out = precre(db).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn demo_store() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    precre(&db)
+        .arg("demo")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("statements"));
+    (dir, db)
+}
+
+#[test]
+fn demo_then_firms_and_ratios_as_json() {
+    let (_dir, db) = demo_store();
+    let firms = json(&db, &["firms", "--format", "json"]);
+    let firms = firms.as_array().unwrap();
+    assert!(firms.len() >= 2000);
+    for key in ["id", "name", "sector"] {
+        assert!(firms[0][key].is_string(), "firms have {key}");
+    }
+    let id = firms[0]["id"].as_str().unwrap();
+    let r = json(&db, &["ratios", "--firm", id, "--format", "json"]);
+    let ratios = r["ratios"].as_array().unwrap();
+    assert!(ratios.len() >= 25);
+    let groups: std::collections::HashSet<&str> = ratios
+        .iter()
+        .map(|x| x["group"].as_str().unwrap())
+        .collect();
+    assert!(groups.len() >= 5, "{groups:?}");
+    let years = r["years"].as_array().unwrap();
+    for x in ratios {
+        assert!(x["id"].is_string());
+        assert_eq!(
+            x["values"].as_object().unwrap().len(),
+            years.len(),
+            "a value (or null) per year"
+        );
+    }
+    // One year only.
+    let y = years[0].as_i64().unwrap().to_string();
+    let r = json(
+        &db,
+        &["ratios", "--firm", id, "--year", &y, "--format", "json"],
+    );
+    assert_eq!(r["years"].as_array().unwrap().len(), 1);
+
+    let s = json(&db, &["ratios", "--sector", "RETAIL", "--format", "json"]);
+    assert!(s["firms"].as_u64().unwrap() > 100);
+    assert!(s["ratios"][0]["median"].is_number());
+
+    let sorted = json(
+        &db,
+        &[
+            "firms",
+            "--sort",
+            "current_ratio",
+            "--desc",
+            "--limit",
+            "3",
+            "--format",
+            "json",
+        ],
+    );
+    let v: Vec<f64> = sorted
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["current_ratio"].as_f64().unwrap())
+        .collect();
+    assert!(v.len() == 3 && v[0] >= v[1] && v[1] >= v[2]);
+    let retail = json(&db, &["firms", "--sector", "retail", "--format", "json"]);
+    assert!(retail
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["sector"] == "retail"));
+
+    precre(&db)
+        .args(["firms", "--limit", "2", "--format", "csv"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("id,name,sector"));
+    precre(&db)
+        .args(["ratios", "--firm", id])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("current_ratio"));
+}
+
+#[test]
+fn features_import_reports_rows_and_lists_the_set() {
+    let csv = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/datasets/polish-bankruptcy/1year.csv");
+    if !csv.exists() {
+        eprintln!("SKIPPED: {} is absent", csv.display());
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    precre(&db)
+        .args(["import"])
+        .arg(&csv)
+        .args([
+            "--kind", "features", "--id", "row_id", "--label", "class", "--name", "polish1",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("7,027"));
+    precre(&db)
+        .arg("sets")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("polish1"));
+    let sets = json(&db, &["sets", "--format", "json"]);
+    assert_eq!(sets[0]["name"], "polish1");
+    assert_eq!(sets[0]["n_rows"], 7027);
+    // The same name again is refused, and says how to proceed.
+    precre(&db)
+        .args(["import"])
+        .arg(&csv)
+        .args([
+            "--kind", "features", "--id", "row_id", "--label", "class", "--name", "polish1",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("--replace"));
+}
+
+#[test]
+fn a_bad_cell_is_refused_by_row_and_column_and_the_store_is_untouched() {
+    let (dir, db) = demo_store();
+    let digest = |db: &Path| {
+        precre::store::Store::open(db)
+            .unwrap()
+            .content_digest()
+            .unwrap()
+    };
+    let before = digest(&db);
+    let firms = json(&db, &["firms", "--limit", "1", "--format", "json"]);
+    let firm = firms[0]["id"].as_str().unwrap();
+    let mut text = String::from("firm_id,fiscal_year,total_assets,fixed_assets,inventories,receivables,cash,equity,revenue,cost_of_sales,operating_profit,net_income\n");
+    for r in 1..=80 {
+        let revenue = if r == 57 {
+            "twelve hundred".to_string()
+        } else {
+            "1200".to_string()
+        };
+        text.push_str(&format!(
+            "{firm},{},1000,400,100,100,100,1000,{revenue},900,96,60\n",
+            1900 + r
+        ));
+    }
+    let bad = dir.path().join("statements.csv");
+    std::fs::write(&bad, text).unwrap();
+    let rejects = dir.path().join("rejects.csv");
+    precre(&db)
+        .args(["import"])
+        .arg(&bad)
+        .args(["--kind", "statements", "--rejects"])
+        .arg(&rejects)
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("row 57")
+                .and(predicate::str::contains("\"revenue\""))
+                .and(predicate::str::contains("statements.csv")),
+        );
+    assert!(std::fs::read_to_string(&rejects)
+        .unwrap()
+        .contains("row 57 (line 58),revenue,twelve hundred"));
+    assert_eq!(
+        digest(&db),
+        before,
+        "every table holds exactly what it held before"
+    );
+}
+
+#[test]
+fn usage_errors_exit_with_2_and_failures_with_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    precre(&db)
+        .args(["import", "x.csv", "--kind", "nonsense"])
+        .assert()
+        .code(2);
+    precre(&db).args(["ratios"]).assert().code(2);
+    precre(&db)
+        .args(["ratios", "--list", "--group", "luck"])
+        .assert()
+        .code(2);
+    precre(&db)
+        .args(["firms", "--sort", "shoe_size"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot sort"));
+    precre(&db)
+        .args(["import", "missing.csv", "--kind", "firms"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("missing.csv"));
+    precre(&db)
+        .args(["ratios", "--firm", "nope"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no firm"));
+    let f = dir.path().join("f.csv");
+    std::fs::write(&f, "id,name,sector\nA,B,C\n").unwrap();
+    precre(&db)
+        .arg("import")
+        .arg(&f)
+        .args(["--kind", "firms", "--map", "nonsense"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn help_examples_completions_and_bare_invocation() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    precre(&db)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Usage"));
+    for sub in [
+        "import",
+        "firms",
+        "ratios",
+        "sets",
+        "demo",
+        "info",
+        "completions",
+    ] {
+        precre(&db)
+            .args([sub, "--help"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("Example"));
+    }
+    for shell in ["bash", "zsh", "fish"] {
+        precre(&db)
+            .args(["completions", shell])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("precre"));
+    }
+    let list = json(&db, &["ratios", "--list", "--format", "json"]);
+    assert!(list.as_array().unwrap().len() >= 25);
+}
+
+#[test]
+fn the_store_is_private_and_found_through_precre_db() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("sub/dir/store.db");
+    let mut c = Command::cargo_bin("precre").unwrap();
+    c.env("PRECRE_DB", &db)
+        .args(["info", "--format", "json"])
+        .assert()
+        .success();
+    assert!(db.exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&db).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "store readable by its owner only");
+    }
+}
