@@ -122,8 +122,8 @@ pub fn print_table(table: &TextTable, format: OutputFormat) -> anyhow::Result<()
 
 /// A ratio value as an analyst reads it: 12.3%, 1.45, 6.2x, 3.1 mo; "-" when missing.
 pub fn format_ratio(value: Option<f64>, unit: Unit) -> String {
-    match value {
-        None => "-".to_string(),
+    let text = match value {
+        None => return "-".to_string(),
         Some(x) => match unit {
             Unit::Percent => format!("{:.1}%", x * 100.0),
             Unit::Ratio => format!("{x:.2}"),
@@ -131,6 +131,11 @@ pub fn format_ratio(value: Option<f64>, unit: Unit) -> String {
             Unit::Months => format!("{x:.1} mo"),
             Unit::Score => format!("{x:.2}"),
         },
+    };
+    // A tiny negative value rounds to "-0.0": show it as zero.
+    match text.strip_prefix('-') {
+        Some(rest) if !rest.chars().any(|c| ('1'..='9').contains(&c)) => rest.to_string(),
+        _ => text,
     }
 }
 

@@ -51,7 +51,20 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> anyhow::Result<()> {
                     thousands(r.counts.rows_written)
                 );
             }
-            println!("next: precre firms --limit 20, precre ratios --sector retail");
+            let mix: Vec<String> = store
+                .class_mix()?
+                .into_iter()
+                .map(|(c, n)| format!("{c} {}", thousands(n as usize)))
+                .collect();
+            let sectors: Vec<String> = store
+                .sectors()?
+                .into_iter()
+                .map(|(s, n)| format!("{s} {}", thousands(n as usize)))
+                .collect();
+            println!("classes: {}", mix.join(", "));
+            println!("sectors: {}", sectors.join(", "));
+            println!("pending applications: {}", store.pending_applications()?);
+            println!("next: precre firms --limit 20; precre ratios --sector retail; precre ratios --firm ID");
             Ok(())
         }
     }

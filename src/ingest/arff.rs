@@ -1,6 +1,6 @@
 //! A small ARFF reader (Weka's format, used by the Polish bankruptcy originals).
 
-use super::reader::{RawColumn, RawTable};
+use super::reader::RawTable;
 use super::ImportError;
 use std::path::Path;
 
@@ -96,12 +96,5 @@ pub fn read(path: &Path) -> Result<RawTable, ImportError> {
     if headers.is_empty() {
         return Err(err("no @attribute lines: not an ARFF file".into()));
     }
-    let n_rows = cols.first().map_or(0, Vec::len);
-    Ok(RawTable {
-        path: path.to_path_buf(),
-        headers,
-        columns: cols.into_iter().map(RawColumn::Owned).collect(),
-        n_rows,
-        first_line,
-    })
+    Ok(RawTable::from_text(path, headers, cols, first_line))
 }

@@ -2,7 +2,7 @@
 
 use super::mapping::normalize;
 use super::reader::{Cell, RawTable};
-use super::report::{Issue, Severity};
+use super::report::Severity;
 use super::validate::{is_missing_marker, parse_number};
 use super::{ImportError, ImportOptions, ImportReport};
 use crate::store::features::{write_set, FeatureColumn, FeatureRow, FeatureSetInfo};
@@ -105,14 +105,8 @@ pub fn import(
         });
     }
 
-    let issue = |row: usize, column: &str, value: &str, reason: &str| Issue {
-        severity: Severity::Error,
-        file: table.path.display().to_string(),
-        row,
-        location: table.locate(row),
-        column: column.to_string(),
-        value: value.to_string(),
-        reason: reason.to_string(),
+    let issue = |row: usize, column: &str, value: &str, reason: &str| {
+        table.issue(Severity::Error, row, column, value, reason)
     };
     let mut rows = Vec::with_capacity(table.n_rows);
     let mut seen_ids: HashMap<String, usize> = HashMap::new();

@@ -1,5 +1,6 @@
 //! Reading a file (CSV, Parquet, JSON, ARFF, whitespace-separated) into raw columns of cells.
 
+use super::report::{Issue, Severity};
 use super::{arff, ImportError};
 use polars::prelude::*;
 use std::path::{Path, PathBuf};
@@ -96,6 +97,43 @@ pub struct RawTable {
 }
 
 impl RawTable {
+    /// A table of text columns made by our own readers (ARFF, whitespace).
+    pub fn from_text(
+        path: &Path,
+        headers: Vec<String>,
+        cols: Vec<Vec<Option<String>>>,
+        first_line: Option<usize>,
+    ) -> Self {
+        let n_rows = cols.first().map_or(0, Vec::len);
+        RawTable {
+            path: path.to_path_buf(),
+            headers,
+            columns: cols.into_iter().map(RawColumn::Owned).collect(),
+            n_rows,
+            first_line,
+        }
+    }
+
+    /// A finding about data row `row` (1-based) of this file.
+    pub fn issue(
+        &self,
+        severity: Severity,
+        row: usize,
+        column: &str,
+        value: &str,
+        reason: impl Into<String>,
+    ) -> Issue {
+        Issue {
+            severity,
+            file: self.path.display().to_string(),
+            row,
+            location: self.locate(row),
+            column: column.to_string(),
+            value: value.to_string(),
+            reason: reason.into(),
+        }
+    }
+
     /// Where data row `row` (1-based) sits, for messages: "row 57 (line 58)".
     pub fn locate(&self, row: usize) -> String {
         match self.first_line {
@@ -283,12 +321,5 @@ fn read_whitespace(path: &Path, no_header: bool) -> Result<RawTable, ImportError
             cols[c].push(Some(f.to_string()));
         }
     }
-    let n_rows = cols.first().map_or(0, Vec::len);
-    Ok(RawTable {
-        path: path.to_path_buf(),
-        headers,
-        columns: cols.into_iter().map(RawColumn::Owned).collect(),
-        n_rows,
-        first_line: Some(first_line),
-    })
+    Ok(RawTable::from_text(path, headers, cols, Some(first_line)))
 }

@@ -45,15 +45,8 @@ impl Ctx<'_> {
         value: &str,
         reason: impl Into<String>,
     ) {
-        self.issues.push(Issue {
-            severity,
-            file: self.table.path.display().to_string(),
-            row,
-            location: self.table.locate(row),
-            column: column.to_string(),
-            value: value.to_string(),
-            reason: reason.into(),
-        });
+        self.issues
+            .push(self.table.issue(severity, row, column, value, reason));
     }
 
     fn field_index(&self, id: &str) -> usize {
