@@ -1,4 +1,5 @@
 //! PRECRE: an SME credit workbench. Map of the library:
+//! - `analysis`: matrices, imputation, standardization, PCA;
 //! - `store`: the SQLite store (schema, migrations, one file per table family);
 //! - `ingest`: reading CSV / Parquet / JSON / ARFF files, column mapping, validation, reports;
 //! - `finance`: statement items, the ratio catalogue and its computation, peer statistics;
@@ -6,6 +7,7 @@
 //! - `cli`, `commands`: the command line and what each subcommand does;
 //! - `output`: table / CSV / JSON rendering for the command line.
 
+pub mod analysis;
 pub mod cli;
 pub mod commands;
 pub mod demo;

@@ -1,0 +1,9 @@
+//! Numeric analysis: a dense matrix, median imputation, standardization and PCA (prcomp-style).
+
+pub mod matrix;
+pub mod pca;
+pub mod standardize;
+
+pub use matrix::Matrix;
+pub use pca::{KRule, Pca};
+pub use standardize::{impute_median, Standardizer};

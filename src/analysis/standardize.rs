@@ -1,0 +1,84 @@
+//! Median imputation and z-score standardization, with parameters learnt on training data.
+
+use super::Matrix;
+use serde::{Deserialize, Serialize};
+
+/// Replaces every missing (NaN) cell by its column's median over the present values, and returns
+/// those medians (a column with no value gets 0). Apply the same medians to new data with
+/// [`fill_missing`].
+pub fn impute_median(x: &mut Matrix) -> Vec<f64> {
+    let medians: Vec<f64> = (0..x.cols)
+        .map(|c| {
+            let mut v: Vec<f64> = x.column(c).into_iter().filter(|v| !v.is_nan()).collect();
+            v.sort_by(f64::total_cmp);
+            crate::finance::peers::quantile_sorted(&v, 0.5).unwrap_or(0.0)
+        })
+        .collect();
+    fill_missing(x, &medians);
+    medians
+}
+
+/// Fills NaN cells with the given per-column values.
+pub fn fill_missing(x: &mut Matrix, values: &[f64]) {
+    let cols = x.cols;
+    for (i, v) in x.data.iter_mut().enumerate() {
+        if v.is_nan() {
+            *v = values[i % cols];
+        }
+    }
+}
+
+/// Column means and standard deviations (n - 1 denominator, as R's `sd` and `scale`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Standardizer {
+    pub means: Vec<f64>,
+    pub sds: Vec<f64>,
+}
+
+impl Standardizer {
+    /// Learns means and standard deviations from `x` (no missing values).
+    pub fn fit(x: &Matrix) -> Standardizer {
+        let n = x.rows as f64;
+        let mut means = vec![0.0; x.cols];
+        for r in 0..x.rows {
+            for (m, v) in means.iter_mut().zip(x.row(r)) {
+                *m += v;
+            }
+        }
+        means.iter_mut().for_each(|m| *m /= n);
+        let mut ss = vec![0.0; x.cols];
+        for r in 0..x.rows {
+            for ((s, v), m) in ss.iter_mut().zip(x.row(r)).zip(&means) {
+                *s += (v - m) * (v - m);
+            }
+        }
+        let sds = ss.iter().map(|s| (s / (n - 1.0).max(1.0)).sqrt()).collect();
+        Standardizer { means, sds }
+    }
+
+    /// Columns whose standard deviation is zero (they cannot be scaled).
+    pub fn constant_columns(&self) -> Vec<usize> {
+        self.sds
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| **s == 0.0 || !s.is_finite())
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// z = (x - mean) / sd; a constant column becomes 0.
+    pub fn transform(&self, x: &Matrix) -> Matrix {
+        let mut out = x.clone();
+        let cols = x.cols;
+        for (i, v) in out.data.iter_mut().enumerate() {
+            let c = i % cols;
+            let sd = self.sds[c];
+            *v = if sd > 0.0 {
+                (*v - self.means[c]) / sd
+            } else {
+                0.0
+            };
+        }
+        out
+    }
+}
