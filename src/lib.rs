@@ -5,6 +5,7 @@
 //! - `finance`: statement items, the ratio catalogue and its computation, peer statistics;
 //! - `demo`: the seeded generator of the demo portfolio and its embedded files;
 //! - `cli`, `commands`: the command line and what each subcommand does;
+//! - `model`: the decision tree (criteria, parameters, growth);
 //! - `output`: table / CSV / JSON rendering for the command line.
 
 pub mod analysis;
@@ -13,5 +14,6 @@ pub mod commands;
 pub mod demo;
 pub mod finance;
 pub mod ingest;
+pub mod model;
 pub mod output;
 pub mod store;

@@ -2,9 +2,9 @@
 //! published with the shared data sets (scikit-learn 1.9.1).
 
 use precre::analysis::{impute_median, KRule, Matrix, Pca, Standardizer};
-use precre::ingest::{import_file, FeatureOptions, ImportOptions, Kind};
-use precre::store::Store;
-use std::path::PathBuf;
+use std::collections::HashSet;
+
+mod common;
 
 fn load(rel: &str, id: Option<&str>, label: &str) -> Option<Matrix> {
     load_rows(rel, id, label, None)
@@ -15,32 +15,14 @@ fn load_rows(
     rel: &str,
     id: Option<&str>,
     label: &str,
-    keep: Option<&std::collections::HashSet<String>>,
+    keep: Option<&HashSet<String>>,
 ) -> Option<Matrix> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/datasets")
-        .join(rel);
-    if !path.exists() {
-        eprintln!("SKIPPED: {} is absent", path.display());
-        return None;
-    }
-    let mut store = Store::open_in_memory().unwrap();
-    let mut o = ImportOptions::new(Kind::Features);
-    o.features = FeatureOptions {
-        id_column: id.map(Into::into),
-        label_column: Some(label.into()),
-        name: Some("x".into()),
-        replace: false,
-    };
-    import_file(&mut store, &path, &o).unwrap();
-    let rows: Vec<Vec<f64>> = store
-        .feature_rows("x")
-        .unwrap()
-        .into_iter()
+    let rows = common::dataset_rows(rel, id, label)?;
+    let kept: Vec<_> = rows
+        .iter()
         .filter(|r| keep.is_none_or(|k| k.contains(&r.entity_id)))
-        .map(|r| r.values)
         .collect();
-    Some(Matrix::from_rows(&rows))
+    Some(common::matrix(&kept))
 }
 
 fn round4(v: &[f64]) -> Vec<f64> {
@@ -77,7 +59,7 @@ fn iris_matches_r_prcomp_to_four_decimals() {
     assert!((var0.sqrt() - pca.sdev[0]).abs() < 1e-9);
 }
 
-fn polish_pca(keep: Option<&std::collections::HashSet<String>>) -> Option<Pca> {
+fn polish_pca(keep: Option<&HashSet<String>>) -> Option<Pca> {
     let mut x = load_rows("polish-bankruptcy/1year.csv", Some("row_id"), "class", keep)?;
     impute_median(&mut x);
     let z = Standardizer::fit(&x).transform(&x);

@@ -1,0 +1,345 @@
+//! The decision tree: the LearnID3 recursion over binary threshold predicates `x_j <= theta`,
+//! grown on presorted feature orders so that no node rescans the whole training set.
+//!
+//! Each feature's sample order is sorted once; a node owns the same slice of every order, and a
+//! split partitions those slices stably, so a node costs O(features x its samples), not O(all
+//! samples). Every node keeps its (weighted) class counts, so the tree gives class probabilities
+//! and can be pruned by cost complexity.
+
+use super::criterion::{impurity, split_score};
+use super::{ClassWeight, Criterion, ValidTreeParams};
+use crate::analysis::Matrix;
+use serde::{Deserialize, Serialize};
+
+/// One node. A leaf has no feature.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Node {
+    pub feature: Option<usize>,
+    pub threshold: f64,
+    pub left: usize,
+    pub right: usize,
+    /// Weighted class counts of the training samples that reached the node.
+    pub counts: Vec<f64>,
+    pub n_samples: usize,
+    pub impurity: f64,
+    pub depth: usize,
+}
+
+impl Node {
+    pub fn is_leaf(&self) -> bool {
+        self.feature.is_none()
+    }
+
+    /// The class with the largest count (the first on ties).
+    pub fn majority(&self) -> usize {
+        argmax(&self.counts)
+    }
+
+    /// Class probabilities: the normalised counts.
+    pub fn probabilities(&self) -> Vec<f64> {
+        let n: f64 = self.counts.iter().sum();
+        self.counts
+            .iter()
+            .map(|c| if n > 0.0 { c / n } else { 0.0 })
+            .collect()
+    }
+}
+
+fn argmax(v: &[f64]) -> usize {
+    let mut best = 0;
+    for (i, x) in v.iter().enumerate() {
+        if *x > v[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+/// A fitted tree. Node 0 is the root.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tree {
+    pub nodes: Vec<Node>,
+    pub n_classes: usize,
+    pub n_features: usize,
+    pub criterion: Criterion,
+}
+
+/// The best split of one node.
+struct Split {
+    feature: usize,
+    threshold: f64,
+    score: f64,
+    n_left: usize,
+}
+
+impl Tree {
+    /// Grows a tree on `x` (no missing values) and class indexes `y` in `0..n_classes`.
+    pub fn fit(params: &ValidTreeParams, x: &Matrix, y: &[usize], n_classes: usize) -> Tree {
+        let p = params.get();
+        let n = x.rows;
+        assert_eq!(y.len(), n, "one class per row");
+        let class_weight: Vec<f64> = match p.class_weight {
+            ClassWeight::None => vec![1.0; n_classes],
+            ClassWeight::Balanced => {
+                let mut counts = vec![0usize; n_classes];
+                y.iter().for_each(|&c| counts[c] += 1);
+                counts
+                    .iter()
+                    .map(|&c| {
+                        if c > 0 {
+                            n as f64 / (n_classes as f64 * c as f64)
+                        } else {
+                            0.0
+                        }
+                    })
+                    .collect()
+            }
+        };
+        // Column-major copy of x: scans read one feature at a time.
+        let cols: Vec<Vec<f64>> = (0..x.cols).map(|c| x.column(c)).collect();
+        let mut orders: Vec<Vec<u32>> = cols
+            .iter()
+            .map(|col| {
+                let mut o: Vec<u32> = (0..n as u32).collect();
+                o.sort_by(|&a, &b| col[a as usize].total_cmp(&col[b as usize]));
+                o
+            })
+            .collect();
+        let mut grower = Grower {
+            criterion: p.criterion,
+            min_leaf: p.min_samples_leaf,
+            min_split: p.min_samples_split,
+            max_depth: p.max_depth.unwrap_or(usize::MAX),
+            min_decrease: p.min_impurity_decrease,
+            cols: &cols,
+            y,
+            class_weight: &class_weight,
+            n_classes,
+            total_weight: y.iter().map(|&c| class_weight[c]).sum(),
+            goes_left: vec![false; n],
+            scratch: Vec::with_capacity(n),
+        };
+        let mut nodes: Vec<Node> = Vec::new();
+        // (node index, start, end) of work still to do; children are added as nodes are split.
+        let mut stack = vec![(0usize, 0usize, n)];
+        nodes.push(grower.make_node(&orders, 0, n, 0));
+        while let Some((id, start, end)) = stack.pop() {
+            let depth = nodes[id].depth;
+            let Some(split) = grower.best_split(&orders, &nodes[id], start, end, depth) else {
+                continue;
+            };
+            grower.partition(&mut orders, start, end, &split);
+            let mid = start + split.n_left;
+            let left = nodes.len();
+            nodes.push(grower.make_node(&orders, start, mid, depth + 1));
+            nodes.push(grower.make_node(&orders, mid, end, depth + 1));
+            let node = &mut nodes[id];
+            node.feature = Some(split.feature);
+            node.threshold = split.threshold;
+            node.left = left;
+            node.right = left + 1;
+            stack.push((left + 1, mid, end));
+            stack.push((left, start, mid));
+        }
+        Tree {
+            nodes,
+            n_classes,
+            n_features: x.cols,
+            criterion: p.criterion,
+        }
+    }
+
+    /// The leaf a row ends in. A missing value (NaN) follows the child that saw more samples.
+    pub fn leaf(&self, row: &[f64]) -> usize {
+        self.path(row).last().copied().unwrap_or(0)
+    }
+
+    /// The nodes from the root to the row's leaf.
+    pub fn path(&self, row: &[f64]) -> Vec<usize> {
+        let mut out = vec![0];
+        let mut id = 0;
+        while let Some(f) = self.nodes[id].feature {
+            let node = &self.nodes[id];
+            let v = row[f];
+            id = if v.is_nan() {
+                if self.nodes[node.left].n_samples >= self.nodes[node.right].n_samples {
+                    node.left
+                } else {
+                    node.right
+                }
+            } else if v <= node.threshold {
+                node.left
+            } else {
+                node.right
+            };
+            out.push(id);
+        }
+        out
+    }
+
+    pub fn predict_proba_row(&self, row: &[f64]) -> Vec<f64> {
+        self.nodes[self.leaf(row)].probabilities()
+    }
+
+    pub fn predict_row(&self, row: &[f64]) -> usize {
+        self.nodes[self.leaf(row)].majority()
+    }
+
+    pub fn predict(&self, x: &Matrix) -> Vec<usize> {
+        (0..x.rows).map(|r| self.predict_row(x.row(r))).collect()
+    }
+
+    pub fn n_leaves(&self) -> usize {
+        self.nodes.iter().filter(|n| n.is_leaf()).count()
+    }
+
+    pub fn depth(&self) -> usize {
+        self.nodes.iter().map(|n| n.depth).max().unwrap_or(0)
+    }
+}
+
+struct Grower<'a> {
+    criterion: Criterion,
+    min_leaf: usize,
+    min_split: usize,
+    max_depth: usize,
+    min_decrease: f64,
+    cols: &'a [Vec<f64>],
+    y: &'a [usize],
+    class_weight: &'a [f64],
+    n_classes: usize,
+    total_weight: f64,
+    goes_left: Vec<bool>,
+    scratch: Vec<u32>,
+}
+
+impl Grower<'_> {
+    fn make_node(&self, orders: &[Vec<u32>], start: usize, end: usize, depth: usize) -> Node {
+        let mut counts = vec![0.0; self.n_classes];
+        let order = orders.first().map(|o| &o[start..end]).unwrap_or(&[]);
+        for &s in order {
+            let c = self.y[s as usize];
+            counts[c] += self.class_weight[c];
+        }
+        Node {
+            feature: None,
+            threshold: 0.0,
+            left: 0,
+            right: 0,
+            impurity: impurity(self.criterion, &counts),
+            counts,
+            n_samples: end - start,
+            depth,
+        }
+    }
+
+    fn best_split(
+        &self,
+        orders: &[Vec<u32>],
+        node: &Node,
+        start: usize,
+        end: usize,
+        depth: usize,
+    ) -> Option<Split> {
+        let n = end - start;
+        let pure = node.counts.iter().filter(|c| **c > 0.0).count() <= 1;
+        if pure || n < self.min_split || n < 2 * self.min_leaf || depth >= self.max_depth {
+            return None;
+        }
+        let mut best: Option<Split> = None;
+        let mut left = vec![0.0; self.n_classes];
+        let mut right = vec![0.0; self.n_classes];
+        for (f, col) in self.cols.iter().enumerate() {
+            let order = &orders[f][start..end];
+            if col[order[0] as usize] == col[order[n - 1] as usize] {
+                continue; // constant here
+            }
+            left.iter_mut().for_each(|v| *v = 0.0);
+            right.copy_from_slice(&node.counts);
+            let (mut wl, mut wr) = (0.0, node.counts.iter().sum::<f64>());
+            for i in 0..n - 1 {
+                let s = order[i] as usize;
+                let c = self.y[s];
+                let w = self.class_weight[c];
+                left[c] += w;
+                right[c] -= w;
+                wl += w;
+                wr -= w;
+                let n_left = i + 1;
+                if n_left < self.min_leaf {
+                    continue;
+                }
+                if n - n_left < self.min_leaf {
+                    break;
+                }
+                let (v, next) = (col[s], col[order[i + 1] as usize]);
+                if v == next {
+                    continue;
+                }
+                let score = split_score(self.criterion, &left, &right, wl, wr);
+                if best.as_ref().is_none_or(|b| score > b.score) {
+                    let mut threshold = v / 2.0 + next / 2.0;
+                    if threshold == next || !threshold.is_finite() {
+                        threshold = v;
+                    }
+                    best = Some(Split {
+                        feature: f,
+                        threshold,
+                        score,
+                        n_left,
+                    });
+                }
+            }
+        }
+        let split = best?;
+        if self.min_decrease > 0.0 {
+            let order = &orders[split.feature][start..end];
+            let mut l = vec![0.0; self.n_classes];
+            for &s in &order[..split.n_left] {
+                let c = self.y[s as usize];
+                l[c] += self.class_weight[c];
+            }
+            let r: Vec<f64> = node.counts.iter().zip(&l).map(|(a, b)| a - b).collect();
+            let (wl, wr): (f64, f64) = (l.iter().sum(), r.iter().sum());
+            let wt = wl + wr;
+            let decrease = wt / self.total_weight
+                * (node.impurity
+                    - wl / wt * impurity(self.criterion, &l)
+                    - wr / wt * impurity(self.criterion, &r));
+            if decrease + 1e-12 < self.min_decrease {
+                return None;
+            }
+        }
+        Some(split)
+    }
+
+    /// Reorders every feature's slice so that the left child's samples come first, each side in
+    /// its sorted order (a stable partition).
+    fn partition(&mut self, orders: &mut [Vec<u32>], start: usize, end: usize, split: &Split) {
+        let mid = start + split.n_left;
+        for &s in &orders[split.feature][start..mid] {
+            self.goes_left[s as usize] = true;
+        }
+        for (f, order) in orders.iter_mut().enumerate() {
+            if f == split.feature {
+                continue;
+            }
+            let slice = &mut order[start..end];
+            self.scratch.clear();
+            let mut w = 0;
+            for i in 0..slice.len() {
+                let s = slice[i];
+                if self.goes_left[s as usize] {
+                    slice[w] = s;
+                    w += 1;
+                } else {
+                    self.scratch.push(s);
+                }
+            }
+            slice[w..].copy_from_slice(&self.scratch);
+        }
+        for &s in &orders[split.feature][start..mid] {
+            self.goes_left[s as usize] = false;
+        }
+    }
+}

@@ -1,0 +1,43 @@
+//! Helpers shared by the integration tests: loading a shared data set as feature rows.
+#![allow(dead_code)]
+
+use precre::analysis::Matrix;
+use precre::ingest::{import_file, FeatureOptions, ImportOptions, Kind};
+use precre::store::features::FeatureRow;
+use precre::store::Store;
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+/// The rows of a data set under ../shared/datasets, or `None` (with a message) where it is absent.
+pub fn dataset_rows(rel: &str, id: Option<&str>, label: &str) -> Option<Vec<FeatureRow>> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/datasets")
+        .join(rel);
+    if !path.exists() {
+        eprintln!("SKIPPED: {} is absent", path.display());
+        return None;
+    }
+    let mut store = Store::open_in_memory().unwrap();
+    let mut o = ImportOptions::new(Kind::Features);
+    o.features = FeatureOptions {
+        id_column: id.map(Into::into),
+        label_column: Some(label.into()),
+        name: Some("x".into()),
+        replace: false,
+    };
+    import_file(&mut store, &path, &o).unwrap();
+    Some(store.feature_rows("x").unwrap())
+}
+
+pub fn matrix(rows: &[&FeatureRow]) -> Matrix {
+    let v: Vec<Vec<f64>> = rows.iter().map(|r| r.values.clone()).collect();
+    Matrix::from_rows(&v)
+}
+
+/// The training row ids of the reference protocol's Polish 1year split (tools/polish_reference_split.py).
+pub fn polish_train_ids() -> HashSet<String> {
+    include_str!("../fixtures/polish1_train_ids.txt")
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
