@@ -50,6 +50,11 @@ pub enum Command {
         after_help = "Examples:\n  precre --db demo.db demo\n  precre demo generate --out data            # the committed files, byte for byte\n  precre demo generate --firms 220000 --out /tmp/big   # about 1,000,000 statements"
     )]
     Demo(DemoArgs),
+    /// Principal components: prcomp's importance table, the loadings, and k by a rule.
+    #[command(
+        after_help = "Examples:\n  precre pca --ratios stability --rule kaiser\n  precre pca --set polish1 --rule cum:0.90 --format json\n  precre pca --ratios current_ratio,debt_ratio,roa --k 2 --cutoff 0.3"
+    )]
+    Pca(PcaArgs),
     /// Where the store is, its schema version and what it holds.
     #[command(after_help = "Example:\n  precre info --format json")]
     Info(InfoArgs),
@@ -200,6 +205,28 @@ pub enum DemoAction {
 
 #[derive(Debug, Args)]
 pub struct InfoArgs {
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("input").args(["set", "ratios"])))]
+pub struct PcaArgs {
+    /// A feature set (its numeric columns).
+    #[arg(long, value_name = "NAME")]
+    pub set: Option<String>,
+    /// Ratios of each firm's latest statement: all (default), a group, or a comma list of ids.
+    #[arg(long, value_name = "GROUP|LIST")]
+    pub ratios: Option<String>,
+    /// Keep this many components.
+    #[arg(long)]
+    pub k: Option<usize>,
+    /// Choose k by a rule: cum:0.90 (cumulative proportion) or kaiser (eigenvalue >= 1). Default cum:0.90.
+    #[arg(long, value_name = "RULE")]
+    pub rule: Option<String>,
+    /// Leave loadings below this absolute value blank.
+    #[arg(long, default_value_t = 0.0)]
+    pub cutoff: f64,
     #[arg(long, value_enum, default_value_t)]
     pub format: OutputFormat,
 }

@@ -287,3 +287,59 @@ fn the_store_is_private_and_found_through_precre_db() {
         assert_eq!(mode, 0o600, "store readable by its owner only");
     }
 }
+
+#[test]
+fn pca_on_a_feature_set_and_on_ratios() {
+    let iris = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/datasets/iris/iris.csv");
+    let (_dir, db) = demo_store();
+    let r = json(
+        &db,
+        &[
+            "pca",
+            "--ratios",
+            "liquidity",
+            "--rule",
+            "kaiser",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(r["variables"].as_array().unwrap().len(), 4);
+    assert!(r["k"].as_u64().unwrap() >= 1);
+    precre(&db)
+        .args(["pca", "--ratios", "nonsense"])
+        .assert()
+        .code(2);
+    precre(&db)
+        .args(["pca", "--rule", "cum:2"])
+        .assert()
+        .code(2);
+    if !iris.exists() {
+        eprintln!("SKIPPED: {} is absent", iris.display());
+        return;
+    }
+    precre(&db)
+        .arg("import")
+        .arg(&iris)
+        .args(["--kind", "features", "--label", "species", "--name", "iris"])
+        .assert()
+        .success();
+    let r = json(&db, &["pca", "--set", "iris", "--format", "json"]);
+    // R: summary(prcomp(iris[, 1:4], scale. = TRUE)).
+    let sdev: Vec<f64> = r["sdev"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| (v.as_f64().unwrap() * 1e4).round() / 1e4)
+        .collect();
+    assert_eq!(sdev, vec![1.7084, 0.9560, 0.3831, 0.1439]);
+    assert_eq!(r["k"], 2);
+    precre(&db)
+        .args(["pca", "--set", "iris", "--k", "3"])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("Cumulative Proportion")
+                .and(predicate::str::contains("k = 3")),
+        );
+}

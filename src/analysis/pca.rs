@@ -219,3 +219,133 @@ fn jacobi_eigen(mut a: Vec<f64>, p: usize) -> (Vec<f64>, Vec<f64>) {
     }
     ((0..p).map(|i| a[i * p + i]).collect(), v)
 }
+
+/// A PCA run on a data set, as the command line and the screens show it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PcaReport {
+    pub variables: Vec<String>,
+    pub n_rows: usize,
+    /// How missing cells were filled, and how many there were.
+    pub missing_policy: String,
+    pub missing_cells: usize,
+    /// Variables left out (constant, or categorical), with why.
+    pub dropped: Vec<(String, String)>,
+    pub sdev: Vec<f64>,
+    pub proportion: Vec<f64>,
+    pub cumulative: Vec<f64>,
+    /// `loadings[j][c]`: variable j on component c.
+    pub loadings: Vec<Vec<f64>>,
+    pub rule: KRule,
+    pub rule_text: String,
+    pub k: usize,
+}
+
+impl PcaReport {
+    /// Median-imputes, drops constant columns, standardizes and fits.
+    pub fn compute(data: &super::Dataset, rule: KRule) -> Result<PcaReport, String> {
+        let mut x = data.x.clone();
+        let missing_cells = data.missing();
+        super::impute_median(&mut x);
+        let scaler = super::Standardizer::fit(&x);
+        let constant = scaler.constant_columns();
+        let keep: Vec<usize> = (0..x.cols).filter(|c| !constant.contains(c)).collect();
+        let mut dropped = data.dropped.clone();
+        dropped.extend(
+            constant
+                .iter()
+                .map(|&c| (data.names[c].clone(), "constant".to_string())),
+        );
+        if keep.is_empty() || x.rows < 2 {
+            return Err(format!("PCA needs at least two rows and one varying numeric column (got {} rows, {} columns)", x.rows, keep.len()));
+        }
+        let x = x.select_cols(&keep);
+        let z = super::Standardizer::fit(&x).transform(&x);
+        let pca = Pca::fit(&z);
+        let k = pca.choose_k(rule);
+        Ok(PcaReport {
+            variables: keep.iter().map(|&c| data.names[c].clone()).collect(),
+            n_rows: x.rows,
+            missing_policy: "median of each column".into(),
+            missing_cells,
+            dropped,
+            proportion: pca.proportion(),
+            cumulative: pca.cumulative(),
+            sdev: pca.sdev.clone(),
+            loadings: pca.rotation,
+            rule_text: rule.describe(),
+            rule,
+            k,
+        })
+    }
+
+    /// R's `summary(prcomp(...))` importance table, eight components a block.
+    pub fn importance_text(&self) -> String {
+        let mut out = String::from("Importance of components:\n");
+        let p = self.sdev.len();
+        for start in (0..p).step_by(8) {
+            let end = (start + 8).min(p);
+            let cells = |v: &[f64]| {
+                v[start..end]
+                    .iter()
+                    .map(|x| format!("{x:>8.4}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            let header: Vec<String> = (start..end)
+                .map(|c| format!("{:>8}", format!("PC{}", c + 1)))
+                .collect();
+            out.push_str(&format!("{:<23}{}\n", "", header.join(" ")));
+            out.push_str(&format!(
+                "{:<23}{}\n",
+                "Standard deviation",
+                cells(&self.sdev)
+            ));
+            out.push_str(&format!(
+                "{:<23}{}\n",
+                "Proportion of Variance",
+                cells(&self.proportion)
+            ));
+            out.push_str(&format!(
+                "{:<23}{}\n",
+                "Cumulative Proportion",
+                cells(&self.cumulative)
+            ));
+            if end < p {
+                out.push('\n');
+            }
+        }
+        out
+    }
+
+    /// The loadings of the kept components; those below `cutoff` in absolute value are blank.
+    pub fn loadings_text(&self, cutoff: f64) -> String {
+        let width = self
+            .variables
+            .iter()
+            .map(|v| v.len())
+            .max()
+            .unwrap_or(8)
+            .max(8);
+        let mut out = format!(
+            "Loadings (|loading| < {cutoff} left blank):\n{:<width$}",
+            ""
+        );
+        for c in 0..self.k {
+            out.push_str(&format!(" {:>7}", format!("PC{}", c + 1)));
+        }
+        out.push('\n');
+        for (j, name) in self.variables.iter().enumerate() {
+            out.push_str(&format!("{name:<width$}"));
+            for c in 0..self.k {
+                let v = self.loadings[j][c];
+                if v.abs() < cutoff {
+                    out.push_str(&format!(" {:>7}", ""));
+                } else {
+                    out.push_str(&format!(" {v:>7.3}"));
+                }
+            }
+            out.push('\n');
+        }
+        out
+    }
+}

@@ -4,6 +4,7 @@ mod demo;
 mod firms;
 mod import;
 mod info;
+mod pca;
 mod ratios;
 mod sets;
 
@@ -49,6 +50,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Ratios(args)) => ratios::run(&cli, args),
         Some(Command::Sets(args)) => sets::run(&cli, args),
         Some(Command::Demo(args)) => demo::run(&cli, args),
+        Some(Command::Pca(args)) => pca::run(&cli, args),
         Some(Command::Info(args)) => info::run(&cli, args),
     }
 }

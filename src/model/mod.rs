@@ -1,7 +1,9 @@
 //! Models: the ID3/CART decision tree with Gini, entropy and pair-counting criteria.
 
 pub mod criterion;
+pub mod metrics;
 pub mod params;
+pub mod split;
 pub mod tree;
 
 pub use criterion::Criterion;

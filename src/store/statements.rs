@@ -121,3 +121,42 @@ impl Store {
             .map_err(Into::into)
     }
 }
+
+/// Firms' latest ratios: ids, latest outcome classes, and values row after row (NaN = missing).
+#[derive(Debug, Clone, Default)]
+pub struct LatestRatios {
+    pub ids: Vec<String>,
+    pub labels: Vec<Option<String>>,
+    pub values: Vec<f64>,
+}
+
+impl Store {
+    /// For every firm with statements: its id, its latest outcome class, and the given ratios of
+    /// its latest statement (NaN where missing), row after row.
+    pub fn latest_ratio_rows(&self, ratios: &[usize]) -> Result<LatestRatios> {
+        let cols: Vec<String> = ratios
+            .iter()
+            .map(|&i| format!("s.{}", RATIOS[i].id))
+            .collect();
+        let sql = format!(
+            "SELECT s.firm_id, (SELECT class FROM outcomes o WHERE o.firm_id = s.firm_id ORDER BY as_of DESC LIMIT 1){}{}
+             FROM statements s
+             WHERE s.fiscal_year = (SELECT max(fiscal_year) FROM statements WHERE firm_id = s.firm_id)
+             ORDER BY s.firm_id",
+            if cols.is_empty() { "" } else { ", " },
+            cols.join(", ")
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let mut rows = stmt.query([])?;
+        let mut out = LatestRatios::default();
+        while let Some(row) = rows.next()? {
+            out.ids.push(row.get(0)?);
+            out.labels.push(row.get(1)?);
+            for j in 0..ratios.len() {
+                out.values
+                    .push(row.get::<_, Option<f64>>(2 + j)?.unwrap_or(f64::NAN));
+            }
+        }
+        Ok(out)
+    }
+}

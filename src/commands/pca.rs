@@ -1,0 +1,59 @@
+//! `precre pca`: the prcomp importance table, loadings and the chosen k.
+
+use super::{open_store, UsageError};
+use crate::analysis::dataset::{select_ratios, Dataset};
+use crate::analysis::pca::PcaReport;
+use crate::analysis::KRule;
+use crate::cli::{Cli, PcaArgs};
+use crate::output::{print_json, thousands, OutputFormat};
+
+pub fn run(cli: &Cli, args: &PcaArgs) -> anyhow::Result<()> {
+    let rule = match (args.k, &args.rule) {
+        (Some(_), Some(_)) => return Err(UsageError("give --k or --rule, not both".into()).into()),
+        (Some(k), None) => KRule::parse(&k.to_string()).map_err(UsageError)?,
+        (None, Some(r)) => KRule::parse(r).map_err(UsageError)?,
+        (None, None) => KRule::Cumulative(0.90),
+    };
+    let store = open_store(cli)?;
+    let data = match &args.set {
+        Some(name) => Dataset::from_feature_set(&store, name, false)?,
+        None => {
+            let ratios = select_ratios(args.ratios.as_deref()).map_err(UsageError)?;
+            Dataset::from_latest_ratios(&store, &ratios)?
+        }
+    };
+    let report = PcaReport::compute(&data, rule).map_err(|e| anyhow::anyhow!(e))?;
+    if args.format == OutputFormat::Json {
+        return print_json(&report);
+    }
+    let source = args.set.as_ref().map_or_else(
+        || {
+            format!(
+                "ratios ({}) of each firm's latest statement",
+                args.ratios.as_deref().unwrap_or("all")
+            )
+        },
+        |s| format!("feature set '{s}'"),
+    );
+    println!(
+        "PCA of {source}: {} rows x {} variables, standardized; {} missing cells filled with the {}",
+        thousands(report.n_rows),
+        report.variables.len(),
+        thousands(report.missing_cells),
+        report.missing_policy
+    );
+    for (name, why) in &report.dropped {
+        println!("left out: {name} ({why})");
+    }
+    println!();
+    print!("{}", report.importance_text());
+    println!();
+    print!("{}", report.loadings_text(args.cutoff));
+    println!(
+        "\nk = {} by the rule: {} (cumulative proportion {:.4})",
+        report.k,
+        report.rule_text,
+        report.cumulative[report.k - 1]
+    );
+    Ok(())
+}
