@@ -55,6 +55,11 @@ pub enum Command {
         after_help = "Examples:\n  precre pca --ratios stability --rule kaiser\n  precre pca --set polish1 --rule cum:0.90 --format json\n  precre pca --ratios current_ratio,debt_ratio,roa --k 2 --cutoff 0.3"
     )]
     Pca(PcaArgs),
+    /// Train a decision tree on a feature set or the firms' ratios, and evaluate it on held-out rows.
+    #[command(
+        after_help = "Examples:\n  precre train --ratios all --max-depth 6\n  precre train --set polish1 --criterion entropy --max-depth 6 --positive 1\n  precre train --set german --pca cum:0.90 --class-weight balanced --format json"
+    )]
+    Train(TrainArgs),
     /// Where the store is, its schema version and what it holds.
     #[command(after_help = "Example:\n  precre info --format json")]
     Info(InfoArgs),
@@ -227,6 +232,46 @@ pub struct PcaArgs {
     /// Leave loadings below this absolute value blank.
     #[arg(long, default_value_t = 0.0)]
     pub cutoff: f64,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// A feature set (categorical columns enter as their category codes).
+    #[arg(long, value_name = "NAME")]
+    pub set: Option<String>,
+    /// Ratios of each firm's latest statement (all, a group, or a comma list), labelled by its latest outcome.
+    #[arg(long, value_name = "GROUP|LIST", conflicts_with = "set")]
+    pub ratios: Option<String>,
+    #[arg(long, value_enum, default_value = "gini")]
+    pub criterion: crate::model::Criterion,
+    /// Maximum depth (default: no limit).
+    #[arg(long)]
+    pub max_depth: Option<usize>,
+    #[arg(long, default_value_t = 2)]
+    pub min_samples_split: usize,
+    #[arg(long = "min-leaf", default_value_t = 1)]
+    pub min_samples_leaf: usize,
+    #[arg(long, default_value_t = 0.0)]
+    pub min_impurity_decrease: f64,
+    #[arg(long, value_enum, default_value = "none")]
+    pub class_weight: crate::model::ClassWeight,
+    /// Seed of the split.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Share of rows held out for testing (stratified).
+    #[arg(long, default_value_t = 0.3)]
+    pub test_share: f64,
+    /// A column of the set whose values (train / test) give the split.
+    #[arg(long, value_name = "COLUMN")]
+    pub split_column: Option<String>,
+    /// Train on principal components chosen by this rule (cum:0.90, kaiser, or a number).
+    #[arg(long, value_name = "RULE")]
+    pub pca: Option<String>,
+    /// The class read as "bad" for KS and binary AUC (default: "bad", else the rarest class).
+    #[arg(long, value_name = "CLASS")]
+    pub positive: Option<String>,
     #[arg(long, value_enum, default_value_t)]
     pub format: OutputFormat,
 }

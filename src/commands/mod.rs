@@ -7,6 +7,7 @@ mod info;
 mod pca;
 mod ratios;
 mod sets;
+mod train;
 
 use crate::cli::{Cli, Command};
 use crate::store::{location, Store};
@@ -51,6 +52,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Sets(args)) => sets::run(&cli, args),
         Some(Command::Demo(args)) => demo::run(&cli, args),
         Some(Command::Pca(args)) => pca::run(&cli, args),
+        Some(Command::Train(args)) => train::run(&cli, args),
         Some(Command::Info(args)) => info::run(&cli, args),
     }
 }

@@ -3,6 +3,7 @@
 pub mod criterion;
 pub mod metrics;
 pub mod params;
+pub mod pipeline;
 pub mod split;
 pub mod tree;
 

@@ -2,6 +2,9 @@
 
 use crate::demo::rng::Rng;
 
+/// Row indexes of the training part and of the test part.
+pub type RowSplit = (Vec<usize>, Vec<usize>);
+
 /// Fisher-Yates shuffle with our seeded generator.
 fn shuffle(v: &mut [usize], rng: &mut Rng) {
     for i in (1..v.len()).rev() {
@@ -54,7 +57,7 @@ pub fn stratified_folds(y: &[usize], k: usize, seed: u64) -> Vec<Vec<usize>> {
 
 /// An explicit split from a column of `train` / `test` values. Other values are an error naming
 /// the first offending row (1-based).
-pub fn by_column(values: &[Option<&str>]) -> Result<(Vec<usize>, Vec<usize>), String> {
+pub fn by_column(values: &[Option<&str>]) -> Result<RowSplit, String> {
     let (mut train, mut test) = (Vec::new(), Vec::new());
     for (i, v) in values.iter().enumerate() {
         match v.map(|s| s.trim().to_ascii_lowercase()).as_deref() {

@@ -1,0 +1,199 @@
+//! `precre train`: fit a tree pipeline on a feature set or the firms' ratios, and evaluate it.
+
+use super::{open_store, UsageError};
+use crate::analysis::dataset::{select_ratios, Dataset};
+use crate::analysis::KRule;
+use crate::cli::{Cli, TrainArgs};
+use crate::model::metrics::ACCEPTABLE_TEST_ERROR;
+use crate::model::pipeline::{train_and_evaluate, SplitSpec, TrainReport};
+use crate::model::split;
+use crate::model::TreeParams;
+use crate::output::{print_json, print_table, thousands, OutputFormat, TextTable};
+use crate::store::Store;
+
+/// The data set, and the explicit split a split column gives.
+fn load(store: &Store, args: &TrainArgs) -> anyhow::Result<(Dataset, Option<split::RowSplit>)> {
+    let Some(set) = &args.set else {
+        if args.split_column.is_some() {
+            return Err(UsageError(
+                "--split-column needs --set (a feature set with that column)".into(),
+            )
+            .into());
+        }
+        let ratios = select_ratios(args.ratios.as_deref()).map_err(UsageError)?;
+        return Ok((Dataset::from_latest_ratios(store, &ratios)?, None));
+    };
+    let mut data = Dataset::from_feature_set(store, set, true)?;
+    let Some(col) = &args.split_column else {
+        return Ok((data, None));
+    };
+    let info = store.feature_set(set)?;
+    let c = data
+        .names
+        .iter()
+        .position(|n| n.eq_ignore_ascii_case(col))
+        .ok_or_else(|| {
+            UsageError(format!(
+                "--split-column {col}: set '{set}' has no such column"
+            ))
+        })?;
+    let cats = &info.columns[c].categories;
+    let values: Vec<Option<&str>> = (0..data.x.rows)
+        .map(|r| cats.get(data.x.get(r, c) as usize).map(String::as_str))
+        .collect();
+    let explicit =
+        split::by_column(&values).map_err(|e| UsageError(format!("--split-column {col}: {e}")))?;
+    let keep: Vec<usize> = (0..data.names.len()).filter(|&j| j != c).collect();
+    data.x = data.x.select_cols(&keep);
+    data.names.remove(c);
+    Ok((data, Some(explicit)))
+}
+
+pub fn run(cli: &Cli, args: &TrainArgs) -> anyhow::Result<()> {
+    let params = TreeParams {
+        criterion: args.criterion,
+        max_depth: args.max_depth,
+        min_samples_split: args.min_samples_split,
+        min_samples_leaf: args.min_samples_leaf,
+        min_impurity_decrease: args.min_impurity_decrease,
+        class_weight: args.class_weight,
+        seed: args.seed,
+    };
+    params
+        .clone()
+        .check()
+        .map_err(|e| UsageError(e.to_string()))?;
+    if !(args.test_share > 0.0 && args.test_share < 1.0) {
+        return Err(UsageError(format!(
+            "--test-share {} must be between 0 and 1",
+            args.test_share
+        ))
+        .into());
+    }
+    let pca = args
+        .pca
+        .as_deref()
+        .map(KRule::parse)
+        .transpose()
+        .map_err(UsageError)?;
+    let store = open_store(cli)?;
+    let (data, explicit) = load(&store, args)?;
+    let spec = if explicit.is_some() {
+        SplitSpec::Explicit
+    } else {
+        SplitSpec::Stratified {
+            test_share: args.test_share,
+            seed: args.seed,
+        }
+    };
+    let report = train_and_evaluate(
+        &data,
+        params,
+        &spec,
+        explicit,
+        pca,
+        args.positive.as_deref(),
+    )
+    .map_err(|e| anyhow::anyhow!(e))?;
+    if args.format == OutputFormat::Json {
+        return print_json(&report);
+    }
+    print_report(&report);
+    Ok(())
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
+fn opt(x: Option<f64>) -> String {
+    x.map_or("-".into(), |v| format!("{v:.3}"))
+}
+
+fn print_report(r: &TrainReport) {
+    let e = &r.evaluation;
+    let p = &r.pipeline;
+    println!(
+        "tree: {} criterion, {} nodes, {} leaves, depth {}; trained on {} rows, tested on {}",
+        serde_json::to_value(p.params.criterion)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default(),
+        r.nodes,
+        r.leaves,
+        r.depth,
+        thousands(r.n_train),
+        thousands(r.n_test)
+    );
+    match &p.pca {
+        Some(s) => println!(
+            "inputs: {} features -> {} principal components ({}; cumulative {:.3})",
+            p.features.len(),
+            s.k,
+            s.rule.describe(),
+            s.cumulative
+        ),
+        None => println!(
+            "inputs: {} standardized features; missing values: training medians",
+            p.features.len()
+        ),
+    }
+    println!();
+    let mut headers = vec!["true \\ predicted".to_string()];
+    headers.extend(e.classes.iter().cloned());
+    let mut t = TextTable::new(headers).align_right(1..=e.classes.len());
+    for (c, row) in e.confusion.iter().enumerate() {
+        let mut cells = vec![e.classes[c].clone()];
+        cells.extend(row.iter().map(|v| thousands(*v)));
+        t.push(cells);
+    }
+    let _ = print_table(&t, OutputFormat::Table);
+    println!();
+    let mut t =
+        TextTable::new(["class", "precision", "recall", "f1", "auc", "support"]).align_right(1..=5);
+    for c in &e.per_class {
+        t.push(vec![
+            c.class.clone(),
+            format!("{:.3}", c.precision),
+            format!("{:.3}", c.recall),
+            format!("{:.3}", c.f1),
+            opt(c.auc),
+            thousands(c.support),
+        ]);
+    }
+    t.push(vec![
+        "macro".into(),
+        format!("{:.3}", e.macro_precision),
+        format!("{:.3}", e.macro_recall),
+        format!("{:.3}", e.macro_f1),
+        opt(e.auc),
+        thousands(e.n),
+    ]);
+    let _ = print_table(&t, OutputFormat::Table);
+    println!();
+    println!(
+        "accuracy {} (always predicting the training majority: {})",
+        pct(e.accuracy),
+        pct(e.majority_baseline)
+    );
+    println!(
+        "AUC {}  Gini {}  KS {} ('{}' against the rest)",
+        opt(e.auc),
+        opt(e.gini),
+        opt(e.ks),
+        e.positive_class
+    );
+    println!(
+        "test error Q = {} against the {} bar: {}",
+        pct(e.test_error),
+        pct(ACCEPTABLE_TEST_ERROR),
+        if e.passes_15_percent_bar {
+            "PASS"
+        } else {
+            "FAIL: retrain with other parameters"
+        }
+    );
+    if e.accuracy - e.majority_baseline < 0.01 {
+        println!("note: accuracy barely beats the majority class; read recall and AUC");
+    }
+}

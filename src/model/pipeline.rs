@@ -1,0 +1,274 @@
+//! A whole model pipeline: selection, median imputation, scaler, optional PCA with k, the tree,
+//! class names, and its evaluation on a held-out part.
+
+use super::metrics::{evaluate, Evaluation};
+use super::split;
+use super::{Tree, TreeParams, TreeParamsError};
+use crate::analysis::standardize::fill_missing;
+use crate::analysis::{impute_median, Dataset, KRule, Matrix, Pca, Standardizer};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// The class scheme of DOMAIN.md, in its reading order.
+pub const DEFAULT_SCHEME: [&str; 3] = ["bad", "satisfactory", "good"];
+
+#[derive(Debug, Error)]
+pub enum TrainError {
+    #[error("invalid tree parameters: {0}")]
+    Params(#[from] TreeParamsError),
+    #[error("{0}")]
+    Data(String),
+}
+
+/// How to hold data out for testing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum SplitSpec {
+    /// Stratified by class, `test_share` held out, seeded.
+    Stratified { test_share: f64, seed: u64 },
+    /// Given per row (`train` / `test`), e.g. from a split column.
+    Explicit,
+}
+
+/// The fitted preprocessing and tree, enough to score a new row given in the original columns.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Pipeline {
+    pub features: Vec<String>,
+    pub classes: Vec<String>,
+    pub positive_class: usize,
+    /// Missing values are replaced by these training medians.
+    pub medians: Vec<f64>,
+    pub scaler: Standardizer,
+    /// With PCA: the rule, k, and the loadings of the kept components (`rotation[j][c]`).
+    pub pca: Option<PcaStage>,
+    pub params: TreeParams,
+    pub tree: Tree,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PcaStage {
+    pub rule: KRule,
+    pub k: usize,
+    pub rotation: Vec<Vec<f64>>,
+    pub cumulative: f64,
+}
+
+/// A trained pipeline with its test evaluation.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrainReport {
+    pub pipeline: Pipeline,
+    pub n_train: usize,
+    pub n_test: usize,
+    pub evaluation: Evaluation,
+    pub nodes: usize,
+    pub leaves: usize,
+    pub depth: usize,
+}
+
+/// The classes of the labels: the default scheme's order when every label belongs to it, else
+/// sorted. Rows without a label are dropped by the caller.
+pub fn class_names(labels: &[String]) -> Vec<String> {
+    let mut distinct: Vec<String> = labels.to_vec();
+    distinct.sort();
+    distinct.dedup();
+    if distinct
+        .iter()
+        .all(|l| DEFAULT_SCHEME.contains(&l.as_str()))
+    {
+        return DEFAULT_SCHEME
+            .iter()
+            .filter(|c| distinct.iter().any(|d| d == *c))
+            .map(|c| c.to_string())
+            .collect();
+    }
+    distinct
+}
+
+impl Pipeline {
+    /// The tree's input for rows in the original columns (missing filled, scaled, projected).
+    pub fn prepare(&self, x: &Matrix) -> Matrix {
+        let mut x = x.clone();
+        fill_missing(&mut x, &self.medians);
+        let z = self.scaler.transform(&x);
+        match &self.pca {
+            None => z,
+            Some(stage) => Pca {
+                sdev: vec![0.0; stage.k],
+                rotation: stage.rotation.clone(),
+            }
+            .transform(&z, stage.k),
+        }
+    }
+
+    pub fn predict_proba(&self, x: &Matrix) -> Vec<Vec<f64>> {
+        let z = self.prepare(x);
+        (0..z.rows)
+            .map(|r| self.tree.predict_proba_row(z.row(r)))
+            .collect()
+    }
+
+    /// Fits on the rows `train` of `data` (labelled) with the given parameters.
+    pub fn fit(
+        data: &Dataset,
+        y: &[usize],
+        classes: &[String],
+        positive_class: usize,
+        train: &[usize],
+        params: TreeParams,
+        pca: Option<KRule>,
+    ) -> Result<Pipeline, TrainError> {
+        let valid = params.clone().check()?;
+        let mut x = data.x.select_rows(train);
+        let medians = impute_median(&mut x);
+        let scaler = Standardizer::fit(&x);
+        let z = scaler.transform(&x);
+        let ytr: Vec<usize> = train.iter().map(|&i| y[i]).collect();
+        let (input, stage) = match pca {
+            None => (z, None),
+            Some(rule) => {
+                let p = Pca::fit(&z);
+                let k = p.choose_k(rule);
+                let rotation: Vec<Vec<f64>> = p.rotation.iter().map(|r| r[..k].to_vec()).collect();
+                let cumulative = p.cumulative()[k - 1];
+                (
+                    p.transform(&z, k),
+                    Some(PcaStage {
+                        rule,
+                        k,
+                        rotation,
+                        cumulative,
+                    }),
+                )
+            }
+        };
+        let tree = Tree::fit(&valid, &input, &ytr, classes.len());
+        Ok(Pipeline {
+            features: data.names.clone(),
+            classes: classes.to_vec(),
+            positive_class,
+            medians,
+            scaler,
+            pca: stage,
+            params,
+            tree,
+        })
+    }
+}
+
+/// Labels as class indexes: the labelled rows, their classes, and the class names.
+pub struct Labels {
+    pub rows: Vec<usize>,
+    pub y: Vec<usize>,
+    pub classes: Vec<String>,
+}
+
+/// Labels as class indexes; rows without a label are left out.
+pub fn encode_labels(data: &Dataset) -> Result<Labels, TrainError> {
+    let rows: Vec<usize> = (0..data.labels.len())
+        .filter(|&i| data.labels[i].is_some())
+        .collect();
+    let labels: Vec<String> = rows
+        .iter()
+        .map(|&i| data.labels[i].clone().unwrap_or_default())
+        .collect();
+    let classes = class_names(&labels);
+    if classes.len() < 2 {
+        return Err(TrainError::Data(format!(
+            "a model needs at least two classes; the labels hold {:?}",
+            classes
+        )));
+    }
+    let y = labels
+        .iter()
+        .map(|l| classes.iter().position(|c| c == l).unwrap_or(0))
+        .collect();
+    Ok(Labels { rows, y, classes })
+}
+
+/// The class read as "bad": `bad` when present, else the given name, else the rarest class.
+pub fn positive_class(
+    classes: &[String],
+    y: &[usize],
+    wanted: Option<&str>,
+) -> Result<usize, TrainError> {
+    if let Some(w) = wanted {
+        return classes.iter().position(|c| c == w).ok_or_else(|| {
+            TrainError::Data(format!(
+                "--positive {w}: no such class; classes are {}",
+                classes.join(", ")
+            ))
+        });
+    }
+    if let Some(i) = classes.iter().position(|c| c == "bad") {
+        return Ok(i);
+    }
+    let mut counts = vec![0usize; classes.len()];
+    y.iter().for_each(|&c| counts[c] += 1);
+    Ok((0..classes.len())
+        .min_by_key(|&c| (counts[c], c))
+        .unwrap_or(0))
+}
+
+/// Trains on a split of `data` and evaluates on the held-out rows.
+/// `explicit` gives (train, test) row indexes into `data` for `SplitSpec::Explicit`.
+pub fn train_and_evaluate(
+    data: &Dataset,
+    params: TreeParams,
+    split_spec: &SplitSpec,
+    explicit: Option<split::RowSplit>,
+    pca: Option<KRule>,
+    positive: Option<&str>,
+) -> Result<TrainReport, TrainError> {
+    let Labels {
+        rows: labelled,
+        y: y_all,
+        classes,
+    } = encode_labels(data)?;
+    let mut y = vec![usize::MAX; data.x.rows];
+    for (k, &row) in labelled.iter().enumerate() {
+        y[row] = y_all[k];
+    }
+    let (train, test) = match (split_spec, explicit) {
+        (SplitSpec::Stratified { test_share, seed }, _) => {
+            let (tr, te) = split::stratified(&y_all, *test_share, *seed);
+            (
+                tr.iter().map(|&i| labelled[i]).collect::<Vec<_>>(),
+                te.iter().map(|&i| labelled[i]).collect::<Vec<_>>(),
+            )
+        }
+        (SplitSpec::Explicit, Some((tr, te))) => (
+            tr.into_iter().filter(|&i| y[i] != usize::MAX).collect(),
+            te.into_iter().filter(|&i| y[i] != usize::MAX).collect(),
+        ),
+        (SplitSpec::Explicit, None) => {
+            return Err(TrainError::Data("an explicit split needs its rows".into()))
+        }
+    };
+    if train.is_empty() || test.is_empty() {
+        return Err(TrainError::Data(format!(
+            "the split leaves {} training and {} test rows",
+            train.len(),
+            test.len()
+        )));
+    }
+    let ytr: Vec<usize> = train.iter().map(|&i| y[i]).collect();
+    let positive_class = positive_class(&classes, &ytr, positive)?;
+    let pipeline = Pipeline::fit(data, &y, &classes, positive_class, &train, params, pca)?;
+    let proba = pipeline.predict_proba(&data.x.select_rows(&test));
+    let yte: Vec<usize> = test.iter().map(|&i| y[i]).collect();
+    let mut counts = vec![0usize; classes.len()];
+    ytr.iter().for_each(|&c| counts[c] += 1);
+    let majority = (0..classes.len())
+        .max_by_key(|&c| (counts[c], usize::MAX - c))
+        .unwrap_or(0);
+    let evaluation = evaluate(&classes, &yte, &proba, positive_class, majority);
+    Ok(TrainReport {
+        n_train: train.len(),
+        n_test: test.len(),
+        evaluation,
+        nodes: pipeline.tree.nodes.len(),
+        leaves: pipeline.tree.n_leaves(),
+        depth: pipeline.tree.depth(),
+        pipeline,
+    })
+}
