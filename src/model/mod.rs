@@ -4,6 +4,7 @@ pub mod criterion;
 pub mod metrics;
 pub mod params;
 pub mod pipeline;
+pub mod prune;
 pub mod split;
 pub mod tree;
 
