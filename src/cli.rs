@@ -269,6 +269,12 @@ pub struct TrainArgs {
     /// Train on principal components chosen by this rule (cum:0.90, kaiser, or a number).
     #[arg(long, value_name = "RULE")]
     pub pca: Option<String>,
+    /// Cost-complexity pruning: none, cv (alpha by k-fold cross-validation, 1-SE rule), or an alpha.
+    #[arg(long, default_value = "none", value_name = "none|cv|ALPHA")]
+    pub prune: String,
+    /// Folds for --prune cv.
+    #[arg(long, default_value_t = 5)]
+    pub folds: usize,
     /// The class read as "bad" for KS and binary AUC (default: "bad", else the rarest class).
     #[arg(long, value_name = "CLASS")]
     pub positive: Option<String>,

@@ -5,7 +5,7 @@ use crate::analysis::dataset::{select_ratios, Dataset};
 use crate::analysis::KRule;
 use crate::cli::{Cli, TrainArgs};
 use crate::model::metrics::ACCEPTABLE_TEST_ERROR;
-use crate::model::pipeline::{train_and_evaluate, SplitSpec, TrainReport};
+use crate::model::pipeline::{train_and_evaluate, FitSpec, PruneSpec, SplitSpec, TrainReport};
 use crate::model::split;
 use crate::model::TreeParams;
 use crate::output::{print_json, print_table, thousands, OutputFormat, TextTable};
@@ -86,15 +86,23 @@ pub fn run(cli: &Cli, args: &TrainArgs) -> anyhow::Result<()> {
             seed: args.seed,
         }
     };
-    let report = train_and_evaluate(
-        &data,
-        params,
-        &spec,
-        explicit,
-        pca,
-        args.positive.as_deref(),
-    )
-    .map_err(|e| anyhow::anyhow!(e))?;
+    let prune = match args.prune.trim() {
+        "none" => PruneSpec::None,
+        "cv" => PruneSpec::CrossValidated {
+            folds: args.folds.max(2),
+        },
+        other => match other.parse::<f64>() {
+            Ok(alpha) if alpha >= 0.0 => PruneSpec::Alpha { alpha },
+            _ => {
+                return Err(
+                    UsageError(format!("--prune {other}: use none, cv, or an alpha >= 0")).into(),
+                )
+            }
+        },
+    };
+    let fit = FitSpec { params, pca, prune };
+    let report = train_and_evaluate(&data, &fit, &spec, explicit, args.positive.as_deref())
+        .map_err(|e| anyhow::anyhow!(e))?;
     if args.format == OutputFormat::Json {
         return print_json(&report);
     }
@@ -137,6 +145,34 @@ fn print_report(r: &TrainReport) {
             "inputs: {} standardized features; missing values: training medians",
             p.features.len()
         ),
+    }
+    if let Some(pr) = &p.pruning {
+        println!(
+            "pruned at alpha {:.6} ({}): {} -> {} leaves",
+            pr.alpha,
+            if r.cp_table.is_empty() {
+                "given"
+            } else {
+                "cross-validated, 1-SE rule"
+            },
+            pr.leaves_before,
+            pr.leaves_after
+        );
+    }
+    if !r.cp_table.is_empty() {
+        println!();
+        let mut t =
+            TextTable::new(["alpha", "leaves", "train error", "xerror", "xstd"]).align_right(0..5);
+        for row in &r.cp_table {
+            t.push(vec![
+                format!("{:.6}", row.alpha),
+                row.leaves.to_string(),
+                format!("{:.4}", row.train_error),
+                format!("{:.4}", row.xerror),
+                format!("{:.4}", row.xstd),
+            ]);
+        }
+        let _ = print_table(&t, OutputFormat::Table);
     }
     println!();
     let mut headers = vec!["true \\ predicted".to_string()];

@@ -20,6 +20,49 @@ pub enum TrainError {
     Data(String),
 }
 
+/// Whether and how to prune the grown tree.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum PruneSpec {
+    None,
+    /// Cost-complexity pruning at a given alpha.
+    Alpha {
+        alpha: f64,
+    },
+    /// Alpha chosen by k-fold cross-validation on the training part, 1-SE rule.
+    CrossValidated {
+        folds: usize,
+    },
+}
+
+/// What to fit: the tree parameters, optional principal components, and pruning.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FitSpec {
+    pub params: TreeParams,
+    pub pca: Option<KRule>,
+    pub prune: PruneSpec,
+}
+
+impl FitSpec {
+    /// A plain tree with these parameters: no PCA, no pruning.
+    pub fn tree(params: TreeParams) -> Self {
+        FitSpec {
+            params,
+            pca: None,
+            prune: PruneSpec::None,
+        }
+    }
+}
+
+/// What pruning did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pruning {
+    pub spec: PruneSpec,
+    pub alpha: f64,
+    pub leaves_before: usize,
+    pub leaves_after: usize,
+}
+
 /// How to hold data out for testing.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
@@ -42,6 +85,7 @@ pub struct Pipeline {
     /// With PCA: the rule, k, and the loadings of the kept components (`rotation[j][c]`).
     pub pca: Option<PcaStage>,
     pub params: TreeParams,
+    pub pruning: Option<Pruning>,
     pub tree: Tree,
 }
 
@@ -60,6 +104,8 @@ pub struct TrainReport {
     pub n_train: usize,
     pub n_test: usize,
     pub evaluation: Evaluation,
+    /// The cp table when pruning was cross-validated.
+    pub cp_table: Vec<super::prune::CpRow>,
     pub nodes: usize,
     pub leaves: usize,
     pub depth: usize,
@@ -114,9 +160,9 @@ impl Pipeline {
         classes: &[String],
         positive_class: usize,
         train: &[usize],
-        params: TreeParams,
-        pca: Option<KRule>,
-    ) -> Result<Pipeline, TrainError> {
+        spec: &FitSpec,
+    ) -> Result<(Pipeline, Vec<super::prune::CpRow>), TrainError> {
+        let (params, pca, prune) = (spec.params.clone(), spec.pca, spec.prune);
         let valid = params.clone().check()?;
         let mut x = data.x.select_rows(train);
         let medians = impute_median(&mut x);
@@ -141,8 +187,35 @@ impl Pipeline {
                 )
             }
         };
-        let tree = Tree::fit(&valid, &input, &ytr, classes.len());
-        Ok(Pipeline {
+        let mut tree = Tree::fit(&valid, &input, &ytr, classes.len());
+        let mut cp_table = Vec::new();
+        let alpha = match prune {
+            PruneSpec::None => None,
+            PruneSpec::Alpha { alpha } => Some(alpha),
+            PruneSpec::CrossValidated { folds } => {
+                let (table, alpha) = super::prune::cross_validate(
+                    &valid,
+                    &input,
+                    &ytr,
+                    classes.len(),
+                    folds,
+                    params.seed,
+                );
+                cp_table = table;
+                Some(alpha)
+            }
+        };
+        let pruning = alpha.map(|alpha| {
+            let before = tree.n_leaves();
+            tree = super::prune::prune(&tree, alpha);
+            Pruning {
+                spec: prune,
+                alpha,
+                leaves_before: before,
+                leaves_after: tree.n_leaves(),
+            }
+        });
+        let pipeline = Pipeline {
             features: data.names.clone(),
             classes: classes.to_vec(),
             positive_class,
@@ -150,8 +223,10 @@ impl Pipeline {
             scaler,
             pca: stage,
             params,
+            pruning,
             tree,
-        })
+        };
+        Ok((pipeline, cp_table))
     }
 }
 
@@ -213,10 +288,9 @@ pub fn positive_class(
 /// `explicit` gives (train, test) row indexes into `data` for `SplitSpec::Explicit`.
 pub fn train_and_evaluate(
     data: &Dataset,
-    params: TreeParams,
+    spec: &FitSpec,
     split_spec: &SplitSpec,
     explicit: Option<split::RowSplit>,
-    pca: Option<KRule>,
     positive: Option<&str>,
 ) -> Result<TrainReport, TrainError> {
     let Labels {
@@ -253,7 +327,7 @@ pub fn train_and_evaluate(
     }
     let ytr: Vec<usize> = train.iter().map(|&i| y[i]).collect();
     let positive_class = positive_class(&classes, &ytr, positive)?;
-    let pipeline = Pipeline::fit(data, &y, &classes, positive_class, &train, params, pca)?;
+    let (pipeline, cp_table) = Pipeline::fit(data, &y, &classes, positive_class, &train, spec)?;
     let proba = pipeline.predict_proba(&data.x.select_rows(&test));
     let yte: Vec<usize> = test.iter().map(|&i| y[i]).collect();
     let mut counts = vec![0usize; classes.len()];
@@ -266,6 +340,7 @@ pub fn train_and_evaluate(
         n_train: train.len(),
         n_test: test.len(),
         evaluation,
+        cp_table,
         nodes: pipeline.tree.nodes.len(),
         leaves: pipeline.tree.n_leaves(),
         depth: pipeline.tree.depth(),
