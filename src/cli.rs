@@ -60,6 +60,11 @@ pub enum Command {
         after_help = "Examples:\n  precre train --ratios all --max-depth 6\n  precre train --set polish1 --criterion entropy --max-depth 6 --positive 1\n  precre train --set german --pca cum:0.90 --class-weight balanced --format json"
     )]
     Train(TrainArgs),
+    /// Registered models: list, show, export to JSON, import from JSON, activate.
+    #[command(
+        after_help = "Examples:\n  precre models\n  precre models import models/default.json\n  precre models export default --out /tmp/m.json\n  precre models activate 3f2a"
+    )]
+    Models(ModelsArgs),
     /// Where the store is, its schema version and what it holds.
     #[command(after_help = "Example:\n  precre info --format json")]
     Info(InfoArgs),
@@ -275,9 +280,44 @@ pub struct TrainArgs {
     /// Folds for --prune cv.
     #[arg(long, default_value_t = 5)]
     pub folds: usize,
+    /// Save the model in the store under this name and make it the active model.
+    #[arg(long, value_name = "NAME")]
+    pub save: Option<String>,
+    /// Write the model record as JSON (e.g. into models/).
+    #[arg(long, value_name = "FILE")]
+    pub export: Option<PathBuf>,
     /// The class read as "bad" for KS and binary AUC (default: "bad", else the rarest class).
     #[arg(long, value_name = "CLASS")]
     pub positive: Option<String>,
     #[arg(long, value_enum, default_value_t)]
     pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ModelsArgs {
+    #[command(subcommand)]
+    pub action: Option<ModelsAction>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelsAction {
+    /// Print a model's record as JSON (the active one when no id or name is given).
+    Show { model: Option<String> },
+    /// Write a model's record to a JSON file.
+    Export {
+        model: Option<String>,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Read a model record from a JSON file (its id is checked against its content).
+    Import {
+        file: PathBuf,
+        /// Make it the active model.
+        #[arg(long)]
+        activate: bool,
+    },
+    /// Make a model (id, id prefix or name) the active one.
+    Activate { model: String },
 }

@@ -4,6 +4,7 @@ mod demo;
 mod firms;
 mod import;
 mod info;
+mod models;
 mod pca;
 mod ratios;
 mod sets;
@@ -53,6 +54,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Demo(args)) => demo::run(&cli, args),
         Some(Command::Pca(args)) => pca::run(&cli, args),
         Some(Command::Train(args)) => train::run(&cli, args),
+        Some(Command::Models(args)) => models::run(&cli, args),
         Some(Command::Info(args)) => info::run(&cli, args),
     }
 }

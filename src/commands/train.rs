@@ -6,6 +6,7 @@ use crate::analysis::KRule;
 use crate::cli::{Cli, TrainArgs};
 use crate::model::metrics::ACCEPTABLE_TEST_ERROR;
 use crate::model::pipeline::{train_and_evaluate, FitSpec, PruneSpec, SplitSpec, TrainReport};
+use crate::model::registry::{fingerprint, ModelMetrics, ModelRecord};
 use crate::model::split;
 use crate::model::TreeParams;
 use crate::output::{print_json, print_table, thousands, OutputFormat, TextTable};
@@ -76,7 +77,7 @@ pub fn run(cli: &Cli, args: &TrainArgs) -> anyhow::Result<()> {
         .map(KRule::parse)
         .transpose()
         .map_err(UsageError)?;
-    let store = open_store(cli)?;
+    let mut store = open_store(cli)?;
     let (data, explicit) = load(&store, args)?;
     let spec = if explicit.is_some() {
         SplitSpec::Explicit
@@ -103,11 +104,67 @@ pub fn run(cli: &Cli, args: &TrainArgs) -> anyhow::Result<()> {
     let fit = FitSpec { params, pca, prune };
     let report = train_and_evaluate(&data, &fit, &spec, explicit, args.positive.as_deref())
         .map_err(|e| anyhow::anyhow!(e))?;
+    let record = save(&mut store, args, &data, &report)?;
     if args.format == OutputFormat::Json {
-        return print_json(&report);
+        return print_json(
+            &serde_json::json!({ "model_id": record.as_ref().map(|r| r.id.clone()), "report": report }),
+        );
     }
     print_report(&report);
+    if let Some(rec) = record {
+        println!(
+            "\nmodel {} '{}'{}",
+            rec.id,
+            rec.name,
+            if args.save.is_some() {
+                " saved in the store and made active"
+            } else {
+                ""
+            }
+        );
+        if let Some(path) = &args.export {
+            println!("written to {}", path.display());
+        }
+    }
     Ok(())
+}
+
+/// Registers the model when asked (`--save NAME`, `--export FILE`).
+fn save(
+    store: &mut Store,
+    args: &TrainArgs,
+    data: &Dataset,
+    report: &TrainReport,
+) -> anyhow::Result<Option<ModelRecord>> {
+    if args.save.is_none() && args.export.is_none() {
+        return Ok(None);
+    }
+    let source = match &args.set {
+        Some(s) => format!("feature set {s}"),
+        None => format!(
+            "ratios ({}) of each firm's latest statement",
+            args.ratios.as_deref().unwrap_or("all")
+        ),
+    };
+    let name = args.save.clone().unwrap_or_else(|| "unnamed".into());
+    let metrics = ModelMetrics::from_evaluation(&report.evaluation, report.n_train, report.n_test);
+    let rec = ModelRecord::new(
+        &name,
+        &source,
+        &store.now_utc()?,
+        fingerprint(data, &report.train_rows),
+        metrics,
+        report.pipeline.clone(),
+    );
+    if args.save.is_some() {
+        store.save_model(&rec, true)?;
+    }
+    if let Some(path) = &args.export {
+        let text = serde_json::to_string_pretty(&rec)?;
+        std::fs::write(path, text + "\n")
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(Some(rec))
 }
 
 fn pct(x: f64) -> String {

@@ -5,6 +5,7 @@ pub mod metrics;
 pub mod params;
 pub mod pipeline;
 pub mod prune;
+pub mod registry;
 pub mod split;
 pub mod tree;
 

@@ -101,6 +101,9 @@ pub struct PcaStage {
 #[derive(Debug, Clone, Serialize)]
 pub struct TrainReport {
     pub pipeline: Pipeline,
+    /// The training rows (indexes into the data set), for the data fingerprint.
+    #[serde(skip)]
+    pub train_rows: Vec<usize>,
     pub n_train: usize,
     pub n_test: usize,
     pub evaluation: Evaluation,
@@ -338,6 +341,7 @@ pub fn train_and_evaluate(
     let evaluation = evaluate(&classes, &yte, &proba, positive_class, majority);
     Ok(TrainReport {
         n_train: train.len(),
+        train_rows: train.clone(),
         n_test: test.len(),
         evaluation,
         cp_table,

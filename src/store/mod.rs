@@ -4,6 +4,7 @@ pub mod applications;
 pub mod features;
 pub mod firms;
 pub mod location;
+pub mod models;
 pub mod records;
 pub mod schema;
 pub mod statements;

@@ -1,0 +1,129 @@
+//! The model registry: a trained pipeline with an id that is the hash of its content, its name,
+//! creation time, parameters, features, training-data fingerprint and metrics; JSON files in
+//! `models/` carry the same record.
+
+use super::metrics::Evaluation;
+use super::pipeline::Pipeline;
+use crate::analysis::Dataset;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// Bumped when the record's shape changes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The headline figures kept with a model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelMetrics {
+    pub accuracy: f64,
+    pub test_error: f64,
+    pub passes_15_percent_bar: bool,
+    pub majority_baseline: f64,
+    pub macro_recall: f64,
+    pub auc: Option<f64>,
+    pub gini: Option<f64>,
+    pub ks: Option<f64>,
+    pub n_train: usize,
+    pub n_test: usize,
+}
+
+impl ModelMetrics {
+    pub fn from_evaluation(e: &Evaluation, n_train: usize, n_test: usize) -> Self {
+        ModelMetrics {
+            accuracy: e.accuracy,
+            test_error: e.test_error,
+            passes_15_percent_bar: e.passes_15_percent_bar,
+            majority_baseline: e.majority_baseline,
+            macro_recall: e.macro_recall,
+            auc: e.auc,
+            gini: e.gini,
+            ks: e.ks,
+            n_train,
+            n_test,
+        }
+    }
+}
+
+/// A registered model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelRecord {
+    pub format_version: u32,
+    /// sha256 of the pipeline and the data fingerprint (hex, 16 characters shown as the id).
+    pub id: String,
+    pub name: String,
+    /// Where the data came from, in words (`feature set polish1`, `ratios (all) of latest statements`).
+    pub source: String,
+    pub created_at: String,
+    pub data_fingerprint: String,
+    pub metrics: ModelMetrics,
+    pub pipeline: Pipeline,
+}
+
+/// sha256 of the training data: ids, labels and the values' bits, row by row.
+pub fn fingerprint(data: &Dataset, rows: &[usize]) -> String {
+    let mut h = Sha256::new();
+    h.update(data.names.join("\u{1f}").as_bytes());
+    for &r in rows {
+        h.update(data.ids[r].as_bytes());
+        h.update([0x1f]);
+        h.update(data.labels[r].as_deref().unwrap_or("").as_bytes());
+        for v in data.x.row(r) {
+            h.update(v.to_bits().to_le_bytes());
+        }
+    }
+    hex(&h.finalize())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The content id: the hash of the pipeline (as JSON) and the training-data fingerprint. The
+/// name and the creation time are not part of it, so retraining the same way gives the same id.
+pub fn content_id(pipeline: &Pipeline, data_fingerprint: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(serde_json::to_vec(pipeline).unwrap_or_default());
+    h.update(data_fingerprint.as_bytes());
+    hex(&h.finalize())[..16].to_string()
+}
+
+impl ModelRecord {
+    pub fn new(
+        name: &str,
+        source: &str,
+        created_at: &str,
+        data_fingerprint: String,
+        metrics: ModelMetrics,
+        pipeline: Pipeline,
+    ) -> Self {
+        ModelRecord {
+            format_version: FORMAT_VERSION,
+            id: content_id(&pipeline, &data_fingerprint),
+            name: name.to_string(),
+            source: source.to_string(),
+            created_at: created_at.to_string(),
+            data_fingerprint,
+            metrics,
+            pipeline,
+        }
+    }
+
+    /// Reads a record from JSON and checks that its id matches its content.
+    pub fn from_json(text: &str) -> Result<ModelRecord, String> {
+        let rec: ModelRecord =
+            serde_json::from_str(text).map_err(|e| format!("not a PRECRE model file: {e}"))?;
+        if rec.format_version > FORMAT_VERSION {
+            return Err(format!(
+                "model format {} is newer than this precre knows ({FORMAT_VERSION})",
+                rec.format_version
+            ));
+        }
+        let id = content_id(&rec.pipeline, &rec.data_fingerprint);
+        if id != rec.id {
+            return Err(format!(
+                "the model's id {} does not match its content ({id}): the file was changed",
+                rec.id
+            ));
+        }
+        Ok(rec)
+    }
+}

@@ -1,0 +1,108 @@
+//! Stored models: save, list, load, and the active one.
+
+use super::{Result, Store, StoreError};
+use crate::model::registry::ModelRecord;
+
+/// A model as listed (without its tree).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ModelSummary {
+    pub id: String,
+    pub name: String,
+    pub created_at: String,
+    pub active: bool,
+    pub metrics: serde_json::Value,
+}
+
+impl Store {
+    /// The current time in UTC, ISO 8601, as the store's clock reads it.
+    pub fn now_utc(&self) -> Result<String> {
+        Ok(self
+            .conn
+            .query_row("SELECT strftime('%Y-%m-%dT%H:%M:%SZ','now')", [], |r| {
+                r.get(0)
+            })?)
+    }
+
+    /// Saves a model (a model with the same id is kept as it is); `activate` makes it the active one.
+    pub fn save_model(&mut self, rec: &ModelRecord, activate: bool) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let body = serde_json::to_string(rec).map_err(|e| StoreError::NotFound(e.to_string()))?;
+        tx.execute(
+            "INSERT OR IGNORE INTO models(id, name, created_at, params, features, data_fingerprint, metrics, body)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            rusqlite::params![
+                rec.id,
+                rec.name,
+                rec.created_at,
+                serde_json::to_string(&rec.pipeline.params).unwrap_or_default(),
+                serde_json::to_string(&rec.pipeline.features).unwrap_or_default(),
+                rec.data_fingerprint,
+                serde_json::to_string(&rec.metrics).unwrap_or_default(),
+                body
+            ],
+        )?;
+        if activate {
+            tx.execute("UPDATE models SET active = (id = ?1)", [&rec.id])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn models(&self) -> Result<Vec<ModelSummary>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, name, created_at, active, metrics FROM models ORDER BY created_at DESC, id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let metrics: Option<String> = r.get(4)?;
+            Ok(ModelSummary {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                created_at: r.get(2)?,
+                active: r.get::<_, i64>(3)? != 0,
+                metrics: metrics
+                    .and_then(|m| serde_json::from_str(&m).ok())
+                    .unwrap_or_default(),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// A model by id (or a unique id prefix) or name; `None` asks for the active model.
+    pub fn model(&self, key: Option<&str>) -> Result<ModelRecord> {
+        let body: Option<String> = match key {
+            None => self
+                .conn
+                .query_row("SELECT body FROM models WHERE active = 1", [], |r| r.get(0))
+                .ok(),
+            Some(k) => {
+                let mut stmt = self
+                    .conn
+                    .prepare("SELECT body FROM models WHERE id LIKE ?1 || '%' OR name = ?1")?;
+                let found: Vec<String> = stmt
+                    .query_map([k], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+                if found.len() > 1 {
+                    return Err(StoreError::NotFound(format!(
+                        "'{k}' matches {} models; give more of the id",
+                        found.len()
+                    )));
+                }
+                found.into_iter().next()
+            }
+        };
+        let body = body.ok_or_else(|| {
+            StoreError::NotFound(match key {
+                None => "no active model; train one with `precre train ... --save NAME` or `precre models import FILE`".into(),
+                Some(k) => format!("no model '{k}'; `precre models` lists them"),
+            })
+        })?;
+        ModelRecord::from_json(&body).map_err(StoreError::NotFound)
+    }
+
+    pub fn activate_model(&mut self, id: &str) -> Result<()> {
+        let rec = self.model(Some(id))?;
+        self.conn
+            .execute("UPDATE models SET active = (id = ?1)", [&rec.id])?;
+        Ok(())
+    }
+}
