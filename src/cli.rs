@@ -65,6 +65,11 @@ pub enum Command {
         after_help = "Examples:\n  precre models\n  precre models import models/default.json\n  precre models export default --out /tmp/m.json\n  precre models activate 3f2a"
     )]
     Models(ModelsArgs),
+    /// Why the model puts a firm in its class: the path, the reasons, the nearest change.
+    #[command(
+        after_help = "Examples:\n  precre explain 101-06-72740\n  precre explain 101-06-72740 --model default --format json\n  precre explain PL1-00042 --set polish1 --model polish-tree"
+    )]
+    Explain(ExplainArgs),
     /// Where the store is, its schema version and what it holds.
     #[command(after_help = "Example:\n  precre info --format json")]
     Info(InfoArgs),
@@ -320,4 +325,21 @@ pub enum ModelsAction {
     },
     /// Make a model (id, id prefix or name) the active one.
     Activate { model: String },
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A firm id (or, with --set, a row id of that feature set).
+    pub id: String,
+    /// The model (id, id prefix or name); default: the active model.
+    #[arg(long)]
+    pub model: Option<String>,
+    /// Explain a row of this feature set instead of a firm.
+    #[arg(long, value_name = "NAME")]
+    pub set: Option<String>,
+    /// The firm's statement of this fiscal year (default: the latest).
+    #[arg(long)]
+    pub year: Option<i32>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
 }

@@ -1,6 +1,7 @@
 //! What each subcommand does: open the store, call the library, print the result.
 
 mod demo;
+mod explain;
 mod firms;
 mod import;
 mod info;
@@ -55,6 +56,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Pca(args)) => pca::run(&cli, args),
         Some(Command::Train(args)) => train::run(&cli, args),
         Some(Command::Models(args)) => models::run(&cli, args),
+        Some(Command::Explain(args)) => explain::run(&cli, args),
         Some(Command::Info(args)) => info::run(&cli, args),
     }
 }

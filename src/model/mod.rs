@@ -1,6 +1,7 @@
 //! Models: the ID3/CART decision tree with Gini, entropy and pair-counting criteria.
 
 pub mod criterion;
+pub mod explain;
 pub mod metrics;
 pub mod params;
 pub mod pipeline;

@@ -1,0 +1,91 @@
+//! `precre explain`: why the model puts a firm (or a row of a feature set) in its class.
+
+use super::{open_store, UsageError};
+use crate::cli::{Cli, ExplainArgs};
+use crate::finance::catalogue::find;
+use crate::output::{print_json, OutputFormat};
+use crate::store::Store;
+
+/// The object's values in the model's feature order (NaN where missing).
+fn features_of(
+    store: &Store,
+    args: &ExplainArgs,
+    features: &[String],
+) -> anyhow::Result<(String, Vec<f64>)> {
+    if let Some(set) = &args.set {
+        let info = store.feature_set(set)?;
+        let rows = store.feature_rows(set)?;
+        let row = rows
+            .iter()
+            .find(|r| r.entity_id == args.id)
+            .ok_or_else(|| UsageError(format!("set '{set}' has no row with id '{}'", args.id)))?;
+        let values = features
+            .iter()
+            .map(|f| {
+                info.columns
+                    .iter()
+                    .position(|c| &c.name == f)
+                    .map_or(f64::NAN, |c| row.values[c])
+            })
+            .collect();
+        return Ok((format!("{} in set {set}", args.id), values));
+    }
+    let firm = store.firm(&args.id)?;
+    let statements = store.firm_statements(&firm.id, args.year)?;
+    let (s, ratios) = statements.last().ok_or_else(|| {
+        anyhow::anyhow!(
+            "firm {} has no statements{}",
+            firm.id,
+            args.year.map(|y| format!(" for {y}")).unwrap_or_default()
+        )
+    })?;
+    let mut values = Vec::with_capacity(features.len());
+    for f in features {
+        let (i, _) = find(f).ok_or_else(|| {
+            UsageError(format!("the model uses '{f}', which is not a ratio: explain a feature-set row with --set NAME"))
+        })?;
+        values.push(ratios.values[i].unwrap_or(f64::NAN));
+    }
+    Ok((
+        format!("{} {} (fiscal year {})", firm.id, firm.name, s.fiscal_year),
+        values,
+    ))
+}
+
+pub fn run(cli: &Cli, args: &ExplainArgs) -> anyhow::Result<()> {
+    let store = open_store(cli)?;
+    let rec = store.model(args.model.as_deref())?;
+    let (who, row) = features_of(&store, args, &rec.pipeline.features)?;
+    let e = rec.pipeline.explain(&row);
+    if args.format == OutputFormat::Json {
+        return print_json(
+            &serde_json::json!({ "object": who, "model_id": rec.id, "model": rec.name, "explanation": e }),
+        );
+    }
+    let probs: Vec<String> = e
+        .probabilities
+        .iter()
+        .map(|(c, p)| format!("{c} {:.0}%", p * 100.0))
+        .collect();
+    println!(
+        "{who}\nmodel {} '{}': class {} ({})\n",
+        rec.id,
+        rec.name,
+        e.class,
+        probs.join(", ")
+    );
+    println!("path:");
+    for (k, s) in e.path.iter().enumerate() {
+        println!("  {}. {}", k + 1, s.condition);
+    }
+    if !e.reasons.is_empty() {
+        println!("\nreasons (strongest first):");
+        for (k, r) in e.reasons.iter().enumerate() {
+            println!("  {}. {r}", k + 1);
+        }
+    }
+    if let Some(c) = &e.nearest_change {
+        println!("\nnearest change: {}", c.text);
+    }
+    Ok(())
+}

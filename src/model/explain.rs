@@ -1,0 +1,221 @@
+//! Explanations for one object: its path through the tree in the original units, the leaf's class
+//! distribution, up to four reasons ranked by how far each step moved it toward its class, and
+//! the nearest threshold that would change the class.
+
+use super::pipeline::Pipeline;
+use crate::analysis::Matrix;
+use serde::Serialize;
+
+/// One condition on the path.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Step {
+    /// The condition in words, e.g. "current_ratio <= 1.024" or "PC1 (debt_ratio +0.44, ...) > 0.31".
+    pub condition: String,
+    pub variable: String,
+    /// The object's value in original units (for a component: its score), and whether it was missing.
+    pub value: f64,
+    pub was_missing: bool,
+    /// The threshold in original units (for a component: in score units).
+    pub threshold: f64,
+    pub went_left: bool,
+    /// Probability of the predicted class before and after this step.
+    pub before: f64,
+    pub after: f64,
+}
+
+/// A threshold whose crossing would change the class.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Counterfactual {
+    pub variable: String,
+    pub value: f64,
+    pub threshold: f64,
+    pub new_class: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Explanation {
+    pub class: String,
+    pub probabilities: Vec<(String, f64)>,
+    pub path: Vec<Step>,
+    /// Up to four conditions that moved the object toward a bad or satisfactory class, strongest first.
+    pub reasons: Vec<String>,
+    pub nearest_change: Option<Counterfactual>,
+}
+
+fn fmt(x: f64) -> String {
+    if x.abs() >= 1000.0 {
+        format!("{x:.0}")
+    } else {
+        format!("{x:.3}")
+    }
+}
+
+impl Pipeline {
+    /// The name of tree input `j`: a feature, or a component with its top loadings in words.
+    fn input_name(&self, j: usize) -> String {
+        match &self.pca {
+            None => self.features[j].clone(),
+            Some(stage) => {
+                let mut load: Vec<(usize, f64)> = stage
+                    .rotation
+                    .iter()
+                    .enumerate()
+                    .map(|(v, r)| (v, r[j]))
+                    .collect();
+                load.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()));
+                let top: Vec<String> = load
+                    .iter()
+                    .take(3)
+                    .map(|(v, l)| format!("{} {:+.2}", self.features[*v], l))
+                    .collect();
+                format!("PC{} ({})", j + 1, top.join(", "))
+            }
+        }
+    }
+
+    /// Explains the prediction for one row given in the original columns (NaN = missing).
+    pub fn explain(&self, row: &[f64]) -> Explanation {
+        let x = Matrix::new(1, row.len(), row.to_vec());
+        let z = self.prepare(&x);
+        let input = z.row(0).to_vec();
+        let path = self.tree.path(&input);
+        let leaf = &self.tree.nodes[*path.last().unwrap_or(&0)];
+        let class = leaf.majority();
+        let mut steps = Vec::new();
+        for w in path.windows(2) {
+            let (node, child) = (&self.tree.nodes[w[0]], w[1]);
+            let Some(f) = node.feature else { continue };
+            let went_left = child == node.left;
+            let (value, threshold, was_missing) = match &self.pca {
+                None => (
+                    if row[f].is_nan() {
+                        self.medians[f]
+                    } else {
+                        row[f]
+                    },
+                    node.threshold * self.scaler.sds[f] + self.scaler.means[f],
+                    row[f].is_nan(),
+                ),
+                Some(_) => (input[f], node.threshold, false),
+            };
+            let name = self.input_name(f);
+            let op = if went_left { "<=" } else { ">" };
+            let before = node.probabilities()[class];
+            let after = self.tree.nodes[child].probabilities()[class];
+            let missing = if was_missing {
+                " (missing: training median used)"
+            } else {
+                ""
+            };
+            steps.push(Step {
+                condition: format!("{name} = {}{missing} {op} {}", fmt(value), fmt(threshold)),
+                variable: name,
+                value,
+                was_missing,
+                threshold,
+                went_left,
+                before,
+                after,
+            });
+        }
+        let reasons = if self.classes[class] == "good"
+            || (self.classes.len() == 2 && class != self.positive_class)
+        {
+            Vec::new()
+        } else {
+            let mut ranked: Vec<&Step> = steps.iter().filter(|s| s.after > s.before).collect();
+            ranked.sort_by(|a, b| (b.after - b.before).total_cmp(&(a.after - a.before)));
+            ranked
+                .iter()
+                .take(4)
+                .map(|s| {
+                    format!(
+                        "{} (chance of {} {:.0}% -> {:.0}%)",
+                        s.condition,
+                        self.classes[class],
+                        s.before * 100.0,
+                        s.after * 100.0
+                    )
+                })
+                .collect()
+        };
+        Explanation {
+            class: self.classes[class].clone(),
+            probabilities: self
+                .classes
+                .iter()
+                .cloned()
+                .zip(leaf.probabilities())
+                .collect(),
+            nearest_change: self.nearest_change(&input, row, &path, class),
+            path: steps,
+            reasons,
+        }
+    }
+
+    /// Among the path's conditions, the one closest to its threshold (in standard deviations)
+    /// whose crossing leads to another class.
+    fn nearest_change(
+        &self,
+        input: &[f64],
+        row: &[f64],
+        path: &[usize],
+        class: usize,
+    ) -> Option<Counterfactual> {
+        let mut best: Option<(f64, Counterfactual)> = None;
+        for &id in &path[..path.len().saturating_sub(1)] {
+            let node = &self.tree.nodes[id];
+            let f = node.feature?;
+            let mut moved = input.to_vec();
+            let eps = 1e-9 * node.threshold.abs().max(1.0);
+            moved[f] = if input[f] <= node.threshold {
+                node.threshold + eps
+            } else {
+                node.threshold
+            };
+            let new_class = self.tree.predict_row(&moved);
+            if new_class == class {
+                continue;
+            }
+            let distance = (input[f] - node.threshold).abs();
+            if best.as_ref().is_some_and(|(d, _)| *d <= distance) {
+                continue;
+            }
+            let name = self.input_name(f);
+            let (value, threshold) = match &self.pca {
+                None => (
+                    if row[f].is_nan() {
+                        self.medians[f]
+                    } else {
+                        row[f]
+                    },
+                    node.threshold * self.scaler.sds[f] + self.scaler.means[f],
+                ),
+                Some(_) => (input[f], node.threshold),
+            };
+            let dir = if input[f] <= node.threshold {
+                "above"
+            } else {
+                "at or below"
+            };
+            let text = format!(
+                "if {name} were {dir} {} (now {}), the class would be {}",
+                fmt(threshold),
+                fmt(value),
+                self.classes[new_class]
+            );
+            best = Some((
+                distance,
+                Counterfactual {
+                    variable: name,
+                    value,
+                    threshold,
+                    new_class: self.classes[new_class].clone(),
+                    text,
+                },
+            ));
+        }
+        best.map(|(_, c)| c)
+    }
+}
