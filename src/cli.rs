@@ -47,7 +47,7 @@ pub enum Command {
     Sets(SetsArgs),
     /// Load the built-in demo portfolio, or regenerate its files.
     #[command(
-        after_help = "Examples:\n  precre --db demo.db demo\n  precre demo generate --out data            # the committed files, byte for byte\n  precre demo generate --firms 220000 --out /tmp/big   # about 1,000,000 statements"
+        after_help = "Examples:\n  precre --db demo.db demo\n  precre demo generate --out data            # the committed files, byte for byte\n  precre demo generate --firms 226000 --out /tmp/big   # 1,002,121 statements"
     )]
     Demo(DemoArgs),
     /// Principal components: prcomp's importance table, the loadings, and k by a rule.

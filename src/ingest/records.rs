@@ -73,6 +73,7 @@ pub fn import(
         issues: Vec::new(),
     };
 
+    let t = std::time::Instant::now();
     // 1. Every cell against its field type.
     let bar = progress_bar(opts.progress, table.n_rows, "validating");
     let mut rows: Vec<GoodRow> = Vec::with_capacity(table.n_rows);
@@ -119,6 +120,8 @@ pub fn import(
     }
     bar.finish_and_clear();
 
+    super::phase("validate", t);
+    let t = std::time::Instant::now();
     // 2. Duplicate keys within the file.
     let (table_name, keys) = kinds::table(opts.kind);
     let key_idx: Vec<usize> = keys.iter().map(|k| ctx.field_index(k)).collect();
@@ -143,6 +146,8 @@ pub fn import(
     }
     rows.retain(|g| !dup_rows.contains(&g.row));
 
+    super::phase("duplicates", t);
+    let t = std::time::Instant::now();
     let tx = store.conn.transaction()?;
 
     // 3. References to firms.
@@ -182,6 +187,8 @@ pub fn import(
         });
     }
 
+    super::phase("references", t);
+    let t = std::time::Instant::now();
     // 4. Write, all in this one transaction.
     for id in &new_firms {
         tx.execute(
@@ -209,7 +216,10 @@ pub fn import(
         store_records::upsert_rows(&tx, table_name, &cols, keys, values)?
     };
     store_records::log_import(&tx, &report.file, opts.kind.as_str(), &report.counts)?;
+    super::phase("write", t);
+    let t = std::time::Instant::now();
     tx.commit()?;
+    super::phase("commit", t);
     Ok(report)
 }
 
