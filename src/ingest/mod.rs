@@ -129,7 +129,7 @@ pub(crate) fn progress_bar(show: bool, len: usize, what: &str) -> indicatif::Pro
     }
     let bar = indicatif::ProgressBar::new(len as u64);
     if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{msg:>12} [{bar:40}] {pos}/{len} rows ({per_sec}, {eta})",
+        "{msg:>12} [{bar:40}] {human_pos}/{human_len} rows, {eta} left",
     ) {
         bar.set_style(style.progress_chars("=> "));
     }
