@@ -70,6 +70,11 @@ pub enum Command {
         after_help = "Examples:\n  precre explain 101-06-72740\n  precre explain 101-06-72740 --model default --format json\n  precre explain PL1-00042 --set polish1 --model polish-tree"
     )]
     Explain(ExplainArgs),
+    /// Grid search of depth, min leaf, criterion and pruning alpha by k-fold cross-validation.
+    #[command(
+        after_help = "Examples:\n  precre tune --ratios all\n  precre tune --set polish1 --depths 4,6,8,none --alphas 0,0.0005,0.002 --score auc --positive 1"
+    )]
+    Tune(TuneArgs),
     /// Where the store is, its schema version and what it holds.
     #[command(after_help = "Example:\n  precre info --format json")]
     Info(InfoArgs),
@@ -340,6 +345,42 @@ pub struct ExplainArgs {
     /// The firm's statement of this fiscal year (default: the latest).
     #[arg(long)]
     pub year: Option<i32>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct TuneArgs {
+    #[arg(long, value_name = "NAME")]
+    pub set: Option<String>,
+    #[arg(long, value_name = "GROUP|LIST", conflicts_with = "set")]
+    pub ratios: Option<String>,
+    /// Criteria to try, comma-separated.
+    #[arg(long, default_value = "gini,entropy")]
+    pub criteria: String,
+    /// Depths to try ("none" = no limit).
+    #[arg(long, default_value = "3,4,6,8,none")]
+    pub depths: String,
+    /// Min samples per leaf to try.
+    #[arg(long, default_value = "1,5,20")]
+    pub min_leaf: String,
+    /// Pruning alphas to try.
+    #[arg(long, default_value = "0,0.001,0.005")]
+    pub alphas: String,
+    #[arg(long, default_value_t = 5)]
+    pub folds: usize,
+    #[arg(long, value_enum, default_value = "accuracy")]
+    pub score: crate::model::tune::Score,
+    /// Share held out for testing (not used by the search, so that a final test stays honest).
+    #[arg(long, default_value_t = 0.3)]
+    pub test_share: f64,
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    #[arg(long, value_name = "CLASS")]
+    pub positive: Option<String>,
+    /// Show the best N points.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
     #[arg(long, value_enum, default_value_t)]
     pub format: OutputFormat,
 }

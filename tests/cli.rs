@@ -252,6 +252,11 @@ fn help_examples_completions_and_bare_invocation() {
         "demo",
         "info",
         "completions",
+        "pca",
+        "train",
+        "tune",
+        "models",
+        "explain",
     ] {
         precre(&db)
             .args([sub, "--help"])
@@ -342,4 +347,91 @@ fn pca_on_a_feature_set_and_on_ratios() {
             predicate::str::contains("Cumulative Proportion")
                 .and(predicate::str::contains("k = 3")),
         );
+}
+
+#[test]
+fn train_with_a_split_column_save_explain_and_tune() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    // A small set whose split is given by a column: x separates the classes perfectly.
+    let mut text = String::from("id,x,noise,part,label\n");
+    for i in 0..200 {
+        let label = if i % 2 == 0 { "bad" } else { "good" };
+        let x = if i % 2 == 0 {
+            i as f64 / 1000.0
+        } else {
+            1.0 + i as f64 / 1000.0
+        };
+        let part = if i < 140 { "train" } else { "test" };
+        text.push_str(&format!("r{i},{x},{},{part},{label}\n", (i * 7919) % 13));
+    }
+    let file = dir.path().join("set.csv");
+    std::fs::write(&file, text).unwrap();
+    precre(&db)
+        .arg("import")
+        .arg(&file)
+        .args([
+            "--kind", "features", "--id", "id", "--label", "label", "--name", "toy",
+        ])
+        .assert()
+        .success();
+    let r = json(
+        &db,
+        &[
+            "train",
+            "--set",
+            "toy",
+            "--split-column",
+            "part",
+            "--save",
+            "toy-tree",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(r["report"]["n_train"], 140);
+    assert_eq!(r["report"]["n_test"], 60);
+    assert_eq!(r["report"]["evaluation"]["accuracy"], 1.0);
+    assert_eq!(r["report"]["evaluation"]["passes_15_percent_bar"], true);
+    assert!(r["model_id"].is_string());
+    let models = json(&db, &["models", "--format", "json"]);
+    assert_eq!(models[0]["name"], "toy-tree");
+    assert_eq!(models[0]["active"], true);
+    let e = json(&db, &["explain", "r0", "--set", "toy", "--format", "json"]);
+    assert_eq!(e["explanation"]["class"], "bad");
+    assert!(e["explanation"]["path"][0]["condition"]
+        .as_str()
+        .unwrap()
+        .starts_with("x = "));
+    precre(&db)
+        .args(["train", "--set", "toy", "--split-column", "noise"])
+        .assert()
+        .code(2);
+    precre(&db)
+        .args(["train", "--set", "toy", "--max-depth", "0"])
+        .assert()
+        .code(2);
+    let t = json(
+        &db,
+        &[
+            "tune",
+            "--set",
+            "toy",
+            "--depths",
+            "1,2",
+            "--min-leaf",
+            "1",
+            "--alphas",
+            "0",
+            "--criteria",
+            "gini",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(t.as_array().unwrap().len(), 2);
+    precre(&db)
+        .args(["tune", "--set", "toy", "--depths", "zero"])
+        .assert()
+        .code(2);
 }

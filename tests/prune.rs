@@ -79,3 +79,51 @@ fn cross_validation_picks_a_simpler_tree_by_the_one_se_rule() {
         "deterministic for a seed"
     );
 }
+
+#[test]
+fn grid_search_ranks_by_cross_validated_score() {
+    use precre::model::tune::{grid_search, CvSpec, Grid, Score};
+    use precre::model::Criterion;
+    let Some((x, y)) = iris() else { return };
+    let grid = Grid {
+        criteria: vec![Criterion::Gini, Criterion::Entropy],
+        depths: vec![Some(1), Some(3), None],
+        min_leaf: vec![1, 5],
+        alphas: vec![0.0, 0.01],
+    };
+    let results = grid_search(
+        &x,
+        &y,
+        3,
+        0,
+        &grid,
+        CvSpec {
+            folds: 5,
+            seed: 3,
+            score: Score::Accuracy,
+        },
+    )
+    .unwrap();
+    assert_eq!(results.len(), 24);
+    assert!(results.windows(2).all(|w| w[0].mean >= w[1].mean));
+    // A stump separates one class of three: at most 2/3 accuracy; deeper trees do far better.
+    assert!(results[0].mean > 0.9 && results[0].max_depth != Some(1));
+    assert!(results
+        .iter()
+        .filter(|r| r.max_depth == Some(1))
+        .all(|r| r.mean <= 2.0 / 3.0 + 1e-9));
+    let again = grid_search(
+        &x,
+        &y,
+        3,
+        0,
+        &grid,
+        CvSpec {
+            folds: 5,
+            seed: 3,
+            score: Score::Accuracy,
+        },
+    )
+    .unwrap();
+    assert_eq!(results[0].mean, again[0].mean);
+}

@@ -10,6 +10,7 @@ mod pca;
 mod ratios;
 mod sets;
 mod train;
+mod tune;
 
 use crate::cli::{Cli, Command};
 use crate::store::{location, Store};
@@ -57,6 +58,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Train(args)) => train::run(&cli, args),
         Some(Command::Models(args)) => models::run(&cli, args),
         Some(Command::Explain(args)) => explain::run(&cli, args),
+        Some(Command::Tune(args)) => tune::run(&cli, args),
         Some(Command::Info(args)) => info::run(&cli, args),
     }
 }

@@ -12,6 +12,21 @@ use crate::model::TreeParams;
 use crate::output::{print_json, print_table, thousands, OutputFormat, TextTable};
 use crate::store::Store;
 
+/// A feature set (categorical columns as codes) or the firms' latest ratios.
+pub(super) fn load_data(
+    store: &Store,
+    set: Option<&str>,
+    ratios: Option<&str>,
+) -> anyhow::Result<Dataset> {
+    match set {
+        Some(name) => Ok(Dataset::from_feature_set(store, name, true)?),
+        None => {
+            let ratios = select_ratios(ratios).map_err(UsageError)?;
+            Ok(Dataset::from_latest_ratios(store, &ratios)?)
+        }
+    }
+}
+
 /// The data set, and the explicit split a split column gives.
 fn load(store: &Store, args: &TrainArgs) -> anyhow::Result<(Dataset, Option<split::RowSplit>)> {
     let Some(set) = &args.set else {

@@ -10,6 +10,7 @@ pub mod prune;
 pub mod registry;
 pub mod split;
 pub mod tree;
+pub mod tune;
 
 pub use criterion::Criterion;
 pub use params::{ClassWeight, TreeParams, TreeParamsError, ValidTreeParams};
