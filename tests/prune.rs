@@ -1,25 +1,12 @@
 //! Cost-complexity pruning against scikit-learn 1.9.1's cost_complexity_pruning_path on iris,
 //! and cross-validated selection by the 1-SE rule.
 
-use precre::analysis::Matrix;
 use precre::model::prune::{alpha_path, cross_validate, prune};
 use precre::model::{Tree, TreeParams};
 
 mod common;
 
-fn iris() -> Option<(Matrix, Vec<usize>)> {
-    let rows = common::dataset_rows("iris/iris.csv", None, "species")?;
-    let y = rows
-        .iter()
-        .map(|r| {
-            ["setosa", "versicolor", "virginica"]
-                .iter()
-                .position(|c| Some(*c) == r.label.as_deref())
-                .unwrap()
-        })
-        .collect();
-    Some((common::matrix(&rows.iter().collect::<Vec<_>>()), y))
-}
+use common::iris;
 
 fn round6(x: f64) -> f64 {
     (x * 1e6).round() / 1e6

@@ -5,19 +5,7 @@ use precre::model::{ClassWeight, Criterion, Tree, TreeParams, TreeParamsError};
 
 mod common;
 
-fn iris() -> Option<(Matrix, Vec<usize>)> {
-    let rows = common::dataset_rows("iris/iris.csv", None, "species")?;
-    let y = rows
-        .iter()
-        .map(|r| {
-            ["setosa", "versicolor", "virginica"]
-                .iter()
-                .position(|c| Some(*c) == r.label.as_deref())
-                .unwrap()
-        })
-        .collect();
-    Some((common::matrix(&rows.iter().collect::<Vec<_>>()), y))
-}
+use common::iris;
 
 fn fit(x: &Matrix, y: &[usize], k: usize, f: impl FnOnce(&mut TreeParams)) -> Tree {
     let mut p = TreeParams::default();

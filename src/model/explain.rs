@@ -74,6 +74,22 @@ impl Pipeline {
         }
     }
 
+    /// Tree input `f`'s value and a threshold on it, in original units: the feature's own value
+    /// (the training median when missing) and the threshold unscaled; for a component, its score.
+    fn original_units(&self, f: usize, threshold: f64, input: &[f64], row: &[f64]) -> (f64, f64) {
+        match &self.pca {
+            None => (
+                if row[f].is_nan() {
+                    self.medians[f]
+                } else {
+                    row[f]
+                },
+                threshold * self.scaler.sds[f] + self.scaler.means[f],
+            ),
+            Some(_) => (input[f], threshold),
+        }
+    }
+
     /// Explains the prediction for one row given in the original columns (NaN = missing).
     pub fn explain(&self, row: &[f64]) -> Explanation {
         let x = Matrix::new(1, row.len(), row.to_vec());
@@ -87,18 +103,8 @@ impl Pipeline {
             let (node, child) = (&self.tree.nodes[w[0]], w[1]);
             let Some(f) = node.feature else { continue };
             let went_left = child == node.left;
-            let (value, threshold, was_missing) = match &self.pca {
-                None => (
-                    if row[f].is_nan() {
-                        self.medians[f]
-                    } else {
-                        row[f]
-                    },
-                    node.threshold * self.scaler.sds[f] + self.scaler.means[f],
-                    row[f].is_nan(),
-                ),
-                Some(_) => (input[f], node.threshold, false),
-            };
+            let (value, threshold) = self.original_units(f, node.threshold, &input, row);
+            let was_missing = self.pca.is_none() && row[f].is_nan();
             let name = self.input_name(f);
             let op = if went_left { "<=" } else { ">" };
             let before = node.probabilities()[class];
@@ -183,17 +189,7 @@ impl Pipeline {
                 continue;
             }
             let name = self.input_name(f);
-            let (value, threshold) = match &self.pca {
-                None => (
-                    if row[f].is_nan() {
-                        self.medians[f]
-                    } else {
-                        row[f]
-                    },
-                    node.threshold * self.scaler.sds[f] + self.scaler.means[f],
-                ),
-                Some(_) => (input[f], node.threshold),
-            };
+            let (value, threshold) = self.original_units(f, node.threshold, input, row);
             let dir = if input[f] <= node.threshold {
                 "above"
             } else {

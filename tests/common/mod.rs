@@ -41,3 +41,18 @@ pub fn polish_train_ids() -> HashSet<String> {
         .map(str::to_string)
         .collect()
 }
+
+/// Iris as a matrix and class indexes (setosa 0, versicolor 1, virginica 2).
+pub fn iris() -> Option<(Matrix, Vec<usize>)> {
+    let rows = dataset_rows("iris/iris.csv", None, "species")?;
+    let y = rows
+        .iter()
+        .map(|r| {
+            ["setosa", "versicolor", "virginica"]
+                .iter()
+                .position(|c| Some(*c) == r.label.as_deref())
+                .unwrap_or(0)
+        })
+        .collect();
+    Some((matrix(&rows.iter().collect::<Vec<_>>()), y))
+}
