@@ -229,15 +229,22 @@ pub struct InfoArgs {
     pub format: OutputFormat,
 }
 
+/// The data a PCA or a model runs on.
 #[derive(Debug, Args)]
-#[command(group(clap::ArgGroup::new("input").args(["set", "ratios"])))]
-pub struct PcaArgs {
-    /// A feature set (its numeric columns).
+pub struct DataSource {
+    /// A feature set (for PCA its numeric columns; for a tree categorical columns enter as codes).
     #[arg(long, value_name = "NAME")]
     pub set: Option<String>,
-    /// Ratios of each firm's latest statement: all (default), a group, or a comma list of ids.
-    #[arg(long, value_name = "GROUP|LIST")]
+    /// Ratios of each firm's latest statement (all, a group, or a comma list of ids), labelled by
+    /// the firm's latest outcome. The default when no --set is given.
+    #[arg(long, value_name = "GROUP|LIST", conflicts_with = "set")]
     pub ratios: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PcaArgs {
+    #[command(flatten)]
+    pub data: DataSource,
     /// Keep this many components.
     #[arg(long)]
     pub k: Option<usize>,
@@ -253,12 +260,8 @@ pub struct PcaArgs {
 
 #[derive(Debug, Args)]
 pub struct TrainArgs {
-    /// A feature set (categorical columns enter as their category codes).
-    #[arg(long, value_name = "NAME")]
-    pub set: Option<String>,
-    /// Ratios of each firm's latest statement (all, a group, or a comma list), labelled by its latest outcome.
-    #[arg(long, value_name = "GROUP|LIST", conflicts_with = "set")]
-    pub ratios: Option<String>,
+    #[command(flatten)]
+    pub data: DataSource,
     #[arg(long, value_enum, default_value = "gini")]
     pub criterion: crate::model::Criterion,
     /// Maximum depth (default: no limit).
@@ -351,10 +354,8 @@ pub struct ExplainArgs {
 
 #[derive(Debug, Args)]
 pub struct TuneArgs {
-    #[arg(long, value_name = "NAME")]
-    pub set: Option<String>,
-    #[arg(long, value_name = "GROUP|LIST", conflicts_with = "set")]
-    pub ratios: Option<String>,
+    #[command(flatten)]
+    pub data: DataSource,
     /// Criteria to try, comma-separated.
     #[arg(long, default_value = "gini,entropy")]
     pub criteria: String,

@@ -15,10 +15,10 @@ pub fn run(cli: &Cli, args: &PcaArgs) -> anyhow::Result<()> {
         (None, None) => KRule::Cumulative(0.90),
     };
     let store = open_store(cli)?;
-    let data = match &args.set {
+    let data = match &args.data.set {
         Some(name) => Dataset::from_feature_set(&store, name, false)?,
         None => {
-            let ratios = select_ratios(args.ratios.as_deref()).map_err(UsageError)?;
+            let ratios = select_ratios(args.data.ratios.as_deref()).map_err(UsageError)?;
             Dataset::from_latest_ratios(&store, &ratios)?
         }
     };
@@ -26,11 +26,11 @@ pub fn run(cli: &Cli, args: &PcaArgs) -> anyhow::Result<()> {
     if args.format == OutputFormat::Json {
         return print_json(&report);
     }
-    let source = args.set.as_ref().map_or_else(
+    let source = args.data.set.as_ref().map_or_else(
         || {
             format!(
                 "ratios ({}) of each firm's latest statement",
-                args.ratios.as_deref().unwrap_or("all")
+                args.data.ratios.as_deref().unwrap_or("all")
             )
         },
         |s| format!("feature set '{s}'"),

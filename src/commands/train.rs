@@ -29,14 +29,14 @@ pub(super) fn load_data(
 
 /// The data set, and the explicit split a split column gives.
 fn load(store: &Store, args: &TrainArgs) -> anyhow::Result<(Dataset, Option<split::RowSplit>)> {
-    let Some(set) = &args.set else {
+    let Some(set) = &args.data.set else {
         if args.split_column.is_some() {
             return Err(UsageError(
                 "--split-column needs --set (a feature set with that column)".into(),
             )
             .into());
         }
-        let ratios = select_ratios(args.ratios.as_deref()).map_err(UsageError)?;
+        let ratios = select_ratios(args.data.ratios.as_deref()).map_err(UsageError)?;
         return Ok((Dataset::from_latest_ratios(store, &ratios)?, None));
     };
     let mut data = Dataset::from_feature_set(store, set, true)?;
@@ -154,11 +154,11 @@ fn save(
     if args.save.is_none() && args.export.is_none() {
         return Ok(None);
     }
-    let source = match &args.set {
+    let source = match &args.data.set {
         Some(s) => format!("feature set {s}"),
         None => format!(
             "ratios ({}) of each firm's latest statement",
-            args.ratios.as_deref().unwrap_or("all")
+            args.data.ratios.as_deref().unwrap_or("all")
         ),
     };
     let name = args.save.clone().unwrap_or_else(|| "unnamed".into());
