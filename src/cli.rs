@@ -239,6 +239,15 @@ pub struct DataSource {
     /// the firm's latest outcome. The default when no --set is given.
     #[arg(long, value_name = "GROUP|LIST", conflicts_with = "set")]
     pub ratios: Option<String>,
+    /// With ratios: which statement of each firm: latest, before-application (the last year before
+    /// the firm's latest application), all (one row per firm and year), or a fiscal year.
+    #[arg(
+        long,
+        default_value = "latest",
+        value_name = "RULE",
+        conflicts_with = "set"
+    )]
+    pub year_rule: String,
 }
 
 #[derive(Debug, Args)]
@@ -281,6 +290,10 @@ pub struct TrainArgs {
     /// Share of rows held out for testing (stratified).
     #[arg(long, default_value_t = 0.3)]
     pub test_share: f64,
+    /// Out of time: rows whose statement is of this fiscal year or later are the test part
+    /// (ratios only; pair with --year-rule all for a panel).
+    #[arg(long, value_name = "YEAR", conflicts_with_all = ["split_column", "set"])]
+    pub test_from_year: Option<i32>,
     /// A column of the set whose values (train / test) give the split.
     #[arg(long, value_name = "COLUMN")]
     pub split_column: Option<String>,

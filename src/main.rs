@@ -6,6 +6,12 @@ use precre::commands::{self, UsageError};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // `precre firms | head` should end quietly when head closes the pipe, as other tools do.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of SIGPIPE before any other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,

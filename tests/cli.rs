@@ -435,3 +435,63 @@ fn train_with_a_split_column_save_explain_and_tune() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn year_rules_and_out_of_time_split() {
+    let (_dir, db) = demo_store();
+    // The panel: one row per firm and fiscal year; test on 2024, train on the years before.
+    let r = json(
+        &db,
+        &[
+            "train",
+            "--year-rule",
+            "all",
+            "--test-from-year",
+            "2024",
+            "--max-depth",
+            "4",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(
+        r["report"]["n_test"], 2400,
+        "every firm has a 2024 statement"
+    );
+    assert!(r["report"]["n_train"].as_u64().unwrap() > 5000);
+    // The statement before the latest application: only firms with applications.
+    let r = json(
+        &db,
+        &[
+            "pca",
+            "--ratios",
+            "liquidity",
+            "--year-rule",
+            "before-application",
+            "--format",
+            "json",
+        ],
+    );
+    let n = r["n_rows"].as_u64().unwrap();
+    assert!(n > 1000 && n < 2400, "{n}");
+    let r = json(
+        &db,
+        &[
+            "pca",
+            "--ratios",
+            "liquidity",
+            "--year-rule",
+            "2020",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(r["n_rows"].as_u64().unwrap() < 2400);
+    precre(&db)
+        .args(["pca", "--year-rule", "someday"])
+        .assert()
+        .code(2);
+    // Piping into a reader that stops early ends quietly.
+    let out = precre(&db).args(["firms"]).output().unwrap();
+    assert!(out.status.success());
+}

@@ -19,6 +19,7 @@ fn polish() -> Option<(Dataset, RowSplit)> {
         x: Matrix::from_rows(&x),
         ids: rows.iter().map(|r| r.entity_id.clone()).collect(),
         labels: rows.iter().map(|r| r.label.clone()).collect(),
+        years: vec![],
         dropped: vec![],
     };
     Some((data, split))

@@ -3,6 +3,7 @@
 
 use super::Matrix;
 use crate::finance::{RatioGroup, RATIOS};
+use crate::store::statements::YearRule;
 use crate::store::{Store, StoreError};
 
 /// Rows (entities) by named numeric columns, with an optional label per row.
@@ -12,6 +13,8 @@ pub struct Dataset {
     pub x: Matrix,
     pub ids: Vec<String>,
     pub labels: Vec<Option<String>>,
+    /// The fiscal year of each row, where rows are statements (empty for a feature set).
+    pub years: Vec<i32>,
     /// Columns left out, with why (categorical columns for a PCA, for example).
     pub dropped: Vec<(String, String)>,
 }
@@ -71,18 +74,29 @@ impl Dataset {
             x: Matrix::new(rows.len(), keep.len(), data),
             ids: rows.iter().map(|r| r.entity_id.clone()).collect(),
             labels: rows.into_iter().map(|r| r.label).collect(),
+            years: Vec::new(),
             dropped,
         })
     }
 
     /// The selected ratios of every firm's latest statement, labelled by the firm's latest outcome.
     pub fn from_latest_ratios(store: &Store, ratios: &[usize]) -> Result<Dataset, StoreError> {
-        let rows = store.latest_ratio_rows(ratios)?;
+        Dataset::from_ratios(store, ratios, YearRule::Latest)
+    }
+
+    /// The selected ratios of the statements a year rule picks, labelled by the firm's latest outcome.
+    pub fn from_ratios(
+        store: &Store,
+        ratios: &[usize],
+        rule: YearRule,
+    ) -> Result<Dataset, StoreError> {
+        let rows = store.ratio_rows(ratios, rule)?;
         Ok(Dataset {
             names: ratios.iter().map(|&i| RATIOS[i].id.to_string()).collect(),
             x: Matrix::new(rows.ids.len(), ratios.len(), rows.values),
             ids: rows.ids,
             labels: rows.labels,
+            years: rows.years,
             dropped: Vec::new(),
         })
     }

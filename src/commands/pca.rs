@@ -1,7 +1,6 @@
 //! `precre pca`: the prcomp importance table, loadings and the chosen k.
 
 use super::{open_store, UsageError};
-use crate::analysis::dataset::{select_ratios, Dataset};
 use crate::analysis::pca::PcaReport;
 use crate::analysis::KRule;
 use crate::cli::{Cli, PcaArgs};
@@ -15,13 +14,7 @@ pub fn run(cli: &Cli, args: &PcaArgs) -> anyhow::Result<()> {
         (None, None) => KRule::Cumulative(0.90),
     };
     let store = open_store(cli)?;
-    let data = match &args.data.set {
-        Some(name) => Dataset::from_feature_set(&store, name, false)?,
-        None => {
-            let ratios = select_ratios(args.data.ratios.as_deref()).map_err(UsageError)?;
-            Dataset::from_latest_ratios(&store, &ratios)?
-        }
-    };
+    let data = super::train::load_data(&store, &args.data, false)?;
     let report = PcaReport::compute(&data, rule).map_err(|e| anyhow::anyhow!(e))?;
     if args.format == OutputFormat::Json {
         return print_json(&report);
@@ -29,8 +22,9 @@ pub fn run(cli: &Cli, args: &PcaArgs) -> anyhow::Result<()> {
     let source = args.data.set.as_ref().map_or_else(
         || {
             format!(
-                "ratios ({}) of each firm's latest statement",
-                args.data.ratios.as_deref().unwrap_or("all")
+                "ratios ({}), statements by year rule '{}'",
+                args.data.ratios.as_deref().unwrap_or("all"),
+                args.data.year_rule
             )
         },
         |s| format!("feature set '{s}'"),

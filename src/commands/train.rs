@@ -3,26 +3,28 @@
 use super::{open_store, UsageError};
 use crate::analysis::dataset::{select_ratios, Dataset};
 use crate::analysis::KRule;
-use crate::cli::{Cli, TrainArgs};
+use crate::cli::{Cli, DataSource, TrainArgs};
 use crate::model::metrics::ACCEPTABLE_TEST_ERROR;
 use crate::model::pipeline::{train_and_evaluate, FitSpec, PruneSpec, SplitSpec, TrainReport};
 use crate::model::registry::{fingerprint, ModelMetrics, ModelRecord};
 use crate::model::split;
 use crate::model::TreeParams;
 use crate::output::{print_json, print_table, thousands, OutputFormat, TextTable};
+use crate::store::statements::YearRule;
 use crate::store::Store;
 
 /// A feature set (categorical columns as codes) or the firms' latest ratios.
 pub(super) fn load_data(
     store: &Store,
-    set: Option<&str>,
-    ratios: Option<&str>,
+    source: &DataSource,
+    keep_categorical: bool,
 ) -> anyhow::Result<Dataset> {
-    match set {
-        Some(name) => Ok(Dataset::from_feature_set(store, name, true)?),
+    match &source.set {
+        Some(name) => Ok(Dataset::from_feature_set(store, name, keep_categorical)?),
         None => {
-            let ratios = select_ratios(ratios).map_err(UsageError)?;
-            Ok(Dataset::from_latest_ratios(store, &ratios)?)
+            let ratios = select_ratios(source.ratios.as_deref()).map_err(UsageError)?;
+            let rule = YearRule::parse(&source.year_rule).map_err(UsageError)?;
+            Ok(Dataset::from_ratios(store, &ratios, rule)?)
         }
     }
 }
@@ -30,14 +32,17 @@ pub(super) fn load_data(
 /// The data set, and the explicit split a split column gives.
 fn load(store: &Store, args: &TrainArgs) -> anyhow::Result<(Dataset, Option<split::RowSplit>)> {
     let Some(set) = &args.data.set else {
+        let data = load_data(store, &args.data, true)?;
+        if let Some(year) = args.test_from_year {
+            return Ok((data.clone(), Some(split::out_of_time(&data.years, year))));
+        }
         if args.split_column.is_some() {
             return Err(UsageError(
                 "--split-column needs --set (a feature set with that column)".into(),
             )
             .into());
         }
-        let ratios = select_ratios(args.data.ratios.as_deref()).map_err(UsageError)?;
-        return Ok((Dataset::from_latest_ratios(store, &ratios)?, None));
+        return Ok((data, None));
     };
     let mut data = Dataset::from_feature_set(store, set, true)?;
     let Some(col) = &args.split_column else {

@@ -40,11 +40,7 @@ pub fn run(cli: &Cli, args: &TuneArgs) -> anyhow::Result<()> {
         })?,
     };
     let store = super::open_store(cli)?;
-    let data = super::train::load_data(
-        &store,
-        args.data.set.as_deref(),
-        args.data.ratios.as_deref(),
-    )?;
+    let data = super::train::load_data(&store, &args.data, true)?;
     let Labels { rows, y, classes } = encode_labels(&data).map_err(|e| anyhow::anyhow!(e))?;
     let (train, _) = stratified(&y, args.test_share, args.seed);
     let x = data

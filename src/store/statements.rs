@@ -122,39 +122,89 @@ impl Store {
     }
 }
 
-/// Firms' latest ratios: ids, latest outcome classes, and values row after row (NaN = missing).
+/// Which fiscal year(s) of each firm a data set takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case", tag = "rule", content = "year")]
+pub enum YearRule {
+    /// Each firm's latest statement.
+    Latest,
+    /// The statement of this fiscal year.
+    Year(i32),
+    /// The last statement of a year before the firm's latest application was submitted.
+    BeforeApplication,
+    /// Every statement: one row per firm and year (a panel), labelled by the firm's outcome.
+    All,
+}
+
+impl YearRule {
+    /// Parses `latest`, `before-application`, `all` or a year.
+    pub fn parse(s: &str) -> std::result::Result<YearRule, String> {
+        match s.trim() {
+            "latest" => Ok(YearRule::Latest),
+            "before-application" => Ok(YearRule::BeforeApplication),
+            "all" => Ok(YearRule::All),
+            y => y.parse().map(YearRule::Year).map_err(|_| {
+                format!("'{s}' is not a year rule: use latest, before-application, all, or a fiscal year")
+            }),
+        }
+    }
+
+    fn condition(self) -> &'static str {
+        match self {
+            YearRule::Latest => "s.fiscal_year = (SELECT max(fiscal_year) FROM statements WHERE firm_id = s.firm_id)",
+            YearRule::Year(_) => "s.fiscal_year = ?1",
+            YearRule::BeforeApplication => {
+                "s.fiscal_year = (SELECT max(s2.fiscal_year) FROM statements s2 WHERE s2.firm_id = s.firm_id
+                   AND s2.fiscal_year < (SELECT CAST(substr(max(a.submitted), 1, 4) AS INTEGER)
+                                         FROM applications a WHERE a.firm_id = s.firm_id))"
+            }
+            YearRule::All => "1",
+        }
+    }
+}
+
+/// Ratio rows: ids (the firm, or firm:year for a panel), fiscal years, the firms' latest outcome
+/// classes, and values row after row (NaN = missing).
 #[derive(Debug, Clone, Default)]
-pub struct LatestRatios {
+pub struct RatioRows {
     pub ids: Vec<String>,
+    pub years: Vec<i32>,
     pub labels: Vec<Option<String>>,
     pub values: Vec<f64>,
 }
 
 impl Store {
-    /// For every firm with statements: its id, its latest outcome class, and the given ratios of
-    /// its latest statement (NaN where missing), row after row.
-    pub fn latest_ratio_rows(&self, ratios: &[usize]) -> Result<LatestRatios> {
-        let cols: Vec<String> = ratios
+    /// The given ratios of the statements a year rule picks, ordered by firm and year.
+    pub fn ratio_rows(&self, ratios: &[usize], rule: YearRule) -> Result<RatioRows> {
+        let cols: String = ratios
             .iter()
-            .map(|&i| format!("s.{}", RATIOS[i].id))
+            .map(|&i| format!(", s.{}", RATIOS[i].id))
             .collect();
         let sql = format!(
-            "SELECT s.firm_id, (SELECT class FROM outcomes o WHERE o.firm_id = s.firm_id ORDER BY as_of DESC LIMIT 1){}{}
-             FROM statements s
-             WHERE s.fiscal_year = (SELECT max(fiscal_year) FROM statements WHERE firm_id = s.firm_id)
-             ORDER BY s.firm_id",
-            if cols.is_empty() { "" } else { ", " },
-            cols.join(", ")
+            "SELECT s.firm_id, s.fiscal_year,
+                    (SELECT class FROM outcomes o WHERE o.firm_id = s.firm_id ORDER BY as_of DESC LIMIT 1){cols}
+             FROM statements s WHERE {} ORDER BY s.firm_id, s.fiscal_year",
+            rule.condition()
         );
         let mut stmt = self.conn.prepare(&sql)?;
-        let mut rows = stmt.query([])?;
-        let mut out = LatestRatios::default();
+        let mut rows = match rule {
+            YearRule::Year(y) => stmt.query([y])?,
+            _ => stmt.query([])?,
+        };
+        let mut out = RatioRows::default();
         while let Some(row) = rows.next()? {
-            out.ids.push(row.get(0)?);
-            out.labels.push(row.get(1)?);
+            let firm: String = row.get(0)?;
+            let year: i32 = row.get(1)?;
+            out.ids.push(if rule == YearRule::All {
+                format!("{firm}:{year}")
+            } else {
+                firm
+            });
+            out.years.push(year);
+            out.labels.push(row.get(2)?);
             for j in 0..ratios.len() {
                 out.values
-                    .push(row.get::<_, Option<f64>>(2 + j)?.unwrap_or(f64::NAN));
+                    .push(row.get::<_, Option<f64>>(3 + j)?.unwrap_or(f64::NAN));
             }
         }
         Ok(out)
