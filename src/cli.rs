@@ -75,6 +75,21 @@ pub enum Command {
         after_help = "Examples:\n  precre tune --ratios all\n  precre tune --set polish1 --depths 4,6,8,none --alphas 0,0.0005,0.002 --score auc --positive 1"
     )]
     Tune(TuneArgs),
+    /// Score firms with a model (the active one by default) and record the predictions.
+    #[command(
+        after_help = "Examples:\n  precre classify --pending\n  precre classify --firm 101-06-72740 --format json\n  precre classify --all --model default --format csv > predictions.csv"
+    )]
+    Classify(ClassifyArgs),
+    /// Cross-validated figures of a model's specification on the current data.
+    #[command(
+        after_help = "Examples:\n  precre evaluate\n  precre evaluate --model default --folds 10 --format json"
+    )]
+    Evaluate(EvaluateArgs),
+    /// Print a model's tree: text with counts per node, JSON, or Graphviz DOT.
+    #[command(
+        after_help = "Examples:\n  precre tree\n  precre tree --model default --format dot | dot -Tpng > tree.png"
+    )]
+    Tree(TreeArgs),
     /// Where the store is, its schema version and what it holds.
     #[command(after_help = "Example:\n  precre info --format json")]
     Info(InfoArgs),
@@ -260,6 +275,9 @@ pub struct PcaArgs {
     /// Choose k by a rule: cum:0.90 (cumulative proportion) or kaiser (eigenvalue >= 1). Default cum:0.90.
     #[arg(long, value_name = "RULE")]
     pub rule: Option<String>,
+    /// Only the rows whose value in this column of the set is `train` (the training part).
+    #[arg(long, value_name = "COLUMN")]
+    pub split_column: Option<String>,
     /// Leave loadings below this absolute value blank.
     #[arg(long, default_value_t = 0.0)]
     pub cutoff: f64,
@@ -303,11 +321,15 @@ pub struct TrainArgs {
     /// Cost-complexity pruning: none, cv (alpha by k-fold cross-validation, 1-SE rule), or an alpha.
     #[arg(long, default_value = "none", value_name = "none|cv|ALPHA")]
     pub prune: String,
+    /// The loss the 1-SE rule reads for --prune cv: auc (1 - AUC: keeps the ranking; on imbalanced
+    /// data the error rate prunes to a stump), error (misclassification, rpart's xerror) or brier.
+    #[arg(long, value_enum, default_value = "auc")]
+    pub prune_loss: crate::model::prune::PruneLoss,
     /// Folds for --prune cv.
     #[arg(long, default_value_t = 5)]
     pub folds: usize,
     /// Save the model in the store under this name and make it the active model.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, visible_alias = "name", value_name = "NAME")]
     pub save: Option<String>,
     /// Write the model record as JSON (e.g. into models/).
     #[arg(long, value_name = "FILE")]
@@ -397,4 +419,49 @@ pub struct TuneArgs {
     pub top: usize,
     #[arg(long, value_enum, default_value_t)]
     pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ClassifyArgs {
+    #[arg(long)]
+    pub model: Option<String>,
+    /// One firm.
+    #[arg(long, value_name = "ID")]
+    pub firm: Option<String>,
+    /// Every firm with statements.
+    #[arg(long)]
+    pub all: bool,
+    /// Firms with a pending application.
+    #[arg(long)]
+    pub pending: bool,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    #[arg(long)]
+    pub model: Option<String>,
+    #[arg(long, default_value_t = 5)]
+    pub folds: usize,
+    /// For a model trained on a feature set: that set.
+    #[arg(long, value_name = "NAME")]
+    pub set: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TreeFormat {
+    Text,
+    Json,
+    Dot,
+}
+
+#[derive(Debug, Args)]
+pub struct TreeArgs {
+    #[arg(long)]
+    pub model: Option<String>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: TreeFormat,
 }

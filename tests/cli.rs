@@ -389,7 +389,19 @@ fn train_with_a_split_column_save_explain_and_tune() {
             "json",
         ],
     );
-    assert_eq!(r["report"]["n_train"], 140);
+    assert_eq!(r["n_train"], 140);
+    for key in [
+        "model_id",
+        "accuracy",
+        "macro_recall",
+        "auc",
+        "test_error",
+        "confusion_matrix",
+        "nodes",
+        "fit_seconds",
+    ] {
+        assert!(!r[key].is_null(), "train JSON has {key}");
+    }
     assert_eq!(r["report"]["n_test"], 60);
     assert_eq!(r["report"]["evaluation"]["accuracy"], 1.0);
     assert_eq!(r["report"]["evaluation"]["passes_15_percent_bar"], true);

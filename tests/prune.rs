@@ -1,7 +1,7 @@
 //! Cost-complexity pruning against scikit-learn 1.9.1's cost_complexity_pruning_path on iris,
 //! and cross-validated selection by the 1-SE rule.
 
-use precre::model::prune::{alpha_path, cross_validate, prune};
+use precre::model::prune::{alpha_path, cross_validate, prune, PruneLoss};
 use precre::model::{Tree, TreeParams};
 
 mod common;
@@ -47,7 +47,7 @@ fn iris_alpha_path_matches_scikit_learn() {
 fn cross_validation_picks_a_simpler_tree_by_the_one_se_rule() {
     let Some((x, y)) = iris() else { return };
     let params = TreeParams::default().check().unwrap();
-    let (table, alpha) = cross_validate(&params, &x, &y, 3, 5, 1);
+    let (table, alpha) = cross_validate(&params, &x, &y, 3, 5, 1, PruneLoss::Error);
     assert_eq!(table.first().map(|r| r.leaves), Some(9));
     assert_eq!(table.last().map(|r| r.leaves), Some(1));
     assert!(table
@@ -61,7 +61,7 @@ fn cross_validation_picks_a_simpler_tree_by_the_one_se_rule() {
     assert!(chosen.xerror <= min + best.xstd + 1e-12);
     assert!(chosen.leaves <= best.leaves && chosen.leaves >= 2 && chosen.leaves < 9);
     assert_eq!(
-        cross_validate(&params, &x, &y, 3, 5, 1),
+        cross_validate(&params, &x, &y, 3, 5, 1, PruneLoss::Error),
         (table, alpha),
         "deterministic for a seed"
     );

@@ -2,6 +2,7 @@
 
 use precre::analysis::Dataset;
 use precre::model::pipeline::{train_and_evaluate, FitSpec, PruneSpec, SplitSpec};
+use precre::model::prune::PruneLoss;
 use precre::model::registry::{fingerprint, ModelMetrics, ModelRecord};
 use precre::model::TreeParams;
 use precre::store::Store;
@@ -18,7 +19,10 @@ fn retrain_default(store: &Store) -> ModelRecord {
             ..TreeParams::default()
         },
         pca: None,
-        prune: PruneSpec::CrossValidated { folds: 5 },
+        prune: PruneSpec::CrossValidated {
+            folds: 5,
+            loss: PruneLoss::Auc,
+        },
     };
     let split = SplitSpec::Stratified {
         test_share: 0.3,

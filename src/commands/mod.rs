@@ -1,6 +1,8 @@
 //! What each subcommand does: open the store, call the library, print the result.
 
+mod classify;
 mod demo;
+mod evaluate;
 mod explain;
 mod firms;
 mod import;
@@ -10,6 +12,7 @@ mod pca;
 mod ratios;
 mod sets;
 mod train;
+mod tree;
 mod tune;
 
 use crate::cli::{Cli, Command};
@@ -59,6 +62,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Models(args)) => models::run(&cli, args),
         Some(Command::Explain(args)) => explain::run(&cli, args),
         Some(Command::Tune(args)) => tune::run(&cli, args),
+        Some(Command::Classify(args)) => classify::run(&cli, args),
+        Some(Command::Evaluate(args)) => evaluate::run(&cli, args),
+        Some(Command::Tree(args)) => tree::run(&cli, args),
         Some(Command::Info(args)) => info::run(&cli, args),
     }
 }

@@ -14,7 +14,11 @@ pub fn run(cli: &Cli, args: &PcaArgs) -> anyhow::Result<()> {
         (None, None) => KRule::Cumulative(0.90),
     };
     let store = open_store(cli)?;
-    let data = super::train::load_data(&store, &args.data, false)?;
+    let data = match (&args.split_column, &args.data.set) {
+        (None, _) => super::train::load_data(&store, &args.data, false)?,
+        (Some(col), Some(set)) => training_rows(&store, set, col)?,
+        (Some(_), None) => return Err(UsageError("--split-column needs --set".into()).into()),
+    };
     let report = PcaReport::compute(&data, rule).map_err(|e| anyhow::anyhow!(e))?;
     if args.format == OutputFormat::Json {
         return print_json(&report);
@@ -50,4 +54,44 @@ pub fn run(cli: &Cli, args: &PcaArgs) -> anyhow::Result<()> {
         report.cumulative[report.k - 1]
     );
     Ok(())
+}
+
+/// The numeric columns of a feature set's rows whose split column says `train`.
+fn training_rows(
+    store: &crate::store::Store,
+    set: &str,
+    col: &str,
+) -> anyhow::Result<crate::analysis::Dataset> {
+    let info = store.feature_set(set)?;
+    let all = crate::analysis::Dataset::from_feature_set(store, set, true)?;
+    let c = info
+        .columns
+        .iter()
+        .position(|x| x.name.eq_ignore_ascii_case(col))
+        .ok_or_else(|| {
+            UsageError(format!(
+                "--split-column {col}: set '{set}' has no such column"
+            ))
+        })?;
+    let cats = &info.columns[c].categories;
+    let rows: Vec<usize> = (0..all.x.rows)
+        .filter(|&r| {
+            cats.get(all.x.get(r, c) as usize)
+                .is_some_and(|v| v.eq_ignore_ascii_case("train"))
+        })
+        .collect();
+    let numeric: Vec<usize> = (0..info.columns.len())
+        .filter(|&j| info.columns[j].kind == "numeric")
+        .collect();
+    Ok(crate::analysis::Dataset {
+        names: numeric
+            .iter()
+            .map(|&j| info.columns[j].name.clone())
+            .collect(),
+        x: all.x.select_rows(&rows).select_cols(&numeric),
+        ids: rows.iter().map(|&r| all.ids[r].clone()).collect(),
+        labels: rows.iter().map(|&r| all.labels[r].clone()).collect(),
+        years: Vec::new(),
+        dropped: vec![(col.to_string(), "split column: training rows only".into())],
+    })
 }

@@ -111,6 +111,7 @@ pub fn run(cli: &Cli, args: &TrainArgs) -> anyhow::Result<()> {
         "none" => PruneSpec::None,
         "cv" => PruneSpec::CrossValidated {
             folds: args.folds.max(2),
+            loss: args.prune_loss,
         },
         other => match other.parse::<f64>() {
             Ok(alpha) if alpha >= 0.0 => PruneSpec::Alpha { alpha },
@@ -122,16 +123,17 @@ pub fn run(cli: &Cli, args: &TrainArgs) -> anyhow::Result<()> {
         },
     };
     let fit = FitSpec { params, pca, prune };
+    let started = std::time::Instant::now();
     let report = train_and_evaluate(&data, &fit, &spec, explicit, args.positive.as_deref())
         .map_err(|e| anyhow::anyhow!(e))?;
+    let fit_seconds = started.elapsed().as_secs_f64();
     let record = save(&mut store, args, &data, &report)?;
     if args.format == OutputFormat::Json {
-        return print_json(
-            &serde_json::json!({ "model_id": record.as_ref().map(|r| r.id.clone()), "report": report }),
-        );
+        return print_json(&summary_json(&record, &report, fit_seconds));
     }
     print_report(&report);
-    if let Some(rec) = record {
+    println!("fitted and evaluated in {fit_seconds:.2} s");
+    if let Some(rec) = Some(record).filter(|_| args.save.is_some() || args.export.is_some()) {
         println!(
             "\nmodel {} '{}'{}",
             rec.id,
@@ -149,21 +151,51 @@ pub fn run(cli: &Cli, args: &TrainArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Registers the model when asked (`--save NAME`, `--export FILE`).
+/// The stable JSON of `train` and `evaluate`: headline figures at the top, the full report below.
+pub(super) fn summary_json(
+    rec: &ModelRecord,
+    report: &TrainReport,
+    fit_seconds: f64,
+) -> serde_json::Value {
+    let e = &report.evaluation;
+    serde_json::json!({
+        "model_id": rec.id,
+        "name": rec.name,
+        "classes": e.classes,
+        "accuracy": e.accuracy,
+        "macro_recall": e.macro_recall,
+        "macro_precision": e.macro_precision,
+        "macro_f1": e.macro_f1,
+        "auc": e.auc,
+        "gini": e.gini,
+        "ks": e.ks,
+        "test_error": e.test_error,
+        "passes_15_percent_bar": e.passes_15_percent_bar,
+        "majority_baseline": e.majority_baseline,
+        "confusion_matrix": e.confusion,
+        "nodes": report.nodes,
+        "leaves": report.leaves,
+        "depth": report.depth,
+        "n_train": report.n_train,
+        "n_test": report.n_test,
+        "fit_seconds": fit_seconds,
+        "report": report,
+    })
+}
+
+/// The model's record (its id always; kept in the store with `--save NAME`, written with `--export FILE`).
 fn save(
     store: &mut Store,
     args: &TrainArgs,
     data: &Dataset,
     report: &TrainReport,
-) -> anyhow::Result<Option<ModelRecord>> {
-    if args.save.is_none() && args.export.is_none() {
-        return Ok(None);
-    }
+) -> anyhow::Result<ModelRecord> {
     let source = match &args.data.set {
         Some(s) => format!("feature set {s}"),
         None => format!(
-            "ratios ({}) of each firm's latest statement",
-            args.data.ratios.as_deref().unwrap_or("all")
+            "ratios ({}), statements by year rule '{}'",
+            args.data.ratios.as_deref().unwrap_or("all"),
+            args.data.year_rule
         ),
     };
     let name = args.save.clone().unwrap_or_else(|| "unnamed".into());
@@ -184,7 +216,7 @@ fn save(
         std::fs::write(path, text + "\n")
             .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
     }
-    Ok(Some(rec))
+    Ok(rec)
 }
 
 fn pct(x: f64) -> String {

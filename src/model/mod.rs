@@ -2,6 +2,7 @@
 
 pub mod criterion;
 pub mod explain;
+pub mod export;
 pub mod linfa_impl;
 pub mod metrics;
 pub mod params;

@@ -29,9 +29,10 @@ pub enum PruneSpec {
     Alpha {
         alpha: f64,
     },
-    /// Alpha chosen by k-fold cross-validation on the training part, 1-SE rule.
+    /// Alpha chosen by k-fold cross-validation on the training part, 1-SE rule on a loss.
     CrossValidated {
         folds: usize,
+        loss: super::prune::PruneLoss,
     },
 }
 
@@ -195,7 +196,7 @@ impl Pipeline {
         let alpha = match prune {
             PruneSpec::None => None,
             PruneSpec::Alpha { alpha } => Some(alpha),
-            PruneSpec::CrossValidated { folds } => {
+            PruneSpec::CrossValidated { folds, loss } => {
                 let (table, alpha) = super::prune::cross_validate(
                     &valid,
                     &input,
@@ -203,6 +204,7 @@ impl Pipeline {
                     classes.len(),
                     folds,
                     params.seed,
+                    loss,
                 );
                 cp_table = table;
                 Some(alpha)
@@ -350,4 +352,45 @@ pub fn train_and_evaluate(
         depth: pipeline.tree.depth(),
         pipeline,
     })
+}
+
+/// Out-of-fold evaluation of a fit spec: every labelled row is predicted by a pipeline trained on
+/// the other folds (stratified, seeded), and the pooled predictions are evaluated.
+pub fn cross_validated_evaluation(
+    data: &Dataset,
+    spec: &FitSpec,
+    folds: usize,
+    seed: u64,
+    positive: Option<&str>,
+) -> Result<Evaluation, TrainError> {
+    let Labels { rows, y, classes } = encode_labels(data)?;
+    let positive_class = positive_class(&classes, &y, positive)?;
+    let mut y_full = vec![usize::MAX; data.x.rows];
+    for (k, &r) in rows.iter().enumerate() {
+        y_full[r] = y[k];
+    }
+    let mut proba = vec![Vec::new(); rows.len()];
+    for held in split::stratified_folds(&y, folds, seed) {
+        let mut is_held = vec![false; rows.len()];
+        held.iter().for_each(|&i| is_held[i] = true);
+        let train: Vec<usize> = (0..rows.len())
+            .filter(|&i| !is_held[i])
+            .map(|i| rows[i])
+            .collect();
+        let (pipeline, _) = Pipeline::fit(data, &y_full, &classes, positive_class, &train, spec)?;
+        let held_rows: Vec<usize> = held.iter().map(|&i| rows[i]).collect();
+        for (k, p) in pipeline
+            .predict_proba(&data.x.select_rows(&held_rows))
+            .into_iter()
+            .enumerate()
+        {
+            proba[held[k]] = p;
+        }
+    }
+    let mut counts = vec![0usize; classes.len()];
+    y.iter().for_each(|&c| counts[c] += 1);
+    let majority = (0..classes.len())
+        .max_by_key(|&c| (counts[c], usize::MAX - c))
+        .unwrap_or(0);
+    Ok(evaluate(&classes, &y, &proba, positive_class, majority))
 }

@@ -29,6 +29,47 @@ pub struct CpRow {
     /// Cross-validated misclassification rate, and its standard error.
     pub xerror: f64,
     pub xstd: f64,
+    /// Cross-validated Brier score (squared error of the class probabilities), and its standard error.
+    pub xbrier: f64,
+    pub xbrier_std: f64,
+    /// Cross-validated AUC (pooled out-of-fold probabilities) and the standard error of the fold AUCs.
+    pub xauc: f64,
+    pub xauc_std: f64,
+}
+
+/// AUC of probabilities against classes: binary, the AUC of class 1; else the one-vs-rest mean.
+fn auc_of(proba: &[Vec<f64>], y: &[usize], n_classes: usize) -> f64 {
+    let classes: Vec<usize> = if n_classes == 2 {
+        vec![1]
+    } else {
+        (0..n_classes).collect()
+    };
+    let aucs: Vec<f64> = classes
+        .iter()
+        .filter_map(|&c| {
+            let scores: Vec<f64> = proba.iter().map(|p| p[c]).collect();
+            let pos: Vec<bool> = y.iter().map(|&t| t == c).collect();
+            super::metrics::roc(&scores, &pos).0
+        })
+        .collect();
+    if aucs.is_empty() {
+        0.5
+    } else {
+        aucs.iter().sum::<f64>() / aucs.len() as f64
+    }
+}
+
+/// Which cross-validated loss the 1-SE rule reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum PruneLoss {
+    /// Misclassification rate (rpart's xerror).
+    Error,
+    /// Brier score (squared error of the class probabilities).
+    Brier,
+    /// 1 - AUC (one-vs-rest mean for more than two classes): keeps the ranking that credit
+    /// decisions read, where on imbalanced data the error rate prunes to a stump.
+    Auc,
 }
 
 fn risk(node: &Node, total: f64) -> f64 {
@@ -183,7 +224,8 @@ fn error_rate(tree: &Tree, x: &Matrix, y: &[usize]) -> f64 {
 }
 
 /// rpart's cp table by k-fold cross-validation over the full tree's alpha path, and the alpha the
-/// 1-SE rule picks: the simplest tree whose xerror is within one standard error of the minimum.
+/// 1-SE rule picks on `loss`: the simplest tree whose loss is within one standard error of the
+/// minimum.
 pub fn cross_validate(
     params: &ValidTreeParams,
     x: &Matrix,
@@ -191,6 +233,7 @@ pub fn cross_validate(
     n_classes: usize,
     folds: usize,
     seed: u64,
+    loss: PruneLoss,
 ) -> (Vec<CpRow>, f64) {
     let full = Tree::fit(params, x, y, n_classes);
     let path = alpha_path(&full);
@@ -203,8 +246,10 @@ pub fn cross_validate(
         })
         .collect();
     let mut wrong = vec![0usize; path.len()];
-    let parts = stratified_folds(y, folds, seed);
-    for held in &parts {
+    let mut brier = vec![(0.0f64, 0.0f64); path.len()];
+    let mut pooled: Vec<Vec<Vec<f64>>> = vec![vec![Vec::new(); y.len()]; path.len()];
+    let mut fold_aucs: Vec<Vec<f64>> = vec![Vec::new(); path.len()];
+    for held in &stratified_folds(y, folds, seed) {
         let mut is_held = vec![false; y.len()];
         held.iter().for_each(|&i| is_held[i] = true);
         let train: Vec<usize> = (0..y.len()).filter(|&i| !is_held[i]).collect();
@@ -213,34 +258,65 @@ pub fn cross_validate(
         let t = Tree::fit(params, &xt, &yt, n_classes);
         for (k, &a) in reps.iter().enumerate() {
             let pruned = prune(&t, a);
-            wrong[k] += held
-                .iter()
-                .filter(|&&i| pruned.predict_row(x.row(i)) != y[i])
-                .count();
+            let mut fold_p = Vec::with_capacity(held.len());
+            for &i in held {
+                let p = pruned.predict_proba_row(x.row(i));
+                fold_p.push(p.clone());
+                pooled[k][i] = p.clone();
+                if super::metrics::argmax(&p) != y[i] {
+                    wrong[k] += 1;
+                }
+                let b: f64 = p
+                    .iter()
+                    .enumerate()
+                    .map(|(c, v)| (v - f64::from(u8::from(c == y[i]))).powi(2))
+                    .sum();
+                brier[k].0 += b;
+                brier[k].1 += b * b;
+            }
+            let fold_y: Vec<usize> = held.iter().map(|&i| y[i]).collect();
+            fold_aucs[k].push(auc_of(&fold_p, &fold_y, n_classes));
         }
     }
     let n = y.len() as f64;
     let table: Vec<CpRow> = path
         .iter()
-        .zip(&wrong)
-        .map(|(step, &w)| {
-            let xerror = w as f64 / n;
+        .enumerate()
+        .map(|(k, step)| {
+            let xerror = wrong[k] as f64 / n;
+            let mean_b = brier[k].0 / n;
+            let var_b = (brier[k].1 / n - mean_b * mean_b).max(0.0);
             CpRow {
                 alpha: step.alpha,
                 leaves: step.leaves,
                 train_error: error_rate(&prune(&full, step.alpha), x, y),
                 xerror,
                 xstd: (xerror * (1.0 - xerror) / n).sqrt(),
+                xbrier: mean_b,
+                xbrier_std: (var_b / n).sqrt(),
+                xauc: auc_of(&pooled[k], y, n_classes),
+                xauc_std: {
+                    let f = &fold_aucs[k];
+                    let m = f.iter().sum::<f64>() / f.len().max(1) as f64;
+                    let v = f.iter().map(|a| (a - m).powi(2)).sum::<f64>()
+                        / (f.len() as f64 - 1.0).max(1.0);
+                    (v / f.len().max(1) as f64).sqrt()
+                },
             }
         })
         .collect();
+    let value = |r: &CpRow| match loss {
+        PruneLoss::Error => (r.xerror, r.xstd),
+        PruneLoss::Brier => (r.xbrier, r.xbrier_std),
+        PruneLoss::Auc => (1.0 - r.xauc, r.xauc_std),
+    };
     let best = table
         .iter()
-        .min_by(|a, b| a.xerror.total_cmp(&b.xerror))
-        .map_or(0.0, |r| r.xerror + r.xstd);
+        .min_by(|a, b| value(a).0.total_cmp(&value(b).0))
+        .map_or(0.0, |r| value(r).0 + value(r).1);
     let chosen = table
         .iter()
-        .filter(|r| r.xerror <= best + 1e-12)
+        .filter(|r| value(r).0 <= best + 1e-12)
         .map(|r| r.alpha)
         .fold(0.0, f64::max);
     (table, chosen)

@@ -106,3 +106,45 @@ impl Store {
         Ok(())
     }
 }
+
+/// One prediction to record.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Prediction {
+    pub firm_id: String,
+    pub fiscal_year: Option<i32>,
+    pub class: String,
+    pub probabilities: Vec<(String, f64)>,
+}
+
+impl Store {
+    /// Records predictions of a model (append-only), in one transaction.
+    pub fn save_predictions(&mut self, model_id: &str, rows: &[Prediction]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut ins = tx.prepare(
+                "INSERT INTO predictions(model_id, firm_id, fiscal_year, class, probabilities) VALUES (?1,?2,?3,?4,?5)",
+            )?;
+            for p in rows {
+                let probs = serde_json::to_string(&p.probabilities).unwrap_or_default();
+                ins.execute(rusqlite::params![
+                    model_id,
+                    p.firm_id,
+                    p.fiscal_year,
+                    p.class,
+                    probs
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Firms with a pending application.
+    pub fn pending_firm_ids(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT DISTINCT firm_id FROM applications WHERE status = 'pending' ORDER BY firm_id",
+        )?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}

@@ -1,0 +1,36 @@
+//! `precre tree`: print a model's tree as text, JSON or Graphviz DOT.
+
+use super::open_store;
+use crate::cli::{Cli, TreeArgs, TreeFormat};
+use crate::output::print_json;
+
+pub fn run(cli: &Cli, args: &TreeArgs) -> anyhow::Result<()> {
+    let store = open_store(cli)?;
+    let rec = store.model(args.model.as_deref())?;
+    match args.format {
+        TreeFormat::Text => {
+            println!(
+                "model {} '{}': {} nodes, {} leaves, depth {}",
+                rec.id,
+                rec.name,
+                rec.pipeline.tree.nodes.len(),
+                rec.pipeline.tree.n_leaves(),
+                rec.pipeline.tree.depth()
+            );
+            print!("{}", rec.pipeline.export_text());
+            Ok(())
+        }
+        TreeFormat::Dot => {
+            print!("{}", rec.pipeline.export_dot());
+            Ok(())
+        }
+        TreeFormat::Json => print_json(&serde_json::json!({
+            "model_id": rec.id,
+            "features": rec.pipeline.features,
+            "classes": rec.pipeline.classes,
+            "scaler": rec.pipeline.scaler,
+            "pca": rec.pipeline.pca,
+            "nodes": rec.pipeline.tree.nodes,
+        })),
+    }
+}
