@@ -351,6 +351,8 @@ pub struct ModelsArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ModelsAction {
+    /// List the models (the default action).
+    List,
     /// Print a model's record as JSON (the active one when no id or name is given).
     Show { model: Option<String> },
     /// Write a model's record to a JSON file.

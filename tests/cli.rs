@@ -507,3 +507,60 @@ fn year_rules_and_out_of_time_split() {
     let out = precre(&db).args(["firms"]).output().unwrap();
     assert!(out.status.success());
 }
+
+#[test]
+fn tree_classify_and_evaluate_use_the_active_model() {
+    let (dir, db) = demo_store();
+    let model = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models/default.json");
+    precre(&db)
+        .args(["models", "import"])
+        .arg(&model)
+        .arg("--activate")
+        .assert()
+        .success();
+    precre(&db)
+        .args(["models", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("default"));
+    precre(&db)
+        .args(["tree"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("|--- class:"));
+    precre(&db)
+        .args(["tree", "--format", "dot"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("digraph"));
+    let p = json(&db, &["classify", "--pending", "--format", "json"]);
+    let n = p["predictions"].as_array().unwrap().len();
+    assert!((24..=96).contains(&n));
+    let e = json(&db, &["evaluate", "--folds", "3", "--format", "json"]);
+    for key in [
+        "model_id",
+        "accuracy",
+        "macro_recall",
+        "auc",
+        "test_error",
+        "confusion_matrix",
+        "nodes",
+        "fit_seconds",
+    ] {
+        assert!(!e[key].is_null(), "evaluate JSON has {key}");
+    }
+    // A bad firm's explanation: at most four reasons.
+    let firms = json(&db, &["firms", "--format", "json"]);
+    let bad = firms
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["class"] == "bad")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let x = json(&db, &["explain", &bad, "--format", "json"]);
+    assert!(x["explanation"]["reasons"].as_array().unwrap().len() <= 4);
+    drop(dir);
+}

@@ -8,7 +8,7 @@ use crate::output::{print_json, print_table, OutputFormat, TextTable};
 pub fn run(cli: &Cli, args: &ModelsArgs) -> anyhow::Result<()> {
     let mut store = open_store(cli)?;
     match &args.action {
-        None => {
+        None | Some(ModelsAction::List) => {
             let models = store.models()?;
             if args.format == OutputFormat::Json {
                 return print_json(&models);
