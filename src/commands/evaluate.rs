@@ -39,22 +39,10 @@ pub fn run(cli: &Cli, args: &EvaluateArgs) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!(e))?;
     let fit_seconds = started.elapsed().as_secs_f64();
     if args.format == OutputFormat::Json {
-        return print_json(&serde_json::json!({
-            "model_id": rec.id,
-            "folds": args.folds.max(2),
-            "accuracy": e.accuracy,
-            "macro_recall": e.macro_recall,
-            "auc": e.auc,
-            "gini": e.gini,
-            "ks": e.ks,
-            "test_error": e.test_error,
-            "passes_15_percent_bar": e.passes_15_percent_bar,
-            "majority_baseline": e.majority_baseline,
-            "confusion_matrix": e.confusion,
-            "nodes": p.tree.nodes.len(),
-            "fit_seconds": fit_seconds,
-            "evaluation": e,
-        }));
+        let mut m = super::train::headline_json(&rec.id, &e, p.tree.nodes.len(), fit_seconds);
+        m.insert("folds".into(), args.folds.max(2).into());
+        m.insert("evaluation".into(), serde_json::to_value(&e)?);
+        return print_json(&serde_json::Value::Object(m));
     }
     println!(
         "model {} '{}', its specification re-fitted in {} folds ({} rows):",

@@ -4,6 +4,7 @@ use super::{open_store, UsageError};
 use crate::analysis::dataset::{select_ratios, Dataset};
 use crate::analysis::KRule;
 use crate::cli::{Cli, DataSource, TrainArgs};
+use crate::model::metrics::Evaluation;
 use crate::model::metrics::ACCEPTABLE_TEST_ERROR;
 use crate::model::pipeline::{train_and_evaluate, FitSpec, PruneSpec, SplitSpec, TrainReport};
 use crate::model::registry::{fingerprint, ModelMetrics, ModelRecord};
@@ -151,16 +152,15 @@ pub fn run(cli: &Cli, args: &TrainArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The stable JSON of `train` and `evaluate`: headline figures at the top, the full report below.
-pub(super) fn summary_json(
-    rec: &ModelRecord,
-    report: &TrainReport,
+/// The headline figures shared by the JSON of `train` and `evaluate` (a documented, stable shape).
+pub(super) fn headline_json(
+    model_id: &str,
+    e: &Evaluation,
+    nodes: usize,
     fit_seconds: f64,
-) -> serde_json::Value {
-    let e = &report.evaluation;
-    serde_json::json!({
-        "model_id": rec.id,
-        "name": rec.name,
+) -> serde_json::Map<String, serde_json::Value> {
+    let v = serde_json::json!({
+        "model_id": model_id,
         "classes": e.classes,
         "accuracy": e.accuracy,
         "macro_recall": e.macro_recall,
@@ -173,14 +173,28 @@ pub(super) fn summary_json(
         "passes_15_percent_bar": e.passes_15_percent_bar,
         "majority_baseline": e.majority_baseline,
         "confusion_matrix": e.confusion,
-        "nodes": report.nodes,
-        "leaves": report.leaves,
-        "depth": report.depth,
-        "n_train": report.n_train,
-        "n_test": report.n_test,
+        "nodes": nodes,
         "fit_seconds": fit_seconds,
-        "report": report,
-    })
+    });
+    match v {
+        serde_json::Value::Object(m) => m,
+        _ => serde_json::Map::new(),
+    }
+}
+
+/// The JSON of `train`: the headline figures, then the tree's size and the full report.
+fn summary_json(rec: &ModelRecord, report: &TrainReport, fit_seconds: f64) -> serde_json::Value {
+    let mut m = headline_json(&rec.id, &report.evaluation, report.nodes, fit_seconds);
+    m.insert("name".into(), rec.name.clone().into());
+    m.insert("leaves".into(), report.leaves.into());
+    m.insert("depth".into(), report.depth.into());
+    m.insert("n_train".into(), report.n_train.into());
+    m.insert("n_test".into(), report.n_test.into());
+    m.insert(
+        "report".into(),
+        serde_json::to_value(report).unwrap_or_default(),
+    );
+    serde_json::Value::Object(m)
 }
 
 /// The model's record (its id always; kept in the store with `--save NAME`, written with `--export FILE`).
