@@ -252,6 +252,9 @@ pub const OUTCOMES: &[Field] = &[
     ),
 ];
 
+/// Index of the first statement item among the statement fields (after firm, year, currency).
+pub const FIRST_ITEM: usize = 3;
+
 /// The statement fields: the firm, the year, the currency, then every item of the catalogue.
 pub fn statement_fields() -> Vec<Field> {
     let mut fields = vec![

@@ -349,8 +349,10 @@ fn to_statement(ctx: &Ctx, values: &[Value]) -> Statement {
         real(&values[1]).unwrap_or(0.0) as i32,
     );
     s.currency = text(&values[2]).unwrap_or("KRW").to_string();
-    for (i, item) in ITEMS.iter().enumerate() {
-        s.values[i] = real(&values[ctx.field_index(item.id)]);
+    // Statement fields are firm, year, currency, then the items in catalogue order.
+    debug_assert_eq!(ctx.fields.len(), kinds::FIRST_ITEM + ITEMS.len());
+    for (i, v) in s.values.iter_mut().enumerate() {
+        *v = real(&values[kinds::FIRST_ITEM + i]);
     }
     s
 }
