@@ -353,3 +353,29 @@ fn firms_dates_and_choices_are_checked() {
     );
     assert_eq!(store.count("firms").unwrap(), 0);
 }
+
+#[test]
+fn malformed_files_are_refused_with_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("t.db")).unwrap();
+    let ragged = write(dir.path(), "ragged.csv", "id,name,sector\nA,B,C\nD,E,F,G\n");
+    let err = import_file(&mut store, &ragged, &ImportOptions::new(Kind::Firms))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("ragged.csv") && err.contains("line: 3"),
+        "{err}"
+    );
+    let p = dir.path().join("latin1.csv");
+    std::fs::write(&p, b"id,name,sector\nA,B,C\nD,Caf\xe9,F\n").unwrap();
+    let err = import_file(&mut store, &p, &ImportOptions::new(Kind::Firms))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("latin1.csv") && err.contains("line 3") && err.contains("UTF-8"),
+        "{err}"
+    );
+    let empty = write(dir.path(), "empty.csv", "");
+    assert!(import_file(&mut store, &empty, &ImportOptions::new(Kind::Firms)).is_err());
+    assert_eq!(store.count("firms").unwrap(), 0);
+}

@@ -20,6 +20,24 @@ pub(super) fn load_data(
     source: &DataSource,
     keep_categorical: bool,
 ) -> anyhow::Result<Dataset> {
+    let data = load_rows(store, source, keep_categorical)?;
+    if data.x.rows == 0 {
+        anyhow::bail!(match &source.set {
+            Some(s) => format!("feature set '{s}' has no rows"),
+            None => format!(
+                "no statements match (year rule '{}'): load the demo with `precre demo`, or import statements and outcomes",
+                source.year_rule
+            ),
+        });
+    }
+    Ok(data)
+}
+
+fn load_rows(
+    store: &Store,
+    source: &DataSource,
+    keep_categorical: bool,
+) -> anyhow::Result<Dataset> {
     match &source.set {
         Some(name) => Ok(Dataset::from_feature_set(store, name, keep_categorical)?),
         None => {

@@ -204,10 +204,11 @@ fn io_err(path: &Path, e: std::io::Error) -> ImportError {
 fn sniff_delimiter(path: &Path) -> Result<u8, ImportError> {
     use std::io::BufRead;
     let file = std::fs::File::open(path).map_err(|e| io_err(path, e))?;
-    let mut line = String::new();
+    let mut bytes = Vec::new();
     std::io::BufReader::new(file)
-        .read_line(&mut line)
+        .read_until(b'\n', &mut bytes)
         .map_err(|e| io_err(path, e))?;
+    let line = String::from_utf8_lossy(&bytes);
     let mut counts = [0usize; 3];
     let mut quoted = false;
     for c in line.chars() {
@@ -235,10 +236,64 @@ fn read_csv(path: &Path, opts: &ReadOptions) -> Result<RawTable, ImportError> {
         .with_infer_schema_length(Some(0))
         .with_parse_options(CsvParseOptions::default().with_separator(delimiter))
         .try_into_reader_with_file_path(Some(path.to_path_buf()))
-        .map_err(|e| polars_err(path, e))?
-        .finish()
-        .map_err(|e| polars_err(path, e))?;
+        .and_then(|r| r.finish())
+        .map_err(|e| locate_csv_error(path, delimiter, e))?;
     from_frame(path, df, Some(if opts.no_header { 1 } else { 2 }))
+}
+
+/// Turns a polars CSV error into one that names the line: a second, strict pass with the csv
+/// crate finds the first record of the wrong width or with invalid UTF-8.
+fn locate_csv_error(path: &Path, delimiter: u8, e: PolarsError) -> ImportError {
+    let reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .from_path(path);
+    if let Ok(mut reader) = reader {
+        let mut width = None;
+        let mut record = csv::ByteRecord::new();
+        loop {
+            match reader.read_byte_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {
+                    let line = record.position().map_or(0, |p| p.line());
+                    if std::str::from_utf8(record.as_slice()).is_err() {
+                        return ImportError::Read {
+                            path: path.to_path_buf(),
+                            message: format!(
+                                "line {line}: not valid UTF-8 text; save the file as UTF-8"
+                            ),
+                        };
+                    }
+                    match width {
+                        None => width = Some(record.len()),
+                        Some(w) if w != record.len() => {
+                            return ImportError::Read {
+                                path: path.to_path_buf(),
+                                message: format!("line {line}: {} fields where the header has {w}; check quoting and the delimiter", record.len()),
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                Err(err) => {
+                    return ImportError::Read {
+                        path: path.to_path_buf(),
+                        message: err.to_string(),
+                    }
+                }
+            }
+        }
+    }
+    let message = e
+        .to_string()
+        .lines()
+        .next()
+        .unwrap_or("cannot read the file")
+        .to_string();
+    ImportError::Read {
+        path: path.to_path_buf(),
+        message,
+    }
 }
 
 fn from_frame(
