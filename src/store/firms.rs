@@ -95,10 +95,17 @@ impl Store {
             },
         };
         let dir = if q.descending { "DESC" } else { "ASC" };
+        // Never-null keys sort by themselves, so that SQLite can walk an index (the id: the
+        // primary key) and stop at the limit; nullable ones put missing values last.
+        let order = match sort_expr.as_str() {
+            "f.id" => format!("f.id {dir}"),
+            "f.name" | "f.sector" | "f.status" => format!("{sort_expr} {dir}, f.id"),
+            _ => format!("{sort_expr} IS NULL, {sort_expr} {dir}, f.id"),
+        };
         let sql = format!(
             "{} WHERE (?1 IS NULL OR f.sector = ?1 COLLATE NOCASE)
                AND (?2 IS NULL OR f.name LIKE '%' || ?2 || '%' OR f.id LIKE '%' || ?2 || '%')
-             ORDER BY {sort_expr} IS NULL, {sort_expr} {dir}, f.id LIMIT ?3 OFFSET ?4",
+             ORDER BY {order} LIMIT ?3 OFFSET ?4",
             BASE.replace("{extra}", "")
         );
         let limit = q.limit.map_or(-1, |l| l as i64);
