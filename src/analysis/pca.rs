@@ -156,20 +156,21 @@ impl Pca {
 
     /// Scores of standardized rows on the first `k` components.
     pub fn transform(&self, z: &Matrix, k: usize) -> Matrix {
-        let mut out = Matrix::zeros(z.rows, k);
-        for r in 0..z.rows {
-            let row = z.row(r);
-            for c in 0..k {
-                let s: f64 = row
-                    .iter()
-                    .zip(&self.rotation)
-                    .map(|(x, rot)| x * rot[c])
-                    .sum();
-                out.set(r, c, s);
-            }
-        }
-        out
+        project(z, &self.rotation, k)
     }
+}
+
+/// Scores of standardized rows on the first `k` columns of `rotation` (`rotation[j][c]`).
+pub fn project(z: &Matrix, rotation: &[Vec<f64>], k: usize) -> Matrix {
+    let mut out = Matrix::zeros(z.rows, k);
+    for r in 0..z.rows {
+        let row = z.row(r);
+        for c in 0..k {
+            let s: f64 = row.iter().zip(rotation).map(|(x, rot)| x * rot[c]).sum();
+            out.set(r, c, s);
+        }
+    }
+    out
 }
 
 /// Eigenvalues and eigenvectors (columns of the returned row-major p x p matrix) of a
@@ -259,7 +260,12 @@ impl PcaReport {
             return Err(format!("PCA needs at least two rows and one varying numeric column (got {} rows, {} columns)", x.rows, keep.len()));
         }
         let x = x.select_cols(&keep);
-        let z = super::Standardizer::fit(&x).transform(&x);
+        // The kept columns' statistics are those already computed: no second pass over the data.
+        let kept = super::Standardizer {
+            means: keep.iter().map(|&c| scaler.means[c]).collect(),
+            sds: keep.iter().map(|&c| scaler.sds[c]).collect(),
+        };
+        let z = kept.transform(&x);
         let pca = Pca::fit(&z);
         let k = pca.choose_k(rule);
         Ok(PcaReport {

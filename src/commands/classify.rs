@@ -22,27 +22,44 @@ pub fn run(cli: &Cli, args: &ClassifyArgs) -> anyhow::Result<()> {
                 rec.id
             ))
         })?;
-    let data = Dataset::from_latest_ratios(&store, &ratios)?;
-    let wanted: Option<Vec<String>> = match (&args.firm, args.all, args.pending) {
-        (Some(id), _, _) => Some(vec![store.firm(id)?.id]),
-        (None, true, _) => None,
-        (None, false, true) => Some(store.pending_firm_ids()?),
-        _ => return Err(UsageError("give --firm ID, --all or --pending".into()).into()),
-    };
-    let rows: Vec<usize> = match &wanted {
-        None => (0..data.ids.len()).collect(),
-        Some(ids) => (0..data.ids.len())
-            .filter(|&r| ids.contains(&data.ids[r]))
-            .collect(),
-    };
-    let x: Matrix = data.x.select_rows(&rows);
+    // (firm ids, fiscal years, their rows): one firm is read alone; many come from one query.
+    let (ids, years, x): (Vec<String>, Vec<i32>, Matrix) =
+        match (&args.firm, args.all, args.pending) {
+            (Some(id), _, _) => {
+                let (firm, year, values) =
+                    super::explain::firm_features(&store, id, None, &rec.pipeline.features)?;
+                (
+                    vec![firm.id],
+                    vec![year],
+                    Matrix::new(1, values.len(), values),
+                )
+            }
+            (None, true, _) | (None, false, true) => {
+                let data = Dataset::from_latest_ratios(&store, &ratios)?;
+                let wanted: Option<std::collections::HashSet<String>> = if args.all {
+                    None
+                } else {
+                    Some(store.pending_firm_ids()?.into_iter().collect())
+                };
+                let rows: Vec<usize> = (0..data.ids.len())
+                    .filter(|&r| wanted.as_ref().is_none_or(|w| w.contains(&data.ids[r])))
+                    .collect();
+                (
+                    rows.iter().map(|&r| data.ids[r].clone()).collect(),
+                    rows.iter().map(|&r| data.years[r]).collect(),
+                    data.x.select_rows(&rows),
+                )
+            }
+            _ => return Err(UsageError("give --firm ID, --all or --pending".into()).into()),
+        };
     let proba = rec.pipeline.predict_proba(&x);
-    let predictions: Vec<Prediction> = rows
+    let predictions: Vec<Prediction> = ids
         .iter()
+        .zip(&years)
         .zip(&proba)
-        .map(|(&r, p)| Prediction {
-            firm_id: data.ids[r].clone(),
-            fiscal_year: data.years.get(r).copied(),
+        .map(|((id, year), p)| Prediction {
+            firm_id: id.clone(),
+            fiscal_year: Some(*year),
             class: rec.pipeline.classes[crate::model::metrics::argmax(p)].clone(),
             probabilities: rec
                 .pipeline

@@ -30,13 +30,27 @@ fn features_of(
             .collect();
         return Ok((format!("{} in set {set}", args.id), values));
     }
-    let firm = store.firm(&args.id)?;
-    let statements = store.firm_statements(&firm.id, args.year)?;
+    let (firm, year, values) = firm_features(store, &args.id, args.year, features)?;
+    Ok((
+        format!("{} {} (fiscal year {year})", firm.id, firm.name),
+        values,
+    ))
+}
+
+/// A firm's ratios in a model's feature order, from its statement of `year` (default: latest).
+pub(super) fn firm_features(
+    store: &Store,
+    firm_id: &str,
+    year: Option<i32>,
+    features: &[String],
+) -> anyhow::Result<(crate::store::firms::FirmRow, i32, Vec<f64>)> {
+    let firm = store.firm(firm_id)?;
+    let statements = store.firm_statements(&firm.id, year)?;
     let (s, ratios) = statements.last().ok_or_else(|| {
         anyhow::anyhow!(
             "firm {} has no statements{}",
             firm.id,
-            args.year.map(|y| format!(" for {y}")).unwrap_or_default()
+            year.map(|y| format!(" for {y}")).unwrap_or_default()
         )
     })?;
     let mut values = Vec::with_capacity(features.len());
@@ -46,10 +60,8 @@ fn features_of(
         })?;
         values.push(ratios.values[i].unwrap_or(f64::NAN));
     }
-    Ok((
-        format!("{} {} (fiscal year {})", firm.id, firm.name, s.fiscal_year),
-        values,
-    ))
+    let fiscal_year = s.fiscal_year;
+    Ok((firm, fiscal_year, values))
 }
 
 pub fn run(cli: &Cli, args: &ExplainArgs) -> anyhow::Result<()> {

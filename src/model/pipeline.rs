@@ -142,11 +142,7 @@ impl Pipeline {
         let z = self.scaler.transform(&x);
         match &self.pca {
             None => z,
-            Some(stage) => Pca {
-                sdev: vec![0.0; stage.k],
-                rotation: stage.rotation.clone(),
-            }
-            .transform(&z, stage.k),
+            Some(stage) => crate::analysis::pca::project(&z, &stage.rotation, stage.k),
         }
     }
 

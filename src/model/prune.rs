@@ -182,9 +182,31 @@ fn prune_mask_at(tree: &Tree, alpha: f64) -> Vec<bool> {
 
 /// The tree pruned at `alpha`, as a new, compact tree.
 pub fn prune(tree: &Tree, alpha: f64) -> Tree {
-    let collapsed = prune_mask_at(tree, alpha);
+    compact(tree, &prune_mask_at(tree, alpha))
+}
+
+/// The tree pruned at each of `alphas` (ascending). The cuts are nested, so one mask grows along
+/// the sequence instead of being recomputed from the full tree for every alpha.
+pub fn prune_sequence(tree: &Tree, alphas: &[f64]) -> Vec<Tree> {
+    debug_assert!(
+        alphas.windows(2).all(|w| w[0] <= w[1]),
+        "alphas must ascend"
+    );
+    let total: f64 = tree.nodes[0].counts.iter().sum();
+    let mut collapsed = vec![false; tree.nodes.len()];
+    alphas
+        .iter()
+        .map(|&alpha| {
+            collapse_until(tree, &mut collapsed, alpha, total);
+            compact(tree, &collapsed)
+        })
+        .collect()
+}
+
+/// A new tree without the subtrees below `collapsed` nodes (which become leaves).
+fn compact(tree: &Tree, collapsed: &[bool]) -> Tree {
     let mut nodes = Vec::new();
-    // (old id, index of the new parent's child slot to fill)
+    // (old id, the new parent and whether this is its left child)
     let mut stack: Vec<(usize, Option<(usize, bool)>)> = vec![(0, None)];
     while let Some((old, parent)) = stack.pop() {
         let mut node = tree.nodes[old].clone();
@@ -256,12 +278,10 @@ pub fn cross_validate(
         let xt = x.select_rows(&train);
         let yt: Vec<usize> = train.iter().map(|&i| y[i]).collect();
         let t = Tree::fit(params, &xt, &yt, n_classes);
-        for (k, &a) in reps.iter().enumerate() {
-            let pruned = prune(&t, a);
+        for (k, pruned) in prune_sequence(&t, &reps).iter().enumerate() {
             let mut fold_p = Vec::with_capacity(held.len());
             for &i in held {
                 let p = pruned.predict_proba_row(x.row(i));
-                fold_p.push(p.clone());
                 pooled[k][i] = p.clone();
                 if super::metrics::argmax(&p) != y[i] {
                     wrong[k] += 1;
@@ -273,12 +293,15 @@ pub fn cross_validate(
                     .sum();
                 brier[k].0 += b;
                 brier[k].1 += b * b;
+                fold_p.push(p);
             }
             let fold_y: Vec<usize> = held.iter().map(|&i| y[i]).collect();
             fold_aucs[k].push(auc_of(&fold_p, &fold_y, n_classes));
         }
     }
     let n = y.len() as f64;
+    let path_alphas: Vec<f64> = path.iter().map(|s| s.alpha).collect();
+    let full_pruned = prune_sequence(&full, &path_alphas);
     let table: Vec<CpRow> = path
         .iter()
         .enumerate()
@@ -289,7 +312,7 @@ pub fn cross_validate(
             CpRow {
                 alpha: step.alpha,
                 leaves: step.leaves,
-                train_error: error_rate(&prune(&full, step.alpha), x, y),
+                train_error: error_rate(&full_pruned[k], x, y),
                 xerror,
                 xstd: (xerror * (1.0 - xerror) / n).sqrt(),
                 xbrier: mean_b,
