@@ -20,6 +20,18 @@ pub struct Cli {
     #[arg(long, global = true, env = "PRECRE_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
 
+    /// The analyst's name recorded with decisions (default: the login name).
+    #[arg(long, global = true, env = "PRECRE_ANALYST", value_name = "NAME")]
+    pub analyst: Option<String>,
+
+    /// Workbench theme: dark, light, high-contrast, monochrome, or a theme TOML file.
+    #[arg(long, global = true, env = "PRECRE_THEME", value_name = "NAME|FILE")]
+    pub theme: Option<String>,
+
+    /// Workbench configuration file (theme and key bindings); default: the platform config dir.
+    #[arg(long, global = true, env = "PRECRE_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -101,6 +113,72 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+    /// Open the terminal workbench (also what `precre` alone does).
+    #[command(alias = "ui")]
+    Workbench,
+    /// Decide a pending application: approve, decline (with reasons) or refer.
+    #[command(
+        after_help = "Examples:\n  precre decide APP-000123 --approve --note \"collateral checked\"\n  precre decide APP-000123 --decline --reason \"current ratio below 1\" --reason \"falling margin\"\n  precre decide APP-000123 --refer --analyst kim\n  precre decide APP-000123 --approve --replace --override-reason \"new guarantee\"   # logged override"
+    )]
+    Decide(DecideArgs),
+    /// Export decisions, predictions or ratio tables (CSV, JSON or Parquet, from the extension).
+    #[command(
+        after_help = "Examples:\n  precre export decisions --out decisions.csv\n  precre export predictions --out predictions.parquet\n  precre export ratios --out ratios.json --force"
+    )]
+    Export(ExportArgs),
+    /// Check the store: integrity, foreign keys, and that every decision's model exists.
+    Check,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("verdict").required(true).args(["approve", "decline", "refer", "undo"])))]
+pub struct DecideArgs {
+    /// The application id.
+    pub application: String,
+    #[arg(long)]
+    pub approve: bool,
+    #[arg(long)]
+    pub decline: bool,
+    #[arg(long)]
+    pub refer: bool,
+    /// Undo the decision in force (a new row; the application is pending again).
+    #[arg(long)]
+    pub undo: bool,
+    /// A note kept with the decision.
+    #[arg(long)]
+    pub note: Option<String>,
+    /// A reason (repeat up to four times; a decline needs at least one).
+    #[arg(long = "reason", value_name = "TEXT")]
+    pub reasons: Vec<String>,
+    /// Why the decision goes against the model's class (or replaces an earlier decision).
+    #[arg(long, value_name = "TEXT")]
+    pub override_reason: Option<String>,
+    /// Replace a decision already in force (an explicit, logged override; needs --override-reason).
+    #[arg(long)]
+    pub replace: bool,
+    /// Output format of the recorded decision.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+}
+
+/// What `precre export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportWhat {
+    Decisions,
+    Predictions,
+    Ratios,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[arg(value_enum)]
+    pub what: ExportWhat,
+    /// The file to write; .csv, .json or .parquet. Taken literally.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Replace the file if it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 const IMPORT_HELP: &str = "Columns are matched by header name, ignoring case, spaces and punctuation, with aliases \
@@ -167,6 +245,11 @@ pub struct FirmsArgs {
     /// Text in the name or id.
     #[arg(long)]
     pub search: Option<String>,
+    /// A filter expression, e.g. 'sector = retail and current_ratio < 1 and class = bad'
+    /// (fields: id, name, sector, region, size, status, class, predicted, latest_year, ratio ids;
+    /// operators = != < <= > >= ~ (contains), and, or, not, parentheses, `is missing`).
+    #[arg(long, value_name = "EXPR")]
+    pub filter: Option<String>,
     /// Sort by a column (id, name, sector, region, founded, size, status, latest_year, class) or a ratio id.
     #[arg(long, value_name = "COLUMN")]
     pub sort: Option<String>,

@@ -6,14 +6,22 @@
 //! - `demo`: the seeded generator of the demo portfolio and its embedded files;
 //! - `cli`, `commands`: the command line and what each subcommand does;
 //! - `model`: the decision tree (criteria, parameters, growth);
-//! - `output`: table / CSV / JSON rendering for the command line.
+//! - `output`: table / CSV / JSON rendering for the command line;
+//! - `filter`: the analyst's filter expressions, parsed and checked (never SQL text);
+//! - `decisions`: decisions on applications, the triage queue and the exporters;
+//! - `views`: what each workbench screen shows, assembled from the store and the models;
+//! - `tui`: the terminal workbench (the only module that knows ratatui).
 
 pub mod analysis;
 pub mod cli;
 pub mod commands;
+pub mod decisions;
 pub mod demo;
+pub mod filter;
 pub mod finance;
 pub mod ingest;
 pub mod model;
 pub mod output;
 pub mod store;
+pub mod tui;
+pub mod views;

@@ -151,3 +151,17 @@ pub fn thousands(n: usize) -> String {
     }
     out
 }
+
+/// A number rounded to whole units with thousands separators (negative values keep their sign).
+pub fn thousands_f(x: f64) -> String {
+    if !x.is_finite() {
+        return "-".into();
+    }
+    let r = x.round();
+    let s = thousands(r.abs() as usize);
+    if r < 0.0 {
+        format!("-{s}")
+    } else {
+        s
+    }
+}

@@ -222,7 +222,7 @@ fn jacobi_eigen(mut a: Vec<f64>, p: usize) -> (Vec<f64>, Vec<f64>) {
 }
 
 /// A PCA run on a data set, as the command line and the screens show it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PcaReport {
     pub variables: Vec<String>,
     pub n_rows: usize,

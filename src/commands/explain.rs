@@ -2,7 +2,6 @@
 
 use super::{open_store, UsageError};
 use crate::cli::{Cli, ExplainArgs};
-use crate::finance::catalogue::find;
 use crate::output::{print_json, OutputFormat};
 use crate::store::Store;
 
@@ -37,31 +36,16 @@ fn features_of(
     ))
 }
 
-/// A firm's ratios in a model's feature order, from its statement of `year` (default: latest).
+/// A firm's ratios in a model's feature order (see [`crate::views::scoring::firm_features`]).
 pub(super) fn firm_features(
     store: &Store,
     firm_id: &str,
     year: Option<i32>,
     features: &[String],
 ) -> anyhow::Result<(crate::store::firms::FirmRow, i32, Vec<f64>)> {
-    let firm = store.firm(firm_id)?;
-    let statements = store.firm_statements(&firm.id, year)?;
-    let (s, ratios) = statements.last().ok_or_else(|| {
-        anyhow::anyhow!(
-            "firm {} has no statements{}",
-            firm.id,
-            year.map(|y| format!(" for {y}")).unwrap_or_default()
-        )
-    })?;
-    let mut values = Vec::with_capacity(features.len());
-    for f in features {
-        let (i, _) = find(f).ok_or_else(|| {
-            UsageError(format!("the model uses '{f}', which is not a ratio: explain a feature-set row with --set NAME"))
-        })?;
-        values.push(ratios.values[i].unwrap_or(f64::NAN));
-    }
-    let fiscal_year = s.fiscal_year;
-    Ok((firm, fiscal_year, values))
+    Ok(crate::views::scoring::firm_features(
+        store, firm_id, year, features,
+    )?)
 }
 
 pub fn run(cli: &Cli, args: &ExplainArgs) -> anyhow::Result<()> {

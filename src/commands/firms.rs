@@ -16,6 +16,9 @@ pub fn run(cli: &Cli, args: &FirmsArgs) -> anyhow::Result<()> {
         descending: args.desc,
         limit: args.limit,
         offset: args.offset,
+        filter: crate::filter::parse(args.filter.as_deref().unwrap_or(""))
+            .map_err(|e| UsageError(format!("--filter: {e}")))?,
+        ..Default::default()
     };
     let firms = match store.list_firms(&query) {
         Err(StoreError::NotFound(msg)) => return Err(UsageError(msg).into()),
@@ -33,11 +36,12 @@ pub fn run(cli: &Cli, args: &FirmsArgs) -> anyhow::Result<()> {
         "status",
         "year",
         "class",
+        "predicted",
         "current",
         "autonomy",
         "net margin",
     ])
-    .align_right([6, 8, 9, 10]);
+    .align_right([6, 9, 10, 11]);
     for f in &firms {
         t.push(vec![
             f.id.clone(),
@@ -48,6 +52,7 @@ pub fn run(cli: &Cli, args: &FirmsArgs) -> anyhow::Result<()> {
             f.status.clone(),
             f.latest_year.map(|y| y.to_string()).unwrap_or_default(),
             f.class.clone().unwrap_or_default(),
+            f.predicted.clone().unwrap_or_default(),
             format_ratio(f.current_ratio, Unit::Ratio),
             format_ratio(f.financial_autonomy, Unit::Percent),
             format_ratio(f.net_margin, Unit::Percent),

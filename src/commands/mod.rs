@@ -1,9 +1,12 @@
 //! What each subcommand does: open the store, call the library, print the result.
 
+mod check;
 mod classify;
+mod decide;
 mod demo;
 mod evaluate;
 mod explain;
+mod export;
 mod firms;
 mod import;
 mod info;
@@ -14,6 +17,7 @@ mod sets;
 mod train;
 mod tree;
 mod tune;
+mod workbench;
 
 use crate::cli::{Cli, Command};
 use crate::store::{location, Store};
@@ -39,14 +43,7 @@ pub fn interactive() -> bool {
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match &cli.command {
-        None => {
-            let mut cmd = Cli::command();
-            cmd.print_help()?;
-            println!(
-                "\n(The workbench screens are not built yet; every action is a subcommand above.)"
-            );
-            Ok(())
-        }
+        None | Some(Command::Workbench) => workbench::run(&cli),
         Some(Command::Completions { shell }) => {
             let mut cmd = Cli::command();
             clap_complete::generate(*shell, &mut cmd, "precre", &mut std::io::stdout());
@@ -66,5 +63,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Evaluate(args)) => evaluate::run(&cli, args),
         Some(Command::Tree(args)) => tree::run(&cli, args),
         Some(Command::Info(args)) => info::run(&cli, args),
+        Some(Command::Decide(args)) => decide::run(&cli, args),
+        Some(Command::Export(args)) => export::run(&cli, args),
+        Some(Command::Check) => check::run(&cli),
     }
 }

@@ -7,7 +7,7 @@ use crate::cli::{Cli, DataSource, TrainArgs};
 use crate::model::metrics::Evaluation;
 use crate::model::metrics::ACCEPTABLE_TEST_ERROR;
 use crate::model::pipeline::{train_and_evaluate, FitSpec, PruneSpec, SplitSpec, TrainReport};
-use crate::model::registry::{fingerprint, ModelMetrics, ModelRecord};
+use crate::model::registry::ModelRecord;
 use crate::model::split;
 use crate::model::TreeParams;
 use crate::output::{print_json, print_table, thousands, OutputFormat, TextTable};
@@ -231,15 +231,7 @@ fn save(
         ),
     };
     let name = args.save.clone().unwrap_or_else(|| "unnamed".into());
-    let metrics = ModelMetrics::from_evaluation(&report.evaluation, report.n_train, report.n_test);
-    let rec = ModelRecord::new(
-        &name,
-        &source,
-        &store.now_utc()?,
-        fingerprint(data, &report.train_rows),
-        metrics,
-        report.pipeline.clone(),
-    );
+    let rec = ModelRecord::from_report(&name, &source, &store.now_utc()?, data, report);
     if args.save.is_some() {
         store.save_model(&rec, true)?;
     }

@@ -7,7 +7,7 @@ use serde::Serialize;
 pub const ACCEPTABLE_TEST_ERROR: f64 = 0.15;
 
 /// Precision, recall and F1 of one class.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct ClassMetrics {
     pub class: String,
     pub precision: f64,
@@ -21,7 +21,7 @@ pub struct ClassMetrics {
 }
 
 /// Everything printed about a model on a test set.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct Evaluation {
     pub classes: Vec<String>,
     /// `confusion[true][predicted]`.

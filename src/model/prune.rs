@@ -20,7 +20,7 @@ pub struct AlphaStep {
 }
 
 /// One row of the cp table.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct CpRow {
     pub alpha: f64,
     pub leaves: usize,

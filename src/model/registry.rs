@@ -56,6 +56,12 @@ pub struct ModelRecord {
     pub data_fingerprint: String,
     pub metrics: ModelMetrics,
     pub pipeline: Pipeline,
+    /// The full test evaluation (confusion matrix, per-class figures, ROC curves), when kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evaluation: Option<Evaluation>,
+    /// The cross-validated pruning path, when pruning was cross-validated.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cp_table: Vec<super::prune::CpRow>,
 }
 
 /// sha256 of the training data: ids, labels and the values' bits, row by row.
@@ -80,10 +86,15 @@ fn hex(bytes: &[u8]) -> String {
 /// The content id: the hash of the pipeline (as JSON) and the training-data fingerprint. The
 /// name and the creation time are not part of it, so retraining the same way gives the same id.
 pub fn content_id(pipeline: &Pipeline, data_fingerprint: &str) -> String {
+    content_hash(pipeline, data_fingerprint)[..16].to_string()
+}
+
+/// The full sha256 (64 hex characters) of which the id is the start; recorded with decisions.
+pub fn content_hash(pipeline: &Pipeline, data_fingerprint: &str) -> String {
     let mut h = Sha256::new();
     h.update(serde_json::to_vec(pipeline).unwrap_or_default());
     h.update(data_fingerprint.as_bytes());
-    hex(&h.finalize())[..16].to_string()
+    hex(&h.finalize())
 }
 
 impl ModelRecord {
@@ -104,7 +115,37 @@ impl ModelRecord {
             data_fingerprint,
             metrics,
             pipeline,
+            evaluation: None,
+            cp_table: Vec::new(),
         }
+    }
+
+    /// A record of a training run: its pipeline, headline metrics, full evaluation and cp table.
+    pub fn from_report(
+        name: &str,
+        source: &str,
+        created_at: &str,
+        data: &Dataset,
+        report: &super::pipeline::TrainReport,
+    ) -> Self {
+        let metrics =
+            ModelMetrics::from_evaluation(&report.evaluation, report.n_train, report.n_test);
+        let mut rec = ModelRecord::new(
+            name,
+            source,
+            created_at,
+            fingerprint(data, &report.train_rows),
+            metrics,
+            report.pipeline.clone(),
+        );
+        rec.evaluation = Some(report.evaluation.clone());
+        rec.cp_table = report.cp_table.clone();
+        rec
+    }
+
+    /// The full content hash (the id is its first 16 characters).
+    pub fn hash(&self) -> String {
+        content_hash(&self.pipeline, &self.data_fingerprint)
     }
 
     /// Reads a record from JSON and checks that its id matches its content.

@@ -196,6 +196,24 @@ impl Tree {
     pub fn depth(&self) -> usize {
         self.nodes.iter().map(|n| n.depth).max().unwrap_or(0)
     }
+
+    /// Impurity-decrease importance of each feature, normalised to sum to 1 (scikit-learn's
+    /// `feature_importances_`): the weighted impurity a node removes, summed by its feature.
+    pub fn feature_importances(&self) -> Vec<f64> {
+        let mut imp = vec![0.0; self.n_features];
+        let w = |n: &Node| n.counts.iter().sum::<f64>();
+        for n in &self.nodes {
+            if let Some(f) = n.feature {
+                let (l, r) = (&self.nodes[n.left], &self.nodes[n.right]);
+                imp[f] += w(n) * n.impurity - w(l) * l.impurity - w(r) * r.impurity;
+            }
+        }
+        let total: f64 = imp.iter().sum();
+        if total > 0.0 {
+            imp.iter_mut().for_each(|v| *v /= total);
+        }
+        imp
+    }
 }
 
 struct Grower<'a> {

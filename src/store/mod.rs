@@ -1,10 +1,13 @@
 //! The SQLite store: opening, pragmas, location, and one file per table family.
 
 pub mod applications;
+pub mod check;
+pub mod decisions;
 pub mod features;
 pub mod firms;
 pub mod location;
 pub mod models;
+pub mod portfolio;
 pub mod records;
 pub mod schema;
 pub mod statements;

@@ -4,7 +4,7 @@ use super::{Result, Store, StoreError};
 use crate::model::registry::ModelRecord;
 
 /// A model as listed (without its tree).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ModelSummary {
     pub id: String,
     pub name: String,
@@ -146,5 +146,59 @@ impl Store {
         )?;
         let rows = stmt.query_map([], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+/// A recorded prediction, as exported.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct StoredPrediction {
+    pub model_id: String,
+    pub firm_id: String,
+    pub fiscal_year: Option<i32>,
+    pub class: String,
+    pub probabilities: Vec<(String, f64)>,
+    pub created_at: String,
+}
+
+impl Store {
+    /// Every recorded prediction, oldest first.
+    pub fn all_predictions(&self) -> Result<Vec<StoredPrediction>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT model_id, firm_id, fiscal_year, class, probabilities, created_at
+             FROM predictions ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let probs: String = r.get(4)?;
+            Ok(StoredPrediction {
+                model_id: r.get(0)?,
+                firm_id: r.get(1)?,
+                fiscal_year: r.get(2)?,
+                class: r.get(3)?,
+                probabilities: serde_json::from_str(&probs).unwrap_or_default(),
+                created_at: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The latest predicted class of every firm a model scored.
+    pub fn latest_predictions(
+        &self,
+        model_id: &str,
+    ) -> Result<std::collections::HashMap<String, String>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT firm_id, class FROM predictions WHERE model_id = ?1 ORDER BY id")?;
+        let rows = stmt.query_map([model_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Whether a model has scored any firm.
+    pub fn has_predictions(&self, model_id: &str) -> Result<bool> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS(SELECT 1 FROM predictions WHERE model_id = ?1)",
+            [model_id],
+            |r| r.get(0),
+        )?)
     }
 }

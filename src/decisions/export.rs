@@ -1,0 +1,242 @@
+//! Exporters: a table of typed cells to CSV, JSON or Parquet (format from the file's extension).
+//! Text cells a spreadsheet would run as a formula are neutralised in CSV; a file is written to a
+//! temporary sibling and renamed, so a failed export leaves no half file, and an existing file is
+//! replaced only when asked.
+
+use polars::prelude::*;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// The formats an export can take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+    Parquet,
+}
+
+impl ExportFormat {
+    /// The format named by a path's extension.
+    pub fn from_path(path: &Path) -> Result<ExportFormat, ExportError> {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_default();
+        match ext.as_str() {
+            "csv" => Ok(ExportFormat::Csv),
+            "json" => Ok(ExportFormat::Json),
+            "parquet" | "pq" => Ok(ExportFormat::Parquet),
+            other => Err(ExportError::Format {
+                path: path.to_path_buf(),
+                ext: other.to_string(),
+            }),
+        }
+    }
+}
+
+/// One cell of an exported table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(Option<String>),
+    Number(Option<f64>),
+    Integer(Option<i64>),
+}
+
+/// A table to export: column names and rows of cells of one kind per column.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Table {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+#[derive(Debug, Error)]
+pub enum ExportError {
+    #[error("{path}: unknown export format '.{ext}'; use .csv, .json or .parquet (Excel readers open the CSV)")]
+    Format { path: PathBuf, ext: String },
+    #[error("{0} exists already; add --force to replace it")]
+    Exists(PathBuf),
+    #[error("cannot write {path}: {message}")]
+    Write { path: PathBuf, message: String },
+}
+
+/// Prefixes a text a spreadsheet would evaluate (`=`, `+`, `-`, `@`, tab, carriage return at the
+/// start) with an apostrophe, so that it is shown as text. Numbers are written as numbers.
+pub fn neutralise(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}").into(),
+        _ => text.into(),
+    }
+}
+
+fn werr(path: &Path, e: impl std::fmt::Display) -> ExportError {
+    ExportError::Write {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+/// Writes `table` to `path` in the format of its extension. Refuses an existing file unless
+/// `force`. Returns the number of rows written.
+pub fn write(table: &Table, path: &Path, force: bool) -> Result<usize, ExportError> {
+    let format = ExportFormat::from_path(path)?;
+    if !force && path.exists() {
+        return Err(ExportError::Exists(path.to_path_buf()));
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".precre-export-")
+        .tempfile_in(&dir)
+        .map_err(|e| werr(path, e))?;
+    match format {
+        ExportFormat::Csv => write_csv(table, tmp.as_file_mut()).map_err(|e| werr(path, e))?,
+        ExportFormat::Json => write_json(table, tmp.as_file_mut()).map_err(|e| werr(path, e))?,
+        ExportFormat::Parquet => {
+            let mut df = to_frame(table).map_err(|e| werr(path, e))?;
+            ParquetWriter::new(tmp.as_file_mut())
+                .finish(&mut df)
+                .map_err(|e| werr(path, e))?;
+        }
+    }
+    tmp.as_file_mut().sync_all().map_err(|e| werr(path, e))?;
+    if force {
+        tmp.persist(path).map_err(|e| werr(path, e.error))?;
+    } else {
+        // persist_noclobber fails if the file appeared meanwhile: never overwrite unasked.
+        tmp.persist_noclobber(path).map_err(|e| {
+            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                ExportError::Exists(path.to_path_buf())
+            } else {
+                werr(path, e.error)
+            }
+        })?;
+    }
+    Ok(table.rows.len())
+}
+
+fn write_csv(table: &Table, out: &mut std::fs::File) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(out));
+    w.write_record(table.columns.iter().map(|c| neutralise(c).into_owned()))?;
+    for row in &table.rows {
+        w.write_record(row.iter().map(|c| match c {
+            Cell::Text(Some(t)) => neutralise(t).into_owned(),
+            Cell::Number(Some(v)) if v.is_finite() => format!("{v}"),
+            Cell::Integer(Some(v)) => v.to_string(),
+            _ => String::new(),
+        }))?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+fn write_json(table: &Table, out: &mut std::fs::File) -> std::io::Result<()> {
+    let rows: Vec<serde_json::Map<String, serde_json::Value>> = table
+        .rows
+        .iter()
+        .map(|row| {
+            table
+                .columns
+                .iter()
+                .zip(row)
+                .map(|(c, v)| {
+                    let v = match v {
+                        Cell::Text(t) => serde_json::json!(t),
+                        Cell::Number(n) => serde_json::json!(n.filter(|x| x.is_finite())),
+                        Cell::Integer(i) => serde_json::json!(i),
+                    };
+                    (c.clone(), v)
+                })
+                .collect()
+        })
+        .collect();
+    let mut w = std::io::BufWriter::new(out);
+    serde_json::to_writer_pretty(&mut w, &rows)?;
+    w.write_all(b"\n")?;
+    w.flush()
+}
+
+fn to_frame(table: &Table) -> PolarsResult<DataFrame> {
+    let columns: Vec<Column> = table
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(j, name)| {
+            let name = PlSmallStr::from(name.as_str());
+            match table.rows.first().map(|r| &r[j]) {
+                Some(Cell::Number(_)) => Column::new(
+                    name,
+                    table
+                        .rows
+                        .iter()
+                        .map(|r| match &r[j] {
+                            Cell::Number(v) => *v,
+                            _ => None,
+                        })
+                        .collect::<Vec<Option<f64>>>(),
+                ),
+                Some(Cell::Integer(_)) => Column::new(
+                    name,
+                    table
+                        .rows
+                        .iter()
+                        .map(|r| match &r[j] {
+                            Cell::Integer(v) => *v,
+                            _ => None,
+                        })
+                        .collect::<Vec<Option<i64>>>(),
+                ),
+                _ => Column::new(
+                    name,
+                    table
+                        .rows
+                        .iter()
+                        .map(|r| match &r[j] {
+                            Cell::Text(v) => v.clone(),
+                            _ => None,
+                        })
+                        .collect::<Vec<Option<String>>>(),
+                ),
+            }
+        })
+        .collect();
+    DataFrame::new(table.rows.len(), columns)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised_and_numbers_kept() {
+        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(neutralise("-1+2"), "'-1+2");
+        assert_eq!(neutralise("plain"), "plain");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        let table = Table {
+            columns: vec!["note".into(), "amount".into()],
+            rows: vec![vec![
+                Cell::Text(Some("+cmd|' /C calc'!A0".into())),
+                Cell::Number(Some(-1.5)),
+            ]],
+        };
+        assert_eq!(write(&table, &path, false).unwrap(), 1);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text, "note,amount\n'+cmd|' /C calc'!A0,-1.5\n");
+        assert!(matches!(
+            write(&table, &path, false),
+            Err(ExportError::Exists(_))
+        ));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+        assert!(write(&table, &path, true).is_ok());
+        assert!(matches!(
+            write(&table, &dir.path().join("t.xlsx"), false),
+            Err(ExportError::Format { .. })
+        ));
+    }
+}

@@ -1,0 +1,219 @@
+//! Decisions on loan applications: what an analyst decides (approve, decline, refer), the rules a
+//! decision must meet before it is written (reasons for a decline, an override reason against the
+//! model), and the exporters. The store keeps decisions append-only; an undo is a new row.
+
+pub mod export;
+pub mod tables;
+
+use serde::Serialize;
+use thiserror::Error;
+
+/// At most this many reasons go with a decline (the adverse-action notice lists up to four).
+pub const MAX_REASONS: usize = 4;
+
+/// What an analyst decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Approve,
+    Decline,
+    Refer,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Approve => "approve",
+            Verdict::Decline => "decline",
+            Verdict::Refer => "refer",
+        }
+    }
+
+    /// The application status a verdict leaves.
+    pub fn status(self) -> &'static str {
+        match self {
+            Verdict::Approve => "approved",
+            Verdict::Decline => "declined",
+            Verdict::Refer => "referred",
+        }
+    }
+
+    /// Whether this verdict goes against the model's class: approving a firm it calls bad, or
+    /// declining one it calls good. Referring never does.
+    pub fn against(self, predicted: &str) -> bool {
+        matches!(
+            (self, predicted),
+            (Verdict::Approve, "bad") | (Verdict::Decline, "good")
+        )
+    }
+}
+
+/// The model that scored the application, as recorded with the decision.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ModelRef {
+    pub id: String,
+    /// The full sha256 of the model's content (the id is its first 16 characters).
+    pub hash: String,
+    pub predicted_class: String,
+}
+
+/// A decision to record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecisionInput {
+    pub application_id: String,
+    pub verdict: Verdict,
+    pub analyst: String,
+    pub note: Option<String>,
+    pub reasons: Vec<String>,
+    /// Why the analyst goes against the model, or replaces an earlier decision.
+    pub override_reason: Option<String>,
+    pub model: Option<ModelRef>,
+    /// Replace a decision already taken on this application (needs an override reason; logged).
+    pub replace: bool,
+}
+
+/// A recorded decision, as the store holds it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DecisionRecord {
+    pub id: i64,
+    pub application_id: String,
+    pub firm_id: String,
+    pub decision: String,
+    pub analyst: String,
+    pub decided_at: String,
+    pub model_id: Option<String>,
+    pub model_hash: Option<String>,
+    pub predicted_class: Option<String>,
+    pub override_reason: Option<String>,
+    pub note: Option<String>,
+    pub reasons: Vec<String>,
+    pub supersedes: Option<i64>,
+}
+
+/// Why a decision was not recorded, in words an analyst can act on.
+#[derive(Debug, Error, PartialEq)]
+pub enum DecisionError {
+    #[error("no application '{0}' in the store")]
+    NoSuchApplication(String),
+    #[error("application {id} is {status}: only pending applications can be decided")]
+    NotOpen { id: String, status: String },
+    #[error(
+        "application {id} was already decided ({decision}) by {analyst} at {at}; \
+         to replace it, decide again as an explicit override with a reason"
+    )]
+    AlreadyDecided {
+        id: String,
+        decision: String,
+        analyst: String,
+        at: String,
+    },
+    #[error("a decline needs at least one reason (up to {MAX_REASONS})")]
+    DeclineWithoutReason,
+    #[error("at most {MAX_REASONS} reasons go with a decision ({0} given)")]
+    TooManyReasons(usize),
+    #[error("the model calls this firm '{0}': a decision against it needs an override reason")]
+    OverrideWithoutReason(String),
+    #[error("replacing a decision needs an override reason")]
+    ReplaceWithoutReason,
+    #[error("application {0} has no decision to undo")]
+    NothingToUndo(String),
+    #[error("the analyst name is empty: set it with --analyst NAME")]
+    NoAnalyst,
+    #[error("{0}")]
+    Store(String),
+}
+
+impl DecisionInput {
+    /// Checks the rules that need no store: reasons, override reasons, analyst. Blank reasons are
+    /// dropped and texts trimmed.
+    pub fn checked(mut self) -> Result<DecisionInput, DecisionError> {
+        self.analyst = self.analyst.trim().to_string();
+        if self.analyst.is_empty() {
+            return Err(DecisionError::NoAnalyst);
+        }
+        self.reasons = self
+            .reasons
+            .into_iter()
+            .map(|r| r.trim().to_string())
+            .filter(|r| !r.is_empty())
+            .collect();
+        self.note = self
+            .note
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty());
+        self.override_reason = self
+            .override_reason
+            .map(|n| n.trim().to_string())
+            .filter(|n| !n.is_empty());
+        if self.reasons.len() > MAX_REASONS {
+            return Err(DecisionError::TooManyReasons(self.reasons.len()));
+        }
+        if self.verdict == Verdict::Decline && self.reasons.is_empty() {
+            return Err(DecisionError::DeclineWithoutReason);
+        }
+        if let Some(m) = &self.model {
+            if self.verdict.against(&m.predicted_class) && self.override_reason.is_none() {
+                return Err(DecisionError::OverrideWithoutReason(
+                    m.predicted_class.clone(),
+                ));
+            }
+        }
+        if self.replace && self.override_reason.is_none() {
+            return Err(DecisionError::ReplaceWithoutReason);
+        }
+        Ok(self)
+    }
+}
+
+/// The analyst's name: the flag, else the login name, else "unknown".
+pub fn analyst_name(flag: Option<&str>) -> String {
+    flag.map(str::to_string)
+        .or_else(|| std::env::var("USER").ok())
+        .or_else(|| std::env::var("LOGNAME").ok())
+        .or_else(|| std::env::var("USERNAME").ok())
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(verdict: Verdict) -> DecisionInput {
+        DecisionInput {
+            application_id: "A1".into(),
+            verdict,
+            analyst: "ana".into(),
+            note: None,
+            reasons: vec![],
+            override_reason: None,
+            model: Some(ModelRef {
+                id: "m".into(),
+                hash: "h".into(),
+                predicted_class: "good".into(),
+            }),
+            replace: false,
+        }
+    }
+
+    #[test]
+    fn a_decline_needs_reasons_and_an_override_against_the_model() {
+        assert_eq!(
+            input(Verdict::Decline).checked().unwrap_err(),
+            DecisionError::DeclineWithoutReason
+        );
+        let mut d = input(Verdict::Decline);
+        d.reasons = vec!["low liquidity".into(), "  ".into()];
+        assert_eq!(
+            d.clone().checked().unwrap_err(),
+            DecisionError::OverrideWithoutReason("good".into())
+        );
+        d.override_reason = Some("collateral is weak".into());
+        assert_eq!(d.checked().unwrap().reasons, vec!["low liquidity"]);
+        let mut d = input(Verdict::Refer);
+        d.reasons = (0..5).map(|i| format!("r{i}")).collect();
+        assert_eq!(d.checked().unwrap_err(), DecisionError::TooManyReasons(5));
+        assert!(input(Verdict::Approve).checked().is_ok());
+    }
+}

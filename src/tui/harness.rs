@@ -1,0 +1,105 @@
+//! Running the workbench without a terminal: requests are answered at once on a store in this
+//! thread, and screens are drawn on ratatui's test backend. Used by the tests and the benchmarks.
+
+use super::app::{App, Settings};
+use super::keymap::Keymap;
+use super::theme::Theme;
+use super::update::{update, Action};
+use super::worker::{handle, Envelope};
+use crate::store::Store;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use std::sync::atomic::AtomicBool;
+
+/// Settings for tests: a fixed analyst, the dark theme, the default keys.
+pub fn test_settings(analyst: &str) -> Settings {
+    Settings {
+        analyst: analyst.to_string(),
+        theme: Theme::dark(),
+        keymap: Keymap::default(),
+        store_label: "test.db".into(),
+        export_dir: std::env::temp_dir(),
+    }
+}
+
+/// An app wired to a store, answering its requests synchronously.
+pub struct Harness {
+    pub app: App,
+    pub store: Store,
+}
+
+impl Harness {
+    pub fn new(store: Store, settings: Settings) -> Harness {
+        Harness {
+            app: App::new(settings),
+            store,
+        }
+    }
+
+    /// Answers every queued request (and those their replies queue) until none is left.
+    pub fn settle(&mut self) {
+        let cancel = AtomicBool::new(false);
+        let mut rounds = 0;
+        while !self.app.outbox.is_empty() && rounds < 1000 {
+            rounds += 1;
+            let batch: Vec<_> = self.app.outbox.drain(..).collect();
+            for (job, req) in batch {
+                let reply = handle(&mut self.store, req, &|_, _| {}, &cancel);
+                update(&mut self.app, Action::Reply(Envelope { job, reply }));
+            }
+        }
+    }
+
+    pub fn start(&mut self) {
+        update(&mut self.app, Action::Start);
+        self.settle();
+    }
+
+    /// Presses a key (as `keymap::parse_key` reads it: `a`, `enter`, `ctrl-c`, ...) and settles.
+    pub fn press(&mut self, key: &str) {
+        let k = super::keymap::parse_key(key)
+            .unwrap_or(KeyEvent::new(KeyCode::Null, KeyModifiers::NONE));
+        update(&mut self.app, Action::Key(k));
+        self.settle();
+    }
+
+    /// Types text into the open input, character by character.
+    pub fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            update(
+                &mut self.app,
+                Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+            );
+        }
+        self.settle();
+    }
+
+    /// Draws the current screen at `width` x `height` and returns it as lines of text.
+    pub fn render(&mut self, width: u16, height: u16) -> String {
+        let mut terminal = match Terminal::new(TestBackend::new(width, height)) {
+            Ok(t) => t,
+            Err(e) => return format!("cannot draw: {e}"),
+        };
+        if let Err(e) = terminal.draw(|f| super::ui::draw(f, &self.app)) {
+            return format!("cannot draw: {e}");
+        }
+        // Drawing records the body's size; the firms table may now want more pages.
+        update(&mut self.app, Action::Resize);
+        self.settle();
+        if let Err(e) = terminal.draw(|f| super::ui::draw(f, &self.app)) {
+            return format!("cannot draw: {e}");
+        }
+        let buf = terminal.backend().buffer().clone();
+        let mut out = String::new();
+        for y in 0..buf.area.height {
+            let mut line = String::new();
+            for x in 0..buf.area.width {
+                line.push_str(buf[(x, y)].symbol());
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+}

@@ -1,0 +1,619 @@
+//! The keymap: one table of (where, command, keys, what it does). Key handling looks commands up
+//! here and the help overlay and the command palette are drawn from it, so they cannot drift.
+//! A TOML file can rebind any command: `[keys] approve = ["a", "ctrl-a"]`.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// Where a binding applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Context {
+    Global,
+    Firms,
+    Firm,
+    Pca,
+    Model,
+    Triage,
+    Export,
+}
+
+impl Context {
+    pub fn title(self) -> &'static str {
+        match self {
+            Context::Global => "Everywhere",
+            Context::Firms => "Firms",
+            Context::Firm => "Firm",
+            Context::Pca => "PCA",
+            Context::Model => "Model",
+            Context::Triage => "Triage",
+            Context::Export => "Export",
+        }
+    }
+}
+
+/// Every bindable command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Command {
+    Quit,
+    Help,
+    Palette,
+    NextScreen,
+    PrevScreen,
+    GoPortfolio,
+    GoFirms,
+    GoFirm,
+    GoPca,
+    GoModel,
+    GoTriage,
+    GoExport,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    Left,
+    Right,
+    NextPane,
+    PrevPane,
+    Select,
+    Back,
+    Refresh,
+    Search,
+    Filter,
+    SortNext,
+    SortReverse,
+    Columns,
+    ClearFilter,
+    MoreComponents,
+    FewerComponents,
+    NextRule,
+    NextSelection,
+    Train,
+    Cancel,
+    Activate,
+    ToggleNode,
+    Approve,
+    Decline,
+    Refer,
+    Undo,
+    OpenFirm,
+    RunExport,
+    ExportWhat,
+    ExportFormat,
+    EditPath,
+}
+
+/// One row of the keymap.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Binding {
+    pub context: Context,
+    pub command: Command,
+    /// The name used in the configuration file and the palette.
+    pub name: &'static str,
+    pub keys: Vec<KeyEvent>,
+    pub help: &'static str,
+}
+
+/// The default bindings: (context, command, name, keys, help).
+const DEFAULTS: &[(Context, Command, &str, &[&str], &str)] = &[
+    (
+        Context::Global,
+        Command::Quit,
+        "quit",
+        &["q", "ctrl-c"],
+        "quit (asks only if something would be lost)",
+    ),
+    (
+        Context::Global,
+        Command::Help,
+        "help",
+        &["?", "f1"],
+        "this help",
+    ),
+    (
+        Context::Global,
+        Command::Palette,
+        "palette",
+        &[":", "ctrl-p"],
+        "command palette",
+    ),
+    (
+        Context::Global,
+        Command::NextScreen,
+        "next-screen",
+        &["tab"],
+        "next screen",
+    ),
+    (
+        Context::Global,
+        Command::PrevScreen,
+        "prev-screen",
+        &["shift-tab"],
+        "previous screen",
+    ),
+    (
+        Context::Global,
+        Command::GoPortfolio,
+        "portfolio",
+        &["1"],
+        "Portfolio dashboard",
+    ),
+    (
+        Context::Global,
+        Command::GoFirms,
+        "firms",
+        &["2"],
+        "Firms table",
+    ),
+    (
+        Context::Global,
+        Command::GoFirm,
+        "firm",
+        &["3"],
+        "Firm detail",
+    ),
+    (Context::Global, Command::GoPca, "pca", &["4"], "PCA"),
+    (Context::Global, Command::GoModel, "model", &["5"], "Model"),
+    (
+        Context::Global,
+        Command::GoTriage,
+        "triage",
+        &["6"],
+        "Triage queue",
+    ),
+    (
+        Context::Global,
+        Command::GoExport,
+        "export",
+        &["7"],
+        "Export",
+    ),
+    (Context::Global, Command::Up, "up", &["up", "k"], "move up"),
+    (
+        Context::Global,
+        Command::Down,
+        "down",
+        &["down", "j"],
+        "move down",
+    ),
+    (
+        Context::Global,
+        Command::PageUp,
+        "page-up",
+        &["pageup", "ctrl-b"],
+        "page up",
+    ),
+    (
+        Context::Global,
+        Command::PageDown,
+        "page-down",
+        &["pagedown", "ctrl-f", "space"],
+        "page down",
+    ),
+    (
+        Context::Global,
+        Command::Top,
+        "top",
+        &["home", "g"],
+        "first row",
+    ),
+    (
+        Context::Global,
+        Command::Bottom,
+        "bottom",
+        &["end", "G"],
+        "last row",
+    ),
+    (
+        Context::Global,
+        Command::Left,
+        "left",
+        &["left", "h"],
+        "left / collapse",
+    ),
+    (
+        Context::Global,
+        Command::Right,
+        "right",
+        &["right", "l"],
+        "right / expand",
+    ),
+    (
+        Context::Global,
+        Command::NextPane,
+        "next-pane",
+        &["]"],
+        "next pane of this screen",
+    ),
+    (
+        Context::Global,
+        Command::PrevPane,
+        "prev-pane",
+        &["["],
+        "previous pane of this screen",
+    ),
+    (
+        Context::Global,
+        Command::Select,
+        "select",
+        &["enter"],
+        "open / choose",
+    ),
+    (
+        Context::Global,
+        Command::Back,
+        "back",
+        &["esc"],
+        "close / back",
+    ),
+    (
+        Context::Global,
+        Command::Refresh,
+        "refresh",
+        &["ctrl-r", "R"],
+        "reload this screen from the store",
+    ),
+    (
+        Context::Firms,
+        Command::Search,
+        "search",
+        &["/"],
+        "search by name or id",
+    ),
+    (
+        Context::Firms,
+        Command::Filter,
+        "filter",
+        &["f"],
+        "filter: sector = retail and current_ratio < 1 and class = bad",
+    ),
+    (
+        Context::Firms,
+        Command::ClearFilter,
+        "clear-filter",
+        &["F"],
+        "clear the search and the filter",
+    ),
+    (
+        Context::Firms,
+        Command::SortNext,
+        "sort",
+        &["s"],
+        "sort by the next column",
+    ),
+    (
+        Context::Firms,
+        Command::SortReverse,
+        "reverse",
+        &["S"],
+        "reverse the sort",
+    ),
+    (
+        Context::Firms,
+        Command::Columns,
+        "columns",
+        &["c"],
+        "choose the ratio columns",
+    ),
+    (
+        Context::Firm,
+        Command::OpenFirm,
+        "open-firm",
+        &["o"],
+        "open a firm by id",
+    ),
+    (
+        Context::Pca,
+        Command::MoreComponents,
+        "more-components",
+        &["+", "="],
+        "keep one more component",
+    ),
+    (
+        Context::Pca,
+        Command::FewerComponents,
+        "fewer-components",
+        &["-"],
+        "keep one fewer component",
+    ),
+    (
+        Context::Pca,
+        Command::NextRule,
+        "rule",
+        &["r"],
+        "next rule for k (kaiser, 80%, 90%, 95%)",
+    ),
+    (
+        Context::Pca,
+        Command::NextSelection,
+        "ratios",
+        &["v"],
+        "next ratio family",
+    ),
+    (
+        Context::Model,
+        Command::Train,
+        "train",
+        &["t"],
+        "train with the form's parameters",
+    ),
+    (
+        Context::Model,
+        Command::Cancel,
+        "cancel",
+        &["x"],
+        "cancel the running job",
+    ),
+    (
+        Context::Model,
+        Command::Activate,
+        "activate",
+        &["A"],
+        "make the selected model active",
+    ),
+    (
+        Context::Model,
+        Command::ToggleNode,
+        "toggle-node",
+        &["z"],
+        "fold / unfold the tree node",
+    ),
+    (
+        Context::Triage,
+        Command::Approve,
+        "approve",
+        &["a"],
+        "approve, then a note",
+    ),
+    (
+        Context::Triage,
+        Command::Decline,
+        "decline",
+        &["d"],
+        "decline with reasons (prefilled), then a note",
+    ),
+    (
+        Context::Triage,
+        Command::Refer,
+        "refer",
+        &["r"],
+        "refer to a senior analyst, then a note",
+    ),
+    (
+        Context::Triage,
+        Command::Undo,
+        "undo",
+        &["u"],
+        "undo the last decision",
+    ),
+    (
+        Context::Export,
+        Command::ExportWhat,
+        "export-what",
+        &["w"],
+        "decisions / predictions / ratios",
+    ),
+    (
+        Context::Export,
+        Command::ExportFormat,
+        "export-format",
+        &["o"],
+        "CSV / JSON / Parquet",
+    ),
+    (
+        Context::Export,
+        Command::EditPath,
+        "export-path",
+        &["p"],
+        "edit the file path",
+    ),
+    (
+        Context::Export,
+        Command::RunExport,
+        "run-export",
+        &["e"],
+        "write the file",
+    ),
+];
+
+/// Parses `q`, `G`, `ctrl-c`, `shift-tab`, `enter`, `f1`, `space`, ...
+pub fn parse_key(s: &str) -> Result<KeyEvent, String> {
+    let lower = s.to_ascii_lowercase();
+    let (mods, rest) = if let Some(r) = lower.strip_prefix("ctrl-") {
+        (KeyModifiers::CONTROL, r.to_string())
+    } else if let Some(r) = lower.strip_prefix("alt-") {
+        (KeyModifiers::ALT, r.to_string())
+    } else if lower == "shift-tab" || lower == "backtab" {
+        return Ok(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT));
+    } else {
+        (KeyModifiers::NONE, s.to_string())
+    };
+    let code = match rest.to_ascii_lowercase().as_str() {
+        "tab" => KeyCode::Tab,
+        "enter" | "return" => KeyCode::Enter,
+        "esc" | "escape" => KeyCode::Esc,
+        "up" => KeyCode::Up,
+        "down" => KeyCode::Down,
+        "left" => KeyCode::Left,
+        "right" => KeyCode::Right,
+        "pageup" | "pgup" => KeyCode::PageUp,
+        "pagedown" | "pgdn" => KeyCode::PageDown,
+        "home" => KeyCode::Home,
+        "end" => KeyCode::End,
+        "space" => KeyCode::Char(' '),
+        "backspace" => KeyCode::Backspace,
+        "delete" | "del" => KeyCode::Delete,
+        f if f.len() >= 2 && f.starts_with('f') && f[1..].parse::<u8>().is_ok() => {
+            KeyCode::F(f[1..].parse().unwrap_or(1))
+        }
+        _ => {
+            let mut chars = rest.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) => KeyCode::Char(c),
+                _ => {
+                    return Err(format!(
+                        "'{s}' is not a key (examples: q, G, ctrl-c, enter, f1)"
+                    ))
+                }
+            }
+        }
+    };
+    Ok(KeyEvent::new(code, mods))
+}
+
+/// A key as help shows it.
+pub fn key_label(k: &KeyEvent) -> String {
+    let base = match k.code {
+        KeyCode::Char(' ') => "space".to_string(),
+        KeyCode::Char(c) => c.to_string(),
+        KeyCode::Tab => "Tab".into(),
+        KeyCode::BackTab => "S-Tab".into(),
+        KeyCode::Enter => "Enter".into(),
+        KeyCode::Esc => "Esc".into(),
+        KeyCode::Up => "↑".into(),
+        KeyCode::Down => "↓".into(),
+        KeyCode::Left => "←".into(),
+        KeyCode::Right => "→".into(),
+        KeyCode::PageUp => "PgUp".into(),
+        KeyCode::PageDown => "PgDn".into(),
+        KeyCode::Home => "Home".into(),
+        KeyCode::End => "End".into(),
+        KeyCode::F(n) => format!("F{n}"),
+        _ => "?".into(),
+    };
+    if k.modifiers.contains(KeyModifiers::CONTROL) {
+        format!("C-{base}")
+    } else if k.modifiers.contains(KeyModifiers::ALT) {
+        format!("M-{base}")
+    } else {
+        base
+    }
+}
+
+/// Two key events are the same binding (shift is part of the character for letters).
+fn same(a: &KeyEvent, b: &KeyEvent) -> bool {
+    let strip = |m: KeyModifiers| m - KeyModifiers::SHIFT;
+    a.code == b.code && strip(a.modifiers) == strip(b.modifiers)
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Keymap {
+    pub bindings: Vec<Binding>,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct KeysFile {
+    #[serde(default)]
+    pub keys: HashMap<String, KeyList>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum KeyList {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        Keymap {
+            bindings: DEFAULTS
+                .iter()
+                .map(|(context, command, name, keys, help)| Binding {
+                    context: *context,
+                    command: *command,
+                    name,
+                    keys: keys.iter().filter_map(|k| parse_key(k).ok()).collect(),
+                    help,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl Keymap {
+    /// The default keymap with the overrides of a `[keys]` table applied.
+    pub fn with_overrides(keys: &HashMap<String, KeyList>) -> Result<Keymap, String> {
+        let mut map = Keymap::default();
+        for (name, list) in keys {
+            let b = map
+                .bindings
+                .iter_mut()
+                .find(|b| b.name == name)
+                .ok_or_else(|| format!("keys.{name}: no such command (see the help, `?`)"))?;
+            let list = match list {
+                KeyList::One(k) => vec![k.clone()],
+                KeyList::Many(v) => v.clone(),
+            };
+            b.keys = list
+                .iter()
+                .map(|k| parse_key(k).map_err(|e| format!("keys.{name}: {e}")))
+                .collect::<Result<_, _>>()?;
+        }
+        Ok(map)
+    }
+
+    /// The command a key runs on a screen: the screen's bindings first, then the global ones.
+    pub fn lookup(&self, context: Context, key: &KeyEvent) -> Option<Command> {
+        [context, Context::Global].iter().find_map(|ctx| {
+            self.bindings
+                .iter()
+                .find(|b| b.context == *ctx && b.keys.iter().any(|k| same(k, key)))
+                .map(|b| b.command)
+        })
+    }
+
+    /// The bindings help shows for a screen: its own, then the global ones.
+    pub fn help_for(&self, context: Context) -> Vec<&Binding> {
+        let mut v: Vec<&Binding> = self
+            .bindings
+            .iter()
+            .filter(|b| b.context == context && context != Context::Global)
+            .collect();
+        v.extend(
+            self.bindings
+                .iter()
+                .filter(|b| b.context == Context::Global),
+        );
+        v
+    }
+
+    /// The first key of a command, as help shows it.
+    pub fn key_of(&self, command: Command) -> String {
+        self.bindings
+            .iter()
+            .find(|b| b.command == command)
+            .and_then(|b| b.keys.first())
+            .map(key_label)
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn screen_keys_win_over_global_and_overrides_apply() {
+        let map = Keymap::default();
+        let r = parse_key("r").unwrap();
+        assert_eq!(map.lookup(Context::Triage, &r), Some(Command::Refer));
+        assert_eq!(map.lookup(Context::Pca, &r), Some(Command::NextRule));
+        assert_eq!(map.lookup(Context::Firms, &r), None);
+        let mut keys = HashMap::new();
+        keys.insert("approve".to_string(), KeyList::One("y".into()));
+        let map = Keymap::with_overrides(&keys).unwrap();
+        assert_eq!(
+            map.lookup(Context::Triage, &parse_key("y").unwrap()),
+            Some(Command::Approve)
+        );
+        keys.insert("nope".to_string(), KeyList::One("y".into()));
+        assert!(Keymap::with_overrides(&keys)
+            .unwrap_err()
+            .contains("keys.nope"));
+        assert!(parse_key("ctrl-").is_err());
+    }
+}

@@ -1,0 +1,307 @@
+//! The Firm screen: header facts, then panes: the ratio table by family (years as columns, sector
+//! median, percentile, trend), the statements, the model's view (class, probabilities, path,
+//! reasons), and the applications with their decision history.
+
+use super::roomy;
+use crate::output::format_ratio;
+use crate::tui::app::{App, Screen};
+use crate::tui::ui::{bar, block, class_span, pane_bar, placeholder, sparkline};
+use crate::views::firm::FirmDetail;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::Frame;
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+    let Some(d) = &app.firm else {
+        return placeholder(
+            frame,
+            area,
+            app,
+            "No firm open: choose one on the Firms screen (2, then Enter), or press o and type its id.",
+        );
+    };
+    let t = app.theme();
+    let f = &d.firm;
+    let [head, bar_area, body] = Layout::vertical([
+        Constraint::Length(3),
+        Constraint::Length(1),
+        Constraint::Min(1),
+    ])
+    .areas(area);
+    let predicted = d.score.as_ref().map(|s| s.explanation.class.clone());
+    frame.render_widget(
+        Paragraph::new(vec![
+            Line::from(vec![
+                Span::styled(format!("{} ", f.name), t.title.add_modifier(Modifier::BOLD)),
+                Span::styled(format!("({})", f.id), t.muted),
+            ]),
+            Line::from(Span::styled(
+                format!(
+                    "{} · {} · {} · founded {} · {}{}",
+                    f.sector,
+                    f.region.as_deref().unwrap_or("-"),
+                    f.size.as_deref().unwrap_or("-"),
+                    f.founded.as_deref().unwrap_or("-"),
+                    f.status,
+                    f.closed_on
+                        .as_deref()
+                        .map(|c| format!(" {c}"))
+                        .unwrap_or_default()
+                ),
+                t.text,
+            )),
+            Line::from(vec![
+                Span::styled("observed ", t.muted),
+                class_span(app, f.class.as_deref(), true),
+                Span::styled("  model ", t.muted),
+                class_span(app, predicted.as_deref(), true),
+                Span::styled(format!("  · {} sector peers", d.peers), t.muted),
+            ]),
+        ]),
+        head,
+    );
+    if roomy(body) {
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                "Ratios | Model | Applications  (Statements: ] )",
+                t.muted,
+            )),
+            bar_area,
+        );
+        let [l, r] = Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)])
+            .areas(body);
+        if app.pane_of(Screen::Firm) == 1 {
+            statements(frame, l, app, d);
+        } else {
+            ratios(frame, l, app, d);
+        }
+        let [m, a] =
+            Layout::vertical([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(r);
+        model(frame, m, app, d);
+        applications(frame, a, app, d);
+        return;
+    }
+    frame.render_widget(Paragraph::new(pane_bar(app, Screen::Firm)), bar_area);
+    match app.pane_of(Screen::Firm) {
+        0 => ratios(frame, body, app, d),
+        1 => statements(frame, body, app, d),
+        2 => model(frame, body, app, d),
+        _ => applications(frame, body, app, d),
+    }
+}
+
+fn ratios(frame: &mut Frame, area: Rect, app: &App, d: &FirmDetail) {
+    let t = app.theme();
+    let b = block(app, "Ratios by family (↑↓ scroll)");
+    let inner = b.inner(area);
+    frame.render_widget(b, area);
+    let name_w = 26usize.min(inner.width as usize / 3);
+    let fixed = name_w + 10 + 6 + 8;
+    let year_cols =
+        ((inner.width as usize).saturating_sub(fixed) / 10).clamp(1, d.years.len().max(1));
+    let years = &d.years[d.years.len().saturating_sub(year_cols)..];
+    let mut lines = Vec::new();
+    let mut head = vec![Span::styled(format!("{:<name_w$}", "ratio"), t.accent)];
+    for y in years {
+        head.push(Span::styled(format!("{y:>10}"), t.accent));
+    }
+    head.push(Span::styled(
+        format!("{:>10}{:>6} {:<7}", "sector md", "pct", "trend"),
+        t.accent,
+    ));
+    lines.push(Line::from(head));
+    for fam in &d.families {
+        lines.push(Line::from(Span::styled(
+            fam.group.as_str().to_uppercase(),
+            t.title,
+        )));
+        for l in &fam.lines {
+            let name: String = l.name.chars().take(name_w - 1).collect();
+            let mut spans = vec![Span::styled(format!("{name:<name_w$}"), t.text)];
+            let skip = d.years.len() - years.len();
+            for v in &l.values[skip..] {
+                spans.push(Span::styled(
+                    format!("{:>10}", format_ratio(*v, l.unit)),
+                    t.text,
+                ));
+            }
+            let pct = l
+                .percentile
+                .map(|p| format!("{p:.0}"))
+                .unwrap_or("-".into());
+            // A percentile is good or bad by the ratio's direction.
+            let pct_style = match l.percentile {
+                Some(p) if (p < 25.0) == l.higher_is_better && !(25.0..=75.0).contains(&p) => t.bad,
+                Some(p) if !(25.0..=75.0).contains(&p) => t.good,
+                _ => t.text,
+            };
+            spans.push(Span::styled(
+                format!("{:>10}", format_ratio(l.sector_median, l.unit)),
+                t.muted,
+            ));
+            spans.push(Span::styled(format!("{pct:>6}"), pct_style));
+            spans.push(Span::styled(format!(" {}", sparkline(&l.values)), t.accent));
+            if l.misleading {
+                spans.push(Span::styled(" ⚠ neg. equity", t.warning));
+            }
+            lines.push(Line::from(spans));
+        }
+    }
+    frame.render_widget(
+        Paragraph::new(lines).scroll((app.firm_scroll as u16, 0)),
+        inner,
+    );
+}
+
+fn statements(frame: &mut Frame, area: Rect, app: &App, d: &FirmDetail) {
+    let t = app.theme();
+    let b = block(app, "Statements (KRW thousands)");
+    let inner = b.inner(area);
+    frame.render_widget(b, area);
+    let name_w = 28usize.min(inner.width as usize / 3);
+    let cols = ((inner.width as usize).saturating_sub(name_w) / 13).clamp(1, d.years.len().max(1));
+    let years = &d.years[d.years.len().saturating_sub(cols)..];
+    let skip = d.years.len() - years.len();
+    let mut lines = vec![Line::from(
+        std::iter::once(Span::styled(format!("{:<name_w$}", "item"), t.accent))
+            .chain(
+                years
+                    .iter()
+                    .map(|y| Span::styled(format!("{y:>13}"), t.accent)),
+            )
+            .collect::<Vec<_>>(),
+    )];
+    for (name, values) in &d.items {
+        let n: String = name.chars().take(name_w - 1).collect();
+        let mut spans = vec![Span::styled(format!("{n:<name_w$}"), t.text)];
+        for v in &values[skip..] {
+            let s = v.map(crate::output::thousands_f).unwrap_or("-".into());
+            spans.push(Span::styled(format!("{s:>13}"), t.text));
+        }
+        lines.push(Line::from(spans));
+    }
+    frame.render_widget(
+        Paragraph::new(lines).scroll((app.firm_scroll as u16, 0)),
+        inner,
+    );
+}
+
+fn model(frame: &mut Frame, area: Rect, app: &App, d: &FirmDetail) {
+    let t = app.theme();
+    let title = match &d.model_name {
+        Some(n) => format!("Model '{n}'"),
+        None => "Model".into(),
+    };
+    let b = block(app, title);
+    let inner = b.inner(area);
+    frame.render_widget(b, area);
+    let Some(s) = &d.score else {
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                "no active model, or no statement to score",
+                t.muted,
+            )),
+            inner,
+        );
+        return;
+    };
+    let e = &s.explanation;
+    let mut lines = vec![Line::from(vec![
+        Span::styled("class ", t.muted),
+        class_span(app, Some(&e.class), true),
+        Span::styled(format!("  (fiscal year {})", s.fiscal_year), t.muted),
+    ])];
+    let bw = (inner.width as usize).saturating_sub(22).max(4);
+    for (c, p) in &e.probabilities {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {c:<13}{:>4.0}% ", p * 100.0), t.text),
+            Span::styled(bar(*p, bw), t.class(c)),
+        ]));
+    }
+    lines.push(Line::from(Span::styled("Reasons", t.accent)));
+    if e.reasons.is_empty() {
+        lines.push(Line::from(Span::styled(
+            "  none: the path favours this class",
+            t.muted,
+        )));
+    }
+    for r in &e.reasons {
+        lines.push(Line::from(Span::styled(format!("  • {r}"), t.text)));
+    }
+    lines.push(Line::from(Span::styled("Path", t.accent)));
+    for step in &e.path {
+        lines.push(Line::from(Span::styled(
+            format!(
+                "  {} (value {:.3}{}) → p {:.0}%",
+                step.condition,
+                step.value,
+                if step.was_missing { ", missing" } else { "" },
+                step.after * 100.0
+            ),
+            t.text,
+        )));
+    }
+    if let Some(c) = &e.nearest_change {
+        lines.push(Line::from(Span::styled(
+            format!("Nearest change: {}", c.text),
+            t.muted,
+        )));
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+fn applications(frame: &mut Frame, area: Rect, app: &App, d: &FirmDetail) {
+    let t = app.theme();
+    let b = block(app, "Applications and decisions");
+    let inner = b.inner(area);
+    frame.render_widget(b, area);
+    let mut lines = Vec::new();
+    if d.applications.is_empty() {
+        lines.push(Line::from(Span::styled("no applications", t.muted)));
+    }
+    for a in &d.applications {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{} ", a.id), t.text.add_modifier(Modifier::BOLD)),
+            Span::styled(
+                format!(
+                    "{} · {} thousand KRW · {} months · {} · ",
+                    a.submitted,
+                    crate::output::thousands_f(a.amount),
+                    a.term_months,
+                    a.purpose.as_deref().unwrap_or("-")
+                ),
+                t.text,
+            ),
+            Span::styled(
+                a.status.clone(),
+                if a.status == "pending" {
+                    t.warning
+                } else {
+                    t.accent
+                },
+            ),
+        ]));
+        for dec in d.decisions.iter().filter(|x| x.application_id == a.id) {
+            let mut text = format!("   {} {} by {}", dec.decided_at, dec.decision, dec.analyst);
+            if let Some(m) = &dec.model_id {
+                text.push_str(&format!(
+                    " (model {m}: {})",
+                    dec.predicted_class.as_deref().unwrap_or("-")
+                ));
+            }
+            if !dec.reasons.is_empty() {
+                text.push_str(&format!(" · {}", dec.reasons.join("; ")));
+            }
+            if let Some(o) = &dec.override_reason {
+                text.push_str(&format!(" · override: {o}"));
+            }
+            if let Some(n) = &dec.note {
+                text.push_str(&format!(" · {n}"));
+            }
+            lines.push(Line::from(Span::styled(text, t.muted)));
+        }
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}

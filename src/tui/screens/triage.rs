@@ -1,0 +1,207 @@
+//! The Triage screen: the pending applications, riskiest first, and beside the selected one the
+//! application, its key ratios against the sector, the model's class, probabilities and reasons;
+//! and the decision overlay (note, reasons for a decline, override reason against the model).
+
+use crate::decisions::Verdict;
+use crate::output::{format_ratio, thousands_f};
+use crate::tui::app::{App, DecisionDraft};
+use crate::tui::ui::{bar, block, centered, class_span, placeholder};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::Frame;
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+    if !app.queue_loaded {
+        return placeholder(frame, area, app, "Scoring the pending applications…");
+    }
+    let t = app.theme();
+    let [head, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    let total = app.decided_count + app.queue.len();
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(
+                format!("{} of {} decided", app.decided_count, total),
+                t.text.add_modifier(Modifier::BOLD),
+            ),
+            Span::styled(
+                format!(" · {} waiting · riskiest first", app.queue.len()),
+                t.text,
+            ),
+            Span::styled(
+                "  a approve · d decline · r refer · u undo · Enter firm",
+                t.muted,
+            ),
+        ])),
+        head,
+    );
+    if app.queue.is_empty() {
+        return placeholder(
+            frame,
+            body,
+            app,
+            "The queue is empty: every application is decided.",
+        );
+    }
+    let list_w = if body.width >= 110 { 44 } else { 32 };
+    let [list, detail] =
+        Layout::horizontal([Constraint::Length(list_w), Constraint::Min(20)]).areas(body);
+    let b = block(app, "Queue");
+    let inner = b.inner(list);
+    frame.render_widget(b, list);
+    let rows = inner.height as usize;
+    let start = app.queue_cursor.saturating_sub(rows.saturating_sub(1));
+    let name_w = (list_w as usize).saturating_sub(18);
+    let lines: Vec<Line> = app
+        .queue
+        .iter()
+        .enumerate()
+        .skip(start)
+        .take(rows)
+        .map(|(i, q)| {
+            let style = if i == app.queue_cursor {
+                t.selected
+            } else {
+                t.text
+            };
+            let class = q.score.as_ref().map(|s| s.explanation.class.as_str());
+            let name: String = q.application.firm_name.chars().take(name_w).collect();
+            Line::from(vec![
+                class_span(app, class, false),
+                Span::styled(format!(" {:>3.0}% ", q.risk() * 100.0), style),
+                Span::styled(format!("{name:<name_w$}"), style),
+            ])
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), inner);
+    let Some(q) = app.queue.get(app.queue_cursor) else {
+        return;
+    };
+    let a = &q.application;
+    let b = block(app, format!("{} · {}", a.id, a.firm_name));
+    let inner = b.inner(detail);
+    frame.render_widget(b, detail);
+    let mut lines = vec![
+        Line::from(Span::styled(
+            format!(
+                "{} thousand KRW · {} months · {} · submitted {}",
+                thousands_f(a.amount),
+                a.term_months,
+                a.purpose.as_deref().unwrap_or("-"),
+                a.submitted
+            ),
+            t.text,
+        )),
+        Line::from(Span::styled(
+            format!("{} · {}", a.firm_id, a.sector),
+            t.muted,
+        )),
+    ];
+    match &q.score {
+        None => lines.push(Line::from(Span::styled(
+            "no model score (no active model, or no statement)",
+            t.muted,
+        ))),
+        Some(s) => {
+            lines.push(Line::from(vec![
+                Span::styled("model class ", t.muted),
+                class_span(app, Some(&s.explanation.class), true),
+                Span::styled(
+                    format!("  (model {}, FY {})", s.model_id, s.fiscal_year),
+                    t.muted,
+                ),
+            ]));
+            let bw = (inner.width as usize).saturating_sub(24).clamp(4, 30);
+            for (c, p) in &s.explanation.probabilities {
+                lines.push(Line::from(vec![
+                    Span::styled(format!("  {c:<13}{:>4.0}% ", p * 100.0), t.text),
+                    Span::styled(bar(*p, bw), t.class(c)),
+                ]));
+            }
+        }
+    }
+    lines.push(Line::from(Span::styled(
+        format!("{:<26}{:>10}{:>11}", "key ratios", "firm", "sector md"),
+        t.accent,
+    )));
+    for k in &q.key_ratios {
+        let worse = match (k.value, k.sector_median) {
+            (Some(v), Some(m)) => Some((v < m) == k.higher_is_better),
+            _ => None,
+        };
+        let (mark, style) = match worse {
+            Some(true) => ("▼", t.bad),
+            Some(false) => ("▲", t.good),
+            None => (" ", t.muted),
+        };
+        let name: String = k.name.chars().take(25).collect();
+        lines.push(Line::from(vec![
+            Span::styled(format!("{name:<26}"), t.text),
+            Span::styled(format!("{:>10}", format_ratio(k.value, k.unit)), t.text),
+            Span::styled(
+                format!("{:>11} ", format_ratio(k.sector_median, k.unit)),
+                t.muted,
+            ),
+            Span::styled(mark, style),
+        ]));
+    }
+    let reasons = q.suggested_reasons();
+    if !reasons.is_empty() {
+        lines.push(Line::from(Span::styled(
+            "reasons (prefilled on decline)",
+            t.accent,
+        )));
+        for r in reasons {
+            lines.push(Line::from(Span::styled(format!("  • {r}"), t.text)));
+        }
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+/// The decision overlay.
+pub fn draw_decision(frame: &mut Frame, area: Rect, app: &App, d: &DecisionDraft) {
+    let t = app.theme();
+    let names = d.field_names();
+    let h = (names.len() as u16 + 7).min(area.height);
+    let r = centered(area, 76, h);
+    let verb = match d.verdict {
+        Verdict::Approve => "Approve",
+        Verdict::Decline => "Decline",
+        Verdict::Refer => "Refer",
+    };
+    let mut lines = vec![Line::from(Span::styled(d.firm.clone(), t.text))];
+    if let Some(m) = &d.model {
+        lines.push(Line::from(vec![
+            Span::styled("model says ", t.muted),
+            class_span(app, Some(&m.predicted_class), true),
+            Span::styled(
+                if d.against_model {
+                    "  — this goes against it: give an override reason"
+                } else {
+                    ""
+                },
+                t.warning,
+            ),
+        ]));
+    }
+    for (i, name) in names.iter().enumerate() {
+        let style = if i == d.field { t.selected } else { t.text };
+        let cursor = if i == d.field { "▏" } else { "" };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{name:>15} "), t.muted),
+            Span::styled(format!("{}{cursor}", d.field(i)), style),
+        ]));
+    }
+    lines.push(Line::from(match &d.error {
+        Some(e) => Span::styled(e.clone(), t.error),
+        None => Span::styled("Tab/↑↓ field · Enter saves at once · Esc cancels", t.muted),
+    }));
+    frame.render_widget(Clear, r);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block(app, format!("{verb} {}", d.application_id)))
+            .wrap(Wrap { trim: false }),
+        r,
+    );
+}

@@ -1,0 +1,383 @@
+//! Drawing the workbench: the title bar with the screen tabs, the current screen, the status
+//! line, and the overlay on top. Renderers only read the state.
+
+use super::app::{App, Level, Overlay, Screen};
+use super::keymap::Command;
+use super::screens;
+use super::update::palette_matches;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Gauge, Paragraph, Wrap};
+use ratatui::Frame;
+
+/// The smallest window the workbench draws its screens in.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 15;
+
+pub fn draw(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let msg = format!(
+            "Window too small ({}x{}): PRECRE needs {MIN_WIDTH}x{MIN_HEIGHT}. Enlarge it, or q to quit.",
+            area.width, area.height
+        );
+        frame.render_widget(
+            Paragraph::new(msg)
+                .style(app.theme().warning)
+                .wrap(Wrap { trim: true }),
+            area,
+        );
+        return;
+    }
+    let [top, body, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    app.body_rows.set(body.height as usize);
+    draw_tabs(frame, top, app);
+    match app.screen {
+        Screen::Portfolio => screens::portfolio::draw(frame, body, app),
+        Screen::Firms => screens::firms::draw(frame, body, app),
+        Screen::Firm => screens::firm::draw(frame, body, app),
+        Screen::Pca => screens::pca::draw(frame, body, app),
+        Screen::Model => screens::model::draw(frame, body, app),
+        Screen::Triage => screens::triage::draw(frame, body, app),
+        Screen::Export => screens::export::draw(frame, body, app),
+    }
+    draw_status(frame, status, app);
+    draw_overlay(frame, area, app);
+}
+
+fn draw_tabs(frame: &mut Frame, area: Rect, app: &App) {
+    let t = app.theme();
+    let mut spans = vec![Span::styled(
+        " PRECRE ",
+        t.title.add_modifier(Modifier::BOLD),
+    )];
+    for (i, s) in Screen::ALL.iter().enumerate() {
+        let label = if area.width >= 100 {
+            format!(" {} {} ", i + 1, s.title())
+        } else {
+            format!(" {}{} ", i + 1, &s.title()[..s.title().len().min(4)])
+        };
+        spans.push(if *s == app.screen {
+            Span::styled(label, t.selected.add_modifier(Modifier::BOLD))
+        } else {
+            Span::styled(label, t.muted)
+        });
+    }
+    let right = format!(" {} · {} ", app.settings.analyst, app.settings.store_label);
+    let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
+    let room = (area.width as usize).saturating_sub(used);
+    if room > 4 {
+        let r: String = if right.chars().count() > room {
+            right
+                .chars()
+                .take(room.saturating_sub(1))
+                .collect::<String>()
+                + "…"
+        } else {
+            format!("{right:>room$}")
+        };
+        spans.push(Span::styled(r, t.muted));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
+    let t = app.theme();
+    if let Some(job) = &app.job {
+        let label = format!(
+            "{}: {} ({:.0}%){}",
+            job.label,
+            job.text,
+            job.share * 100.0,
+            if job.cancellable { "  x cancels" } else { "" }
+        );
+        frame.render_widget(
+            Gauge::default()
+                .ratio(job.share.clamp(0.0, 1.0))
+                .label(label)
+                .gauge_style(t.accent),
+            area,
+        );
+        return;
+    }
+    let line = match &app.status {
+        Some((level, text)) => {
+            let style = match level {
+                Level::Info => t.text,
+                Level::Success => t.notice,
+                Level::Error => t.error,
+            };
+            let prefix = match level {
+                Level::Error => "error: ",
+                _ => "",
+            };
+            Line::from(Span::styled(format!("{prefix}{text}"), style))
+        }
+        None => {
+            let km = &app.settings.keymap;
+            Line::from(Span::styled(
+                format!(
+                    "{} help · {} commands · Tab/1-7 screens · [ ] panes · {} quit",
+                    km.key_of(Command::Help),
+                    km.key_of(Command::Palette),
+                    km.key_of(Command::Quit)
+                ),
+                t.muted,
+            ))
+        }
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+/// A centred rectangle of at most `w` x `h` inside `area`.
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+/// A bordered block with a title in the theme's colours.
+pub fn block<'a>(app: &App, title: impl Into<String>) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(app.theme().border)
+        .title(Span::styled(
+            format!(" {} ", title.into()),
+            app.theme().title,
+        ))
+}
+
+fn draw_overlay(frame: &mut Frame, area: Rect, app: &App) {
+    let t = app.theme();
+    match &app.overlay {
+        Overlay::None => {}
+        Overlay::Help { scroll } => {
+            let r = centered(area, 78, area.height.saturating_sub(2));
+            let ctx = app.screen.context();
+            let mut lines = vec![Line::from(Span::styled(
+                format!("Keys on {} (Esc closes; ↑↓ scroll)", app.screen.title()),
+                t.title,
+            ))];
+            let mut last = None;
+            for b in app.settings.keymap.help_for(ctx) {
+                if last != Some(b.context) {
+                    lines.push(Line::from(""));
+                    lines.push(Line::from(Span::styled(b.context.title(), t.accent)));
+                    last = Some(b.context);
+                }
+                let keys: Vec<String> = b.keys.iter().map(super::keymap::key_label).collect();
+                lines.push(Line::from(vec![
+                    Span::styled(
+                        format!("  {:<16}", keys.join(" ")),
+                        t.text.add_modifier(Modifier::BOLD),
+                    ),
+                    Span::styled(b.help.to_string(), t.text),
+                ]));
+            }
+            lines.push(Line::from(""));
+            lines.push(Line::from(Span::styled(
+                "Keys can be rebound in the configuration file: [keys] approve = \"y\"",
+                t.muted,
+            )));
+            frame.render_widget(Clear, r);
+            frame.render_widget(
+                Paragraph::new(lines)
+                    .block(block(app, "Help"))
+                    .scroll((*scroll as u16, 0)),
+                r,
+            );
+        }
+        Overlay::Palette { input, selected } => {
+            let r = centered(area, 70, area.height.saturating_sub(4).min(20));
+            let matches = palette_matches(app, input);
+            let mut lines = vec![Line::from(vec![
+                Span::styled(": ", t.accent),
+                Span::styled(input.clone(), t.text),
+                Span::styled("▏", t.accent),
+            ])];
+            let room = r.height.saturating_sub(3) as usize;
+            let start = selected.saturating_sub(room.saturating_sub(1));
+            for (i, (ctx, cmd)) in matches.iter().enumerate().skip(start).take(room) {
+                let b = app
+                    .settings
+                    .keymap
+                    .bindings
+                    .iter()
+                    .find(|b| b.command == *cmd && b.context == *ctx);
+                if let Some(b) = b {
+                    let key = b
+                        .keys
+                        .first()
+                        .map(super::keymap::key_label)
+                        .unwrap_or_default();
+                    let style = if i == *selected { t.selected } else { t.text };
+                    lines.push(Line::from(Span::styled(
+                        format!("{:<18} {:<8} {}", b.name, key, b.help),
+                        style,
+                    )));
+                }
+            }
+            frame.render_widget(Clear, r);
+            frame.render_widget(
+                Paragraph::new(lines).block(block(app, "Commands (type to narrow, Enter runs)")),
+                r,
+            );
+        }
+        Overlay::Input { purpose, text } => {
+            let r = centered(area, 76, 5);
+            let hint = match purpose {
+                super::app::InputPurpose::Filter => {
+                    "e.g. sector = retail and current_ratio < 1 and class = bad · Enter applies · Esc"
+                }
+                _ => "Enter applies · Esc cancels · C-u clears",
+            };
+            let lines = vec![
+                Line::from(vec![
+                    Span::styled(text.clone(), t.text),
+                    Span::styled("▏", t.accent),
+                ]),
+                Line::from(Span::styled(hint, t.muted)),
+            ];
+            frame.render_widget(Clear, r);
+            frame.render_widget(
+                Paragraph::new(lines)
+                    .block(block(app, purpose.prompt()))
+                    .wrap(Wrap { trim: false }),
+                r,
+            );
+        }
+        Overlay::Decision(d) => screens::triage::draw_decision(frame, area, app, d),
+        Overlay::ConfirmQuit(what) => {
+            let r = centered(area, 60, 5);
+            frame.render_widget(Clear, r);
+            frame.render_widget(
+                Paragraph::new(vec![
+                    Line::from(Span::styled(format!("{what}."), t.warning)),
+                    Line::from("Quit anyway? y / n"),
+                ])
+                .block(block(app, "Quit"))
+                .wrap(Wrap { trim: true }),
+                r,
+            );
+        }
+        Overlay::ConfirmOverwrite(path) => {
+            let r = centered(area, 70, 5);
+            frame.render_widget(Clear, r);
+            frame.render_widget(
+                Paragraph::new(vec![
+                    Line::from(Span::styled(
+                        format!("{} exists already.", path.display()),
+                        t.warning,
+                    )),
+                    Line::from("Replace it? y / n"),
+                ])
+                .block(block(app, "Export"))
+                .wrap(Wrap { trim: true }),
+                r,
+            );
+        }
+    }
+}
+
+/// A line of text for an empty or loading screen.
+pub fn placeholder(frame: &mut Frame, area: Rect, app: &App, text: &str) {
+    frame.render_widget(
+        Paragraph::new(Span::styled(text.to_string(), app.theme().muted))
+            .block(block(app, app.screen.title()))
+            .wrap(Wrap { trim: true }),
+        area,
+    );
+}
+
+/// The pane bar of a screen that shows one pane at a time.
+pub fn pane_bar(app: &App, screen: Screen) -> Line<'static> {
+    let t = app.theme();
+    let cur = app.pane_of(screen);
+    let mut spans = vec![];
+    for (i, p) in screen.panes().iter().enumerate() {
+        spans.push(if i == cur {
+            Span::styled(format!(" {p} "), t.selected)
+        } else {
+            Span::styled(format!(" {p} "), t.muted)
+        });
+    }
+    spans.push(Span::styled("  [ ] switch", t.muted));
+    Line::from(spans)
+}
+
+/// Eight-level sparkline text of a series (missing values blank).
+pub fn sparkline(values: &[Option<f64>]) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let finite: Vec<f64> = values
+        .iter()
+        .flatten()
+        .copied()
+        .filter(|v| v.is_finite())
+        .collect();
+    let (lo, hi) = finite
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
+    values
+        .iter()
+        .map(|v| match v {
+            Some(x) if x.is_finite() => {
+                if hi > lo {
+                    BARS[(((x - lo) / (hi - lo)) * 7.0).round().clamp(0.0, 7.0) as usize]
+                } else {
+                    BARS[3]
+                }
+            }
+            _ => ' ',
+        })
+        .collect()
+}
+
+/// A class as a coloured letter and word (reads without colour).
+pub fn class_span(app: &App, class: Option<&str>, wide: bool) -> Span<'static> {
+    match class {
+        None => Span::styled("-", app.theme().muted),
+        Some(c) => {
+            let letter = super::theme::class_letter(c);
+            let text = if wide {
+                format!("{letter} {c}")
+            } else {
+                letter.to_string()
+            };
+            Span::styled(text, app.theme().class(c).add_modifier(Modifier::BOLD))
+        }
+    }
+}
+
+/// A horizontal bar of `share` (0-1) in `width` cells.
+pub fn bar(share: f64, width: usize) -> String {
+    let cells = share.clamp(0.0, 1.0) * width as f64;
+    let full = cells.floor() as usize;
+    let part = ((cells - full as f64) * 8.0).round() as usize;
+    const PARTS: [&str; 9] = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉", "█"];
+    let mut s = "█".repeat(full);
+    if full < width {
+        s.push_str(PARTS[part.min(8)]);
+    }
+    s
+}
+
+pub fn style_or(style: Style, mono: bool, fallback: Modifier) -> Style {
+    if mono {
+        style.add_modifier(fallback)
+    } else {
+        style
+    }
+}

@@ -1,0 +1,122 @@
+//! Scoring one firm with a model: its ratios in the model's feature order, the class, the
+//! probabilities and the explanation, and the model reference a decision records.
+
+use super::{Result, ViewError};
+use crate::decisions::ModelRef;
+use crate::finance::catalogue::find;
+use crate::model::explain::Explanation;
+use crate::model::registry::ModelRecord;
+use crate::store::firms::FirmRow;
+use crate::store::Store;
+
+/// A firm's ratios in a model's feature order, from its statement of `year` (default: latest).
+pub fn firm_features(
+    store: &Store,
+    firm_id: &str,
+    year: Option<i32>,
+    features: &[String],
+) -> Result<(FirmRow, i32, Vec<f64>)> {
+    let firm = store.firm(firm_id)?;
+    let statements = store.firm_statements(&firm.id, year)?;
+    let (s, ratios) = statements.last().ok_or_else(|| {
+        ViewError::Message(format!(
+            "firm {} has no statements{}",
+            firm.id,
+            year.map(|y| format!(" for {y}")).unwrap_or_default()
+        ))
+    })?;
+    let mut values = Vec::with_capacity(features.len());
+    for f in features {
+        let (i, _) = find(f).ok_or_else(|| {
+            ViewError::Message(format!(
+                "the model uses '{f}', which is not a ratio: explain a feature-set row with --set NAME"
+            ))
+        })?;
+        values.push(ratios.values[i].unwrap_or(f64::NAN));
+    }
+    let fiscal_year = s.fiscal_year;
+    Ok((firm, fiscal_year, values))
+}
+
+/// A firm as a model sees it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Scored {
+    pub model_id: String,
+    pub fiscal_year: i32,
+    pub explanation: Explanation,
+}
+
+impl Scored {
+    /// The probability of a class (0 when the model has no such class).
+    pub fn probability(&self, class: &str) -> f64 {
+        self.explanation
+            .probabilities
+            .iter()
+            .find(|(c, _)| c == class)
+            .map_or(0.0, |(_, p)| *p)
+    }
+
+    pub fn model_ref(&self, model: &ModelRecord) -> ModelRef {
+        ModelRef {
+            id: model.id.clone(),
+            hash: model.hash(),
+            predicted_class: self.explanation.class.clone(),
+        }
+    }
+}
+
+/// Scores a firm's latest statement; `None` when the model was not trained on ratios or the firm
+/// has no statement.
+pub fn score_firm(store: &Store, model: &ModelRecord, firm_id: &str) -> Result<Option<Scored>> {
+    if model.pipeline.features.iter().any(|f| find(f).is_none()) {
+        return Ok(None);
+    }
+    match firm_features(store, firm_id, None, &model.pipeline.features) {
+        Ok((_, year, values)) => Ok(Some(Scored {
+            model_id: model.id.clone(),
+            fiscal_year: year,
+            explanation: model.pipeline.explain(&values),
+        })),
+        Err(ViewError::Message(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Scores every firm's latest statement with a model (the model must be trained on ratios).
+pub fn score_all(
+    store: &Store,
+    model: &ModelRecord,
+) -> Result<Vec<crate::store::models::Prediction>> {
+    let ratios: Vec<usize> = model
+        .pipeline
+        .features
+        .iter()
+        .map(|f| find(f).map(|(i, _)| i))
+        .collect::<Option<_>>()
+        .ok_or_else(|| {
+            ViewError::Message(format!(
+                "model {} was not trained on ratios; it scores feature-set rows, not firms",
+                model.id
+            ))
+        })?;
+    let data = crate::analysis::Dataset::from_latest_ratios(store, &ratios)?;
+    let proba = model.pipeline.predict_proba(&data.x);
+    Ok(data
+        .ids
+        .iter()
+        .zip(&data.years)
+        .zip(&proba)
+        .map(|((id, year), p)| crate::store::models::Prediction {
+            firm_id: id.clone(),
+            fiscal_year: Some(*year),
+            class: model.pipeline.classes[crate::model::metrics::argmax(p)].clone(),
+            probabilities: model
+                .pipeline
+                .classes
+                .iter()
+                .cloned()
+                .zip(p.iter().copied())
+                .collect(),
+        })
+        .collect())
+}

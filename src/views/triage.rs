@@ -1,0 +1,126 @@
+//! The Triage queue: pending applications scored by the active model, riskiest first (highest
+//! probability of the bad class, then of satisfactory), each with its key ratios against the
+//! sector, the class, the probabilities and the reasons a decline would cite.
+
+use super::scoring::{score_firm, Scored};
+use super::Result;
+use crate::decisions::ModelRef;
+use crate::finance::catalogue::{find, Unit};
+use crate::finance::peers::quantile_sorted;
+use crate::store::decisions::Application;
+use crate::store::Store;
+use std::collections::HashMap;
+
+/// The ratios shown beside an application.
+pub const KEY_RATIOS: [&str; 6] = [
+    "current_ratio",
+    "debt_ratio",
+    "interest_cover",
+    "net_margin",
+    "roa",
+    "revenue_growth",
+];
+
+/// One key ratio of the applicant against its sector median.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyRatio {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub unit: Unit,
+    pub higher_is_better: bool,
+    pub value: Option<f64>,
+    pub sector_median: Option<f64>,
+}
+
+/// A pending application as triage shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueItem {
+    pub application: Application,
+    pub score: Option<Scored>,
+    pub model: Option<ModelRef>,
+    pub key_ratios: Vec<KeyRatio>,
+}
+
+impl QueueItem {
+    /// Probability of the bad class (0 without a model): the queue's order.
+    pub fn risk(&self) -> f64 {
+        self.score.as_ref().map_or(0.0, |s| s.probability("bad"))
+    }
+
+    /// Reasons a decline would cite, from the model's explanation (up to four).
+    pub fn suggested_reasons(&self) -> Vec<String> {
+        self.score
+            .as_ref()
+            .map(|s| s.explanation.reasons.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// The queue, riskiest first.
+pub fn load(store: &Store) -> Result<Vec<QueueItem>> {
+    let model = store.model(None).ok();
+    let apps = store.pending_queue()?;
+    let mut medians: HashMap<String, Vec<Option<f64>>> = HashMap::new();
+    let key: Vec<usize> = KEY_RATIOS
+        .iter()
+        .filter_map(|r| find(r).map(|(i, _)| i))
+        .collect();
+    let mut items = Vec::with_capacity(apps.len());
+    for app in apps {
+        if !medians.contains_key(&app.sector) {
+            let peers = store.sector_ratios(&app.sector, None)?;
+            let m = key
+                .iter()
+                .map(|&i| {
+                    let mut v: Vec<f64> = peers.iter().filter_map(|p| p.values[i]).collect();
+                    v.sort_by(f64::total_cmp);
+                    quantile_sorted(&v, 0.5)
+                })
+                .collect();
+            medians.insert(app.sector.clone(), m);
+        }
+        let latest = store.firm_statements(&app.firm_id, None)?;
+        let latest = latest.last().map(|(_, r)| r.clone());
+        let key_ratios = key
+            .iter()
+            .enumerate()
+            .map(|(k, &i)| {
+                let def = &crate::finance::catalogue::RATIOS[i];
+                KeyRatio {
+                    id: def.id,
+                    name: def.name,
+                    unit: def.unit,
+                    higher_is_better: def.higher_is_better,
+                    value: latest.as_ref().and_then(|r| r.values[i]),
+                    sector_median: medians[&app.sector][k],
+                }
+            })
+            .collect();
+        let score = match &model {
+            Some(m) => score_firm(store, m, &app.firm_id)?,
+            None => None,
+        };
+        let model_ref = match (&model, &score) {
+            (Some(m), Some(s)) => Some(s.model_ref(m)),
+            _ => None,
+        };
+        items.push(QueueItem {
+            application: app,
+            score,
+            model: model_ref,
+            key_ratios,
+        });
+    }
+    items.sort_by(|a, b| {
+        let sat = |q: &QueueItem| {
+            q.score
+                .as_ref()
+                .map_or(0.0, |s| s.probability("satisfactory"))
+        };
+        b.risk()
+            .total_cmp(&a.risk())
+            .then(sat(b).total_cmp(&sat(a)))
+            .then(a.application.id.cmp(&b.application.id))
+    });
+    Ok(items)
+}
