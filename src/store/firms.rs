@@ -90,10 +90,12 @@ fn sort_expression(sort: Option<&str>) -> Result<String> {
         },
         Some(col) => match catalogue::find(&col) {
             Some((_, r)) => format!("s.{}", r.id),
-            None => return Err(StoreError::NotFound(format!(
+            None => {
+                return Err(StoreError::NotFound(format!(
                 "cannot sort by '{col}': use one of {} or a ratio id (see `precre ratios --list`)",
                 SORTABLE.join(", ")
-            ))),
+            )))
+            }
         },
     })
 }
@@ -277,9 +279,8 @@ impl Store {
     pub fn firm(&self, id: &str) -> Result<FirmRow> {
         let sql = format!("{} WHERE f.id = ?", BASE.replace("{extra}", ""));
         let mut stmt = self.conn.prepare(&sql)?;
-        let mut rows = stmt.query_map(rusqlite::params![id, Option::<String>::None], |r| {
-            map_row(r, 0)
-        })?;
+        let model = self.prediction_model(&FirmQuery::default())?;
+        let mut rows = stmt.query_map(rusqlite::params![model, id], |r| map_row(r, 0))?;
         match rows.next() {
             Some(r) => Ok(r?),
             None => Err(StoreError::NotFound(format!(

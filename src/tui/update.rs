@@ -563,6 +563,13 @@ fn submit_decision(app: &mut App, draft: DecisionDraft) {
     match input.clone().checked() {
         Err(e) => {
             let mut d = draft;
+            // Put the cursor where the missing text goes.
+            let names = d.field_names();
+            d.field = match e {
+                crate::decisions::DecisionError::OverrideWithoutReason(_) => names.len() - 1,
+                crate::decisions::DecisionError::DeclineWithoutReason => 0,
+                _ => d.field,
+            };
             d.error = Some(e.to_string());
             app.overlay = Overlay::Decision(Box::new(d));
         }

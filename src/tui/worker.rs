@@ -202,7 +202,7 @@ fn bootstrap(store: &mut Store, progress: &dyn Fn(f64, &str)) -> anyhow::Result<
     progress(0.85, "scoring every firm with the default model");
     let p = views::scoring::score_all(store, &rec)?;
     store.save_predictions(&rec.id, &p)?;
-    let firms = store.count("firms")?;
+    let firms = crate::output::thousands(store.count("firms")? as usize);
     Ok(Some(format!(
         "The store was empty: loaded the demo portfolio ({firms} firms) and the default model {} \
          (trained on the demo; see Model)",

@@ -234,10 +234,14 @@ fn model(frame: &mut Frame, area: Rect, app: &App, d: &FirmDetail) {
     for step in &e.path {
         lines.push(Line::from(Span::styled(
             format!(
-                "  {} (value {:.3}{}) → p {:.0}%",
+                "  {}{} → p({}) {:.0}%",
                 step.condition,
-                step.value,
-                if step.was_missing { ", missing" } else { "" },
+                if step.was_missing {
+                    " (missing: median used)"
+                } else {
+                    ""
+                },
+                e.class,
                 step.after * 100.0
             ),
             t.text,

@@ -287,7 +287,18 @@ fn roc(frame: &mut Frame, area: Rect, app: &App, rec: Option<&ModelRecord>) {
     };
     let t = app.theme();
     let Some(e) = &rec.evaluation else {
-        return none(frame, area, app, "ROC");
+        let b = block(app, "ROC");
+        let inner = b.inner(area);
+        frame.render_widget(b, area);
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                "This model's file keeps only its headline figures; train it again (t) to see its ROC curves.",
+                t.muted,
+            ))
+            .wrap(ratatui::widgets::Wrap { trim: true }),
+            inner,
+        );
+        return;
     };
     let diagonal = [(0.0, 0.0), (1.0, 1.0)];
     let mut sets = vec![Dataset::default()

@@ -163,7 +163,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
 pub fn draw_decision(frame: &mut Frame, area: Rect, app: &App, d: &DecisionDraft) {
     let t = app.theme();
     let names = d.field_names();
-    let h = (names.len() as u16 + 7).min(area.height);
+    let h = (names.len() as u16 + 11).min(area.height);
     let r = centered(area, 76, h);
     let verb = match d.verdict {
         Verdict::Approve => "Approve",
