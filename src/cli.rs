@@ -127,6 +127,9 @@ pub enum Command {
     )]
     Export(ExportArgs),
     /// Check the store: integrity, foreign keys, and that every decision's model exists.
+    #[command(
+        after_help = "Examples:\n  precre check\n  precre --db /srv/credit/team.db check && echo consistent"
+    )]
     Check,
 }
 

@@ -364,7 +364,7 @@ impl Parser {
         };
         self.pos += 1;
         match (&field, &value, op) {
-            (Field::Text(_), Value::Number(n), _) if op != Op::Contains => Ok(Expr::Compare {
+            (Field::Text(_), Value::Number(n), Op::Eq | Op::Ne) => Ok(Expr::Compare {
                 field,
                 op,
                 value: Value::Text(format_number(*n)),

@@ -19,7 +19,7 @@ pub fn test_settings(analyst: &str) -> Settings {
         theme: Theme::dark(),
         keymap: Keymap::default(),
         store_label: "test.db".into(),
-        export_dir: std::env::temp_dir(),
+        export_dir: std::path::PathBuf::from("."),
     }
 }
 

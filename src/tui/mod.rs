@@ -78,9 +78,11 @@ pub fn run(store: Store, cli: &Cli) -> anyhow::Result<()> {
         .ok_or_else(|| anyhow::anyhow!("the workbench needs a store file"))?;
     drop(store);
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        anyhow::bail!(
+        return Err(crate::commands::UsageError(
             "the workbench needs a terminal; every screen's action is also a subcommand (precre --help)"
-        );
+                .into(),
+        )
+        .into());
     }
     let label = path
         .file_name()

@@ -203,6 +203,9 @@ fn open_input(app: &mut App, purpose: InputPurpose, text: String) {
 /// Switches screens, loading what the new one shows if it has nothing yet.
 pub fn switch(app: &mut App, screen: Screen) {
     app.screen = screen;
+    if !matches!(app.status, Some((Level::Error, _))) {
+        app.status = None;
+    }
     match screen {
         Screen::Portfolio if app.portfolio.is_none() => {
             app.request(Tag::Portfolio, Request::Portfolio);

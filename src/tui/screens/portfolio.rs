@@ -54,7 +54,7 @@ fn count_lines(
     max: usize,
 ) -> Vec<Line<'static>> {
     let t = app.theme();
-    let total: i64 = rows.iter().map(|r| r.1).sum::<i64>().max(1);
+    let largest: i64 = rows.iter().map(|r| r.1).max().unwrap_or(1).max(1);
     let mut lines = vec![Line::from(Span::styled(title.to_string(), t.accent))];
     let label_w = 14.min(width.saturating_sub(16));
     let bar_w = width.saturating_sub(label_w + 14).max(1);
@@ -63,7 +63,7 @@ fn count_lines(
         lines.push(Line::from(vec![
             Span::styled(format!("{label:<label_w$} "), t.text),
             Span::styled(format!("{:>6} ", thousands(*n as usize)), t.text),
-            Span::styled(bar(*n as f64 / total as f64, bar_w), t.accent),
+            Span::styled(bar(*n as f64 / largest as f64, bar_w), t.accent),
         ]));
     }
     if rows.len() > max {
@@ -143,7 +143,7 @@ fn overview(frame: &mut Frame, area: Rect, app: &App, p: &Portfolio) {
 
 fn class_rows(app: &App, rows: &[(String, i64)], width: usize) -> Vec<Line<'static>> {
     let total: i64 = rows.iter().map(|r| r.1).sum::<i64>().max(1);
-    let bar_w = width.saturating_sub(26).max(1);
+    let bar_w = width.saturating_sub(26);
     let order = ["good", "satisfactory", "bad"];
     let mut sorted: Vec<&(String, i64)> = rows.iter().collect();
     sorted.sort_by_key(|(c, _)| order.iter().position(|o| o == c).unwrap_or(9));
