@@ -121,7 +121,7 @@ pub enum Command {
         after_help = "Examples:\n  precre decide APP-000123 --approve --note \"collateral checked\"\n  precre decide APP-000123 --decline --reason \"current ratio below 1\" --reason \"falling margin\"\n  precre decide APP-000123 --refer --analyst kim\n  precre decide APP-000123 --approve --replace --override-reason \"new guarantee\"   # logged override"
     )]
     Decide(DecideArgs),
-    /// Export decisions, predictions or ratio tables (CSV, JSON or Parquet, from the extension).
+    /// Export decisions, predictions or ratio tables (CSV, JSON, Parquet or Excel, from the extension).
     #[command(
         after_help = "Examples:\n  precre export decisions --out decisions.csv\n  precre export predictions --out predictions.parquet\n  precre export ratios --out ratios.json --force"
     )]
@@ -176,7 +176,7 @@ pub enum ExportWhat {
 pub struct ExportArgs {
     #[arg(value_enum)]
     pub what: ExportWhat,
-    /// The file to write; .csv, .json or .parquet. Taken literally.
+    /// The file to write; .csv, .json, .parquet or .xlsx. Taken literally.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
     /// Replace the file if it exists.

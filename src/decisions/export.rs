@@ -14,6 +14,8 @@ pub enum ExportFormat {
     Csv,
     Json,
     Parquet,
+    /// An Excel workbook (rust_xlsxwriter): text cells are stored as text, never as formulas.
+    Xlsx,
 }
 
 impl ExportFormat {
@@ -28,6 +30,7 @@ impl ExportFormat {
             "csv" => Ok(ExportFormat::Csv),
             "json" => Ok(ExportFormat::Json),
             "parquet" | "pq" => Ok(ExportFormat::Parquet),
+            "xlsx" => Ok(ExportFormat::Xlsx),
             other => Err(ExportError::Format {
                 path: path.to_path_buf(),
                 ext: other.to_string(),
@@ -53,7 +56,7 @@ pub struct Table {
 
 #[derive(Debug, Error)]
 pub enum ExportError {
-    #[error("{path}: unknown export format '.{ext}'; use .csv, .json or .parquet (Excel readers open the CSV)")]
+    #[error("{path}: unknown export format '.{ext}'; use .csv, .json, .parquet or .xlsx")]
     Format { path: PathBuf, ext: String },
     #[error("{0} exists already; add --force to replace it")]
     Exists(PathBuf),
@@ -101,6 +104,7 @@ pub fn write(table: &Table, path: &Path, force: bool) -> Result<usize, ExportErr
                 .finish(&mut df)
                 .map_err(|e| werr(path, e))?;
         }
+        ExportFormat::Xlsx => write_xlsx(table, tmp.as_file_mut()).map_err(|e| werr(path, e))?,
     }
     tmp.as_file_mut().sync_all().map_err(|e| werr(path, e))?;
     if force {
@@ -157,6 +161,37 @@ fn write_json(table: &Table, out: &mut std::fs::File) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut w, &rows)?;
     w.write_all(b"\n")?;
     w.flush()
+}
+
+fn write_xlsx(table: &Table, out: &mut std::fs::File) -> Result<(), rust_xlsxwriter::XlsxError> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let sheet = book.add_worksheet();
+    sheet.set_name("precre")?;
+    for (j, c) in table.columns.iter().enumerate() {
+        sheet.write_string_with_format(0, j as u16, c, &bold)?;
+    }
+    for (i, row) in table.rows.iter().enumerate() {
+        let r = i as u32 + 1;
+        for (j, cell) in row.iter().enumerate() {
+            let c = j as u16;
+            match cell {
+                // write_string stores text as text: a leading = is not a formula in the file.
+                Cell::Text(Some(t)) => {
+                    sheet.write_string(r, c, t)?;
+                }
+                Cell::Number(Some(v)) if v.is_finite() => {
+                    sheet.write_number(r, c, *v)?;
+                }
+                Cell::Integer(Some(v)) => {
+                    sheet.write_number(r, c, *v as f64)?;
+                }
+                _ => {}
+            }
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    book.save_to_writer(out)
 }
 
 fn to_frame(table: &Table) -> PolarsResult<DataFrame> {
@@ -235,8 +270,13 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
         assert!(write(&table, &path, true).is_ok());
         assert!(matches!(
-            write(&table, &dir.path().join("t.xlsx"), false),
+            write(&table, &dir.path().join("t.ods"), false),
             Err(ExportError::Format { .. })
         ));
+        let xlsx = dir.path().join("t.xlsx");
+        assert_eq!(write(&table, &xlsx, false).unwrap(), 1);
+        // A zip container (the xlsx format), with our sheet inside.
+        let bytes = std::fs::read(&xlsx).unwrap();
+        assert_eq!(&bytes[..2], b"PK");
     }
 }

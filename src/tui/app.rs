@@ -345,7 +345,7 @@ pub struct App {
     pub body_rows: Cell<usize>,
 }
 
-pub const EXPORT_FORMATS: [&str; 3] = ["csv", "json", "parquet"];
+pub const EXPORT_FORMATS: [&str; 4] = ["csv", "json", "parquet", "xlsx"];
 
 impl App {
     pub fn new(settings: Settings) -> App {

@@ -400,7 +400,7 @@ const DEFAULTS: &[(Context, Command, &str, &[&str], &str)] = &[
         Command::ExportFormat,
         "export-format",
         &["o"],
-        "CSV / JSON / Parquet",
+        "CSV / JSON / Parquet / Excel",
     ),
     (
         Context::Export,

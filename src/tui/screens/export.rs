@@ -30,7 +30,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 EXPORT_FORMATS[app.export_format],
                 t.text.add_modifier(Modifier::BOLD),
             ),
-            Span::styled("   o: csv / json / parquet", t.muted),
+            Span::styled("   o: csv / json / parquet / xlsx", t.muted),
         ]),
         Line::from(vec![
             Span::styled(format!("{:>8}  ", "file"), t.muted),
