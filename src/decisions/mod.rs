@@ -98,8 +98,8 @@ pub enum DecisionError {
     #[error("application {id} is {status}: only pending applications can be decided")]
     NotOpen { id: String, status: String },
     #[error(
-        "application {id} was already decided ({decision}) by {analyst} at {at}; \
-         to replace it, decide again as an explicit override with a reason"
+        "application {id} is already decided by {analyst} at {at} ({decision}); to replace it, \
+         decide again as an explicit override (precre decide --replace --override-reason TEXT)"
     )]
     AlreadyDecided {
         id: String,
@@ -119,6 +119,10 @@ pub enum DecisionError {
     NothingToUndo(String),
     #[error("the analyst name is empty: set it with --analyst NAME")]
     NoAnalyst,
+    #[error(
+        "the store is busy: another analyst's write held it for {0} s; nothing was recorded, try again"
+    )]
+    Busy(u64),
     #[error("{0}")]
     Store(String),
 }

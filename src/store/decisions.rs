@@ -61,6 +61,9 @@ fn application_row(r: &rusqlite::Row) -> rusqlite::Result<Application> {
 }
 
 fn sql_err(e: rusqlite::Error) -> DecisionError {
+    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) {
+        return DecisionError::Busy(super::BUSY_TIMEOUT_MS / 1000);
+    }
     DecisionError::Store(StoreError::from(e).to_string())
 }
 

@@ -197,29 +197,60 @@ impl Store {
     /// filter values are bound parameters.
     pub fn list_firms(&self, q: &FirmQuery) -> Result<Vec<FirmRow>> {
         let sort_expr = sort_expression(q.sort.as_deref())?;
+        let model = self.prediction_model(q)?;
+        // First the page's ids by a lean query that computes only the sort key (SQLite would
+        // otherwise evaluate every column of every row before sorting), then their full rows.
+        let mut params: Vec<SqlValue> = Vec::new();
+        let key = match sort_expr.as_str() {
+            "latest_year" => "s.fiscal_year".to_string(),
+            "class" => OUTCOME_CLASS.to_string(),
+            "predicted" => PREDICTED_CLASS.to_string(),
+            other => other.to_string(),
+        };
         let dir = if q.descending { "DESC" } else { "ASC" };
         // Never-null keys sort by themselves, so that SQLite can walk an index (the id: the
         // primary key) and stop at the limit; nullable ones put missing values last.
         let order = match sort_expr.as_str() {
             "f.id" => format!("f.id {dir}"),
-            "f.name" | "f.sector" | "f.status" => format!("{sort_expr} {dir}, f.id"),
-            _ => format!("{sort_expr} IS NULL, {sort_expr} {dir}, f.id"),
+            "f.name" | "f.sector" | "f.status" => format!("{key} {dir}, f.id"),
+            _ => format!("sort_key IS NULL, sort_key {dir}, f.id"),
         };
-        let model = self.prediction_model(q)?;
-        let mut params: Vec<SqlValue> = vec![SqlValue::from(model.clone())];
-        let extra: String = q.ratios.iter().map(|id| format!(", s.{id}")).collect();
+        if sort_expr == "predicted" {
+            params.push(SqlValue::from(model.clone()));
+        }
         let (filter_sql, filter_params) = self.where_clause(q, &model)?;
         params.extend(filter_params);
         params.push(SqlValue::Integer(q.limit.map_or(-1, |l| l as i64)));
         params.push(SqlValue::Integer(q.offset as i64));
+        let needs_statement =
+            key.starts_with("s.") || q.filter.as_ref().is_some_and(uses_statement);
+        let join = if needs_statement { LATEST_JOIN } else { "" };
+        let ids_sql = format!(
+            "SELECT f.id, {key} AS sort_key FROM firms f {join} WHERE {filter_sql}
+             ORDER BY {order} LIMIT ? OFFSET ?"
+        );
+        let ids: Vec<String> = self
+            .conn
+            .prepare(&ids_sql)?
+            .query_map(rusqlite::params_from_iter(params), |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let extra: String = q.ratios.iter().map(|id| format!(", s.{id}")).collect();
         let sql = format!(
-            "{} WHERE {filter_sql} ORDER BY {order} LIMIT ? OFFSET ?",
+            "{} WHERE f.id IN (SELECT value FROM json_each(?))",
             BASE.replace("{extra}", &extra)
         );
-        let mut stmt = self.conn.prepare(&sql)?;
+        let ids_json = serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into());
         let n = q.ratios.len();
-        let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| map_row(r, n))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut rows: std::collections::HashMap<String, FirmRow> = self
+            .conn
+            .prepare(&sql)?
+            .query_map(rusqlite::params![model, ids_json], |r| map_row(r, n))?
+            .map(|r| r.map(|f| (f.id.clone(), f)))
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(ids.iter().filter_map(|id| rows.remove(id)).collect())
     }
 
     /// How many firms match `q` (its sort, limit and offset ignored).

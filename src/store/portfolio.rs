@@ -67,18 +67,36 @@ impl Store {
             .collect()
     }
 
-    /// Each firm's sector and the ratio's value in its latest statement (missing values left out).
-    pub fn latest_ratio_with_sector(&self, ratio_id: &str) -> Result<Vec<(String, f64)>> {
-        let (_, r) = catalogue::find(ratio_id)
-            .ok_or_else(|| StoreError::NotFound(format!("no ratio '{ratio_id}'")))?;
+    /// Each firm's sector and the given ratios of its latest statement, in one pass over the
+    /// statements (SQLite takes bare columns from the row that holds max(fiscal_year)).
+    pub fn latest_ratios_with_sector(
+        &self,
+        ratio_ids: &[&str],
+    ) -> Result<Vec<(String, Vec<Option<f64>>)>> {
+        let cols = ratio_ids
+            .iter()
+            .map(|id| {
+                catalogue::find(id)
+                    .map(|(_, r)| format!(", l.{}", r.id))
+                    .ok_or_else(|| StoreError::NotFound(format!("no ratio '{id}'")))
+            })
+            .collect::<Result<String>>()?;
+        let inner = cols.replace("l.", "");
         let sql = format!(
-            "SELECT f.sector, s.{} FROM firms f JOIN statements s ON s.firm_id = f.id
-             AND s.fiscal_year = (SELECT max(fiscal_year) FROM statements WHERE firm_id = f.id)
-             WHERE s.{} IS NOT NULL",
-            r.id, r.id
+            "SELECT f.sector{cols} FROM (SELECT firm_id, max(fiscal_year){inner} FROM statements
+                                           GROUP BY firm_id) l
+             JOIN firms f ON f.id = l.firm_id"
         );
         let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let n = ratio_ids.len();
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                (0..n)
+                    .map(|i| r.get(1 + i))
+                    .collect::<rusqlite::Result<Vec<Option<f64>>>>()?,
+            ))
+        })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

@@ -874,6 +874,10 @@ fn on_reply(app: &mut App, env: Envelope) {
             if tag == Tag::Export {
                 app.export_result = Some((Level::Error, e.clone()));
             }
+            if tag == Tag::Decide {
+                // Another analyst may have decided it meanwhile: show the queue as it is now.
+                app.request(Tag::Queue, Request::Queue);
+            }
             app.set_status(Level::Error, e);
             if let Tag::FirmsPage(gen, p) = tag {
                 if gen == app.firms.generation {

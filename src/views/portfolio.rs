@@ -69,20 +69,24 @@ pub fn histogram(values: &mut [f64], bins: usize) -> Vec<(f64, u64)> {
         .collect()
 }
 
-fn distribution(store: &Store, ratio: &'static str) -> Result<Distribution> {
-    let rows = store.latest_ratio_with_sector(ratio)?;
+/// The histogram and sector medians of ratio `k` of `rows` (sector, values).
+fn distribution(
+    rows: &[(String, Vec<Option<f64>>)],
+    k: usize,
+    ratio: &'static str,
+) -> Distribution {
     let def = find(ratio).map(|(_, r)| r).unwrap_or(&RATIOS[0]);
     let mut values: Vec<f64> = rows
         .iter()
-        .map(|(_, v)| *v)
+        .filter_map(|(_, v)| v[k])
         .filter(|v| v.is_finite())
         .collect();
     let bins = histogram(&mut values, 12);
     let median = quantile_sorted(&values, 0.5);
     let mut by_sector: std::collections::BTreeMap<&str, Vec<f64>> = Default::default();
-    for (s, v) in &rows {
-        if v.is_finite() {
-            by_sector.entry(s.as_str()).or_default().push(*v);
+    for (s, v) in rows {
+        if let Some(x) = v[k].filter(|x| x.is_finite()) {
+            by_sector.entry(s.as_str()).or_default().push(x);
         }
     }
     let sector_medians = by_sector
@@ -92,7 +96,7 @@ fn distribution(store: &Store, ratio: &'static str) -> Result<Distribution> {
             quantile_sorted(&v, 0.5).map(|m| (s.to_string(), m))
         })
         .collect();
-    Ok(Distribution {
+    Distribution {
         ratio: def.id,
         name: def.name,
         percent: def.unit == crate::finance::catalogue::Unit::Percent,
@@ -100,7 +104,7 @@ fn distribution(store: &Store, ratio: &'static str) -> Result<Distribution> {
         median,
         n: values.len(),
         sector_medians,
-    })
+    }
 }
 
 /// Everything the dashboard shows.
@@ -114,10 +118,14 @@ pub fn load(store: &Store) -> Result<Portfolio> {
         by_region: store.firm_counts_by("region")?,
         by_size: store.firm_counts_by("size")?,
         by_class: store.class_mix()?,
-        distributions: DASHBOARD_RATIOS
-            .iter()
-            .map(|r| distribution(store, r))
-            .collect::<Result<_>>()?,
+        distributions: {
+            let rows = store.latest_ratios_with_sector(&DASHBOARD_RATIOS)?;
+            DASHBOARD_RATIOS
+                .iter()
+                .enumerate()
+                .map(|(k, r)| distribution(&rows, k, r))
+                .collect()
+        },
         closures: store.closure_rates()?,
         predicted_mix: match &model {
             Some(m) => store.predicted_mix(&m.id)?,
