@@ -151,6 +151,25 @@ fn polars_err(path: &Path, e: PolarsError) -> ImportError {
 }
 
 /// Reads `path` in the format its extension (or `opts.format`) says.
+/// A text file saved as UTF-16 (Excel's "Unicode text") is refused with what to do, rather than
+/// read as bytes with a zero between every letter.
+fn refuse_utf16(path: &Path) -> Result<(), ImportError> {
+    use std::io::Read;
+    let mut head = [0u8; 4];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .map_err(|e| io_err(path, e))?;
+    let bom16 = n >= 2 && (head[..2] == [0xFF, 0xFE] || head[..2] == [0xFE, 0xFF]);
+    let zeros = n >= 4 && (head[1] == 0 && head[3] == 0 || head[0] == 0 && head[2] == 0);
+    if bom16 || zeros {
+        return Err(ImportError::Read {
+            path: path.to_path_buf(),
+            message: "the file is UTF-16 encoded; save it as UTF-8 (in Excel: CSV UTF-8) and import again".into(),
+        });
+    }
+    Ok(())
+}
+
 pub fn read_table(path: &Path, opts: &ReadOptions) -> Result<RawTable, ImportError> {
     if !path.is_file() {
         return Err(ImportError::Read {
@@ -163,6 +182,44 @@ pub fn read_table(path: &Path, opts: &ReadOptions) -> Result<RawTable, ImportErr
         message: "cannot tell the format from the extension; pass --format csv|parquet|json|ndjson|arff|whitespace"
             .into(),
     })?;
+    if matches!(
+        format,
+        Format::Csv | Format::Json | Format::Ndjson | Format::Whitespace | Format::Arff
+    ) {
+        refuse_utf16(path)?;
+    }
+    let table = read_any(path, format, opts)?;
+    refuse_duplicate_headers(&table)?;
+    Ok(table)
+}
+
+/// Two columns with the same name (polars renames the second `NAME_duplicated_0`): which one
+/// the analyst meant cannot be guessed, so the file is refused.
+fn refuse_duplicate_headers(table: &RawTable) -> Result<(), ImportError> {
+    let mut seen: Vec<String> = Vec::new();
+    for (i, h) in table.headers.iter().enumerate() {
+        let base = match h.rfind("_duplicated_") {
+            Some(k) if h[k + 12..].chars().all(|c| c.is_ascii_digit()) => &h[..k],
+            _ => h.as_str(),
+        };
+        let key = base.trim().to_ascii_lowercase();
+        if let Some(j) = seen.iter().position(|s| *s == key) {
+            return Err(ImportError::Read {
+                path: table.path.clone(),
+                message: format!(
+                    "columns {} and {} are both named '{}'; rename one and import again",
+                    j + 1,
+                    i + 1,
+                    base.trim()
+                ),
+            });
+        }
+        seen.push(key);
+    }
+    Ok(())
+}
+
+fn read_any(path: &Path, format: Format, opts: &ReadOptions) -> Result<RawTable, ImportError> {
     match format {
         Format::Arff => arff::read(path),
         Format::Whitespace => read_whitespace(
