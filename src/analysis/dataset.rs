@@ -101,6 +101,24 @@ impl Dataset {
         })
     }
 
+    /// Columns no model can learn from: missing in every row, or one value throughout.
+    pub fn unusable_columns(&self) -> Vec<(String, &'static str)> {
+        (0..self.x.cols)
+            .filter_map(|c| {
+                let mut values = (0..self.x.rows)
+                    .map(|r| self.x.get(r, c))
+                    .filter(|v| !v.is_nan());
+                match values.next() {
+                    None => Some((self.names[c].clone(), "missing in every row")),
+                    Some(first) if values.all(|v| v == first) => {
+                        Some((self.names[c].clone(), "the same value in every row"))
+                    }
+                    _ => None,
+                }
+            })
+            .collect()
+    }
+
     /// Number of missing cells.
     pub fn missing(&self) -> usize {
         self.x.data.iter().filter(|v| v.is_nan()).count()

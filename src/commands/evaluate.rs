@@ -35,21 +35,18 @@ pub fn run(cli: &Cli, args: &EvaluateArgs) -> anyhow::Result<()> {
     };
     let started = std::time::Instant::now();
     let positive = p.classes.get(p.positive_class).map(String::as_str);
-    let e = cross_validated_evaluation(&data, &spec, args.folds.max(2), p.params.seed, positive)
+    let e = cross_validated_evaluation(&data, &spec, args.folds, p.params.seed, positive)
         .map_err(|e| anyhow::anyhow!(e))?;
     let fit_seconds = started.elapsed().as_secs_f64();
     if args.format == OutputFormat::Json {
         let mut m = super::train::headline_json(&rec.id, &e, p.tree.nodes.len(), fit_seconds);
-        m.insert("folds".into(), args.folds.max(2).into());
+        m.insert("folds".into(), args.folds.into());
         m.insert("evaluation".into(), serde_json::to_value(&e)?);
         return print_json(&serde_json::Value::Object(m));
     }
     println!(
         "model {} '{}', its specification re-fitted in {} folds ({} rows):",
-        rec.id,
-        rec.name,
-        args.folds.max(2),
-        e.n
+        rec.id, rec.name, args.folds, e.n
     );
     println!(
         "accuracy {:.1}% (majority class {:.1}%), macro recall {:.3}, AUC {}",

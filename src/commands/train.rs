@@ -129,7 +129,7 @@ pub fn run(cli: &Cli, args: &TrainArgs) -> anyhow::Result<()> {
     let prune = match args.prune.trim() {
         "none" => PruneSpec::None,
         "cv" => PruneSpec::CrossValidated {
-            folds: args.folds.max(2),
+            folds: args.folds,
             loss: args.prune_loss,
         },
         other => match other.parse::<f64>() {
@@ -142,6 +142,9 @@ pub fn run(cli: &Cli, args: &TrainArgs) -> anyhow::Result<()> {
         },
     };
     let fit = FitSpec { params, pca, prune };
+    for (name, why) in data.unusable_columns() {
+        eprintln!("note: column {name} is {why}: no split can use it");
+    }
     let started = std::time::Instant::now();
     let report = train_and_evaluate(&data, &fit, &spec, explicit, args.positive.as_deref())
         .map_err(|e| anyhow::anyhow!(e))?;

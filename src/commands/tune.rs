@@ -49,6 +49,8 @@ pub fn run(cli: &Cli, args: &TuneArgs) -> anyhow::Result<()> {
     let ytr: Vec<usize> = train.iter().map(|&i| y[i]).collect();
     let positive =
         positive_class(&classes, &ytr, args.positive.as_deref()).map_err(|e| anyhow::anyhow!(e))?;
+    crate::model::split::check_folds(ytr.len(), args.folds)
+        .map_err(|e| UsageError(format!("--folds: {e} (the training part)")))?;
     let results = grid_search(
         &x,
         &ytr,
@@ -56,7 +58,7 @@ pub fn run(cli: &Cli, args: &TuneArgs) -> anyhow::Result<()> {
         positive,
         &grid,
         CvSpec {
-            folds: args.folds.max(2),
+            folds: args.folds,
             seed: args.seed,
             score: args.score,
         },
@@ -69,7 +71,7 @@ pub fn run(cli: &Cli, args: &TuneArgs) -> anyhow::Result<()> {
         println!(
             "{} grid points, {}-fold cross-validation on the training part ({} rows, {} held out for testing), ranked by {:?}\n",
             results.len(),
-            args.folds.max(2),
+            args.folds,
             thousands(x.rows),
             thousands(rows.len() - x.rows),
             args.score

@@ -193,6 +193,8 @@ impl Pipeline {
             PruneSpec::None => None,
             PruneSpec::Alpha { alpha } => Some(alpha),
             PruneSpec::CrossValidated { folds, loss } => {
+                split::check_folds(ytr.len(), folds)
+                    .map_err(|e| TrainError::Data(format!("pruning by cross-validation: {e}")))?;
                 let (table, alpha) = super::prune::cross_validate(
                     &valid,
                     &input,
@@ -365,6 +367,7 @@ pub fn cross_validated_evaluation(
     for (k, &r) in rows.iter().enumerate() {
         y_full[r] = y[k];
     }
+    split::check_folds(rows.len(), folds).map_err(TrainError::Data)?;
     let mut proba = vec![Vec::new(); rows.len()];
     for held in split::stratified_folds(&y, folds, seed) {
         let mut is_held = vec![false; rows.len()];

@@ -38,6 +38,22 @@ pub fn stratified(y: &[usize], test_share: f64, seed: u64) -> (Vec<usize>, Vec<u
     (train, test)
 }
 
+/// Refuses a number of folds that the rows cannot fill: every fold needs at least one row, and
+/// at least two folds are needed to hold anything out.
+pub fn check_folds(rows: usize, folds: usize) -> Result<(), String> {
+    if folds < 2 {
+        return Err(format!(
+            "{folds} fold(s): cross-validation needs at least 2"
+        ));
+    }
+    if folds > rows {
+        return Err(format!(
+            "{folds} folds but only {rows} labelled rows to share among them; use at most {rows} folds"
+        ));
+    }
+    Ok(())
+}
+
 /// Stratified k folds: each class is shuffled and dealt round-robin. Returns each fold's rows.
 pub fn stratified_folds(y: &[usize], k: usize, seed: u64) -> Vec<Vec<usize>> {
     let mut rng = Rng::new(seed);
