@@ -20,6 +20,11 @@ pub struct Cli {
     #[arg(long, global = true, env = "PRECRE_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
 
+    /// Create a new store readable and writable by its group too (file 0660, folder 0770), for
+    /// a team of analysts sharing one store on a server. Without it a new store is owner-only.
+    #[arg(long, global = true, env = "PRECRE_TEAM")]
+    pub team: bool,
+
     /// The analyst's name recorded with decisions (default: the login name).
     #[arg(long, global = true, env = "PRECRE_ANALYST", value_name = "NAME")]
     pub analyst: Option<String>,

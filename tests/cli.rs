@@ -294,6 +294,29 @@ fn the_store_is_private_and_found_through_precre_db() {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(&db).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600, "store readable by its owner only");
+        let folder = std::fs::metadata(db.parent().unwrap())
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(folder, 0o700);
+        // A team store: group-readable and -writable, whatever the umask says.
+        let team = dir.path().join("team/shared.db");
+        Command::cargo_bin("precre")
+            .unwrap()
+            .arg("--db")
+            .arg(&team)
+            .args(["--team", "info"])
+            .assert()
+            .success();
+        let mode = std::fs::metadata(&team).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o660, "team store readable and writable by its group");
+        let folder = std::fs::metadata(team.parent().unwrap())
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(folder, 0o770, "folder mode {folder:o}");
     }
 }
 

@@ -32,7 +32,12 @@ pub struct UsageError(pub String);
 /// Opens the store named by `--db` / `PRECRE_DB` / the platform default.
 pub fn open_store(cli: &Cli) -> anyhow::Result<Store> {
     let path = location::resolve(cli.db.clone());
-    Ok(Store::open(&path)?)
+    let access = if cli.team {
+        location::Access::Team
+    } else {
+        location::Access::Private
+    };
+    Ok(Store::open_with(&path, access)?)
 }
 
 /// Whether to draw progress bars: only when a person watches stdout.

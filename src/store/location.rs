@@ -1,4 +1,5 @@
-//! Where the store lives, and creating its file readable by its owner only.
+//! Where the store lives, and creating its file readable by its owner only (or, for a team
+//! sharing one store on a server, by its group too).
 
 use super::{Result, StoreError};
 use std::path::{Path, PathBuf};
@@ -15,9 +16,29 @@ pub fn resolve(flag: Option<PathBuf>) -> PathBuf {
     }
 }
 
+/// Who may read and write a new store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Access {
+    /// The owner only: file 0600, folder 0700 (the default).
+    #[default]
+    Private,
+    /// The owner and the file's group: file 0660, folder 0770 (`--team`).
+    Team,
+}
+
 /// Creates the parent folder and an empty file with owner-only permissions if the store does not
 /// exist yet. SQLite gives its -wal and -shm files the same permissions as the database file.
 pub fn create_private(path: &Path) -> Result<()> {
+    create(path, Access::Private)
+}
+
+/// Creates the store's folder and file with the permissions of `access` if it does not exist.
+/// The modes are set explicitly after creation, so a umask cannot widen or narrow them.
+pub fn create(path: &Path, access: Access) -> Result<()> {
+    let (file_mode, dir_mode) = match access {
+        Access::Private => (0o600, 0o700),
+        Access::Team => (0o660, 0o770),
+    };
     if path.exists() {
         return Ok(());
     }
@@ -32,9 +53,15 @@ pub fn create_private(path: &Path) -> Result<()> {
             #[cfg(unix)]
             {
                 use std::os::unix::fs::DirBuilderExt;
-                builder.mode(0o700);
+                builder.mode(dir_mode);
             }
             builder.create(parent).map_err(err)?;
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(parent, std::fs::Permissions::from_mode(dir_mode))
+                    .map_err(err)?;
+            }
         }
     }
     let mut options = std::fs::OpenOptions::new();
@@ -42,10 +69,20 @@ pub fn create_private(path: &Path) -> Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+        options.mode(file_mode);
     }
+    let _ = dir_mode;
     match options.open(path) {
-        Ok(_) => Ok(()),
+        Ok(_) => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(file_mode))
+                    .map_err(err)?;
+            }
+            let _ = file_mode;
+            Ok(())
+        }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
         Err(e) => Err(err(e)),
     }

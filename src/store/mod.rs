@@ -60,7 +60,12 @@ pub const BUSY_TIMEOUT_MS: u64 = 10_000;
 impl Store {
     /// Opens (creating if needed, readable by its owner only) and migrates the store at `path`.
     pub fn open(path: &Path) -> Result<Store> {
-        location::create_private(path)?;
+        Store::open_with(path, location::Access::Private)
+    }
+
+    /// Opens the store at `path`, creating it (if it does not exist) with the given access.
+    pub fn open_with(path: &Path, access: location::Access) -> Result<Store> {
+        location::create(path, access)?;
         let conn = Connection::open(path).map_err(|source| StoreError::Open {
             path: path.to_path_buf(),
             source,
