@@ -233,3 +233,51 @@ fn no_color_and_a_resize_storm_leave_a_working_screen() {
     );
     pty.send("q");
 }
+
+#[test]
+fn a_hang_up_in_the_middle_of_triage_keeps_the_decision_taken() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("hup.db");
+    let db_s = db.to_str().unwrap();
+    let mut pty = Pty::spawn(&["--db", db_s, "--analyst", "hup"], &[]);
+    pty.wait_for("2,400 firms");
+    pty.send("6");
+    pty.wait_for("0 of 48 decided");
+    pty.send("r");
+    pty.wait_for("Refer APP-");
+    pty.send("taken before the line dropped\r");
+    pty.wait_for("1 of 48 decided");
+    // A second decision half typed when the SSH connection drops.
+    pty.send("r");
+    pty.wait_for("Refer APP-");
+    pty.send("never finished");
+    // SAFETY: signalling our own child process.
+    unsafe { libc::kill(pty.child.id() as i32, libc::SIGHUP) };
+    let start = Instant::now();
+    while pty.child.try_wait().unwrap().is_none() {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "precre ignored SIGHUP"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let store = precre::store::Store::open(&db).unwrap();
+    assert!(store.check().unwrap().ok());
+    let rows = store.decisions().unwrap();
+    assert_eq!(
+        rows.len(),
+        1,
+        "the saved decision is there; the unfinished one is not"
+    );
+    assert_eq!(
+        rows[0].note.as_deref(),
+        Some("taken before the line dropped")
+    );
+    drop(store);
+    // The next start shows it: 47 still waiting, and the portfolio counts one decided here.
+    let mut again = Pty::spawn(&["--db", db_s, "--analyst", "hup"], &[]);
+    again.wait_for("1 decided here");
+    again.send("6");
+    again.wait_for("47 waiting");
+    again.send("q");
+}

@@ -40,13 +40,25 @@ pub enum StoreError {
     },
     #[error("{0} is not a PRECRE store (its tables do not match); use another --db")]
     Foreign(PathBuf),
-    #[error("database error: {0}")]
+    #[error("{}", sql_message(.0))]
     Sql(#[from] rusqlite::Error),
     #[error("{0}")]
     NotFound(String),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// A database error in words: a busy store says what happened and what to do.
+fn sql_message(e: &rusqlite::Error) -> String {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => format!(
+            "the store is busy: another precre (an import, a training run or another analyst) \
+             held it for more than {} s; nothing was changed, try again",
+            BUSY_TIMEOUT_MS / 1000
+        ),
+        _ => format!("database error: {e}"),
+    }
+}
 
 /// An open store. Every connection has WAL, foreign keys and a busy timeout.
 pub struct Store {
