@@ -117,8 +117,15 @@ fn the_filter_narrows_the_table_and_a_bad_filter_says_where() {
     );
     assert!(matches!(h.app.overlay, Overlay::Input { .. }));
     h.press("esc");
+    // Text that would be SQL if pasted stays a value: nothing matches, nothing is dropped.
+    h.press("f");
+    h.press("ctrl-u");
+    h.type_text(r#"name = "x'; DROP TABLE firms; --" or sector ~ "%""#);
+    h.press("enter");
+    assert_eq!(h.app.firms.total, Some(0));
     h.press("F");
     assert_eq!(h.app.firms.total, Some(2400));
+    assert_eq!(h.store.count("firms").unwrap(), 2400);
 }
 
 #[test]
