@@ -64,7 +64,7 @@ pub enum Command {
     Sets(SetsArgs),
     /// Load the built-in demo portfolio, or regenerate its files.
     #[command(
-        after_help = "Examples:\n  precre --db demo.db demo\n  precre demo generate --out data            # the committed files, byte for byte\n  precre demo generate --firms 226000 --out /tmp/big   # 1,002,121 statements"
+        after_help = "Examples:\n  precre --db demo.db demo\n  precre demo generate --out data            # the committed files, byte for byte\n  precre demo generate --firms 226000 --out /tmp/big   # 1,002,121 statements\n  precre demo features --rows 100000 --out /tmp/f100k.csv   # 24 features, 3 classes"
     )]
     Demo(DemoArgs),
     /// Principal components: prcomp's importance table, the loadings, and k by a rule.
@@ -315,6 +315,19 @@ pub struct DemoArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum DemoAction {
+    /// Write a seeded feature table for benchmarks: N rows, K features, three classes and a
+    /// stratified train/test `split` column (every tool compared uses the same rows).
+    Features {
+        /// The CSV file to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        #[arg(long, default_value_t = 100_000)]
+        rows: usize,
+        #[arg(long, default_value_t = 24)]
+        features: usize,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
     /// Write the demo portfolio's CSV files (deterministic for a given seed and size).
     Generate {
         /// Folder to write firms.csv, statements.csv, factors.csv, applications.csv, outcomes.csv into.

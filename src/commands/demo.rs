@@ -25,6 +25,26 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Some(DemoAction::Features {
+            out,
+            rows,
+            features,
+            seed,
+        }) => {
+            let cfg = demo::features::FeatureTableConfig {
+                rows: *rows,
+                features: *features,
+                seed: *seed,
+            };
+            demo::features::write_csv(&cfg, out)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
+            println!(
+                "wrote {} rows x {features} features (3 classes, a train/test split column) to {}",
+                thousands(*rows),
+                out.display()
+            );
+            Ok(())
+        }
         None => {
             let mut store = open_store(cli)?;
             let reports = demo::load(&mut store, args.from.as_deref(), interactive())?;

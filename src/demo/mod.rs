@@ -1,6 +1,7 @@
 //! The demo portfolio: the seeded generator, the files it made (embedded in the binary, so an
 //! installed `precre` can load them), and loading them through the ordinary import code.
 
+pub mod features;
 pub mod generate;
 pub mod rng;
 

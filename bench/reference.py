@@ -1,0 +1,84 @@
+"""The Python side of the side-by-side benchmark (issue 6): scikit-learn's DecisionTreeClassifier
+and PCA, and pandas read_csv + to_sql into SQLite, timed on the same generated files PRECRE
+reads. Prints one JSON object per measurement, for bench/run.sh to tabulate against PRECRE's.
+
+Not part of the test suite; bench/run.sh installs scikit-learn and pandas into a virtual
+environment of its own (.venv-bench/).
+
+    python bench/reference.py --features f100k.csv [--statements statements.csv]
+"""
+
+import argparse
+import json
+import sqlite3
+import tempfile
+import time
+
+import numpy as np
+import pandas as pd
+from sklearn.decomposition import PCA
+from sklearn.preprocessing import StandardScaler
+from sklearn.tree import DecisionTreeClassifier
+
+
+def emit(**kw):
+    print(json.dumps(kw), flush=True)
+
+
+def best_of(n, f):
+    """The fastest of n runs (the machine is shared and noisy) and the last result."""
+    best, out = float("inf"), None
+    for _ in range(n):
+        t = time.perf_counter()
+        out = f()
+        best = min(best, time.perf_counter() - t)
+    return best, out
+
+
+def tree_and_pca(path, repeats):
+    df = pd.read_csv(path)
+    feats = [c for c in df.columns if c.startswith("f")]
+    train = df[df["split"] == "train"]
+    test = df[df["split"] == "test"]
+    xtr, ytr = train[feats].to_numpy(), train["class"].to_numpy()
+    xte, yte = test[feats].to_numpy(), test["class"].to_numpy()
+    n = len(df)
+    for depth in (None, 8):
+        clf = DecisionTreeClassifier(criterion="gini", max_depth=depth, random_state=0)
+        secs, fitted = best_of(repeats, lambda: clf.fit(xtr, ytr))
+        acc = float((fitted.predict(xte) == yte).mean())
+        emit(task="tree_fit", tool="scikit-learn", rows=n, depth=depth or "none",
+             seconds=secs, test_accuracy=acc, nodes=int(fitted.tree_.node_count))
+        secs, _ = best_of(repeats, lambda: fitted.predict(df[feats].to_numpy()))
+        emit(task="predict", tool="scikit-learn", rows=n, depth=depth or "none", seconds=secs)
+    x = df[feats].to_numpy()
+    secs, p = best_of(repeats, lambda: PCA().fit(StandardScaler().fit_transform(x)))
+    emit(task="pca", tool="scikit-learn", rows=n, seconds=secs,
+         first_sdev=float(np.sqrt(p.explained_variance_[0])))
+
+
+def import_statements(path, repeats):
+    def run():
+        df = pd.read_csv(path)
+        with tempfile.TemporaryDirectory() as d:
+            con = sqlite3.connect(f"{d}/s.db")
+            cols = ", ".join(f'"{c}"' for c in df.columns)
+            con.execute(f"CREATE TABLE statements ({cols}, PRIMARY KEY (firm_id, fiscal_year))")
+            df.to_sql("statements", con, if_exists="append", index=False)
+            con.commit()
+            con.close()
+        return len(df)
+    secs, n = best_of(repeats, run)
+    emit(task="import", tool="pandas read_csv + to_sql", rows=n, seconds=secs)
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--features", action="append", default=[])
+    ap.add_argument("--statements")
+    ap.add_argument("--repeats", type=int, default=3)
+    a = ap.parse_args()
+    for f in a.features:
+        tree_and_pca(f, a.repeats)
+    if a.statements:
+        import_statements(a.statements, a.repeats)

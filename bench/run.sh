@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Side by side (issue 6): PRECRE's engine benchmark and the Python reference (scikit-learn,
+# pandas) on the same generated tables, in the same run; prints one table of figures and ratios.
+#
+#   bash bench/run.sh                       # 10,000 and 100,000 rows x 24 features
+#   ROWS="100000 1000000" bash bench/run.sh
+#   VENV=/path/to/venv bash bench/run.sh    # reuse a virtual environment with scikit-learn+pandas
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROWS=${ROWS:-"10000 100000"}
+OUT=target/bench-data
+VENV=${VENV:-.venv-bench}
+mkdir -p "$OUT"
+cargo build --release --quiet
+files=()
+for r in $ROWS; do
+  f="$OUT/features-$r.csv"
+  [ -f "$f" ] || target/release/precre demo features --rows "$r" --out "$f" >/dev/null
+  files+=("$f")
+done
+if [ ! -x "$VENV/bin/python" ]; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet scikit-learn pandas
+fi
+cargo bench --quiet --bench engine -- "${files[@]}" > "$OUT/precre.jsonl"
+ref_args=()
+for f in "${files[@]}"; do ref_args+=(--features "$f"); done
+"$VENV/bin/python" bench/reference.py "${ref_args[@]}" > "$OUT/reference.jsonl"
+echo "machine: $(nproc) cores, $(uname -srm)"
+python3 bench/table.py "$OUT/precre.jsonl" "$OUT/reference.jsonl"

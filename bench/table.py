@@ -1,0 +1,34 @@
+"""Tabulates the JSON lines of benches/engine.rs and bench/reference.py: one row per task, size
+and depth, the seconds of each tool, and each tool's time as a multiple of PRECRE's."""
+
+import json
+import sys
+from collections import defaultdict
+
+rows = defaultdict(dict)
+for path in sys.argv[1:]:
+    for line in open(path):
+        line = line.strip()
+        if not line.startswith("{"):
+            continue
+        m = json.loads(line)
+        key = (m["task"], m["rows"], str(m.get("depth", "")))
+        rows[key][m["tool"]] = m
+
+tools = ["precre", "scikit-learn", "linfa-trees", "pandas read_csv + to_sql"]
+print(f"{'task':<10}{'rows':>10}{'depth':>7}  " + "".join(f"{t[:22]:>24}" for t in tools))
+for key in sorted(rows):
+    got = rows[key]
+    base = got.get("precre", {}).get("seconds")
+    cells = []
+    for t in tools:
+        m = got.get(t)
+        if m is None:
+            cells.append(f"{'-':>24}")
+            continue
+        s = m["seconds"]
+        ratio = f" ({s / base:.1f}x)" if base and t != "precre" else ""
+        acc = f" a{m['test_accuracy']:.3f}" if "test_accuracy" in m else ""
+        cells.append(f"{s:>9.3f}s{acc}{ratio}".rjust(24))
+    print(f"{key[0]:<10}{key[1]:>10}{key[2]:>7}  " + "".join(cells))
+print("(a = test accuracy on the same split; (Nx) = that tool's time / PRECRE's)")

@@ -1,0 +1,170 @@
+//! The analysis engine's speed on generated feature tables (issue 6), printed as JSON lines in
+//! the same shape as `bench/reference.py`, so `bench/run.sh` can put PRECRE, scikit-learn and
+//! linfa-trees side by side: tree fit (no depth limit, depth 8) with test accuracy, prediction of
+//! every row, PCA of the standardized table.
+//!
+//! `cargo bench --bench engine -- FILE.csv...` (tables from `precre demo features`); without
+//! files it generates 10,000 and 100,000 rows into target/bench-data/. linfa-trees is timed on
+//! tables of at most PRECRE_BENCH_LINFA_MAX rows (default 10,000: it needs ~55 s at 100,000).
+
+use linfa::prelude::*;
+use precre::analysis::{Matrix, Pca, Standardizer};
+use precre::demo::features::{write_csv, FeatureTableConfig, CLASSES};
+use precre::model::{Tree, TreeParams};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+struct Table {
+    x: Matrix,
+    y: Vec<usize>,
+    train: Vec<usize>,
+    test: Vec<usize>,
+}
+
+fn read(path: &Path) -> Table {
+    let mut rdr = csv::Reader::from_path(path).expect("open the table");
+    let headers = rdr.headers().expect("header").clone();
+    let feats: Vec<usize> = (0..headers.len())
+        .filter(|&i| headers[i].starts_with('f'))
+        .collect();
+    let class = headers
+        .iter()
+        .position(|h| h == "class")
+        .expect("class column");
+    let split = headers
+        .iter()
+        .position(|h| h == "split")
+        .expect("split column");
+    let (mut data, mut y, mut train, mut test) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (i, rec) in rdr.records().enumerate() {
+        let rec = rec.expect("row");
+        data.extend(
+            feats
+                .iter()
+                .map(|&j| rec[j].parse::<f64>().unwrap_or(f64::NAN)),
+        );
+        y.push(CLASSES.iter().position(|c| *c == &rec[class]).unwrap_or(0));
+        if &rec[split] == "test" {
+            test.push(i);
+        } else {
+            train.push(i);
+        }
+    }
+    Table {
+        x: Matrix::new(y.len(), feats.len(), data),
+        y,
+        train,
+        test,
+    }
+}
+
+fn best_of<T>(n: usize, mut f: impl FnMut() -> T) -> (f64, T) {
+    let mut best = f64::INFINITY;
+    let mut out = None;
+    for _ in 0..n {
+        let t = Instant::now();
+        let r = f();
+        best = best.min(t.elapsed().as_secs_f64());
+        out = Some(r);
+    }
+    (best, out.expect("at least one run"))
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let files: Vec<PathBuf> = if args.is_empty() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
+        std::fs::create_dir_all(&dir).expect("bench dir");
+        [10_000usize, 100_000]
+            .iter()
+            .map(|&rows| {
+                let p = dir.join(format!("features-{rows}.csv"));
+                if !p.exists() {
+                    let cfg = FeatureTableConfig {
+                        rows,
+                        ..Default::default()
+                    };
+                    write_csv(&cfg, &p).expect("write table");
+                }
+                p
+            })
+            .collect()
+    } else {
+        args.iter().map(PathBuf::from).collect()
+    };
+    let repeats: usize = std::env::var("PRECRE_BENCH_REPEATS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+    let linfa_max: usize = std::env::var("PRECRE_BENCH_LINFA_MAX")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    for path in files {
+        let t = read(&path);
+        let n = t.y.len();
+        let xtr = t.x.select_rows(&t.train);
+        let ytr: Vec<usize> = t.train.iter().map(|&i| t.y[i]).collect();
+        let xte = t.x.select_rows(&t.test);
+        for depth in [None, Some(8)] {
+            let params = TreeParams {
+                max_depth: depth,
+                ..TreeParams::default()
+            }
+            .check()
+            .expect("valid parameters");
+            let (secs, tree) = best_of(repeats, || Tree::fit(&params, &xtr, &ytr, 3));
+            let correct = t
+                .test
+                .iter()
+                .zip(tree.predict(&xte))
+                .filter(|(&i, p)| t.y[i] == *p)
+                .count();
+            let depth_s = depth.map_or("\"none\"".to_string(), |d| d.to_string());
+            println!(
+                "{{\"task\":\"tree_fit\",\"tool\":\"precre\",\"rows\":{n},\"depth\":{depth_s},\"seconds\":{secs},\"test_accuracy\":{},\"nodes\":{}}}",
+                correct as f64 / t.test.len() as f64,
+                tree.nodes.len()
+            );
+            let (secs, _) = best_of(repeats, || tree.predict(&t.x));
+            println!("{{\"task\":\"predict\",\"tool\":\"precre\",\"rows\":{n},\"depth\":{depth_s},\"seconds\":{secs}}}");
+            if n <= linfa_max {
+                let records =
+                    ndarray::Array2::from_shape_vec((xtr.rows, xtr.cols), xtr.data.clone())
+                        .expect("shape");
+                let targets = ndarray::Array1::from(ytr.clone());
+                let ds = linfa::Dataset::new(records, targets);
+                let mut p = linfa_trees::DecisionTree::params();
+                p = p
+                    .max_depth(depth)
+                    .min_weight_split(2.0)
+                    .min_weight_leaf(1.0);
+                let (secs, model) = best_of(1, || p.fit(&ds).expect("linfa fit"));
+                let te = ndarray::Array2::from_shape_vec((xte.rows, xte.cols), xte.data.clone())
+                    .expect("shape");
+                let pred = model.predict(&te);
+                let correct = t
+                    .test
+                    .iter()
+                    .zip(pred.iter())
+                    .filter(|(&i, p)| t.y[i] == **p)
+                    .count();
+                println!(
+                    "{{\"task\":\"tree_fit\",\"tool\":\"linfa-trees\",\"rows\":{n},\"depth\":{depth_s},\"seconds\":{secs},\"test_accuracy\":{}}}",
+                    correct as f64 / t.test.len() as f64
+                );
+            }
+        }
+        let (secs, pca) = best_of(repeats, || {
+            let z = Standardizer::fit(&t.x).transform(&t.x);
+            Pca::fit(&z)
+        });
+        println!(
+            "{{\"task\":\"pca\",\"tool\":\"precre\",\"rows\":{n},\"seconds\":{secs},\"first_sdev\":{}}}",
+            pca.sdev[0]
+        );
+    }
+}
