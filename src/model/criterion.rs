@@ -40,6 +40,7 @@ pub fn impurity(criterion: Criterion, counts: &[f64]) -> f64 {
 /// For Gini this is sum_k L_k^2 / N_L + sum_k R_k^2 / N_R (maximising it minimises the weighted
 /// child impurity); for entropy the negative weighted child entropy; for pairs the number of
 /// same-class pairs on each side, sum_k L_k (L_k - 1) / 2 + R_k (R_k - 1) / 2.
+#[inline]
 pub fn split_score(
     criterion: Criterion,
     left: &[f64],

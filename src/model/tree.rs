@@ -97,12 +97,18 @@ impl Tree {
         };
         // Column-major copy of x: scans read one feature at a time.
         let cols: Vec<Vec<f64>> = (0..x.cols).map(|c| x.column(c)).collect();
-        let mut orders: Vec<Vec<u32>> = cols
+        // Each feature's rows in sorted order, with their values and classes beside them, so the
+        // split scan reads memory in sequence instead of jumping through the row index.
+        let mut orders: Vec<FeatureOrder> = cols
             .iter()
             .map(|col| {
                 let mut o: Vec<u32> = (0..n as u32).collect();
                 o.sort_by(|&a, &b| col[a as usize].total_cmp(&col[b as usize]));
-                o
+                FeatureOrder {
+                    val: o.iter().map(|&i| col[i as usize]).collect(),
+                    cls: o.iter().map(|&i| y[i as usize] as u32).collect(),
+                    idx: o,
+                }
             })
             .collect();
         let mut grower = Grower {
@@ -111,13 +117,13 @@ impl Tree {
             min_split: p.min_samples_split,
             max_depth: p.max_depth.unwrap_or(usize::MAX),
             min_decrease: p.min_impurity_decrease,
-            cols: &cols,
-            y,
             class_weight: &class_weight,
             n_classes,
             total_weight: y.iter().map(|&c| class_weight[c]).sum(),
             goes_left: vec![false; n],
             scratch: Vec::with_capacity(n),
+            scratch_val: Vec::with_capacity(n),
+            scratch_cls: Vec::with_capacity(n),
         };
         let mut nodes: Vec<Node> = Vec::new();
         // (node index, start, end) of work still to do; children are added as nodes are split.
@@ -216,27 +222,34 @@ impl Tree {
     }
 }
 
+/// One feature's rows in sorted order within every node's range, with their values and classes.
+struct FeatureOrder {
+    idx: Vec<u32>,
+    val: Vec<f64>,
+    cls: Vec<u32>,
+}
+
 struct Grower<'a> {
     criterion: Criterion,
     min_leaf: usize,
     min_split: usize,
     max_depth: usize,
     min_decrease: f64,
-    cols: &'a [Vec<f64>],
-    y: &'a [usize],
     class_weight: &'a [f64],
     n_classes: usize,
     total_weight: f64,
     goes_left: Vec<bool>,
     scratch: Vec<u32>,
+    scratch_val: Vec<f64>,
+    scratch_cls: Vec<u32>,
 }
 
 impl Grower<'_> {
-    fn make_node(&self, orders: &[Vec<u32>], start: usize, end: usize, depth: usize) -> Node {
+    fn make_node(&self, orders: &[FeatureOrder], start: usize, end: usize, depth: usize) -> Node {
         let mut counts = vec![0.0; self.n_classes];
-        let order = orders.first().map(|o| &o[start..end]).unwrap_or(&[]);
-        for &s in order {
-            let c = self.y[s as usize];
+        let classes = orders.first().map(|o| &o.cls[start..end]).unwrap_or(&[]);
+        for &c in classes {
+            let c = c as usize;
             counts[c] += self.class_weight[c];
         }
         Node {
@@ -253,7 +266,7 @@ impl Grower<'_> {
 
     fn best_split(
         &self,
-        orders: &[Vec<u32>],
+        orders: &[FeatureOrder],
         node: &Node,
         start: usize,
         end: usize,
@@ -267,17 +280,17 @@ impl Grower<'_> {
         let mut best: Option<Split> = None;
         let mut left = vec![0.0; self.n_classes];
         let mut right = vec![0.0; self.n_classes];
-        for (f, col) in self.cols.iter().enumerate() {
-            let order = &orders[f][start..end];
-            if col[order[0] as usize] == col[order[n - 1] as usize] {
+        for (f, o) in orders.iter().enumerate() {
+            let vals = &o.val[start..end];
+            let classes = &o.cls[start..end];
+            if vals[0] == vals[n - 1] {
                 continue; // constant here
             }
             left.iter_mut().for_each(|v| *v = 0.0);
             right.copy_from_slice(&node.counts);
             let (mut wl, mut wr) = (0.0, node.counts.iter().sum::<f64>());
             for i in 0..n - 1 {
-                let s = order[i] as usize;
-                let c = self.y[s];
+                let c = classes[i] as usize;
                 let w = self.class_weight[c];
                 left[c] += w;
                 right[c] -= w;
@@ -290,7 +303,7 @@ impl Grower<'_> {
                 if n - n_left < self.min_leaf {
                     break;
                 }
-                let (v, next) = (col[s], col[order[i + 1] as usize]);
+                let (v, next) = (vals[i], vals[i + 1]);
                 if v == next {
                     continue;
                 }
@@ -311,10 +324,9 @@ impl Grower<'_> {
         }
         let split = best?;
         if self.min_decrease > 0.0 {
-            let order = &orders[split.feature][start..end];
             let mut l = vec![0.0; self.n_classes];
-            for &s in &order[..split.n_left] {
-                let c = self.y[s as usize];
+            for &c in &orders[split.feature].cls[start..start + split.n_left] {
+                let c = c as usize;
                 l[c] += self.class_weight[c];
             }
             let r: Vec<f64> = node.counts.iter().zip(&l).map(|(a, b)| a - b).collect();
@@ -333,30 +345,42 @@ impl Grower<'_> {
 
     /// Reorders every feature's slice so that the left child's samples come first, each side in
     /// its sorted order (a stable partition).
-    fn partition(&mut self, orders: &mut [Vec<u32>], start: usize, end: usize, split: &Split) {
+    fn partition(&mut self, orders: &mut [FeatureOrder], start: usize, end: usize, split: &Split) {
         let mid = start + split.n_left;
-        for &s in &orders[split.feature][start..mid] {
+        for &s in &orders[split.feature].idx[start..mid] {
             self.goes_left[s as usize] = true;
         }
-        for (f, order) in orders.iter_mut().enumerate() {
+        for (f, o) in orders.iter_mut().enumerate() {
             if f == split.feature {
                 continue;
             }
-            let slice = &mut order[start..end];
+            let (idx, val, cls) = (
+                &mut o.idx[start..end],
+                &mut o.val[start..end],
+                &mut o.cls[start..end],
+            );
             self.scratch.clear();
+            self.scratch_val.clear();
+            self.scratch_cls.clear();
             let mut w = 0;
-            for i in 0..slice.len() {
-                let s = slice[i];
+            for i in 0..idx.len() {
+                let s = idx[i];
                 if self.goes_left[s as usize] {
-                    slice[w] = s;
+                    idx[w] = s;
+                    val[w] = val[i];
+                    cls[w] = cls[i];
                     w += 1;
                 } else {
                     self.scratch.push(s);
+                    self.scratch_val.push(val[i]);
+                    self.scratch_cls.push(cls[i]);
                 }
             }
-            slice[w..].copy_from_slice(&self.scratch);
+            idx[w..].copy_from_slice(&self.scratch);
+            val[w..].copy_from_slice(&self.scratch_val);
+            cls[w..].copy_from_slice(&self.scratch_cls);
         }
-        for &s in &orders[split.feature][start..mid] {
+        for &s in &orders[split.feature].idx[start..mid] {
             self.goes_left[s as usize] = false;
         }
     }
