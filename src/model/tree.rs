@@ -102,12 +102,17 @@ impl Tree {
         let mut orders: Vec<FeatureOrder> = cols
             .iter()
             .map(|col| {
-                let mut o: Vec<u32> = (0..n as u32).collect();
-                o.sort_by(|&a, &b| col[a as usize].total_cmp(&col[b as usize]));
+                // (value, row) pairs sorted directly; ties by row keep the stable order.
+                let mut pairs: Vec<(f64, u32)> = col
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &v)| (v, i as u32))
+                    .collect();
+                pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
                 FeatureOrder {
-                    val: o.iter().map(|&i| col[i as usize]).collect(),
-                    cls: o.iter().map(|&i| y[i as usize] as u32).collect(),
-                    idx: o,
+                    val: pairs.iter().map(|p| p.0).collect(),
+                    cls: pairs.iter().map(|p| y[p.1 as usize] as u32).collect(),
+                    idx: pairs.iter().map(|p| p.1).collect(),
                 }
             })
             .collect();
