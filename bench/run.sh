@@ -5,9 +5,11 @@
 #   bash bench/run.sh                       # 10,000 and 100,000 rows x 24 features
 #   ROWS="100000 1000000" bash bench/run.sh
 #   VENV=/path/to/venv bash bench/run.sh    # reuse a virtual environment with scikit-learn+pandas
+#   IMPORT_FIRMS=226000 (default; about 1,000,000 statement rows), IMPORT_FIRMS=0 skips the import
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${ROWS:-"10000 100000"}
+IMPORT_FIRMS=${IMPORT_FIRMS:-226000}
 OUT=target/bench-data
 VENV=${VENV:-.venv-bench}
 mkdir -p "$OUT"
@@ -25,6 +27,10 @@ fi
 cargo bench --quiet --bench engine -- "${files[@]}" > "$OUT/precre.jsonl"
 ref_args=()
 for f in "${files[@]}"; do ref_args+=(--features "$f"); done
+if [ "$IMPORT_FIRMS" != 0 ]; then
+  PRECRE_BENCH_IMPORT_FIRMS=$IMPORT_FIRMS cargo bench --quiet --bench import >> "$OUT/precre.jsonl"
+  ref_args+=(--statements "$OUT/import-$IMPORT_FIRMS/statements.csv")
+fi
 "$VENV/bin/python" bench/reference.py "${ref_args[@]}" > "$OUT/reference.jsonl"
 echo "machine: $(nproc) cores, $(uname -srm)"
 python3 bench/table.py "$OUT/precre.jsonl" "$OUT/reference.jsonl"

@@ -169,15 +169,48 @@ impl DecisionInput {
     }
 }
 
-/// The analyst's name: the flag, else the login name, else "unknown".
+/// The analyst's name: the flag, else the login name (the account of the process's user id,
+/// which the environment cannot fake; then USER, LOGNAME, USERNAME), else "unknown".
 pub fn analyst_name(flag: Option<&str>) -> String {
     flag.map(str::to_string)
+        .or_else(account_name)
         .or_else(|| std::env::var("USER").ok())
         .or_else(|| std::env::var("LOGNAME").ok())
         .or_else(|| std::env::var("USERNAME").ok())
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// The name of the account the process runs as, from the password database.
+#[cfg(unix)]
+fn account_name() -> Option<String> {
+    let mut buf = vec![0u8; 4096];
+    // SAFETY: getpwuid_r writes into `pwd` and `buf` (whose length we pass) and sets `result`
+    // to null or to `pwd`; pw_name then points into `buf`, which outlives its use here.
+    unsafe {
+        let mut pwd: libc::passwd = std::mem::zeroed();
+        let mut result: *mut libc::passwd = std::ptr::null_mut();
+        let rc = libc::getpwuid_r(
+            libc::getuid(),
+            &mut pwd,
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+            &mut result,
+        );
+        if rc != 0 || result.is_null() || pwd.pw_name.is_null() {
+            return None;
+        }
+        std::ffi::CStr::from_ptr(pwd.pw_name)
+            .to_str()
+            .ok()
+            .map(str::to_string)
+    }
+}
+
+#[cfg(not(unix))]
+fn account_name() -> Option<String> {
+    None
 }
 
 #[cfg(test)]

@@ -4,10 +4,11 @@ use super::kinds::{self, Field, Kind};
 use super::reader::RawTable;
 use super::report::{Issue, Severity};
 use super::{mapping, progress_bar, validate, ImportError, ImportOptions, ImportReport};
-use crate::finance::{compute_ratios, items::IDENTITY_TOLERANCE, Statement, ITEMS};
+use crate::finance::{compute_ratios, items::IDENTITY_TOLERANCE, RatioRow, Statement, ITEMS};
 use crate::store::{records as store_records, statements as store_statements, Store};
+use rayon::prelude::*;
 use rusqlite::types::Value;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 /// A validated row: its data row number and one value per field.
 struct GoodRow {
@@ -74,49 +75,27 @@ pub fn import(
     };
 
     let t = std::time::Instant::now();
-    // 1. Every cell against its field type.
+    // 1. Every cell against its field type, in chunks of rows on all cores; the chunks come
+    // back in file order.
     let bar = progress_bar(opts.progress, table.n_rows, "validating");
-    let mut rows: Vec<GoodRow> = Vec::with_capacity(table.n_rows);
-    for r in 0..table.n_rows {
-        let row = r + 1;
-        let mut values = Vec::with_capacity(ctx.fields.len());
-        let mut ok = true;
-        for (f, col) in resolved.columns.iter().enumerate() {
-            let field = ctx.fields[f];
-            let value = match col {
-                None => Value::Null,
-                Some(c) => {
-                    let cell = table.columns[*c].cell(r);
-                    match validate::parse_cell(cell, field.ty) {
-                        Ok(v) => v,
-                        Err(reason) => {
-                            let header = table.headers[*c].clone();
-                            ctx.issue(Severity::Error, row, &header, &cell.display(), reason);
-                            ok = false;
-                            Value::Null
-                        }
-                    }
-                }
+    let chunks: Vec<(Vec<GoodRow>, Vec<Issue>)> = (0..table.n_rows.div_ceil(VALIDATE_CHUNK))
+        .into_par_iter()
+        .map(|c| {
+            let rows = c * VALIDATE_CHUNK..((c + 1) * VALIDATE_CHUNK).min(table.n_rows);
+            let mut chunk_ctx = Ctx {
+                table,
+                fields: ctx.fields.clone(),
+                issues: Vec::new(),
             };
-            if ok && field.required && value == Value::Null {
-                let header = col.map_or(field.id.to_string(), |c| table.headers[c].clone());
-                ctx.issue(
-                    Severity::Error,
-                    row,
-                    &header,
-                    "",
-                    "is empty; this field is required",
-                );
-                ok = false;
-            }
-            values.push(value);
-        }
-        if ok && check_row(&mut ctx, opts.kind, row, &mut values) {
-            rows.push(GoodRow { row, values });
-        }
-        if r % 4096 == 0 {
-            bar.set_position(r as u64);
-        }
+            let good = validate_rows(&mut chunk_ctx, &resolved.columns, opts.kind, rows);
+            bar.inc(VALIDATE_CHUNK as u64);
+            (good, chunk_ctx.issues)
+        })
+        .collect();
+    let mut rows: Vec<GoodRow> = Vec::with_capacity(table.n_rows);
+    for (good, issues) in chunks {
+        rows.extend(good);
+        ctx.issues.extend(issues);
     }
     bar.finish_and_clear();
 
@@ -125,24 +104,31 @@ pub fn import(
     // 2. Duplicate keys within the file.
     let (table_name, keys) = kinds::table(opts.kind);
     let key_idx: Vec<usize> = keys.iter().map(|k| ctx.field_index(k)).collect();
-    let mut seen: HashMap<Vec<String>, usize> = HashMap::with_capacity(rows.len());
+    let mut seen: HashMap<Vec<KeyPart>, usize> = HashMap::with_capacity(rows.len());
     let mut dup_rows = HashSet::new();
+    let mut found = Vec::new();
     for g in &rows {
+        let key: Vec<KeyPart> = key_idx.iter().map(|&i| KeyPart::of(&g.values[i])).collect();
+        if let Some(first) = seen.insert(key, g.row) {
+            found.push((g.row, first));
+        }
+    }
+    drop(seen);
+    for (row, first) in found {
+        let g = &rows[rows.partition_point(|g| g.row < row)];
         let key: Vec<String> = key_idx
             .iter()
             .map(|&i| value_string(&g.values[i]))
             .collect();
-        if let Some(first) = seen.insert(key.clone(), g.row) {
-            let first_loc = table.locate(first);
-            ctx.issue(
-                Severity::Error,
-                g.row,
-                keys.join("+").as_str(),
-                &key.join(" "),
-                format!("duplicate key: {first_loc} has the same"),
-            );
-            dup_rows.insert(g.row);
-        }
+        let first_loc = table.locate(first);
+        ctx.issue(
+            Severity::Error,
+            row,
+            keys.join("+").as_str(),
+            &key.join(" "),
+            format!("duplicate key: {first_loc} has the same"),
+        );
+        dup_rows.insert(row);
     }
     rows.retain(|g| !dup_rows.contains(&g.row));
 
@@ -221,6 +207,79 @@ pub fn import(
     tx.commit()?;
     super::phase("commit", t);
     Ok(report)
+}
+
+/// Rows validated by one task of the parallel validation.
+const VALIDATE_CHUNK: usize = 16_384;
+
+/// Validates data rows `rows` (0-based) of the table: every cell, then the row's own checks.
+fn validate_rows(
+    ctx: &mut Ctx,
+    columns: &[Option<usize>],
+    kind: Kind,
+    rows: std::ops::Range<usize>,
+) -> Vec<GoodRow> {
+    let table = ctx.table;
+    let mut good = Vec::with_capacity(rows.len());
+    for r in rows {
+        let row = r + 1;
+        let mut values = Vec::with_capacity(ctx.fields.len());
+        let mut ok = true;
+        for (f, col) in columns.iter().enumerate() {
+            let field = ctx.fields[f];
+            let value = match col {
+                None => Value::Null,
+                Some(c) => {
+                    let cell = table.columns[*c].cell(r);
+                    match validate::parse_cell(cell, field.ty) {
+                        Ok(v) => v,
+                        Err(reason) => {
+                            let header = table.headers[*c].clone();
+                            ctx.issue(Severity::Error, row, &header, &cell.display(), reason);
+                            ok = false;
+                            Value::Null
+                        }
+                    }
+                }
+            };
+            if ok && field.required && value == Value::Null {
+                let header = col.map_or(field.id.to_string(), |c| table.headers[c].clone());
+                ctx.issue(
+                    Severity::Error,
+                    row,
+                    &header,
+                    "",
+                    "is empty; this field is required",
+                );
+                ok = false;
+            }
+            values.push(value);
+        }
+        if ok && check_row(ctx, kind, row, &mut values) {
+            good.push(GoodRow { row, values });
+        }
+    }
+    good
+}
+
+/// One part of a row's key, compared without building strings.
+#[derive(PartialEq, Eq, Hash)]
+enum KeyPart<'a> {
+    Null,
+    Int(i64),
+    Real(u64),
+    Text(&'a str),
+}
+
+impl<'a> KeyPart<'a> {
+    fn of(v: &'a Value) -> KeyPart<'a> {
+        match v {
+            Value::Integer(i) => KeyPart::Int(*i),
+            Value::Real(x) => KeyPart::Real(x.to_bits()),
+            Value::Text(s) => KeyPart::Text(s),
+            _ => KeyPart::Null,
+        }
+    }
 }
 
 fn value_string(v: &Value) -> String {
@@ -360,52 +419,85 @@ fn to_statement(ctx: &Ctx, values: &[Value]) -> Statement {
 /// Writes statements with freshly computed ratios. Stored statements of the same firms are
 /// merged in so that growth and average balances see the previous year, and a stored year that
 /// follows an imported one is rewritten (its growth changed).
+///
+/// The ratios are computed in chunks on a second thread (itself using every core) while this
+/// thread inserts the previous chunk, so computing overlaps with writing.
 fn write_statements(
     tx: &rusqlite::Transaction,
     ctx: &Ctx,
     rows: Vec<GoodRow>,
     progress: bool,
 ) -> Result<usize, ImportError> {
-    let incoming: Vec<Statement> = rows.iter().map(|g| to_statement(ctx, &g.values)).collect();
-    let mut by_firm: BTreeMap<&str, BTreeMap<i32, (&Statement, bool)>> = BTreeMap::new();
-    for s in &incoming {
-        by_firm
-            .entry(s.firm_id.as_str())
-            .or_default()
-            .insert(s.fiscal_year, (s, true));
-    }
+    let incoming: Vec<Statement> = rows
+        .par_iter()
+        .map(|g| to_statement(ctx, &g.values))
+        .collect();
+    drop(rows);
     let stored = if store_statements::any(tx)? {
-        let ids: Vec<&str> = by_firm.keys().copied().collect();
+        let mut ids: Vec<&str> = incoming.iter().map(|s| s.firm_id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
         store_statements::of_firms(tx, &ids)?
     } else {
         Vec::new()
     };
-    for s in &stored {
-        if let Some(years) = by_firm.get_mut(s.firm_id.as_str()) {
-            years.entry(s.fiscal_year).or_insert((s, false));
-        }
-    }
-    let bar = progress_bar(progress, incoming.len(), "writing");
-    let mut out = Vec::with_capacity(incoming.len());
-    let mut written_imported = 0;
-    for years in by_firm.values() {
-        let mut prev: Option<&Statement> = None;
-        let mut prev_imported = false;
-        for (s, imported) in years.values() {
-            if *imported || prev_imported {
-                out.push(((*s).clone(), compute_ratios(s, prev)));
-                written_imported += *imported as usize;
+    // (statement, imported): by firm and year, an imported year before a stored one of the same
+    // key, which the dedup below then drops (the file wins).
+    let mut all: Vec<(Statement, bool)> = incoming
+        .into_iter()
+        .map(|s| (s, true))
+        .chain(stored.into_iter().map(|s| (s, false)))
+        .collect();
+    all.par_sort_by(|a, b| {
+        (a.0.firm_id.as_str(), a.0.fiscal_year, !a.1).cmp(&(
+            b.0.firm_id.as_str(),
+            b.0.fiscal_year,
+            !b.1,
+        ))
+    });
+    all.dedup_by(|later, first| {
+        later.0.firm_id == first.0.firm_id && later.0.fiscal_year == first.0.fiscal_year
+    });
+    let same_firm = |i: usize| i > 0 && all[i - 1].0.firm_id == all[i].0.firm_id;
+    // Imported rows, and stored rows right after an imported year of the same firm.
+    let to_write: Vec<usize> = (0..all.len())
+        .filter(|&i| all[i].1 || (same_firm(i) && all[i - 1].1))
+        .collect();
+    let written_imported = all.iter().filter(|(_, imported)| *imported).count();
+    let bar = progress_bar(progress, to_write.len(), "writing");
+    let compute = |chunk: &[usize]| -> Vec<RatioRow> {
+        chunk
+            .par_iter()
+            .map(|&i| compute_ratios(&all[i].0, same_firm(i).then(|| &all[i - 1].0)))
+            .collect()
+    };
+    std::thread::scope(|scope| -> Result<(), ImportError> {
+        let (send, receive) = std::sync::mpsc::sync_channel::<Vec<RatioRow>>(2);
+        let chunks = to_write.chunks(WRITE_CHUNK);
+        let worker = scope.spawn({
+            let chunks = chunks.clone();
+            move || {
+                for chunk in chunks {
+                    if send.send(compute(chunk)).is_err() {
+                        break; // the writer stopped on an error
+                    }
+                }
             }
-            prev = Some(s);
-            prev_imported = *imported;
+        });
+        for chunk in chunks {
+            let Ok(ratios) = receive.recv() else { break };
+            store_statements::write(tx, chunk.iter().map(|&i| &all[i].0).zip(&ratios))?;
+            bar.inc(chunk.len() as u64);
         }
-        if out.len() >= 8192 {
-            store_statements::write(tx, &out)?;
-            out.clear();
-            bar.set_position(written_imported as u64);
-        }
-    }
-    store_statements::write(tx, &out)?;
+        drop(receive);
+        worker
+            .join()
+            .map_err(|_| ImportError::Usage("the ratio computation failed".into()))?;
+        Ok(())
+    })?;
     bar.finish_and_clear();
     Ok(written_imported)
 }
+
+/// Statements whose ratios are computed and written together.
+const WRITE_CHUNK: usize = 16_384;

@@ -3,6 +3,7 @@
 pub mod criterion;
 pub mod explain;
 pub mod export;
+mod grow;
 pub mod linfa_impl;
 pub mod metrics;
 pub mod params;

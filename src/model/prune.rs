@@ -38,7 +38,8 @@ pub struct CpRow {
 }
 
 /// AUC of probabilities against classes: binary, the AUC of class 1; else the one-vs-rest mean.
-fn auc_of(proba: &[Vec<f64>], y: &[usize], n_classes: usize) -> f64 {
+/// `proba` holds one row of `n_classes` probabilities per class in `y`, row after row.
+fn auc_of(proba: &[f64], y: &[usize], n_classes: usize) -> f64 {
     let classes: Vec<usize> = if n_classes == 2 {
         vec![1]
     } else {
@@ -47,7 +48,7 @@ fn auc_of(proba: &[Vec<f64>], y: &[usize], n_classes: usize) -> f64 {
     let aucs: Vec<f64> = classes
         .iter()
         .filter_map(|&c| {
-            let scores: Vec<f64> = proba.iter().map(|p| p[c]).collect();
+            let scores: Vec<f64> = proba.chunks(n_classes).map(|p| p[c]).collect();
             let pos: Vec<bool> = y.iter().map(|&t| t == c).collect();
             super::metrics::roc(&scores, &pos).0
         })
@@ -188,19 +189,21 @@ pub fn prune(tree: &Tree, alpha: f64) -> Tree {
 /// The tree pruned at each of `alphas` (ascending). The cuts are nested, so one mask grows along
 /// the sequence instead of being recomputed from the full tree for every alpha.
 pub fn prune_sequence(tree: &Tree, alphas: &[f64]) -> Vec<Tree> {
+    pruned_along(tree, alphas).collect()
+}
+
+/// `prune_sequence` one tree at a time (only one pruned tree in memory at once).
+pub fn pruned_along<'a>(tree: &'a Tree, alphas: &'a [f64]) -> impl Iterator<Item = Tree> + 'a {
     debug_assert!(
         alphas.windows(2).all(|w| w[0] <= w[1]),
         "alphas must ascend"
     );
     let total: f64 = tree.nodes[0].counts.iter().sum();
     let mut collapsed = vec![false; tree.nodes.len()];
-    alphas
-        .iter()
-        .map(|&alpha| {
-            collapse_until(tree, &mut collapsed, alpha, total);
-            compact(tree, &collapsed)
-        })
-        .collect()
+    alphas.iter().map(move |&alpha| {
+        collapse_until(tree, &mut collapsed, alpha, total);
+        compact(tree, &collapsed)
+    })
 }
 
 /// A new tree without the subtrees below `collapsed` nodes (which become leaves).
@@ -245,6 +248,37 @@ fn error_rate(tree: &Tree, x: &Matrix, y: &[usize]) -> f64 {
     wrong as f64 / x.rows.max(1) as f64
 }
 
+/// At most this many rows in a cp table. A deep tree has one pruning step per inner node (tens
+/// of thousands on 100,000 rows), and cross-validating every one costs time and memory in
+/// proportion; beyond this many, the table keeps steps spread evenly in log(leaves).
+pub const MAX_CP_ROWS: usize = 100;
+
+/// The indexes of the pruning steps a cp table keeps: all of them when there are at most `max`,
+/// else the first (the full tree), the last (the root) and the steps whose leaf counts come
+/// nearest to a geometric sequence between them.
+pub fn cp_steps(path: &[AlphaStep], max: usize) -> Vec<usize> {
+    if path.len() <= max || max < 2 {
+        return (0..path.len()).collect();
+    }
+    let most = path[0].leaves.max(1) as f64;
+    let mut out: Vec<usize> = Vec::with_capacity(max);
+    let mut k = 0;
+    for j in 0..max {
+        // Target leaf counts fall geometrically from the full tree's to 1.
+        let target = most.powf(1.0 - j as f64 / (max - 1) as f64);
+        while k + 1 < path.len() && path[k + 1].leaves as f64 >= target {
+            k += 1;
+        }
+        if out.last() != Some(&k) {
+            out.push(k);
+        }
+    }
+    if out.last() != Some(&(path.len() - 1)) {
+        out.push(path.len() - 1);
+    }
+    out
+}
+
 /// rpart's cp table by k-fold cross-validation over the full tree's alpha path, and the alpha the
 /// 1-SE rule picks on `loss`: the simplest tree whose loss is within one standard error of the
 /// minimum.
@@ -258,18 +292,23 @@ pub fn cross_validate(
     loss: PruneLoss,
 ) -> (Vec<CpRow>, f64) {
     let full = Tree::fit(params, x, y, n_classes);
-    let path = alpha_path(&full);
+    let full_path = alpha_path(&full);
+    let chosen_steps = cp_steps(&full_path, MAX_CP_ROWS);
     // Each step is represented by the geometric mean of its alpha and the next (rpart's choice).
-    let reps: Vec<f64> = (0..path.len())
-        .map(|i| match path.get(i + 1) {
-            Some(next) if path[i].alpha > 0.0 => (path[i].alpha * next.alpha).sqrt(),
+    let reps: Vec<f64> = chosen_steps
+        .iter()
+        .map(|&i| match full_path.get(i + 1) {
+            Some(next) if full_path[i].alpha > 0.0 => (full_path[i].alpha * next.alpha).sqrt(),
             Some(next) => next.alpha / 2.0,
-            None => path[i].alpha * 2.0 + 1.0,
+            None => full_path[i].alpha * 2.0 + 1.0,
         })
         .collect();
+    let path: Vec<AlphaStep> = chosen_steps.iter().map(|&i| full_path[i].clone()).collect();
     let mut wrong = vec![0usize; path.len()];
     let mut brier = vec![(0.0f64, 0.0f64); path.len()];
-    let mut pooled: Vec<Vec<Vec<f64>>> = vec![vec![Vec::new(); y.len()]; path.len()];
+    // Out-of-fold probabilities of every row at every step, row after row (flat: one
+    // allocation per step, not one per row and step).
+    let mut pooled: Vec<Vec<f64>> = vec![vec![0.0; y.len() * n_classes]; path.len()];
     let mut fold_aucs: Vec<Vec<f64>> = vec![Vec::new(); path.len()];
     for held in &stratified_folds(y, folds, seed) {
         let mut is_held = vec![false; y.len()];
@@ -278,11 +317,11 @@ pub fn cross_validate(
         let xt = x.select_rows(&train);
         let yt: Vec<usize> = train.iter().map(|&i| y[i]).collect();
         let t = Tree::fit(params, &xt, &yt, n_classes);
-        for (k, pruned) in prune_sequence(&t, &reps).iter().enumerate() {
-            let mut fold_p = Vec::with_capacity(held.len());
+        for (k, pruned) in pruned_along(&t, &reps).enumerate() {
+            let mut fold_p = Vec::with_capacity(held.len() * n_classes);
             for &i in held {
                 let p = pruned.predict_proba_row(x.row(i));
-                pooled[k][i] = p.clone();
+                pooled[k][i * n_classes..(i + 1) * n_classes].copy_from_slice(&p);
                 if super::metrics::argmax(&p) != y[i] {
                     wrong[k] += 1;
                 }
@@ -293,7 +332,7 @@ pub fn cross_validate(
                     .sum();
                 brier[k].0 += b;
                 brier[k].1 += b * b;
-                fold_p.push(p);
+                fold_p.extend_from_slice(&p);
             }
             let fold_y: Vec<usize> = held.iter().map(|&i| y[i]).collect();
             fold_aucs[k].push(auc_of(&fold_p, &fold_y, n_classes));
@@ -301,18 +340,18 @@ pub fn cross_validate(
     }
     let n = y.len() as f64;
     let path_alphas: Vec<f64> = path.iter().map(|s| s.alpha).collect();
-    let full_pruned = prune_sequence(&full, &path_alphas);
     let table: Vec<CpRow> = path
         .iter()
+        .zip(pruned_along(&full, &path_alphas))
         .enumerate()
-        .map(|(k, step)| {
+        .map(|(k, (step, pruned))| {
             let xerror = wrong[k] as f64 / n;
             let mean_b = brier[k].0 / n;
             let var_b = (brier[k].1 / n - mean_b * mean_b).max(0.0);
             CpRow {
                 alpha: step.alpha,
                 leaves: step.leaves,
-                train_error: error_rate(&full_pruned[k], x, y),
+                train_error: error_rate(&pruned, x, y),
                 xerror,
                 xstd: (xerror * (1.0 - xerror) / n).sqrt(),
                 xbrier: mean_b,
@@ -343,4 +382,42 @@ pub fn cross_validate(
         .map(|r| r.alpha)
         .fold(0.0, f64::max);
     (table, chosen)
+}
+
+#[cfg(test)]
+mod cp_step_tests {
+    use super::*;
+
+    fn path(leaves: impl Iterator<Item = usize>) -> Vec<AlphaStep> {
+        leaves
+            .enumerate()
+            .map(|(i, leaves)| AlphaStep {
+                alpha: i as f64 * 1e-4,
+                leaves,
+                impurity: 0.0,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_short_path_is_kept_whole_and_a_long_one_thinned_from_full_tree_to_root() {
+        let short = path((1..=60).rev());
+        assert_eq!(cp_steps(&short, MAX_CP_ROWS), (0..60).collect::<Vec<_>>());
+
+        // One leaf removed per step, from 20,000 leaves to the root.
+        let long = path((1..=20_000).rev());
+        let kept = cp_steps(&long, MAX_CP_ROWS);
+        assert!(kept.len() <= MAX_CP_ROWS + 1, "{} rows", kept.len());
+        assert!(kept.len() >= MAX_CP_ROWS / 2, "{} rows", kept.len());
+        assert_eq!(kept[0], 0, "the full tree");
+        assert_eq!(*kept.last().unwrap(), long.len() - 1, "the root");
+        assert!(kept.windows(2).all(|w| w[0] < w[1]), "ascending alphas");
+        // Small trees, where pruning chooses, are all there: every size from 1 to 10 leaves.
+        for leaves in 1..=10 {
+            assert!(
+                kept.iter().any(|&k| long[k].leaves == leaves),
+                "{leaves} leaves"
+            );
+        }
+    }
 }

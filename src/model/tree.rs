@@ -1,15 +1,15 @@
-//! The decision tree: the LearnID3 recursion over binary threshold predicates `x_j <= theta`,
-//! grown on presorted feature orders so that no node rescans the whole training set.
+//! The decision tree: nodes with class counts, prediction, paths and importances. Growth (the
+//! LearnID3 recursion on presorted feature orders) is in `grow.rs`.
 //!
-//! Each feature's sample order is sorted once; a node owns the same slice of every order, and a
-//! split partitions those slices stably, so a node costs O(features x its samples), not O(all
-//! samples). Every node keeps its (weighted) class counts, so the tree gives class probabilities
-//! and can be pruned by cost complexity.
+//! Every node keeps its (weighted) class counts, so the tree gives class probabilities and can
+//! be pruned by cost complexity.
 
-use super::criterion::{impurity, split_score};
+use super::grow::{Grower, Order, PARALLEL_MIN_SAMPLES};
 use super::{ClassWeight, Criterion, ValidTreeParams};
 use crate::analysis::Matrix;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::sync::atomic::AtomicBool;
 
 /// One node. A leaf has no feature.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -64,17 +64,20 @@ pub struct Tree {
     pub criterion: Criterion,
 }
 
-/// The best split of one node.
-struct Split {
-    feature: usize,
-    threshold: f64,
-    score: f64,
-    n_left: usize,
-}
-
 impl Tree {
     /// Grows a tree on `x` (no missing values) and class indexes `y` in `0..n_classes`.
     pub fn fit(params: &ValidTreeParams, x: &Matrix, y: &[usize], n_classes: usize) -> Tree {
+        Tree::fit_with(params, x, y, n_classes, PARALLEL_MIN_SAMPLES)
+    }
+
+    /// `fit`, with nodes of at least `parallel_min_samples` samples split on several threads.
+    fn fit_with(
+        params: &ValidTreeParams,
+        x: &Matrix,
+        y: &[usize],
+        n_classes: usize,
+        parallel_min_samples: usize,
+    ) -> Tree {
         let p = params.get();
         let n = x.rows;
         assert_eq!(y.len(), n, "one class per row");
@@ -96,11 +99,11 @@ impl Tree {
             }
         };
         // Column-major copy of x: scans read one feature at a time.
-        let cols: Vec<Vec<f64>> = (0..x.cols).map(|c| x.column(c)).collect();
+        let cols: Vec<Vec<f64>> = (0..x.cols).into_par_iter().map(|c| x.column(c)).collect();
         // Each feature's rows in sorted order, with their values and classes beside them, so the
         // split scan reads memory in sequence instead of jumping through the row index.
         let mut orders: Vec<FeatureOrder> = cols
-            .iter()
+            .par_iter()
             .map(|col| {
                 // (value, row) pairs sorted directly; ties by row keep the stable order.
                 let mut pairs: Vec<(f64, u32)> = col
@@ -116,7 +119,7 @@ impl Tree {
                 }
             })
             .collect();
-        let mut grower = Grower {
+        let grower = Grower {
             criterion: p.criterion,
             min_leaf: p.min_samples_leaf,
             min_split: p.min_samples_split,
@@ -125,33 +128,18 @@ impl Tree {
             class_weight: &class_weight,
             n_classes,
             total_weight: y.iter().map(|&c| class_weight[c]).sum(),
-            goes_left: vec![false; n],
-            scratch: Vec::with_capacity(n),
-            scratch_val: Vec::with_capacity(n),
-            scratch_cls: Vec::with_capacity(n),
+            goes_left: (0..n).map(|_| AtomicBool::new(false)).collect(),
+            parallel_min_samples,
         };
-        let mut nodes: Vec<Node> = Vec::new();
-        // (node index, start, end) of work still to do; children are added as nodes are split.
-        let mut stack = vec![(0usize, 0usize, n)];
-        nodes.push(grower.make_node(&orders, 0, n, 0));
-        while let Some((id, start, end)) = stack.pop() {
-            let depth = nodes[id].depth;
-            let Some(split) = grower.best_split(&orders, &nodes[id], start, end, depth) else {
-                continue;
-            };
-            grower.partition(&mut orders, start, end, &split);
-            let mid = start + split.n_left;
-            let left = nodes.len();
-            nodes.push(grower.make_node(&orders, start, mid, depth + 1));
-            nodes.push(grower.make_node(&orders, mid, end, depth + 1));
-            let node = &mut nodes[id];
-            node.feature = Some(split.feature);
-            node.threshold = split.threshold;
-            node.left = left;
-            node.right = left + 1;
-            stack.push((left + 1, mid, end));
-            stack.push((left, start, mid));
-        }
+        let views: Vec<Order> = orders
+            .iter_mut()
+            .map(|o| Order {
+                idx: &mut o.idx,
+                val: &mut o.val,
+                cls: &mut o.cls,
+            })
+            .collect();
+        let nodes = grower.grow_tree(views);
         Tree {
             nodes,
             n_classes,
@@ -162,30 +150,39 @@ impl Tree {
 
     /// The leaf a row ends in. A missing value (NaN) follows the child that saw more samples.
     pub fn leaf(&self, row: &[f64]) -> usize {
-        self.path(row).last().copied().unwrap_or(0)
+        let mut id = 0;
+        while let Some(next) = self.child(id, row) {
+            id = next;
+        }
+        id
     }
 
     /// The nodes from the root to the row's leaf.
     pub fn path(&self, row: &[f64]) -> Vec<usize> {
         let mut out = vec![0];
-        let mut id = 0;
-        while let Some(f) = self.nodes[id].feature {
-            let node = &self.nodes[id];
-            let v = row[f];
-            id = if v.is_nan() {
-                if self.nodes[node.left].n_samples >= self.nodes[node.right].n_samples {
-                    node.left
-                } else {
-                    node.right
-                }
-            } else if v <= node.threshold {
+        while let Some(next) = self.child(*out.last().unwrap_or(&0), row) {
+            out.push(next);
+        }
+        out
+    }
+
+    /// The child of node `id` that `row` goes to; None at a leaf.
+    #[inline]
+    fn child(&self, id: usize, row: &[f64]) -> Option<usize> {
+        let node = &self.nodes[id];
+        let f = node.feature?;
+        let v = row[f];
+        Some(if v.is_nan() {
+            if self.nodes[node.left].n_samples >= self.nodes[node.right].n_samples {
                 node.left
             } else {
                 node.right
-            };
-            out.push(id);
-        }
-        out
+            }
+        } else if v <= node.threshold {
+            node.left
+        } else {
+            node.right
+        })
     }
 
     pub fn predict_proba_row(&self, row: &[f64]) -> Vec<f64> {
@@ -196,8 +193,14 @@ impl Tree {
         self.nodes[self.leaf(row)].majority()
     }
 
+    /// The class of every row; large inputs are split across threads.
     pub fn predict(&self, x: &Matrix) -> Vec<usize> {
-        (0..x.rows).map(|r| self.predict_row(x.row(r))).collect()
+        let majority: Vec<usize> = self.nodes.iter().map(Node::majority).collect();
+        (0..x.rows)
+            .into_par_iter()
+            .with_min_len(4096)
+            .map(|r| majority[self.leaf(x.row(r))])
+            .collect()
     }
 
     pub fn n_leaves(&self) -> usize {
@@ -227,166 +230,50 @@ impl Tree {
     }
 }
 
-/// One feature's rows in sorted order within every node's range, with their values and classes.
+/// One feature's rows in sorted order, with their values and classes beside them.
 struct FeatureOrder {
     idx: Vec<u32>,
     val: Vec<f64>,
     cls: Vec<u32>,
 }
 
-struct Grower<'a> {
-    criterion: Criterion,
-    min_leaf: usize,
-    min_split: usize,
-    max_depth: usize,
-    min_decrease: f64,
-    class_weight: &'a [f64],
-    n_classes: usize,
-    total_weight: f64,
-    goes_left: Vec<bool>,
-    scratch: Vec<u32>,
-    scratch_val: Vec<f64>,
-    scratch_cls: Vec<u32>,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::rng::Rng;
+    use crate::model::TreeParams;
 
-impl Grower<'_> {
-    fn make_node(&self, orders: &[FeatureOrder], start: usize, end: usize, depth: usize) -> Node {
-        let mut counts = vec![0.0; self.n_classes];
-        let classes = orders.first().map(|o| &o.cls[start..end]).unwrap_or(&[]);
-        for &c in classes {
-            let c = c as usize;
-            counts[c] += self.class_weight[c];
+    /// Noisy three-class data, large enough for the parallel growth to take over at the top.
+    fn noisy(rows: usize, cols: usize) -> (Matrix, Vec<usize>) {
+        let mut rng = Rng::new(7);
+        let mut data = Vec::with_capacity(rows * cols);
+        let mut y = Vec::with_capacity(rows);
+        for _ in 0..rows {
+            let class = rng.weighted(&[0.6, 0.25, 0.15]);
+            for j in 0..cols {
+                let signal = if j % 2 == 0 { class as f64 } else { 0.0 };
+                // Rounded, so that ties between values are common.
+                data.push(((signal + 2.0 * rng.normal()) * 10.0).round() / 10.0);
+            }
+            y.push(class);
         }
-        Node {
-            feature: None,
-            threshold: 0.0,
-            left: 0,
-            right: 0,
-            impurity: impurity(self.criterion, &counts),
-            counts,
-            n_samples: end - start,
-            depth,
-        }
+        (Matrix::new(rows, cols, data), y)
     }
 
-    fn best_split(
-        &self,
-        orders: &[FeatureOrder],
-        node: &Node,
-        start: usize,
-        end: usize,
-        depth: usize,
-    ) -> Option<Split> {
-        let n = end - start;
-        let pure = node.counts.iter().filter(|c| **c > 0.0).count() <= 1;
-        if pure || n < self.min_split || n < 2 * self.min_leaf || depth >= self.max_depth {
-            return None;
-        }
-        let mut best: Option<Split> = None;
-        let mut left = vec![0.0; self.n_classes];
-        let mut right = vec![0.0; self.n_classes];
-        for (f, o) in orders.iter().enumerate() {
-            let vals = &o.val[start..end];
-            let classes = &o.cls[start..end];
-            if vals[0] == vals[n - 1] {
-                continue; // constant here
+    #[test]
+    fn parallel_growth_gives_the_sequential_tree_node_for_node() {
+        let (x, y) = noisy(30_000, 6);
+        for depth in [None, Some(8)] {
+            let params = TreeParams {
+                max_depth: depth,
+                ..TreeParams::default()
             }
-            left.iter_mut().for_each(|v| *v = 0.0);
-            right.copy_from_slice(&node.counts);
-            let (mut wl, mut wr) = (0.0, node.counts.iter().sum::<f64>());
-            for i in 0..n - 1 {
-                let c = classes[i] as usize;
-                let w = self.class_weight[c];
-                left[c] += w;
-                right[c] -= w;
-                wl += w;
-                wr -= w;
-                let n_left = i + 1;
-                if n_left < self.min_leaf {
-                    continue;
-                }
-                if n - n_left < self.min_leaf {
-                    break;
-                }
-                let (v, next) = (vals[i], vals[i + 1]);
-                if v == next {
-                    continue;
-                }
-                let score = split_score(self.criterion, &left, &right, wl, wr);
-                if best.as_ref().is_none_or(|b| score > b.score) {
-                    let mut threshold = v / 2.0 + next / 2.0;
-                    if threshold == next || !threshold.is_finite() {
-                        threshold = v;
-                    }
-                    best = Some(Split {
-                        feature: f,
-                        threshold,
-                        score,
-                        n_left,
-                    });
-                }
-            }
-        }
-        let split = best?;
-        if self.min_decrease > 0.0 {
-            let mut l = vec![0.0; self.n_classes];
-            for &c in &orders[split.feature].cls[start..start + split.n_left] {
-                let c = c as usize;
-                l[c] += self.class_weight[c];
-            }
-            let r: Vec<f64> = node.counts.iter().zip(&l).map(|(a, b)| a - b).collect();
-            let (wl, wr): (f64, f64) = (l.iter().sum(), r.iter().sum());
-            let wt = wl + wr;
-            let decrease = wt / self.total_weight
-                * (node.impurity
-                    - wl / wt * impurity(self.criterion, &l)
-                    - wr / wt * impurity(self.criterion, &r));
-            if decrease + 1e-12 < self.min_decrease {
-                return None;
-            }
-        }
-        Some(split)
-    }
-
-    /// Reorders every feature's slice so that the left child's samples come first, each side in
-    /// its sorted order (a stable partition).
-    fn partition(&mut self, orders: &mut [FeatureOrder], start: usize, end: usize, split: &Split) {
-        let mid = start + split.n_left;
-        for &s in &orders[split.feature].idx[start..mid] {
-            self.goes_left[s as usize] = true;
-        }
-        for (f, o) in orders.iter_mut().enumerate() {
-            if f == split.feature {
-                continue;
-            }
-            let (idx, val, cls) = (
-                &mut o.idx[start..end],
-                &mut o.val[start..end],
-                &mut o.cls[start..end],
-            );
-            self.scratch.clear();
-            self.scratch_val.clear();
-            self.scratch_cls.clear();
-            let mut w = 0;
-            for i in 0..idx.len() {
-                let s = idx[i];
-                if self.goes_left[s as usize] {
-                    idx[w] = s;
-                    val[w] = val[i];
-                    cls[w] = cls[i];
-                    w += 1;
-                } else {
-                    self.scratch.push(s);
-                    self.scratch_val.push(val[i]);
-                    self.scratch_cls.push(cls[i]);
-                }
-            }
-            idx[w..].copy_from_slice(&self.scratch);
-            val[w..].copy_from_slice(&self.scratch_val);
-            cls[w..].copy_from_slice(&self.scratch_cls);
-        }
-        for &s in &orders[split.feature].idx[start..mid] {
-            self.goes_left[s as usize] = false;
+            .check()
+            .expect("valid");
+            let sequential = Tree::fit_with(&params, &x, &y, 3, usize::MAX);
+            let parallel = Tree::fit_with(&params, &x, &y, 3, 1024);
+            assert!(sequential.nodes.len() > 1000 || depth.is_some());
+            assert_eq!(sequential, parallel, "depth {depth:?}");
         }
     }
 }

@@ -2,7 +2,6 @@
 
 use super::{Result, Store};
 use crate::finance::{RatioRow, Statement, StatementFlags, ITEMS, RATIOS};
-use rusqlite::types::Value;
 use rusqlite::{Row, Transaction};
 
 fn select_list() -> String {
@@ -36,28 +35,46 @@ fn read_row(row: &Row) -> rusqlite::Result<(Statement, RatioRow)> {
 }
 
 /// Writes statements with their ratios, replacing any statement of the same firm and year.
-pub fn write(tx: &Transaction, rows: &[(Statement, RatioRow)]) -> Result<usize> {
+/// Values are bound straight from the rows (no intermediate value list per row).
+pub fn write<'a>(
+    tx: &Transaction,
+    rows: impl IntoIterator<Item = (&'a Statement, &'a RatioRow)>,
+) -> Result<usize> {
     let mut columns = vec!["firm_id", "fiscal_year", "currency"];
     columns.extend(ITEMS.iter().map(|i| i.id));
     columns.push("flags");
     columns.extend(RATIOS.iter().map(|r| r.id));
-    let values = rows.iter().map(|(s, r)| {
-        let mut v: Vec<Value> = Vec::with_capacity(columns.len());
-        v.push(Value::Text(s.firm_id.clone()));
-        v.push(Value::Integer(s.fiscal_year as i64));
-        v.push(Value::Text(s.currency.clone()));
-        v.extend(s.values.iter().map(|x| x.map_or(Value::Null, Value::Real)));
-        v.push(Value::Integer(r.flags.0 as i64));
-        v.extend(r.values.iter().map(|x| x.map_or(Value::Null, Value::Real)));
-        v
-    });
-    super::records::upsert_rows(
-        tx,
-        "statements",
-        &columns,
-        &["firm_id", "fiscal_year"],
-        values,
-    )
+    let updates: Vec<String> = columns[2..]
+        .iter()
+        .map(|c| format!("{c}=excluded.{c}"))
+        .collect();
+    let sql = format!(
+        "INSERT INTO statements ({}) VALUES ({}) ON CONFLICT(firm_id, fiscal_year) DO UPDATE SET {}",
+        columns.join(","),
+        vec!["?"; columns.len()].join(","),
+        updates.join(",")
+    );
+    let mut stmt = tx.prepare_cached(&sql)?;
+    let mut n = 0;
+    for (s, r) in rows {
+        stmt.raw_bind_parameter(1, &s.firm_id)?;
+        stmt.raw_bind_parameter(2, s.fiscal_year)?;
+        stmt.raw_bind_parameter(3, &s.currency)?;
+        let mut p = 4;
+        for v in &s.values {
+            stmt.raw_bind_parameter(p, v)?;
+            p += 1;
+        }
+        stmt.raw_bind_parameter(p, r.flags.0)?;
+        p += 1;
+        for v in &r.values {
+            stmt.raw_bind_parameter(p, v)?;
+            p += 1;
+        }
+        stmt.raw_execute()?;
+        n += 1;
+    }
+    Ok(n)
 }
 
 /// Whether the store holds any statement at all (a fresh store needs no merging on import).

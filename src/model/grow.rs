@@ -1,0 +1,443 @@
+//! Growing a tree: the LearnID3 recursion over binary threshold predicates `x_j <= theta`, on
+//! presorted feature orders, with large subtrees grown on two threads at once.
+//!
+//! Each feature's sample order is sorted once; a node owns the same slice of every order, and a
+//! split partitions those slices stably, so a node costs O(features x its samples), not O(all
+//! samples). After a split of a large node the two children own disjoint slices of every order,
+//! so their subtrees are grown in parallel (rayon::join); the split search of a large node scans
+//! its features in parallel too. Small subtrees run the sequential loop. The result does not
+//! depend on the threads: the best split is reduced in feature order with the same strict
+//! comparison as the sequential scan, and the nodes are numbered at the end in the sequential
+//! order (children side by side, depth first, left before right).
+
+use super::criterion::{impurity, split_score};
+use super::tree::Node;
+use super::Criterion;
+use rayon::prelude::*;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Nodes with at least this many samples are split with parallel scans and grow their
+/// children in parallel; below it the sequential loop is cheaper than the coordination.
+pub(crate) const PARALLEL_MIN_SAMPLES: usize = 8192;
+/// How many nested parallel splits at most (a chain of lopsided splits stays sequential
+/// below this, so the recursion stays shallow).
+const PARALLEL_MAX_NESTING: usize = 24;
+
+/// One feature's samples of a node, in sorted order: row ids, values and classes side by side.
+pub(crate) struct Order<'a> {
+    pub idx: &'a mut [u32],
+    pub val: &'a mut [f64],
+    pub cls: &'a mut [u32],
+}
+
+impl Order<'_> {
+    fn len(&self) -> usize {
+        self.idx.len()
+    }
+
+    /// Splits into the first `mid` samples and the rest.
+    fn split_at(self, mid: usize) -> (Self, Self) {
+        let (il, ir) = self.idx.split_at_mut(mid);
+        let (vl, vr) = self.val.split_at_mut(mid);
+        let (cl, cr) = self.cls.split_at_mut(mid);
+        (
+            Order {
+                idx: il,
+                val: vl,
+                cls: cl,
+            },
+            Order {
+                idx: ir,
+                val: vr,
+                cls: cr,
+            },
+        )
+    }
+}
+
+/// The best split of one node.
+struct Split {
+    feature: usize,
+    threshold: f64,
+    score: f64,
+    n_left: usize,
+}
+
+/// Settings of one growth, shared by every thread.
+pub(crate) struct Grower<'a> {
+    pub criterion: Criterion,
+    pub min_leaf: usize,
+    pub min_split: usize,
+    pub max_depth: usize,
+    pub min_decrease: f64,
+    pub class_weight: &'a [f64],
+    pub n_classes: usize,
+    pub total_weight: f64,
+    /// Marks of the rows that go left in the split being applied. Subtrees own disjoint rows,
+    /// so parallel subtrees never touch the same mark.
+    pub goes_left: Vec<AtomicBool>,
+    /// `PARALLEL_MIN_SAMPLES`, or more to keep a growth sequential (tests compare the two).
+    pub parallel_min_samples: usize,
+}
+
+/// Reusable buffers of one sequential growth.
+struct Scratch {
+    idx: Vec<u32>,
+    val: Vec<f64>,
+    cls: Vec<u32>,
+    left: Vec<f64>,
+    right: Vec<f64>,
+}
+
+impl Scratch {
+    fn new(n: usize, n_classes: usize) -> Scratch {
+        Scratch {
+            idx: Vec::with_capacity(n),
+            val: Vec::with_capacity(n),
+            cls: Vec::with_capacity(n),
+            left: vec![0.0; n_classes],
+            right: vec![0.0; n_classes],
+        }
+    }
+}
+
+impl Grower<'_> {
+    /// Grows the whole tree over `orders` (every feature's full sorted order) and returns its
+    /// nodes in the sequential numbering.
+    pub fn grow_tree(&self, orders: Vec<Order>) -> Vec<Node> {
+        let n = orders.first().map_or(0, |o| o.len());
+        let root = self.make_node(orders.first().map_or(&[][..], |o| &o.cls[..]), n, 0);
+        let nodes = self.grow(orders, root, 0);
+        renumber(nodes)
+    }
+
+    pub fn make_node(&self, classes: &[u32], n: usize, depth: usize) -> Node {
+        let mut counts = vec![0.0; self.n_classes];
+        for &c in classes {
+            let c = c as usize;
+            counts[c] += self.class_weight[c];
+        }
+        Node {
+            feature: None,
+            threshold: 0.0,
+            left: 0,
+            right: 0,
+            impurity: impurity(self.criterion, &counts),
+            counts,
+            n_samples: n,
+            depth,
+        }
+    }
+
+    /// Grows the subtree under `root` (local numbering, root first).
+    fn grow(&self, mut orders: Vec<Order>, mut root: Node, nesting: usize) -> Vec<Node> {
+        let n = root.n_samples;
+        if n < self.parallel_min_samples || nesting >= PARALLEL_MAX_NESTING {
+            return self.grow_sequential(&mut orders, root);
+        }
+        let Some(split) = self.best_split_parallel(&orders, &root) else {
+            return vec![root];
+        };
+        self.partition_parallel(&mut orders, &split);
+        let (mut left_orders, mut right_orders) = (Vec::new(), Vec::new());
+        for o in orders {
+            let (l, r) = o.split_at(split.n_left);
+            left_orders.push(l);
+            right_orders.push(r);
+        }
+        let depth = root.depth + 1;
+        let left = self.make_node(left_orders[0].cls, split.n_left, depth);
+        let right = self.make_node(right_orders[0].cls, n - split.n_left, depth);
+        let (l, r) = rayon::join(
+            || self.grow(left_orders, left, nesting + 1),
+            || self.grow(right_orders, right, nesting + 1),
+        );
+        root.feature = Some(split.feature);
+        root.threshold = split.threshold;
+        root.left = 1;
+        root.right = 1 + l.len();
+        let mut nodes = Vec::with_capacity(1 + l.len() + r.len());
+        nodes.push(root);
+        append_shifted(&mut nodes, l, 1);
+        let offset = nodes.len();
+        append_shifted(&mut nodes, r, offset);
+        nodes
+    }
+
+    /// The LearnID3 loop on one thread: split the node on the top of the stack, push its
+    /// children, until no node can be split.
+    fn grow_sequential(&self, orders: &mut [Order], root: Node) -> Vec<Node> {
+        let n = root.n_samples;
+        let mut scratch = Scratch::new(n, self.n_classes);
+        let mut nodes = vec![root];
+        let mut stack = vec![(0usize, 0usize, n)];
+        while let Some((id, start, end)) = stack.pop() {
+            let depth = nodes[id].depth;
+            let Some(split) = self.best_split_with(orders, &nodes[id], start, end, &mut scratch)
+            else {
+                continue;
+            };
+            self.partition(orders, start, end, &split, &mut scratch);
+            let mid = start + split.n_left;
+            let left = nodes.len();
+            let cls = &orders[0].cls;
+            nodes.push(self.make_node(&cls[start..mid], mid - start, depth + 1));
+            nodes.push(self.make_node(&cls[mid..end], end - mid, depth + 1));
+            let node = &mut nodes[id];
+            node.feature = Some(split.feature);
+            node.threshold = split.threshold;
+            node.left = left;
+            node.right = left + 1;
+            stack.push((left + 1, mid, end));
+            stack.push((left, start, mid));
+        }
+        nodes
+    }
+
+    fn can_split(&self, node: &Node, n: usize) -> bool {
+        let pure = node.counts.iter().filter(|c| **c > 0.0).count() <= 1;
+        !(pure || n < self.min_split || n < 2 * self.min_leaf || node.depth >= self.max_depth)
+    }
+
+    fn best_split_with(
+        &self,
+        orders: &[Order],
+        node: &Node,
+        start: usize,
+        end: usize,
+        scratch: &mut Scratch,
+    ) -> Option<Split> {
+        if !self.can_split(node, end - start) {
+            return None;
+        }
+        let mut best: Option<Split> = None;
+        for (f, o) in orders.iter().enumerate() {
+            let found = self.best_in_feature(
+                f,
+                &o.val[start..end],
+                &o.cls[start..end],
+                node,
+                &mut scratch.left,
+                &mut scratch.right,
+            );
+            if let Some(s) = found {
+                if best.as_ref().is_none_or(|b| s.score > b.score) {
+                    best = Some(s);
+                }
+            }
+        }
+        self.check_decrease(orders, node, start, best?)
+    }
+
+    /// The best split of a large node (all of its orders), its features scanned in parallel.
+    fn best_split_parallel(&self, orders: &[Order], node: &Node) -> Option<Split> {
+        let (start, end) = (0, node.n_samples);
+        if !self.can_split(node, end) {
+            return None;
+        }
+        let per_feature: Vec<Option<Split>> = orders
+            .par_iter()
+            .enumerate()
+            .map(|(f, o)| {
+                let (mut l, mut r) = (vec![0.0; self.n_classes], vec![0.0; self.n_classes]);
+                self.best_in_feature(
+                    f,
+                    &o.val[start..end],
+                    &o.cls[start..end],
+                    node,
+                    &mut l,
+                    &mut r,
+                )
+            })
+            .collect();
+        // The same reduction as the sequential scan: the first feature with the highest score.
+        let mut best: Option<Split> = None;
+        for s in per_feature.into_iter().flatten() {
+            if best.as_ref().is_none_or(|b| s.score > b.score) {
+                best = Some(s);
+            }
+        }
+        self.check_decrease(orders, node, start, best?)
+    }
+
+    /// The best threshold of one feature in a node (the first of equal scores).
+    fn best_in_feature(
+        &self,
+        feature: usize,
+        vals: &[f64],
+        classes: &[u32],
+        node: &Node,
+        left: &mut [f64],
+        right: &mut [f64],
+    ) -> Option<Split> {
+        let n = vals.len();
+        if vals[0] == vals[n - 1] {
+            return None; // constant here
+        }
+        left.iter_mut().for_each(|v| *v = 0.0);
+        right.copy_from_slice(&node.counts);
+        let (mut wl, mut wr) = (0.0, node.counts.iter().sum::<f64>());
+        let mut best: Option<Split> = None;
+        for i in 0..n - 1 {
+            let c = classes[i] as usize;
+            let w = self.class_weight[c];
+            left[c] += w;
+            right[c] -= w;
+            wl += w;
+            wr -= w;
+            let n_left = i + 1;
+            if n_left < self.min_leaf {
+                continue;
+            }
+            if n - n_left < self.min_leaf {
+                break;
+            }
+            let (v, next) = (vals[i], vals[i + 1]);
+            if v == next {
+                continue;
+            }
+            let score = split_score(self.criterion, left, right, wl, wr);
+            if best.as_ref().is_none_or(|b| score > b.score) {
+                let mut threshold = v / 2.0 + next / 2.0;
+                if threshold == next || !threshold.is_finite() {
+                    threshold = v;
+                }
+                best = Some(Split {
+                    feature,
+                    threshold,
+                    score,
+                    n_left,
+                });
+            }
+        }
+        best
+    }
+
+    /// Refuses a split whose weighted impurity decrease is below `min_decrease`.
+    fn check_decrease(
+        &self,
+        orders: &[Order],
+        node: &Node,
+        start: usize,
+        split: Split,
+    ) -> Option<Split> {
+        if self.min_decrease <= 0.0 {
+            return Some(split);
+        }
+        let mut l = vec![0.0; self.n_classes];
+        for &c in &orders[split.feature].cls[start..start + split.n_left] {
+            let c = c as usize;
+            l[c] += self.class_weight[c];
+        }
+        let r: Vec<f64> = node.counts.iter().zip(&l).map(|(a, b)| a - b).collect();
+        let (wl, wr): (f64, f64) = (l.iter().sum(), r.iter().sum());
+        let wt = wl + wr;
+        let decrease = wt / self.total_weight
+            * (node.impurity
+                - wl / wt * impurity(self.criterion, &l)
+                - wr / wt * impurity(self.criterion, &r));
+        (decrease + 1e-12 >= self.min_decrease).then_some(split)
+    }
+
+    fn mark(&self, orders: &[Order], split: &Split, start: usize, value: bool) {
+        for &s in &orders[split.feature].idx[start..start + split.n_left] {
+            self.goes_left[s as usize].store(value, Ordering::Relaxed);
+        }
+    }
+
+    /// Reorders every feature's slice so that the left child's samples come first, each side in
+    /// its sorted order (a stable partition).
+    fn partition(
+        &self,
+        orders: &mut [Order],
+        start: usize,
+        end: usize,
+        split: &Split,
+        scratch: &mut Scratch,
+    ) {
+        self.mark(orders, split, start, true);
+        for (f, o) in orders.iter_mut().enumerate() {
+            if f != split.feature {
+                self.partition_one(o, start, end, scratch);
+            }
+        }
+        self.mark(orders, split, start, false);
+    }
+
+    /// `partition` of a whole large node, one feature per task.
+    fn partition_parallel(&self, orders: &mut [Order], split: &Split) {
+        let n = orders[0].len();
+        self.mark(orders, split, 0, true);
+        orders
+            .par_iter_mut()
+            .enumerate()
+            .filter(|(f, _)| *f != split.feature)
+            .for_each(|(_, o)| {
+                let mut scratch = Scratch::new(n, 0);
+                self.partition_one(o, 0, n, &mut scratch);
+            });
+        self.mark(orders, split, 0, false);
+    }
+
+    fn partition_one(&self, o: &mut Order, start: usize, end: usize, scratch: &mut Scratch) {
+        let (idx, val, cls) = (
+            &mut o.idx[start..end],
+            &mut o.val[start..end],
+            &mut o.cls[start..end],
+        );
+        scratch.idx.clear();
+        scratch.val.clear();
+        scratch.cls.clear();
+        let mut w = 0;
+        for i in 0..idx.len() {
+            let s = idx[i];
+            if self.goes_left[s as usize].load(Ordering::Relaxed) {
+                idx[w] = s;
+                val[w] = val[i];
+                cls[w] = cls[i];
+                w += 1;
+            } else {
+                scratch.idx.push(s);
+                scratch.val.push(val[i]);
+                scratch.cls.push(cls[i]);
+            }
+        }
+        idx[w..].copy_from_slice(&scratch.idx);
+        val[w..].copy_from_slice(&scratch.val);
+        cls[w..].copy_from_slice(&scratch.cls);
+    }
+}
+
+/// Appends a subtree's nodes, shifting its child indexes by `offset`.
+fn append_shifted(nodes: &mut Vec<Node>, sub: Vec<Node>, offset: usize) {
+    nodes.extend(sub.into_iter().map(|mut node| {
+        if node.feature.is_some() {
+            node.left += offset;
+            node.right += offset;
+        }
+        node
+    }));
+}
+
+/// Numbers the nodes as the sequential loop does: a split node's children side by side at the
+/// end of the list, the left subtree finished before the right one starts.
+fn renumber(old: Vec<Node>) -> Vec<Node> {
+    let mut slots: Vec<Option<Node>> = old.into_iter().map(Some).collect();
+    let take = |slots: &mut Vec<Option<Node>>, i: usize| slots[i].take().expect("each node once");
+    let mut nodes = vec![take(&mut slots, 0)];
+    let mut stack = vec![0usize];
+    while let Some(id) = stack.pop() {
+        if nodes[id].feature.is_none() {
+            continue;
+        }
+        let (l, r) = (nodes[id].left, nodes[id].right);
+        let new_left = nodes.len();
+        nodes.push(take(&mut slots, l));
+        nodes.push(take(&mut slots, r));
+        nodes[id].left = new_left;
+        nodes[id].right = new_left + 1;
+        stack.push(new_left + 1);
+        stack.push(new_left);
+    }
+    nodes
+}
