@@ -15,7 +15,7 @@ for path in sys.argv[1:]:
         key = (m["task"], m["rows"], str(m.get("depth", "")))
         rows[key][m["tool"]] = m
 
-tools = ["precre", "scikit-learn", "linfa-trees", "pandas read_csv + to_sql", "floor: prepared insert"]
+tools = ["precre", "scikit-learn", "linfa-trees", "pandas read_csv + to_sql", "floor: prepared insert", "floor, sorted by key", "floor: file columns only"]
 print(f"{'task':<10}{'rows':>10}{'depth':>7}  " + "".join(f"{t[:22]:>24}" for t in tools))
 for key in sorted(rows):
     got = rows[key]

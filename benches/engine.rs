@@ -1,7 +1,8 @@
 //! The analysis engine's speed on generated feature tables (issue 6), printed as JSON lines in
 //! the same shape as `bench/reference.py`, so `bench/run.sh` can put PRECRE, scikit-learn and
 //! linfa-trees side by side: tree fit (no depth limit, depth 8) with test accuracy, prediction of
-//! every row, PCA of the standardized table.
+//! every row, PCA of the standardized table, and cross-validated pruning (5 folds) of the
+//! unlimited tree on tables of at most PRECRE_BENCH_CV_MAX rows (default 100,000).
 //!
 //! `cargo bench --bench engine -- FILE.csv...` (tables from `precre demo features`); without
 //! files it generates 10,000 and 100,000 rows into target/bench-data/. linfa-trees is timed on
@@ -10,6 +11,7 @@
 use linfa::prelude::*;
 use precre::analysis::{Matrix, Pca, Standardizer};
 use precre::demo::features::{write_csv, FeatureTableConfig, CLASSES};
+use precre::model::prune::{cross_validate, PruneLoss};
 use precre::model::{Tree, TreeParams};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -103,6 +105,10 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(10_000);
+    let cv_max: usize = std::env::var("PRECRE_BENCH_CV_MAX")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
     for path in files {
         let t = read(&path);
         let n = t.y.len();
@@ -157,6 +163,18 @@ fn main() {
                     correct as f64 / t.test.len() as f64
                 );
             }
+        }
+        if n <= cv_max {
+            // Cross-validated cost-complexity pruning (5 folds, 1-SE rule on AUC) of the
+            // unlimited tree on the training part: what `precre train --prune cv` does.
+            let params = TreeParams::default().check().expect("valid parameters");
+            let (secs, (table, alpha)) = best_of(1, || {
+                cross_validate(&params, &xtr, &ytr, 3, 5, 42, PruneLoss::Auc)
+            });
+            println!(
+                "{{\"task\":\"cv_prune_5_folds\",\"tool\":\"precre\",\"rows\":{n},\"depth\":\"none\",\"seconds\":{secs},\"cp_rows\":{},\"alpha\":{alpha}}}",
+                table.len()
+            );
         }
         let (secs, pca) = best_of(repeats, || {
             let z = Standardizer::fit(&t.x).transform(&t.x);

@@ -58,8 +58,21 @@ impl Ctx<'_> {
     }
 }
 
-/// Imports a register kind (everything but feature sets).
+/// Imports a register kind (everything but feature sets), with the store's connection in bulk
+/// mode for the time of the import (see `Store::bulk_import_mode`).
 pub fn import(
+    store: &mut Store,
+    table: &RawTable,
+    opts: &ImportOptions,
+    report: ImportReport,
+) -> Result<ImportReport, ImportError> {
+    store.bulk_import_mode(true)?;
+    let result = import_checked(store, table, opts, report);
+    store.bulk_import_mode(false)?;
+    result
+}
+
+fn import_checked(
     store: &mut Store,
     table: &RawTable,
     opts: &ImportOptions,
@@ -104,12 +117,17 @@ pub fn import(
     // 2. Duplicate keys within the file.
     let (table_name, keys) = kinds::table(opts.kind);
     let key_idx: Vec<usize> = keys.iter().map(|k| ctx.field_index(k)).collect();
-    let mut seen: HashMap<Vec<KeyPart>, usize> = HashMap::with_capacity(rows.len());
+    debug_assert!(key_idx.len() <= 2, "keys of one or two fields");
+    let mut seen: HashMap<(KeyPart, KeyPart), usize> = HashMap::with_capacity(rows.len());
     let mut dup_rows = HashSet::new();
     let mut found = Vec::new();
     for g in &rows {
-        let key: Vec<KeyPart> = key_idx.iter().map(|&i| KeyPart::of(&g.values[i])).collect();
-        if let Some(first) = seen.insert(key, g.row) {
+        let part = |k: usize| {
+            key_idx
+                .get(k)
+                .map_or(KeyPart::Null, |&i| KeyPart::of(&g.values[i]))
+        };
+        if let Some(first) = seen.insert((part(0), part(1)), g.row) {
             found.push((g.row, first));
         }
     }
@@ -134,7 +152,10 @@ pub fn import(
 
     super::phase("duplicates", t);
     let t = std::time::Instant::now();
-    let tx = store.conn.transaction()?;
+    // IMMEDIATE: the write lock from here on, so the references checked below stay true.
+    let tx = store
+        .conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
 
     // 3. References to firms.
     let mut new_firms: Vec<String> = Vec::new();
@@ -143,9 +164,15 @@ pub fn import(
         let fi = ctx.field_index("firm_id");
         let mut refused = HashSet::new();
         let mut created = HashSet::new();
+        let mut last_known: Option<&str> = None;
         for g in &rows {
             let id = text(&g.values[fi]).unwrap_or_default();
+            // Rows of one firm usually come together: look each run of the same id up once.
+            if last_known == Some(id) {
+                continue;
+            }
             if known.contains(id) || created.contains(id) {
+                last_known = Some(id);
                 continue;
             }
             if opts.create_firms {

@@ -13,6 +13,7 @@ pub mod registry;
 pub mod split;
 pub mod tree;
 pub mod tune;
+mod weakest_link;
 
 pub use criterion::Criterion;
 pub use params::{ClassWeight, TreeParams, TreeParamsError, ValidTreeParams};

@@ -6,6 +6,7 @@
 
 use super::split::stratified_folds;
 use super::tree::{Node, Tree};
+use super::weakest_link::Pruner;
 use super::ValidTreeParams;
 use crate::analysis::Matrix;
 use serde::Serialize;
@@ -73,117 +74,31 @@ pub enum PruneLoss {
     Auc,
 }
 
-fn risk(node: &Node, total: f64) -> f64 {
-    node.impurity * node.counts.iter().sum::<f64>() / total
-}
-
 /// The weakest-link sequence: alphas at which subtrees collapse, starting with 0.
 pub fn alpha_path(tree: &Tree) -> Vec<AlphaStep> {
-    let total: f64 = tree.nodes[0].counts.iter().sum();
+    let mut pruner = Pruner::new(tree);
     let mut out = Vec::new();
-    let mut collapsed = vec![false; tree.nodes.len()];
     let mut alpha = 0.0;
     loop {
-        collapse_until(tree, &mut collapsed, alpha, total);
-        let (leaves, impurity) = leaves_and_risk(tree, &collapsed, total);
+        pruner.collapse_until(alpha);
+        let leaves = pruner.leaves();
         out.push(AlphaStep {
             alpha,
             leaves,
-            impurity,
+            impurity: pruner.leaf_risk(),
         });
         if leaves <= 1 {
             return out;
         }
-        alpha = weakest_link(tree, &collapsed, total).0;
+        alpha = pruner.weakest().0;
     }
-}
-
-/// Cuts weakest links while their g <= alpha.
-fn collapse_until(tree: &Tree, collapsed: &mut [bool], alpha: f64, total: f64) {
-    loop {
-        let (g_min, nodes) = weakest_link(tree, collapsed, total);
-        if nodes.is_empty() || g_min > alpha + 1e-15 {
-            return;
-        }
-        nodes.into_iter().for_each(|id| collapsed[id] = true);
-    }
-}
-
-/// Leaves' risk and leaf count of every subtree when `collapsed` nodes are leaves.
-fn subtree_stats(tree: &Tree, collapsed: &[bool], total: f64) -> (Vec<f64>, Vec<usize>) {
-    let n = tree.nodes.len();
-    let mut sub_risk = vec![0.0; n];
-    let mut sub_leaves = vec![0usize; n];
-    // Children always come after their parent in `nodes`.
-    for id in (0..n).rev() {
-        let node = &tree.nodes[id];
-        if node.is_leaf() || collapsed[id] {
-            sub_risk[id] = risk(node, total);
-            sub_leaves[id] = 1;
-        } else {
-            sub_risk[id] = sub_risk[node.left] + sub_risk[node.right];
-            sub_leaves[id] = sub_leaves[node.left] + sub_leaves[node.right];
-        }
-    }
-    (sub_risk, sub_leaves)
-}
-
-/// The smallest g(t) = (R(t) - R(T_t)) / (|leaves(T_t)| - 1) over the current internal nodes,
-/// and every node that attains it.
-fn weakest_link(tree: &Tree, collapsed: &[bool], total: f64) -> (f64, Vec<usize>) {
-    let (sub_risk, sub_leaves) = subtree_stats(tree, collapsed, total);
-    let seen = reachable(tree, collapsed);
-    let g =
-        |id: usize| (risk(&tree.nodes[id], total) - sub_risk[id]) / (sub_leaves[id] as f64 - 1.0);
-    let inner: Vec<usize> = (0..tree.nodes.len())
-        .filter(|&id| seen[id] && !tree.nodes[id].is_leaf() && !collapsed[id])
-        .collect();
-    let g_min = inner.iter().map(|&id| g(id)).fold(f64::INFINITY, f64::min);
-    let at_min = inner
-        .into_iter()
-        .filter(|&id| g(id) <= g_min + 1e-15)
-        .collect();
-    (g_min.max(0.0), at_min)
-}
-
-fn reachable(tree: &Tree, collapsed: &[bool]) -> Vec<bool> {
-    let mut seen = vec![false; tree.nodes.len()];
-    let mut stack = vec![0];
-    while let Some(id) = stack.pop() {
-        seen[id] = true;
-        let node = &tree.nodes[id];
-        if !node.is_leaf() && !collapsed[id] {
-            stack.push(node.left);
-            stack.push(node.right);
-        }
-    }
-    seen
-}
-
-fn leaves_and_risk(tree: &Tree, collapsed: &[bool], total: f64) -> (usize, f64) {
-    let seen = reachable(tree, collapsed);
-    let mut leaves = 0;
-    let mut r = 0.0;
-    for (id, node) in tree.nodes.iter().enumerate() {
-        if seen[id] && (node.is_leaf() || collapsed[id]) {
-            leaves += 1;
-            r += risk(node, total);
-        }
-    }
-    (leaves, r)
-}
-
-/// Which internal nodes collapse at `alpha`: weakest links are cut while their g <= alpha.
-fn prune_mask_at(tree: &Tree, alpha: f64) -> Vec<bool> {
-    let total: f64 = tree.nodes[0].counts.iter().sum();
-    let mut collapsed = vec![false; tree.nodes.len()];
-    collapse_until(tree, &mut collapsed, alpha, total);
-    collapsed
 }
 
 /// The tree pruned at `alpha`, as a new, compact tree.
 pub fn prune(tree: &Tree, alpha: f64) -> Tree {
-    compact(tree, &prune_mask_at(tree, alpha))
+    let mut pruner = Pruner::new(tree);
+    pruner.collapse_until(alpha);
+    compact(tree, &pruner.collapsed)
 }
 
 /// The tree pruned at each of `alphas` (ascending). The cuts are nested, so one mask grows along
@@ -198,11 +113,10 @@ pub fn pruned_along<'a>(tree: &'a Tree, alphas: &'a [f64]) -> impl Iterator<Item
         alphas.windows(2).all(|w| w[0] <= w[1]),
         "alphas must ascend"
     );
-    let total: f64 = tree.nodes[0].counts.iter().sum();
-    let mut collapsed = vec![false; tree.nodes.len()];
+    let mut pruner = Pruner::new(tree);
     alphas.iter().map(move |&alpha| {
-        collapse_until(tree, &mut collapsed, alpha, total);
-        compact(tree, &collapsed)
+        pruner.collapse_until(alpha);
+        compact(tree, &pruner.collapsed)
     })
 }
 

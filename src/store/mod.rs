@@ -118,6 +118,21 @@ impl Store {
         Ok(())
     }
 
+    /// Connection settings for one bulk import, and back. During an import the foreign keys
+    /// are not checked row by row by SQLite, because the import checks every reference itself
+    /// inside its own IMMEDIATE transaction (no other writer can remove a firm meanwhile), and
+    /// commits use synchronous=NORMAL: in WAL mode that keeps the store consistent through any
+    /// crash or kill, and only a power cut right after the commit could undo the import (the
+    /// file can be imported again). Decisions keep synchronous=FULL: they never run in this mode.
+    pub(crate) fn bulk_import_mode(&self, on: bool) -> Result<()> {
+        self.conn.execute_batch(if on {
+            "PRAGMA foreign_keys=OFF; PRAGMA synchronous=NORMAL;"
+        } else {
+            "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;"
+        })?;
+        Ok(())
+    }
+
     /// Where this store lives (`None` in memory).
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
