@@ -70,15 +70,18 @@ impl Standardizer {
     /// z = (x - mean) / sd; a constant column becomes 0.
     /// Rows are scaled in blocks on all cores; each value's arithmetic is the same as one by one.
     pub fn transform(&self, x: &Matrix) -> Matrix {
-        let mut out = x.clone();
         let cols = x.cols.max(1);
-        out.data.par_chunks_mut(cols * 4096).for_each(|block| {
-            for row in block.chunks_mut(cols) {
-                for ((v, m), sd) in row.iter_mut().zip(&self.means).zip(&self.sds) {
-                    *v = if *sd > 0.0 { (*v - m) / sd } else { 0.0 };
+        let mut data = vec![0.0; x.data.len()];
+        data.par_chunks_mut(cols * 4096)
+            .zip(x.data.par_chunks(cols * 4096))
+            .for_each(|(out, block)| {
+                for (out_row, row) in out.chunks_mut(cols).zip(block.chunks(cols)) {
+                    let scaling = self.means.iter().zip(&self.sds);
+                    for ((o, v), (m, sd)) in out_row.iter_mut().zip(row).zip(scaling) {
+                        *o = if *sd > 0.0 { (v - m) / sd } else { 0.0 };
+                    }
                 }
-            }
-        });
-        out
+            });
+        Matrix::new(x.rows, x.cols, data)
     }
 }

@@ -234,7 +234,10 @@ mod tests {
             .filter(|&id| reachable[id] && !tree.nodes[id].is_leaf() && !collapsed[id])
             .collect();
         let g_min = inner.iter().map(|&id| g(id)).fold(f64::INFINITY, f64::min);
-        let at_min = inner.into_iter().filter(|&id| g(id) <= g_min + TIE).collect();
+        let at_min = inner
+            .into_iter()
+            .filter(|&id| g(id) <= g_min + TIE)
+            .collect();
         (g_min.max(0.0), at_min)
     }
 
@@ -254,7 +257,11 @@ mod tests {
         let x = Matrix::new(rows, cols, data);
         let params = TreeParams::default().check().expect("valid");
         let tree = Tree::fit(&params, &x, &y, 3);
-        assert!(tree.nodes.len() > 500, "a deep tree: {} nodes", tree.nodes.len());
+        assert!(
+            tree.nodes.len() > 500,
+            "a deep tree: {} nodes",
+            tree.nodes.len()
+        );
         let mut pruner = Pruner::new(&tree);
         let mut cuts = 0;
         loop {
