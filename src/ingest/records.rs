@@ -443,6 +443,17 @@ fn to_statement(ctx: &Ctx, values: &[Value]) -> Statement {
     s
 }
 
+/// `to_statement` of a row it consumes: the firm id is moved, not copied.
+fn statement_from(ctx: &Ctx, mut values: Vec<Value>) -> Statement {
+    let firm = match std::mem::replace(&mut values[0], Value::Null) {
+        Value::Text(id) => id,
+        _ => String::new(),
+    };
+    let mut s = to_statement(ctx, &values);
+    s.firm_id = firm;
+    s
+}
+
 /// Writes statements with freshly computed ratios. Stored statements of the same firms are
 /// merged in so that growth and average balances see the previous year, and a stored year that
 /// follows an imported one is rewritten (its growth changed).
@@ -455,11 +466,11 @@ fn write_statements(
     rows: Vec<GoodRow>,
     progress: bool,
 ) -> Result<usize, ImportError> {
+    let t_sort = std::time::Instant::now();
     let incoming: Vec<Statement> = rows
-        .par_iter()
-        .map(|g| to_statement(ctx, &g.values))
+        .into_par_iter()
+        .map(|g| statement_from(ctx, g.values))
         .collect();
-    drop(rows);
     let stored = if store_statements::any(tx)? {
         let mut ids: Vec<&str> = incoming.iter().map(|s| s.firm_id.as_str()).collect();
         ids.sort_unstable();
@@ -468,23 +479,38 @@ fn write_statements(
     } else {
         Vec::new()
     };
-    // (statement, imported): by firm and year, an imported year before a stored one of the same
-    // key, which the dedup below then drops (the file wins).
-    let mut all: Vec<(Statement, bool)> = incoming
-        .into_iter()
-        .map(|s| (s, true))
-        .chain(stored.into_iter().map(|s| (s, false)))
+    // Keys (firm, year, stored?, index), sorted: an imported year comes before a stored one of
+    // the same key, which the dedup then drops (the file wins). Sorting these small keys instead
+    // of the statements moves 24 bytes a row, not the whole statement; writing in key order
+    // makes the inserts appends to the key's b-tree.
+    let mut order: Vec<(&str, i32, bool, u32)> = incoming
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.firm_id.as_str(), s.fiscal_year, false, i as u32))
+        .chain(
+            stored
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.firm_id.as_str(), s.fiscal_year, true, i as u32)),
+        )
         .collect();
-    all.par_sort_by(|a, b| {
-        (a.0.firm_id.as_str(), a.0.fiscal_year, !a.1).cmp(&(
-            b.0.firm_id.as_str(),
-            b.0.fiscal_year,
-            !b.1,
-        ))
-    });
-    all.dedup_by(|later, first| {
-        later.0.firm_id == first.0.firm_id && later.0.fiscal_year == first.0.fiscal_year
-    });
+    order.par_sort_unstable();
+    order.dedup_by(|later, first| later.0 == first.0 && later.1 == first.1);
+    // (statement, imported) in key order.
+    let all: Vec<(&Statement, bool)> = order
+        .iter()
+        .map(|&(_, _, is_stored, i)| {
+            if is_stored {
+                (&stored[i as usize], false)
+            } else {
+                (&incoming[i as usize], true)
+            }
+        })
+        .collect();
+    drop(order);
+    // With no stored statement of these firms, no key can clash: plain inserts.
+    let replace = !stored.is_empty();
+    super::phase("write: merge and sort", t_sort);
     let same_firm = |i: usize| i > 0 && all[i - 1].0.firm_id == all[i].0.firm_id;
     // Imported rows, and stored rows right after an imported year of the same firm.
     let to_write: Vec<usize> = (0..all.len())
@@ -495,7 +521,7 @@ fn write_statements(
     let compute = |chunk: &[usize]| -> Vec<RatioRow> {
         chunk
             .par_iter()
-            .map(|&i| compute_ratios(&all[i].0, same_firm(i).then(|| &all[i - 1].0)))
+            .map(|&i| compute_ratios(all[i].0, same_firm(i).then(|| all[i - 1].0)))
             .collect()
     };
     std::thread::scope(|scope| -> Result<(), ImportError> {
@@ -513,7 +539,8 @@ fn write_statements(
         });
         for chunk in chunks {
             let Ok(ratios) = receive.recv() else { break };
-            store_statements::write(tx, chunk.iter().map(|&i| &all[i].0).zip(&ratios))?;
+            let rows = chunk.iter().map(|&i| all[i].0).zip(&ratios);
+            store_statements::write(tx, rows, replace)?;
             bar.inc(chunk.len() as u64);
         }
         drop(receive);

@@ -36,9 +36,12 @@ fn read_row(row: &Row) -> rusqlite::Result<(Statement, RatioRow)> {
 
 /// Writes statements with their ratios, replacing any statement of the same firm and year.
 /// Values are bound straight from the rows (no intermediate value list per row).
+/// `replace` = false when no stored statement can share a key with these rows (the caller
+/// knows none of their firms has any): a plain insert, without the conflict clause.
 pub fn write<'a>(
     tx: &Transaction,
     rows: impl IntoIterator<Item = (&'a Statement, &'a RatioRow)>,
+    replace: bool,
 ) -> Result<usize> {
     let mut columns = vec!["firm_id", "fiscal_year", "currency"];
     columns.extend(ITEMS.iter().map(|i| i.id));
@@ -48,11 +51,18 @@ pub fn write<'a>(
         .iter()
         .map(|c| format!("{c}=excluded.{c}"))
         .collect();
+    let conflict = if replace {
+        format!(
+            " ON CONFLICT(firm_id, fiscal_year) DO UPDATE SET {}",
+            updates.join(",")
+        )
+    } else {
+        String::new()
+    };
     let sql = format!(
-        "INSERT INTO statements ({}) VALUES ({}) ON CONFLICT(firm_id, fiscal_year) DO UPDATE SET {}",
+        "INSERT INTO statements ({}) VALUES ({}){conflict}",
         columns.join(","),
         vec!["?"; columns.len()].join(","),
-        updates.join(",")
     );
     let mut stmt = tx.prepare_cached(&sql)?;
     let mut n = 0;
