@@ -318,7 +318,7 @@ pub enum DemoAction {
     /// Write a seeded feature table for benchmarks: N rows, K features, three classes and a
     /// stratified train/test `split` column (every tool compared uses the same rows).
     Features {
-        /// The CSV file to write.
+        /// The file to write: CSV, or Parquet when it ends in .parquet.
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
         #[arg(long, default_value_t = 100_000)]
@@ -339,6 +339,9 @@ pub enum DemoAction {
         /// Seed of the generator.
         #[arg(long, default_value_t = crate::demo::DemoConfig::default().seed)]
         seed: u64,
+        /// Also write each file as Parquet (firms.parquet, ...) beside the CSV.
+        #[arg(long)]
+        parquet: bool,
     },
 }
 

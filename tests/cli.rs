@@ -591,3 +591,75 @@ fn tree_classify_and_evaluate_use_the_active_model() {
     assert!(x["explanation"]["reasons"].as_array().unwrap().len() <= 4);
     drop(dir);
 }
+
+#[test]
+fn generated_tables_in_parquet_import_like_their_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let (csv, parquet) = (dir.path().join("f.csv"), dir.path().join("f.parquet"));
+    for out in [&csv, &parquet] {
+        precre(&db)
+            .args([
+                "demo",
+                "features",
+                "--rows",
+                "3000",
+                "--features",
+                "6",
+                "--out",
+            ])
+            .arg(out)
+            .assert()
+            .success();
+    }
+    for (file, name) in [(&csv, "from_csv"), (&parquet, "from_parquet")] {
+        precre(&db)
+            .arg("import")
+            .arg(file)
+            .args(["--kind", "features", "--id", "id", "--label", "class"])
+            .args(["--name", name])
+            .assert()
+            .success();
+    }
+    let sets = json(&db, &["sets", "--format", "json"]);
+    let sets = sets.as_array().unwrap();
+    let set = |name: &str| sets.iter().find(|s| s["name"] == name).unwrap().clone();
+    let (a, b) = (set("from_csv"), set("from_parquet"));
+    assert_eq!(a["n_rows"], 3000);
+    assert_eq!(a["n_rows"], b["n_rows"]);
+    assert_eq!(a["labels"], b["labels"], "same classes, same counts");
+    assert_eq!(
+        a["columns"].as_array().unwrap().len(),
+        7,
+        "f1..f6 and split"
+    );
+    assert_eq!(a["columns"], b["columns"]);
+
+    // The portfolio files too: each Parquet file beside its CSV, with the same rows.
+    let out = dir.path().join("demo");
+    precre(&db)
+        .args(["demo", "generate", "--firms", "60", "--parquet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let fresh = dir.path().join("p.db");
+    for kind in ["firms", "statements"] {
+        let report = json(
+            &fresh,
+            &[
+                "import",
+                out.join(format!("{kind}.parquet")).to_str().unwrap(),
+                "--kind",
+                kind,
+                "--format",
+                "json",
+            ],
+        );
+        let csv_rows = std::fs::read_to_string(out.join(format!("{kind}.csv")))
+            .unwrap()
+            .lines()
+            .count()
+            - 1;
+        assert_eq!(report["rows_written"], csv_rows, "{kind}");
+    }
+}

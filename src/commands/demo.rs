@@ -7,7 +7,12 @@ use crate::output::thousands;
 
 pub fn run(cli: &Cli, args: &DemoArgs) -> anyhow::Result<()> {
     match &args.action {
-        Some(DemoAction::Generate { out, firms, seed }) => {
+        Some(DemoAction::Generate {
+            out,
+            firms,
+            seed,
+            parquet,
+        }) => {
             let cfg = DemoConfig {
                 firms: *firms,
                 seed: *seed,
@@ -16,12 +21,20 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> anyhow::Result<()> {
             let n = demo::generate_to_dir(&cfg, out).map_err(|e| {
                 anyhow::anyhow!("cannot write the demo files into {}: {e}", out.display())
             })?;
+            if *parquet {
+                for (name, _, _) in demo::FILES {
+                    let csv = out.join(name);
+                    demo::csv_to_parquet(&csv, &csv.with_extension("parquet"))
+                        .map_err(|e| anyhow::anyhow!("cannot write Parquet: {e}"))?;
+                }
+            }
             println!(
-                "wrote {} firms and {} statements to {} (seed {})",
+                "wrote {} firms and {} statements to {} (seed {}{})",
                 thousands(*firms),
                 thousands(n),
                 out.display(),
-                seed
+                seed,
+                if *parquet { ", CSV and Parquet" } else { "" }
             );
             Ok(())
         }
@@ -36,8 +49,27 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> anyhow::Result<()> {
                 features: *features,
                 seed: *seed,
             };
-            demo::features::write_csv(&cfg, out)
-                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
+            let parquet = out
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+            if parquet {
+                // The CSV first (the generator writes text), beside the target, then converted.
+                let csv = tempfile::Builder::new()
+                    .suffix(".csv")
+                    .tempfile_in(
+                        out.parent()
+                            .filter(|p| !p.as_os_str().is_empty())
+                            .unwrap_or(std::path::Path::new(".")),
+                    )
+                    .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
+                demo::features::write_csv(&cfg, csv.path())
+                    .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
+                demo::csv_to_parquet(csv.path(), out)
+                    .map_err(|e| anyhow::anyhow!("cannot write Parquet: {e}"))?;
+            } else {
+                demo::features::write_csv(&cfg, out)
+                    .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
+            }
             println!(
                 "wrote {} rows x {features} features (3 classes, a train/test split column) to {}",
                 thousands(*rows),

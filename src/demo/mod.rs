@@ -41,6 +41,23 @@ pub const FILES: &[(&str, Kind, &str)] = &[
     ),
 ];
 
+/// Writes a Parquet copy of a CSV file we generated (column types inferred over the whole file,
+/// so numbers stay numbers). Returns the number of rows.
+pub fn csv_to_parquet(csv: &Path, parquet: &Path) -> Result<usize, String> {
+    use polars::prelude::*;
+    let mut df = CsvReadOptions::default()
+        .with_has_header(true)
+        .with_infer_schema_length(None)
+        .try_into_reader_with_file_path(Some(csv.to_path_buf()))
+        .and_then(|r| r.finish())
+        .map_err(|e| format!("{}: {e}", csv.display()))?;
+    let file = std::fs::File::create(parquet).map_err(|e| format!("{}: {e}", parquet.display()))?;
+    ParquetWriter::new(file)
+        .finish(&mut df)
+        .map_err(|e| format!("{}: {e}", parquet.display()))?;
+    Ok(df.height())
+}
+
 /// Writes the five demo files into `dir` (created if needed). Returns the statement count.
 pub fn generate_to_dir(cfg: &DemoConfig, dir: &Path) -> std::io::Result<usize> {
     std::fs::create_dir_all(dir)?;
