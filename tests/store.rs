@@ -80,3 +80,38 @@ fn newer_and_foreign_files_are_refused_with_a_clear_message() {
     let err = Store::open(&foreign).err().unwrap();
     assert!(matches!(err, StoreError::Foreign(_)), "{err}");
 }
+
+#[test]
+fn a_version_1_store_gains_the_latest_outcome_index_and_keeps_its_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    {
+        let mut store = Store::open(&path).unwrap();
+        precre::demo::load(&mut store, None, false).unwrap();
+    }
+    // Back to what version 1 had.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("DROP INDEX outcomes_latest; PRAGMA user_version = 1;")
+        .unwrap();
+    drop(conn);
+    let store = Store::open(&path).unwrap();
+    let mix = store.class_mix().unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let v: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, 2);
+    let indexes: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'outcomes_latest'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(indexes, 1);
+    // The demo's class counts (data/README.md): bad 327, satisfactory 524, good 1,549.
+    let count = |c: &str| mix.iter().find(|(k, _)| k == c).map(|(_, n)| *n);
+    assert_eq!(count("bad"), Some(327));
+    assert_eq!(count("satisfactory"), Some(524));
+    assert_eq!(count("good"), Some(1549));
+}

@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use std::path::Path;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Migration 1: every table of the foundation. Statement items and ratio columns come from the
 /// finance catalogues so that the store and the formulas cannot drift apart.
@@ -163,6 +163,11 @@ CREATE TRIGGER decisions_append_only_delete BEFORE DELETE ON decisions
     )
 }
 
+/// Version 2: each firm's latest outcome read from an index alone (the class mix of the
+/// dashboard and of `precre demo` looked up a million table rows at a million firms).
+const MIGRATION_2: &str =
+    "CREATE INDEX IF NOT EXISTS outcomes_latest ON outcomes(firm_id, as_of, class);";
+
 /// Applies every migration newer than the store's version, each in its own transaction.
 pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -183,7 +188,7 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
             return Err(StoreError::Foreign(path.to_path_buf()));
         }
     }
-    let migrations: Vec<String> = vec![migration_1()];
+    let migrations: Vec<String> = vec![migration_1(), MIGRATION_2.to_string()];
     for (i, sql) in migrations.iter().enumerate() {
         let version = i as i64 + 1;
         if version <= found {

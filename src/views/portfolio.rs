@@ -107,28 +107,46 @@ fn distribution(
     }
 }
 
+/// Runs one part of the dashboard's load; with `PRECRE_TIMINGS` set, says how long it took.
+fn timed<T, E>(
+    what: &str,
+    f: impl FnOnce() -> std::result::Result<T, E>,
+) -> std::result::Result<T, E> {
+    let t = std::time::Instant::now();
+    let out = f();
+    if std::env::var_os("PRECRE_TIMINGS").is_some() {
+        eprintln!(
+            "timing: dashboard {what} {:.3} s",
+            t.elapsed().as_secs_f64()
+        );
+    }
+    out
+}
+
 /// Everything the dashboard shows.
 pub fn load(store: &Store) -> Result<Portfolio> {
-    let model = store.model(None).ok();
-    let (decided, pending) = store.decision_progress()?;
+    let model = timed("model", || store.model(None)).ok();
+    let (decided, pending) = timed("decisions", || store.decision_progress())?;
     Ok(Portfolio {
-        firms: store.count("firms")?,
-        statements: store.count("statements")?,
-        by_sector: store.firm_counts_by("sector")?,
-        by_region: store.firm_counts_by("region")?,
-        by_size: store.firm_counts_by("size")?,
-        by_class: store.class_mix()?,
+        firms: timed("firms", || store.count("firms"))?,
+        statements: timed("statements", || store.count("statements"))?,
+        by_sector: timed("sectors", || store.firm_counts_by("sector"))?,
+        by_region: timed("regions", || store.firm_counts_by("region"))?,
+        by_size: timed("sizes", || store.firm_counts_by("size"))?,
+        by_class: timed("classes", || store.class_mix())?,
         distributions: {
-            let rows = store.latest_ratios_with_sector(&DASHBOARD_RATIOS)?;
+            let rows = timed("latest ratios", || {
+                store.latest_ratios_with_sector(&DASHBOARD_RATIOS)
+            })?;
             DASHBOARD_RATIOS
                 .iter()
                 .enumerate()
                 .map(|(k, r)| distribution(&rows, k, r))
                 .collect()
         },
-        closures: store.closure_rates()?,
+        closures: timed("closures", || store.closure_rates())?,
         predicted_mix: match &model {
-            Some(m) => store.predicted_mix(&m.id)?,
+            Some(m) => timed("predicted mix", || store.predicted_mix(&m.id))?,
             None => Vec::new(),
         },
         model: model.map(|m| (m.id, m.name)),
