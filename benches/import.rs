@@ -90,6 +90,42 @@ fn all_ratios(statements: &[Statement]) -> Vec<RatioRow> {
         .collect()
 }
 
+/// Inserts every row with one prepared statement in one transaction; the seconds it took.
+fn insert_all<T>(
+    conn: &mut rusqlite::Connection,
+    cols: &[&str],
+    rows: impl IntoIterator<Item = T>,
+    mut bind: impl FnMut(&mut rusqlite::Statement, T),
+) -> f64 {
+    let sql = format!(
+        "INSERT INTO statements ({}) VALUES ({})",
+        cols.join(","),
+        vec!["?"; cols.len()].join(",")
+    );
+    let t = Instant::now();
+    let tx = conn.transaction().expect("tx");
+    {
+        let mut stmt = tx.prepare(&sql).expect("prepare");
+        for row in rows {
+            bind(&mut stmt, row);
+            stmt.raw_execute().expect("insert");
+        }
+    }
+    tx.commit().expect("commit");
+    t.elapsed().as_secs_f64()
+}
+
+/// Binds a statement's key, currency and items as parameters 1.. ; returns the next index.
+fn bind_items(stmt: &mut rusqlite::Statement, s: &Statement) -> usize {
+    stmt.raw_bind_parameter(1, &s.firm_id).expect("bind");
+    stmt.raw_bind_parameter(2, s.fiscal_year).expect("bind");
+    stmt.raw_bind_parameter(3, &s.currency).expect("bind");
+    for (k, v) in s.values.iter().enumerate() {
+        stmt.raw_bind_parameter(4 + k, v).expect("bind");
+    }
+    4 + s.values.len()
+}
+
 /// The floor: one prepared INSERT per row into the store's statements table, one transaction,
 /// values bound straight from memory, in the file's order, with the connection settings the
 /// import itself writes with.
@@ -102,37 +138,16 @@ fn floor_insert(db: &Path, statements: &[Statement], ratios: &[RatioRow], order:
     cols.extend(ITEMS.iter().map(|i| i.id));
     cols.push("flags");
     cols.extend(RATIOS.iter().map(|r| r.id));
-    let sql = format!(
-        "INSERT INTO statements ({}) VALUES ({})",
-        cols.join(","),
-        vec!["?"; cols.len()].join(",")
-    );
-    let t = Instant::now();
-    let tx = conn.transaction().expect("tx");
-    {
-        let mut stmt = tx.prepare(&sql).expect("prepare");
-        for &i in order {
-            let (s, r) = (&statements[i], &ratios[i]);
-            let mut p = 1;
-            stmt.raw_bind_parameter(p, &s.firm_id).expect("bind");
-            stmt.raw_bind_parameter(p + 1, s.fiscal_year).expect("bind");
-            stmt.raw_bind_parameter(p + 2, &s.currency).expect("bind");
-            p += 3;
-            for v in &s.values {
-                stmt.raw_bind_parameter(p, v).expect("bind");
-                p += 1;
-            }
-            stmt.raw_bind_parameter(p, r.flags.0).expect("bind");
+    insert_all(&mut conn, &cols, order, |stmt, &i| {
+        let (s, r) = (&statements[i], &ratios[i]);
+        let mut p = bind_items(stmt, s);
+        stmt.raw_bind_parameter(p, r.flags.0).expect("bind");
+        p += 1;
+        for v in &r.values {
+            stmt.raw_bind_parameter(p, v).expect("bind");
             p += 1;
-            for v in &r.values {
-                stmt.raw_bind_parameter(p, v).expect("bind");
-                p += 1;
-            }
-            stmt.raw_execute().expect("insert");
         }
-    }
-    tx.commit().expect("commit");
-    t.elapsed().as_secs_f64()
+    })
 }
 
 /// The issue's own floor: the file's columns alone (no ratios) into a plain table with a
@@ -150,27 +165,9 @@ fn floor_csv_columns(dir: &Path, statements: &[Statement]) -> f64 {
         cols[3..].join(" REAL, ")
     ))
     .expect("table");
-    let sql = format!(
-        "INSERT INTO statements ({}) VALUES ({})",
-        cols.join(","),
-        vec!["?"; cols.len()].join(",")
-    );
-    let t = Instant::now();
-    let tx = conn.transaction().expect("tx");
-    {
-        let mut stmt = tx.prepare(&sql).expect("prepare");
-        for s in statements {
-            stmt.raw_bind_parameter(1, &s.firm_id).expect("bind");
-            stmt.raw_bind_parameter(2, s.fiscal_year).expect("bind");
-            stmt.raw_bind_parameter(3, &s.currency).expect("bind");
-            for (k, v) in s.values.iter().enumerate() {
-                stmt.raw_bind_parameter(4 + k, v).expect("bind");
-            }
-            stmt.raw_execute().expect("insert");
-        }
-    }
-    tx.commit().expect("commit");
-    t.elapsed().as_secs_f64()
+    insert_all(&mut conn, &cols, statements, |stmt, s| {
+        bind_items(stmt, s);
+    })
 }
 
 fn main() {
