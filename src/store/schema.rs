@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use std::path::Path;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// Migration 1: every table of the foundation. Statement items and ratio columns come from the
 /// finance catalogues so that the store and the formulas cannot drift apart.
@@ -168,6 +168,12 @@ CREATE TRIGGER decisions_append_only_delete BEFORE DELETE ON decisions
 const MIGRATION_2: &str =
     "CREATE INDEX IF NOT EXISTS outcomes_latest ON outcomes(firm_id, as_of, class);";
 
+/// Version 3: the dashboard's ratios of each firm's latest statement read from an index alone
+/// (the table's rows are 57 columns wide: 3.4 GB at 4.4 million statements, 4-19 s to scan).
+/// Its columns are `views::portfolio::DASHBOARD_RATIOS` (a test keeps the two in step).
+pub const MIGRATION_3: &str = "CREATE INDEX IF NOT EXISTS statements_latest ON statements\
+     (firm_id, fiscal_year, net_margin, total_asset_turnover, debt_ratio);";
+
 /// Applies every migration newer than the store's version, each in its own transaction.
 pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -188,7 +194,11 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
             return Err(StoreError::Foreign(path.to_path_buf()));
         }
     }
-    let migrations: Vec<String> = vec![migration_1(), MIGRATION_2.to_string()];
+    let migrations: Vec<String> = vec![
+        migration_1(),
+        MIGRATION_2.to_string(),
+        MIGRATION_3.to_string(),
+    ];
     for (i, sql) in migrations.iter().enumerate() {
         let version = i as i64 + 1;
         if version <= found {

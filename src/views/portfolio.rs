@@ -160,6 +160,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_latest_statement_index_covers_the_dashboard_ratios() {
+        let sql = crate::store::schema::MIGRATION_3;
+        let cols: Vec<&str> = sql[sql.find('(').unwrap() + 1..sql.rfind(')').unwrap()]
+            .split(',')
+            .map(str::trim)
+            .collect();
+        assert_eq!(&cols[..2], ["firm_id", "fiscal_year"]);
+        assert_eq!(&cols[2..], DASHBOARD_RATIOS);
+    }
+
+    #[test]
     fn histogram_counts_every_value_once() {
         let mut v: Vec<f64> = (0..100).map(f64::from).collect();
         let h = histogram(&mut v, 10);
