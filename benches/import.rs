@@ -11,7 +11,7 @@
 //! another size; `PRECRE_BENCH_REPEATS=R` (default 3, the best run counts).
 
 use precre::demo::{generate_to_dir, DemoConfig};
-use precre::finance::{compute_ratios, RatioRow, Statement, ITEMS, RATIOS};
+use precre::finance::{compute_ratios, RatioRow, Statement, ITEMS};
 use precre::ingest::{import_file, ImportOptions, Kind};
 use precre::store::Store;
 use std::path::{Path, PathBuf};
@@ -97,11 +97,7 @@ fn insert_all<T>(
     rows: impl IntoIterator<Item = T>,
     mut bind: impl FnMut(&mut rusqlite::Statement, T),
 ) -> f64 {
-    let sql = format!(
-        "INSERT INTO statements ({}) VALUES ({})",
-        cols.join(","),
-        vec!["?"; cols.len()].join(",")
-    );
+    let sql = precre::store::records::insert_sql("statements", cols, None);
     let t = Instant::now();
     let tx = conn.transaction().expect("tx");
     {
@@ -132,22 +128,23 @@ fn bind_items(stmt: &mut rusqlite::Statement, s: &Statement) -> usize {
 fn floor_insert(db: &Path, statements: &[Statement], ratios: &[RatioRow], order: &[usize]) -> f64 {
     let mut conn = rusqlite::Connection::open(db).expect("open");
     // The connection settings of PRECRE's own import while it writes (Store::bulk_import_mode).
-    conn.execute_batch("PRAGMA foreign_keys=OFF; PRAGMA synchronous=NORMAL;")
+    conn.execute_batch(precre::store::BULK_IMPORT_SETTINGS)
         .expect("pragmas");
-    let mut cols = vec!["firm_id", "fiscal_year", "currency"];
-    cols.extend(ITEMS.iter().map(|i| i.id));
-    cols.push("flags");
-    cols.extend(RATIOS.iter().map(|r| r.id));
-    insert_all(&mut conn, &cols, order, |stmt, &i| {
-        let (s, r) = (&statements[i], &ratios[i]);
-        let mut p = bind_items(stmt, s);
-        stmt.raw_bind_parameter(p, r.flags.0).expect("bind");
-        p += 1;
-        for v in &r.values {
-            stmt.raw_bind_parameter(p, v).expect("bind");
+    insert_all(
+        &mut conn,
+        &precre::store::statements::columns(),
+        order,
+        |stmt, &i| {
+            let (s, r) = (&statements[i], &ratios[i]);
+            let mut p = bind_items(stmt, s);
+            stmt.raw_bind_parameter(p, r.flags.0).expect("bind");
             p += 1;
-        }
-    })
+            for v in &r.values {
+                stmt.raw_bind_parameter(p, v).expect("bind");
+                p += 1;
+            }
+        },
+    )
 }
 
 /// The issue's own floor: the file's columns alone (no ratios) into a plain table with a

@@ -7,6 +7,7 @@
 //! - `cli`, `commands`: the command line and what each subcommand does;
 //! - `model`: the decision tree (criteria, parameters, growth);
 //! - `output`: table / CSV / JSON rendering for the command line;
+//! - `timings`: phase timings on stderr under `PRECRE_TIMINGS`;
 //! - `filter`: the analyst's filter expressions, parsed and checked (never SQL text);
 //! - `decisions`: decisions on applications, the triage queue and the exporters;
 //! - `views`: what each workbench screen shows, assembled from the store and the models;
@@ -23,5 +24,6 @@ pub mod ingest;
 pub mod model;
 pub mod output;
 pub mod store;
+pub(crate) mod timings;
 pub mod tui;
 pub mod views;

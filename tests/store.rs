@@ -3,16 +3,18 @@
 use precre::store::schema::SCHEMA_VERSION;
 use precre::store::{Store, StoreError};
 
+fn user_version(conn: &rusqlite::Connection) -> i64 {
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap()
+}
+
 #[test]
 fn a_new_store_is_migrated_with_wal_and_foreign_keys() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.db");
     drop(Store::open(&path).unwrap());
     let conn = rusqlite::Connection::open(&path).unwrap();
-    let v: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(v, SCHEMA_VERSION);
+    assert_eq!(user_version(&conn), SCHEMA_VERSION);
     let mode: String = conn
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .unwrap();
@@ -82,7 +84,7 @@ fn newer_and_foreign_files_are_refused_with_a_clear_message() {
 }
 
 #[test]
-fn a_version_1_store_gains_the_latest_outcome_index_and_keeps_its_rows() {
+fn a_version_1_store_gains_the_later_indexes_and_keeps_its_rows() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.db");
     {
@@ -91,24 +93,25 @@ fn a_version_1_store_gains_the_latest_outcome_index_and_keeps_its_rows() {
     }
     // Back to what version 1 had.
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch("DROP INDEX outcomes_latest; PRAGMA user_version = 1;")
-        .unwrap();
+    conn.execute_batch(
+        "DROP INDEX outcomes_latest; DROP INDEX statements_latest; PRAGMA user_version = 1;",
+    )
+    .unwrap();
     drop(conn);
     let store = Store::open(&path).unwrap();
     let mix = store.class_mix().unwrap();
     let conn = rusqlite::Connection::open(&path).unwrap();
-    let v: i64 = conn
-        .query_row("PRAGMA user_version", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(v, SCHEMA_VERSION);
-    let indexes: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'outcomes_latest'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(indexes, 1);
+    assert_eq!(user_version(&conn), SCHEMA_VERSION);
+    for index in ["outcomes_latest", "statements_latest"] {
+        let found: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = ?1",
+                [index],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(found, 1, "{index}");
+    }
     // The demo's class counts (data/README.md): bad 327, satisfactory 524, good 1,549.
     let count = |c: &str| mix.iter().find(|(k, _)| k == c).map(|(_, n)| *n);
     assert_eq!(count("bad"), Some(327));

@@ -137,13 +137,6 @@ pub(crate) fn progress_bar(show: bool, len: usize, what: &str) -> indicatif::Pro
     bar
 }
 
-/// Prints how long a phase took when `PRECRE_TIMINGS` is set (for profiling imports).
-pub(crate) fn phase(name: &str, since: std::time::Instant) {
-    if std::env::var_os("PRECRE_TIMINGS").is_some() {
-        eprintln!("timing: {name} {:.3} s", since.elapsed().as_secs_f64());
-    }
-}
-
 /// Imports `path` into `store`: nothing is written unless every row passes (or `skip_bad`).
 pub fn import_file(
     store: &mut Store,
@@ -152,7 +145,7 @@ pub fn import_file(
 ) -> Result<ImportReport, ImportError> {
     let t = std::time::Instant::now();
     let table = reader::read_table(path, &opts.read)?;
-    phase("read", t);
+    crate::timings::phase("read", t);
     let mut report = ImportReport::new(path, opts.kind);
     report.counts.rows_read = table.n_rows;
     match opts.kind {

@@ -68,8 +68,11 @@ pub fn import(
 ) -> Result<ImportReport, ImportError> {
     store.bulk_import_mode(true)?;
     let result = import_checked(store, table, opts, report);
-    store.bulk_import_mode(false)?;
-    result
+    // The import's own error, if any, says more than a failure to restore the settings.
+    let restored = store.bulk_import_mode(false);
+    let report = result?;
+    restored?;
+    Ok(report)
 }
 
 fn import_checked(
@@ -100,8 +103,9 @@ fn import_checked(
                 fields: ctx.fields.clone(),
                 issues: Vec::new(),
             };
+            let n = rows.len() as u64;
             let good = validate_rows(&mut chunk_ctx, &resolved.columns, opts.kind, rows);
-            bar.inc(VALIDATE_CHUNK as u64);
+            bar.inc(n);
             (good, chunk_ctx.issues)
         })
         .collect();
@@ -112,7 +116,7 @@ fn import_checked(
     }
     bar.finish_and_clear();
 
-    super::phase("validate", t);
+    crate::timings::phase("validate", t);
     let t = std::time::Instant::now();
     // 2. Duplicate keys within the file.
     let (table_name, keys) = kinds::table(opts.kind);
@@ -120,7 +124,6 @@ fn import_checked(
     debug_assert!(key_idx.len() <= 2, "keys of one or two fields");
     let mut seen: HashMap<(KeyPart, KeyPart), usize> = HashMap::with_capacity(rows.len());
     let mut dup_rows = HashSet::new();
-    let mut found = Vec::new();
     for g in &rows {
         let part = |k: usize| {
             key_idx
@@ -128,29 +131,25 @@ fn import_checked(
                 .map_or(KeyPart::Null, |&i| KeyPart::of(&g.values[i]))
         };
         if let Some(first) = seen.insert((part(0), part(1)), g.row) {
-            found.push((g.row, first));
+            let key: Vec<String> = key_idx
+                .iter()
+                .map(|&i| value_string(&g.values[i]))
+                .collect();
+            let first_loc = table.locate(first);
+            ctx.issue(
+                Severity::Error,
+                g.row,
+                keys.join("+").as_str(),
+                &key.join(" "),
+                format!("duplicate key: {first_loc} has the same"),
+            );
+            dup_rows.insert(g.row);
         }
     }
     drop(seen);
-    for (row, first) in found {
-        let g = &rows[rows.partition_point(|g| g.row < row)];
-        let key: Vec<String> = key_idx
-            .iter()
-            .map(|&i| value_string(&g.values[i]))
-            .collect();
-        let first_loc = table.locate(first);
-        ctx.issue(
-            Severity::Error,
-            row,
-            keys.join("+").as_str(),
-            &key.join(" "),
-            format!("duplicate key: {first_loc} has the same"),
-        );
-        dup_rows.insert(row);
-    }
     rows.retain(|g| !dup_rows.contains(&g.row));
 
-    super::phase("duplicates", t);
+    crate::timings::phase("duplicates", t);
     let t = std::time::Instant::now();
     // IMMEDIATE: the write lock from here on, so the references checked below stay true.
     let tx = store
@@ -200,7 +199,7 @@ fn import_checked(
         });
     }
 
-    super::phase("references", t);
+    crate::timings::phase("references", t);
     let t = std::time::Instant::now();
     // 4. Write, all in this one transaction.
     for id in &new_firms {
@@ -229,10 +228,10 @@ fn import_checked(
         store_records::upsert_rows(&tx, table_name, &cols, keys, values)?
     };
     store_records::log_import(&tx, &report.file, opts.kind.as_str(), &report.counts)?;
-    super::phase("write", t);
+    crate::timings::phase("write", t);
     let t = std::time::Instant::now();
     tx.commit()?;
-    super::phase("commit", t);
+    crate::timings::phase("commit", t);
     Ok(report)
 }
 
@@ -376,7 +375,7 @@ fn check_row(ctx: &mut Ctx, kind: Kind, row: usize, values: &mut [Value]) -> boo
                 return false;
             }
             values[cur] = Value::Text(c.to_ascii_uppercase());
-            let s = to_statement(ctx, values);
+            let s = statement_items(ctx, values);
             if let Some(gap) = s.identity_gap().filter(|g| g.abs() > IDENTITY_TOLERANCE) {
                 ctx.issue(
                     Severity::Warning,
@@ -429,28 +428,31 @@ fn check_row(ctx: &mut Ctx, kind: Kind, row: usize, values: &mut [Value]) -> boo
     true
 }
 
-fn to_statement(ctx: &Ctx, values: &[Value]) -> Statement {
-    let mut s = Statement::empty(
-        text(&values[0]).unwrap_or_default(),
-        real(&values[1]).unwrap_or(0.0) as i32,
-    );
-    s.currency = text(&values[2]).unwrap_or("KRW").to_string();
+/// The items and year of a validated statement row, for checks (firm id and currency left
+/// empty, so nothing is allocated).
+fn statement_items(ctx: &Ctx, values: &[Value]) -> Statement {
     // Statement fields are firm, year, currency, then the items in catalogue order.
     debug_assert_eq!(ctx.fields.len(), kinds::FIRST_ITEM + ITEMS.len());
-    for (i, v) in s.values.iter_mut().enumerate() {
+    let mut items = [None; ITEMS.len()];
+    for (i, v) in items.iter_mut().enumerate() {
         *v = real(&values[kinds::FIRST_ITEM + i]);
     }
-    s
+    Statement {
+        firm_id: String::new(),
+        fiscal_year: real(&values[1]).unwrap_or(0.0) as i32,
+        currency: String::new(),
+        values: items,
+    }
 }
 
-/// `to_statement` of a row it consumes: the firm id is moved, not copied.
+/// The whole statement of a validated row it consumes: the firm id is moved, not copied.
 fn statement_from(ctx: &Ctx, mut values: Vec<Value>) -> Statement {
-    let firm = match std::mem::replace(&mut values[0], Value::Null) {
+    let mut s = statement_items(ctx, &values);
+    s.currency = text(&values[2]).unwrap_or("KRW").to_string();
+    s.firm_id = match std::mem::replace(&mut values[0], Value::Null) {
         Value::Text(id) => id,
         _ => String::new(),
     };
-    let mut s = to_statement(ctx, &values);
-    s.firm_id = firm;
     s
 }
 
@@ -510,7 +512,7 @@ fn write_statements(
     drop(order);
     // With no stored statement of these firms, no key can clash: plain inserts.
     let replace = !stored.is_empty();
-    super::phase("write: merge and sort", t_sort);
+    crate::timings::phase("write: merge and sort", t_sort);
     let same_firm = |i: usize| i > 0 && all[i - 1].0.firm_id == all[i].0.firm_id;
     // Imported rows, and stored rows right after an imported year of the same firm.
     let to_write: Vec<usize> = (0..all.len())

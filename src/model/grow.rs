@@ -210,23 +210,17 @@ impl Grower<'_> {
         if !self.can_split(node, end - start) {
             return None;
         }
-        let mut best: Option<Split> = None;
-        for (f, o) in orders.iter().enumerate() {
-            let found = self.best_in_feature(
+        let per_feature = orders.iter().enumerate().map(|(f, o)| {
+            self.best_in_feature(
                 f,
                 &o.val[start..end],
                 &o.cls[start..end],
                 node,
                 &mut scratch.left,
                 &mut scratch.right,
-            );
-            if let Some(s) = found {
-                if best.as_ref().is_none_or(|b| s.score > b.score) {
-                    best = Some(s);
-                }
-            }
-        }
-        self.check_decrease(orders, node, start, best?)
+            )
+        });
+        self.check_decrease(orders, node, start, first_best(per_feature)?)
     }
 
     /// The best split of a large node (all of its orders), its features scanned in parallel.
@@ -250,14 +244,7 @@ impl Grower<'_> {
                 )
             })
             .collect();
-        // The same reduction as the sequential scan: the first feature with the highest score.
-        let mut best: Option<Split> = None;
-        for s in per_feature.into_iter().flatten() {
-            if best.as_ref().is_none_or(|b| s.score > b.score) {
-                best = Some(s);
-            }
-        }
-        self.check_decrease(orders, node, start, best?)
+        self.check_decrease(orders, node, start, first_best(per_feature)?)
     }
 
     /// The best threshold of one feature in a node (the first of equal scores).
@@ -406,6 +393,18 @@ impl Grower<'_> {
         val[w..].copy_from_slice(&scratch.val);
         cls[w..].copy_from_slice(&scratch.cls);
     }
+}
+
+/// The split with the highest score, the first of equal ones, in feature order: the sequential
+/// and the parallel scans reduce the same way, so they find the same split.
+fn first_best(per_feature: impl IntoIterator<Item = Option<Split>>) -> Option<Split> {
+    let mut best: Option<Split> = None;
+    for s in per_feature.into_iter().flatten() {
+        if best.as_ref().is_none_or(|b| s.score > b.score) {
+            best = Some(s);
+        }
+    }
+    best
 }
 
 /// Appends a subtree's nodes, shifting its child indexes by `offset`.

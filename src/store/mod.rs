@@ -60,6 +60,11 @@ fn sql_message(e: &rusqlite::Error) -> String {
     }
 }
 
+/// Every connection's settings: foreign keys checked, commits synced to disk (decisions).
+const EVERYDAY_SETTINGS: &str = "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;";
+/// The settings of a connection while it imports (see `Store::bulk_import_mode`).
+pub const BULK_IMPORT_SETTINGS: &str = "PRAGMA foreign_keys=OFF; PRAGMA synchronous=NORMAL;";
+
 /// An open store. Every connection has WAL, foreign keys and a busy timeout.
 pub struct Store {
     pub(crate) conn: Connection,
@@ -113,8 +118,7 @@ impl Store {
                 )));
             }
         }
-        self.conn
-            .execute_batch("PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;")?;
+        self.conn.execute_batch(EVERYDAY_SETTINGS)?;
         Ok(())
     }
 
@@ -126,9 +130,9 @@ impl Store {
     /// file can be imported again). Decisions keep synchronous=FULL: they never run in this mode.
     pub(crate) fn bulk_import_mode(&self, on: bool) -> Result<()> {
         self.conn.execute_batch(if on {
-            "PRAGMA foreign_keys=OFF; PRAGMA synchronous=NORMAL;"
+            BULK_IMPORT_SETTINGS
         } else {
-            "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;"
+            EVERYDAY_SETTINGS
         })?;
         Ok(())
     }

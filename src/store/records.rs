@@ -4,9 +4,35 @@ use super::Result;
 use rusqlite::types::Value;
 use rusqlite::Transaction;
 
-/// Inserts rows, updating those whose key already exists (never delete-and-insert: that would
-/// cascade to a firm's statements and applications). `table`, `columns` and `keys` come from code,
-/// never from user input. Returns (inserted or updated) rows written.
+/// The INSERT of `columns` into `table`; with `keys`, a row whose key already exists is updated
+/// instead (never delete-and-insert: that would cascade to a firm's statements and
+/// applications). `table`, `columns` and `keys` come from code, never from user input.
+pub fn insert_sql(table: &str, columns: &[&str], keys: Option<&[&str]>) -> String {
+    let placeholders = vec!["?"; columns.len()].join(",");
+    let conflict = match keys {
+        None => String::new(),
+        Some(keys) => {
+            let updates: Vec<String> = columns
+                .iter()
+                .filter(|c| !keys.contains(c))
+                .map(|c| format!("{c}=excluded.{c}"))
+                .collect();
+            let action = if updates.is_empty() {
+                "DO NOTHING".to_string()
+            } else {
+                format!("DO UPDATE SET {}", updates.join(","))
+            };
+            format!(" ON CONFLICT({}) {action}", keys.join(","))
+        }
+    };
+    format!(
+        "INSERT INTO {table} ({}) VALUES ({placeholders}){conflict}",
+        columns.join(",")
+    )
+}
+
+/// Inserts rows, updating those whose key already exists (see `insert_sql`). Returns
+/// (inserted or updated) rows written.
 pub fn upsert_rows<I>(
     tx: &Transaction,
     table: &str,
@@ -17,23 +43,7 @@ pub fn upsert_rows<I>(
 where
     I: IntoIterator<Item = Vec<Value>>,
 {
-    let placeholders = vec!["?"; columns.len()].join(",");
-    let updates: Vec<String> = columns
-        .iter()
-        .filter(|c| !keys.contains(c))
-        .map(|c| format!("{c}=excluded.{c}"))
-        .collect();
-    let conflict = if updates.is_empty() {
-        "DO NOTHING".to_string()
-    } else {
-        format!("DO UPDATE SET {}", updates.join(","))
-    };
-    let sql = format!(
-        "INSERT INTO {table} ({}) VALUES ({placeholders}) ON CONFLICT({}) {conflict}",
-        columns.join(","),
-        keys.join(",")
-    );
-    let mut stmt = tx.prepare_cached(&sql)?;
+    let mut stmt = tx.prepare_cached(&insert_sql(table, columns, Some(keys)))?;
     let mut n = 0;
     for row in rows {
         stmt.execute(rusqlite::params_from_iter(row.iter()))?;

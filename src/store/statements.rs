@@ -4,14 +4,18 @@ use super::{Result, Store};
 use crate::finance::{RatioRow, Statement, StatementFlags, ITEMS, RATIOS};
 use rusqlite::{Row, Transaction};
 
+/// The stored columns of a statement, in the order rows are read and written: key, currency,
+/// the items, flags, the ratios.
+pub fn columns() -> Vec<&'static str> {
+    let mut columns = vec!["firm_id", "fiscal_year", "currency"];
+    columns.extend(ITEMS.iter().map(|i| i.id));
+    columns.push("flags");
+    columns.extend(RATIOS.iter().map(|r| r.id));
+    columns
+}
+
 fn select_list() -> String {
-    let items: Vec<&str> = ITEMS.iter().map(|i| i.id).collect();
-    let ratios: Vec<&str> = RATIOS.iter().map(|r| r.id).collect();
-    format!(
-        "firm_id, fiscal_year, currency, {}, flags, {}",
-        items.join(","),
-        ratios.join(",")
-    )
+    columns().join(", ")
 }
 
 fn read_row(row: &Row) -> rusqlite::Result<(Statement, RatioRow)> {
@@ -43,27 +47,8 @@ pub fn write<'a>(
     rows: impl IntoIterator<Item = (&'a Statement, &'a RatioRow)>,
     replace: bool,
 ) -> Result<usize> {
-    let mut columns = vec!["firm_id", "fiscal_year", "currency"];
-    columns.extend(ITEMS.iter().map(|i| i.id));
-    columns.push("flags");
-    columns.extend(RATIOS.iter().map(|r| r.id));
-    let updates: Vec<String> = columns[2..]
-        .iter()
-        .map(|c| format!("{c}=excluded.{c}"))
-        .collect();
-    let conflict = if replace {
-        format!(
-            " ON CONFLICT(firm_id, fiscal_year) DO UPDATE SET {}",
-            updates.join(",")
-        )
-    } else {
-        String::new()
-    };
-    let sql = format!(
-        "INSERT INTO statements ({}) VALUES ({}){conflict}",
-        columns.join(","),
-        vec!["?"; columns.len()].join(","),
-    );
+    let keys: &[&str] = &["firm_id", "fiscal_year"];
+    let sql = super::records::insert_sql("statements", &columns(), replace.then_some(keys));
     let mut stmt = tx.prepare_cached(&sql)?;
     let mut n = 0;
     for (s, r) in rows {

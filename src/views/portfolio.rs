@@ -7,6 +7,7 @@ use crate::finance::catalogue::{find, RATIOS};
 use crate::finance::peers::quantile_sorted;
 use crate::store::portfolio::YearRate;
 use crate::store::Store;
+use crate::timings::timed;
 
 /// The ratios the dashboard shows, one per family it names.
 pub const DASHBOARD_RATIOS: [&str; 3] = ["net_margin", "total_asset_turnover", "debt_ratio"];
@@ -107,35 +108,19 @@ fn distribution(
     }
 }
 
-/// Runs one part of the dashboard's load; with `PRECRE_TIMINGS` set, says how long it took.
-fn timed<T, E>(
-    what: &str,
-    f: impl FnOnce() -> std::result::Result<T, E>,
-) -> std::result::Result<T, E> {
-    let t = std::time::Instant::now();
-    let out = f();
-    if std::env::var_os("PRECRE_TIMINGS").is_some() {
-        eprintln!(
-            "timing: dashboard {what} {:.3} s",
-            t.elapsed().as_secs_f64()
-        );
-    }
-    out
-}
-
-/// Everything the dashboard shows.
+/// Everything the dashboard shows (`PRECRE_TIMINGS=1` times each query).
 pub fn load(store: &Store) -> Result<Portfolio> {
-    let model = timed("model", || store.model(None)).ok();
-    let (decided, pending) = timed("decisions", || store.decision_progress())?;
+    let model = timed("dashboard model", || store.model(None)).ok();
+    let (decided, pending) = timed("dashboard decisions", || store.decision_progress())?;
     Ok(Portfolio {
-        firms: timed("firms", || store.count("firms"))?,
-        statements: timed("statements", || store.count("statements"))?,
-        by_sector: timed("sectors", || store.firm_counts_by("sector"))?,
-        by_region: timed("regions", || store.firm_counts_by("region"))?,
-        by_size: timed("sizes", || store.firm_counts_by("size"))?,
-        by_class: timed("classes", || store.class_mix())?,
+        firms: timed("dashboard firms", || store.count("firms"))?,
+        statements: timed("dashboard statements", || store.count("statements"))?,
+        by_sector: timed("dashboard sectors", || store.firm_counts_by("sector"))?,
+        by_region: timed("dashboard regions", || store.firm_counts_by("region"))?,
+        by_size: timed("dashboard sizes", || store.firm_counts_by("size"))?,
+        by_class: timed("dashboard classes", || store.class_mix())?,
         distributions: {
-            let rows = timed("latest ratios", || {
+            let rows = timed("dashboard latest ratios", || {
                 store.latest_ratios_with_sector(&DASHBOARD_RATIOS)
             })?;
             DASHBOARD_RATIOS
@@ -144,9 +129,9 @@ pub fn load(store: &Store) -> Result<Portfolio> {
                 .map(|(k, r)| distribution(&rows, k, r))
                 .collect()
         },
-        closures: timed("closures", || store.closure_rates())?,
+        closures: timed("dashboard closures", || store.closure_rates())?,
         predicted_mix: match &model {
-            Some(m) => timed("predicted mix", || store.predicted_mix(&m.id))?,
+            Some(m) => timed("dashboard predicted mix", || store.predicted_mix(&m.id))?,
             None => Vec::new(),
         },
         model: model.map(|m| (m.id, m.name)),
