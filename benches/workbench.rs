@@ -43,7 +43,7 @@ fn store_with(firms: usize) -> PathBuf {
     let _ = std::fs::remove_file(&tmp);
     let mut store = Store::open(&tmp).expect("store");
     precre::demo::load(&mut store, Some(files.path()), false).expect("import");
-    let rec = ModelRecord::from_json(precre::tui::worker::DEFAULT_MODEL).expect("model");
+    let rec = ModelRecord::from_json(precre::ops::bootstrap::DEFAULT_MODEL).expect("model");
     store.save_model(&rec, true).expect("save model");
     let p = precre::views::scoring::score_all(&store, &rec).expect("score");
     store.save_predictions(&rec.id, &p).expect("predictions");

@@ -1,6 +1,12 @@
 //! The command line: clap definitions of every subcommand and flag.
 
+use crate::analysis::dataset::{RatioSelection, YearRule};
+use crate::analysis::KRule;
 use crate::ingest::{Format, Kind};
+use crate::model::choices::{defaults, Alpha, AtLeast, Depth, PruneChoice, Share};
+use crate::model::prune::PruneLoss;
+use crate::model::tune::Score;
+use crate::model::{ClassWeight, Criterion};
 use crate::output::OutputFormat;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -29,13 +35,8 @@ pub struct Cli {
     #[arg(long, global = true, env = "PRECRE_ANALYST", value_name = "NAME")]
     pub analyst: Option<String>,
 
-    /// Workbench theme: dark, light, high-contrast, monochrome, or a theme TOML file.
-    #[arg(long, global = true, env = "PRECRE_THEME", value_name = "NAME|FILE")]
-    pub theme: Option<String>,
-
-    /// Workbench configuration file (theme and key bindings); default: the platform config dir.
-    #[arg(long, global = true, env = "PRECRE_CONFIG", value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub workbench: WorkbenchArgs,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -120,7 +121,20 @@ pub enum Command {
     },
     /// Open the terminal workbench (also what `precre` alone does).
     #[command(alias = "ui")]
-    Workbench,
+    Workbench(WorkbenchArgs),
+    /// What the Portfolio dashboard shows: counts, ratio distributions, closures, the model's mix.
+    #[command(after_help = "Examples:\n  precre portfolio\n  precre portfolio --format json")]
+    Portfolio(FormatArgs),
+    /// The triage queue: pending applications, riskiest first, with the model's class, probabilities and reasons.
+    #[command(
+        after_help = "Examples:\n  precre queue\n  precre queue --limit 10 --format json\n  precre queue --format csv > queue.csv"
+    )]
+    Queue(QueueArgs),
+    /// What the Firm screen shows: facts, ratios against the sector, the model's view, applications, decisions.
+    #[command(
+        after_help = "Examples:\n  precre firm 101-06-72740\n  precre firm 101-06-72740 --format json"
+    )]
+    Firm(FirmArgs),
     /// Decide a pending application: approve, decline (with reasons) or refer.
     #[command(
         after_help = "Examples:\n  precre decide APP-000123 --approve --note \"collateral checked\"\n  precre decide APP-000123 --decline --reason \"current ratio below 1\" --reason \"falling margin\"\n  precre decide APP-000123 --refer --analyst kim\n  precre decide APP-000123 --approve --replace --override-reason \"new guarantee\"   # logged override"
@@ -138,6 +152,40 @@ pub enum Command {
     Check,
 }
 
+/// The workbench's own options (the other subcommands do not take them).
+#[derive(Debug, Args, Clone, Default)]
+pub struct WorkbenchArgs {
+    /// Workbench theme: dark, light, high-contrast, monochrome, or a theme TOML file.
+    #[arg(long, env = "PRECRE_THEME", value_name = "NAME|FILE")]
+    pub theme: Option<String>,
+    /// Workbench configuration file (theme and key bindings); default: the platform config dir.
+    #[arg(long, env = "PRECRE_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct FormatArgs {
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct QueueArgs {
+    /// At most this many applications (the riskiest).
+    #[arg(long)]
+    pub limit: Option<usize>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct FirmArgs {
+    /// The firm id.
+    pub id: String,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+}
+
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("verdict").required(true).args(["approve", "decline", "refer", "undo"])))]
 pub struct DecideArgs {
@@ -152,14 +200,14 @@ pub struct DecideArgs {
     /// Undo the decision in force (a new row; the application is pending again).
     #[arg(long)]
     pub undo: bool,
-    /// A note kept with the decision.
-    #[arg(long)]
+    /// A note kept with the decision (text may start with '-': --note "-5% margin").
+    #[arg(long, allow_hyphen_values = true, value_name = "TEXT")]
     pub note: Option<String>,
     /// A reason (repeat up to four times; a decline needs at least one).
-    #[arg(long = "reason", value_name = "TEXT")]
+    #[arg(long = "reason", allow_hyphen_values = true, value_name = "TEXT")]
     pub reasons: Vec<String>,
     /// Why the decision goes against the model's class (or replaces an earlier decision).
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, allow_hyphen_values = true, value_name = "TEXT")]
     pub override_reason: Option<String>,
     /// Replace a decision already in force (an explicit, logged override; needs --override-reason).
     #[arg(long)]
@@ -360,16 +408,16 @@ pub struct DataSource {
     /// Ratios of each firm's latest statement (all, a group, or a comma list of ids), labelled by
     /// the firm's latest outcome. The default when no --set is given.
     #[arg(long, value_name = "GROUP|LIST", conflicts_with = "set")]
-    pub ratios: Option<String>,
+    pub ratios: Option<RatioSelection>,
     /// With ratios: which statement of each firm: latest, before-application (the last year before
     /// the firm's latest application), all (one row per firm and year), or a fiscal year.
     #[arg(
         long,
         default_value = "latest",
-        value_name = "RULE",
+        value_name = "latest|before-application|all|YEAR",
         conflicts_with = "set"
     )]
-    pub year_rule: String,
+    pub year_rule: YearRule,
 }
 
 #[derive(Debug, Args)]
@@ -380,8 +428,8 @@ pub struct PcaArgs {
     #[arg(long)]
     pub k: Option<usize>,
     /// Choose k by a rule: cum:0.90 (cumulative proportion) or kaiser (eigenvalue >= 1). Default cum:0.90.
-    #[arg(long, value_name = "RULE")]
-    pub rule: Option<String>,
+    #[arg(long, value_name = "cum:SHARE|kaiser")]
+    pub rule: Option<KRule>,
     /// Only the rows whose value in this column of the set is `train` (the training part).
     #[arg(long, value_name = "COLUMN")]
     pub split_column: Option<String>,
@@ -396,46 +444,46 @@ pub struct PcaArgs {
 pub struct TrainArgs {
     #[command(flatten)]
     pub data: DataSource,
-    #[arg(long, value_enum, default_value = "gini")]
-    pub criterion: crate::model::Criterion,
-    /// Maximum depth (default: no limit).
-    #[arg(long)]
-    pub max_depth: Option<usize>,
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value = defaults::CRITERION, value_name = "gini|entropy|gini-pairs")]
+    pub criterion: Criterion,
+    /// Maximum depth, or none for no limit.
+    #[arg(long, default_value = defaults::MAX_DEPTH_TEXT, value_name = "DEPTH|none")]
+    pub max_depth: Depth,
+    #[arg(long, default_value_t = defaults::MIN_SAMPLES_SPLIT)]
     pub min_samples_split: usize,
-    #[arg(long = "min-leaf", default_value_t = 1)]
+    #[arg(long = "min-leaf", default_value_t = defaults::MIN_SAMPLES_LEAF)]
     pub min_samples_leaf: usize,
     #[arg(long, default_value_t = 0.0)]
     pub min_impurity_decrease: f64,
-    #[arg(long, value_enum, default_value = "none")]
-    pub class_weight: crate::model::ClassWeight,
+    #[arg(long, default_value = "none", value_name = "none|balanced")]
+    pub class_weight: ClassWeight,
     /// Seed of the split.
-    #[arg(long, default_value_t = 42)]
+    #[arg(long, default_value_t = defaults::SEED)]
     pub seed: u64,
     /// Share of rows held out for testing (stratified).
-    #[arg(long, default_value_t = 0.3)]
-    pub test_share: f64,
+    #[arg(long, default_value = "0.3", value_name = "SHARE")]
+    pub test_share: Share,
     /// Out of time: rows whose statement is of this fiscal year or later are the test part
     /// (ratios only; pair with --year-rule all for a panel).
     #[arg(long, value_name = "YEAR", conflicts_with_all = ["split_column", "set"])]
     pub test_from_year: Option<i32>,
     /// A column of the set whose values (train / test) give the split.
-    #[arg(long, value_name = "COLUMN")]
+    #[arg(long, value_name = "COLUMN", requires = "set")]
     pub split_column: Option<String>,
     /// Train on principal components chosen by this rule (cum:0.90, kaiser, or a number).
-    #[arg(long, value_name = "RULE")]
-    pub pca: Option<String>,
+    #[arg(long, value_name = "cum:SHARE|kaiser|K")]
+    pub pca: Option<KRule>,
     /// Cost-complexity pruning: none, cv (alpha by k-fold cross-validation, 1-SE rule), or an alpha.
-    #[arg(long, default_value = "none", value_name = "none|cv|ALPHA")]
-    pub prune: String,
+    #[arg(long, default_value = defaults::PRUNE, value_name = "none|cv|ALPHA")]
+    pub prune: PruneChoice,
     /// The loss the 1-SE rule reads for --prune cv: auc (1 - AUC: keeps the ranking; on imbalanced
     /// data the error rate prunes to a stump), error (misclassification, rpart's xerror) or brier.
-    #[arg(long, value_enum, default_value = "auc")]
-    pub prune_loss: crate::model::prune::PruneLoss,
+    #[arg(long, default_value = defaults::PRUNE_LOSS, value_name = "auc|error|brier")]
+    pub prune_loss: PruneLoss,
     /// Folds for --prune cv.
-    #[arg(long, default_value_t = 5)]
-    pub folds: usize,
-    /// Save the model in the store under this name and make it the active model.
+    #[arg(long, default_value = "5", value_name = "K")]
+    pub folds: AtLeast<2>,
+    /// Save the model in the store under this name, make it the active model and score every firm.
     #[arg(long, visible_alias = "name", value_name = "NAME")]
     pub save: Option<String>,
     /// Write the model record as JSON (e.g. into models/).
@@ -501,25 +549,49 @@ pub struct TuneArgs {
     #[command(flatten)]
     pub data: DataSource,
     /// Criteria to try, comma-separated.
-    #[arg(long, default_value = "gini,entropy")]
-    pub criteria: String,
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "gini,entropy",
+        value_name = "LIST"
+    )]
+    pub criteria: Vec<Criterion>,
     /// Depths to try ("none" = no limit).
-    #[arg(long, default_value = "3,4,6,8,none")]
-    pub depths: String,
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "3,4,6,8,none",
+        value_name = "LIST"
+    )]
+    pub depths: Vec<Depth>,
     /// Min samples per leaf to try.
-    #[arg(long, default_value = "1,5,20")]
-    pub min_leaf: String,
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "1,5,20",
+        value_name = "LIST"
+    )]
+    pub min_leaf: Vec<AtLeast<1>>,
     /// Pruning alphas to try.
-    #[arg(long, default_value = "0,0.001,0.005")]
-    pub alphas: String,
-    #[arg(long, default_value_t = 5)]
-    pub folds: usize,
-    #[arg(long, value_enum, default_value = "accuracy")]
-    pub score: crate::model::tune::Score,
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "0,0.001,0.005",
+        value_name = "LIST"
+    )]
+    pub alphas: Vec<Alpha>,
+    #[arg(long, default_value = "5", value_name = "K")]
+    pub folds: AtLeast<2>,
+    #[arg(
+        long,
+        default_value = "accuracy",
+        value_name = "accuracy|macro-recall|auc"
+    )]
+    pub score: Score,
     /// Share held out for testing (not used by the search, so that a final test stays honest).
-    #[arg(long, default_value_t = 0.3)]
-    pub test_share: f64,
-    #[arg(long, default_value_t = 42)]
+    #[arg(long, default_value = "0.3", value_name = "SHARE")]
+    pub test_share: Share,
+    #[arg(long, default_value_t = defaults::SEED)]
     pub seed: u64,
     #[arg(long, value_name = "CLASS")]
     pub positive: Option<String>,
@@ -551,8 +623,8 @@ pub struct ClassifyArgs {
 pub struct EvaluateArgs {
     #[arg(long)]
     pub model: Option<String>,
-    #[arg(long, default_value_t = 5)]
-    pub folds: usize,
+    #[arg(long, default_value = "5", value_name = "K")]
+    pub folds: AtLeast<2>,
     /// For a model trained on a feature set: that set.
     #[arg(long, value_name = "NAME")]
     pub set: Option<String>,

@@ -10,6 +10,8 @@
 //! - `timings`: phase timings on stderr under `PRECRE_TIMINGS`;
 //! - `filter`: the analyst's filter expressions, parsed and checked (never SQL text);
 //! - `decisions`: decisions on applications, the triage queue and the exporters;
+//! - `ops`: the use cases, each once (bootstrap, train, activate, classify, decide, export),
+//!   under the command line and the workbench alike;
 //! - `views`: what each workbench screen shows, assembled from the store and the models;
 //! - `tui`: the terminal workbench (the only module that knows ratatui).
 
@@ -22,6 +24,7 @@ pub mod filter;
 pub mod finance;
 pub mod ingest;
 pub mod model;
+pub mod ops;
 pub mod output;
 pub mod store;
 pub(crate) mod timings;

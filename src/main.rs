@@ -2,7 +2,7 @@
 
 use clap::Parser;
 use precre::cli::Cli;
-use precre::commands::{self, UsageError};
+use precre::commands;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -13,15 +13,13 @@ fn main() -> ExitCode {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
     let cli = Cli::parse();
+    let db = cli.db.clone();
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
-            if e.downcast_ref::<UsageError>().is_some() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::from(1)
-            }
+            let (text, code) = commands::describe_failure(&e, db);
+            eprintln!("error: {text}");
+            ExitCode::from(code)
         }
     }
 }

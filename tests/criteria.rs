@@ -56,7 +56,7 @@ fn save_and_load_give_bit_identical_predictions() {
     let mut store = precre::store::Store::open_in_memory().unwrap();
     precre::demo::load(&mut store, None, false).unwrap();
     let all: Vec<usize> = (0..precre::finance::RATIOS.len()).collect();
-    let data = precre::analysis::Dataset::from_latest_ratios(&store, &all).unwrap();
+    let data = precre::views::data::latest_ratios(&store, &all).unwrap();
     store.save_model(&rec, true).unwrap();
     let loaded = store.model(None).unwrap();
     let a = rec.pipeline.predict_proba(&data.x);

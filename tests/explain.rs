@@ -1,7 +1,7 @@
 //! Explanations: conditions in original units that hold for the firm, reasons only toward bad or
 //! satisfactory (at most four), and a nearest change that really changes the class.
 
-use precre::analysis::{Dataset, KRule};
+use precre::analysis::KRule;
 use precre::model::pipeline::{train_and_evaluate, FitSpec, PruneSpec, SplitSpec};
 use precre::model::registry::ModelRecord;
 use precre::model::TreeParams;
@@ -13,7 +13,7 @@ fn explanations_hold_in_original_units() {
     let mut store = Store::open_in_memory().unwrap();
     precre::demo::load(&mut store, None, false).unwrap();
     let all: Vec<usize> = (0..precre::finance::RATIOS.len()).collect();
-    let data = Dataset::from_latest_ratios(&store, &all).unwrap();
+    let data = precre::views::data::latest_ratios(&store, &all).unwrap();
     assert_eq!(data.names, rec.pipeline.features);
     let mut seen_reasons = 0;
     for r in (0..data.x.rows).step_by(7) {
@@ -69,7 +69,7 @@ fn components_are_explained_by_their_loadings() {
     let mut store = Store::open_in_memory().unwrap();
     precre::demo::load(&mut store, None, false).unwrap();
     let all: Vec<usize> = (0..precre::finance::RATIOS.len()).collect();
-    let data = Dataset::from_latest_ratios(&store, &all).unwrap();
+    let data = precre::views::data::latest_ratios(&store, &all).unwrap();
     let spec = FitSpec {
         params: TreeParams {
             max_depth: Some(4),

@@ -1,6 +1,5 @@
 //! The model registry: content ids, the committed default model reproduces, tampering is caught.
 
-use precre::analysis::Dataset;
 use precre::model::pipeline::{train_and_evaluate, FitSpec, PruneSpec, SplitSpec};
 use precre::model::prune::PruneLoss;
 use precre::model::registry::{fingerprint, ModelMetrics, ModelRecord};
@@ -12,7 +11,7 @@ const DEFAULT_MODEL: &str = include_str!("../models/default.json");
 /// The README's command: `precre train --ratios all --max-depth 6 --prune cv --save default`.
 fn retrain_default(store: &Store) -> ModelRecord {
     let all: Vec<usize> = (0..precre::finance::RATIOS.len()).collect();
-    let data = Dataset::from_latest_ratios(store, &all).unwrap();
+    let data = precre::views::data::latest_ratios(store, &all).unwrap();
     let spec = FitSpec {
         params: TreeParams {
             max_depth: Some(6),

@@ -103,7 +103,7 @@ fn demo_portfolio_trains_in_the_promised_band() {
     let mut store = precre::store::Store::open_in_memory().unwrap();
     precre::demo::load(&mut store, None, false).unwrap();
     let all: Vec<usize> = (0..precre::finance::RATIOS.len()).collect();
-    let data = Dataset::from_latest_ratios(&store, &all).unwrap();
+    let data = precre::views::data::latest_ratios(&store, &all).unwrap();
     let params = TreeParams {
         max_depth: Some(6),
         ..TreeParams::default()

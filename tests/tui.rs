@@ -4,8 +4,9 @@
 
 use precre::decisions::export::ExportFormat;
 use precre::store::Store;
-use precre::tui::app::{Overlay, Screen};
+use precre::tui::app::Screen;
 use precre::tui::harness::{test_settings, Harness};
+use precre::tui::popup::Overlay;
 
 /// A workbench on a fresh in-memory store, started: the demo and the default model load.
 fn started() -> Harness {
@@ -82,7 +83,7 @@ fn screens_switch_by_number_tab_and_palette() {
     h.type_text("pca");
     h.press("enter");
     assert_eq!(h.app.screen, Screen::Pca);
-    assert!(h.app.pca.is_some());
+    assert!(h.app.pca.view.is_some());
     // q quits at once when nothing would be lost.
     h.press("q");
     assert!(!h.app.running);
@@ -132,10 +133,10 @@ fn the_filter_narrows_the_table_and_a_bad_filter_says_where() {
 fn triage_approve_decline_refer_undo_are_written_at_once() {
     let mut h = started();
     h.press("6");
-    let pending = h.app.queue.len();
+    let pending = h.app.triage.queue.len();
     assert_eq!(pending, 48);
     // The riskiest application first: the model calls it bad.
-    let first = h.app.queue[0].clone();
+    let first = h.app.triage.queue[0].clone();
     assert_eq!(first.score.as_ref().unwrap().explanation.class, "bad");
 
     // Decline: the reasons are prefilled from the model; Enter saves.
@@ -159,7 +160,7 @@ fn triage_approve_decline_refer_undo_are_written_at_once() {
     assert_eq!(rows[0].model_id.as_deref(), Some("0938609ac9b080aa"));
     assert_eq!(rows[0].model_hash.as_ref().map(String::len), Some(64));
     assert!(!rows[0].reasons.is_empty());
-    assert_eq!(h.app.queue.len(), pending - 1);
+    assert_eq!(h.app.triage.queue.len(), pending - 1);
 
     // Approving a firm the model calls bad asks for an override reason.
     h.press("a");
@@ -182,7 +183,7 @@ fn triage_approve_decline_refer_undo_are_written_at_once() {
     h.type_text("to the senior desk");
     h.press("enter");
     assert_eq!(h.store.decisions().unwrap()[2].decision, "refer");
-    assert_eq!(h.app.decided_count, 3);
+    assert_eq!(h.app.triage.decided_count, 3);
     assert!(h.render(100, 30).contains("3 of 48 decided"));
 
     // Undo the last one: a new row, the application is pending again.
@@ -193,8 +194,8 @@ fn triage_approve_decline_refer_undo_are_written_at_once() {
     assert_eq!(rows[3].decision, "undo");
     assert_eq!(rows[3].supersedes, Some(rows[2].id));
     assert_eq!(h.store.application(&referred).unwrap().status, "pending");
-    assert_eq!(h.app.queue.len(), pending - 2);
-    assert_eq!(h.app.decided_count, 2);
+    assert_eq!(h.app.triage.queue.len(), pending - 2);
+    assert_eq!(h.app.triage.decided_count, 2);
 
     // Esc leaves without deciding; nothing is written.
     h.press("r");
@@ -208,19 +209,19 @@ fn training_from_the_form_validates_first_and_activates_the_new_model() {
     let mut h = started();
     h.press("5");
     // A bad field is refused before any job starts, and the cursor goes to it.
-    h.app.form.max_depth = "deep".into();
+    h.app.model.form.max_depth = "deep".into();
     h.press("t");
-    assert_eq!(h.app.form_field, 3);
-    assert!(h.app.form_error.is_some());
+    assert_eq!(h.app.model.field, 3);
+    assert!(h.app.model.error.is_some());
     assert!(h.app.outbox.is_empty());
-    h.app.form.max_depth = "3".into();
-    h.app.form.prune = "none".into();
-    h.app.form.name = "shallow".into();
+    h.app.model.form.max_depth = "3".into();
+    h.app.model.form.prune = "none".into();
+    h.app.model.form.name = "shallow".into();
     h.press("t");
     let active = h.store.model(None).unwrap();
     assert_eq!(active.name, "shallow");
     assert!(active.pipeline.tree.depth() <= 3);
-    let view = h.app.model.as_ref().unwrap();
+    let view = h.app.model.view.as_ref().unwrap();
     assert_eq!(view.active.as_ref().unwrap().id, active.id);
     assert_eq!(view.models.len(), 2);
     // Every firm was scored by the new model.
@@ -249,7 +250,8 @@ fn export_from_the_screen_refuses_to_overwrite_unasked() {
     h.press("y");
     assert!(h
         .app
-        .export_result
+        .export
+        .result
         .as_ref()
         .unwrap()
         .1

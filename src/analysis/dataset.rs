@@ -1,10 +1,10 @@
 //! Inputs of a PCA or a model: a named feature set, or the ratios of each firm's latest
-//! statement, as a matrix with NaN for missing cells, row ids and labels.
+//! statement, as a matrix with NaN for missing cells, row ids and labels; and the typed
+//! choices of which ratios and which statements (parsed once, for every front-end).
 
 use super::Matrix;
 use crate::finance::{RatioGroup, RATIOS};
-use crate::store::statements::YearRule;
-use crate::store::{Store, StoreError};
+use std::str::FromStr;
 
 /// Rows (entities) by named numeric columns, with an optional label per row.
 #[derive(Debug, Clone)]
@@ -38,7 +38,8 @@ pub fn select_ratios(spec: Option<&str>) -> Result<Vec<usize>, String> {
                 .map(|(i, _)| i)
                 .ok_or_else(|| {
                     format!(
-                        "'{}' is neither a ratio id nor a group (see `precre ratios --list`)",
+                        "'{}' is neither a ratio id nor a group (all, profitability, activity, \
+                         stability, liquidity, growth, cash; `precre ratios --list` lists the ids)",
                         id.trim()
                     )
                 })
@@ -47,60 +48,6 @@ pub fn select_ratios(spec: Option<&str>) -> Result<Vec<usize>, String> {
 }
 
 impl Dataset {
-    /// A feature set's numeric columns (categorical ones are listed in `dropped` unless
-    /// `keep_categorical`, in which case their category codes are kept as numbers).
-    pub fn from_feature_set(
-        store: &Store,
-        name: &str,
-        keep_categorical: bool,
-    ) -> Result<Dataset, StoreError> {
-        let info = store.feature_set(name)?;
-        let rows = store.feature_rows(name)?;
-        let keep: Vec<usize> = (0..info.columns.len())
-            .filter(|&c| keep_categorical || info.columns[c].kind == "numeric")
-            .collect();
-        let dropped = info
-            .columns
-            .iter()
-            .filter(|c| !keep_categorical && c.kind != "numeric")
-            .map(|c| (c.name.clone(), "categorical".to_string()))
-            .collect();
-        let mut data = Vec::with_capacity(rows.len() * keep.len());
-        for r in &rows {
-            data.extend(keep.iter().map(|&c| r.values[c]));
-        }
-        Ok(Dataset {
-            names: keep.iter().map(|&c| info.columns[c].name.clone()).collect(),
-            x: Matrix::new(rows.len(), keep.len(), data),
-            ids: rows.iter().map(|r| r.entity_id.clone()).collect(),
-            labels: rows.into_iter().map(|r| r.label).collect(),
-            years: Vec::new(),
-            dropped,
-        })
-    }
-
-    /// The selected ratios of every firm's latest statement, labelled by the firm's latest outcome.
-    pub fn from_latest_ratios(store: &Store, ratios: &[usize]) -> Result<Dataset, StoreError> {
-        Dataset::from_ratios(store, ratios, YearRule::Latest)
-    }
-
-    /// The selected ratios of the statements a year rule picks, labelled by the firm's latest outcome.
-    pub fn from_ratios(
-        store: &Store,
-        ratios: &[usize],
-        rule: YearRule,
-    ) -> Result<Dataset, StoreError> {
-        let rows = store.ratio_rows(ratios, rule)?;
-        Ok(Dataset {
-            names: ratios.iter().map(|&i| RATIOS[i].id.to_string()).collect(),
-            x: Matrix::new(rows.ids.len(), ratios.len(), rows.values),
-            ids: rows.ids,
-            labels: rows.labels,
-            years: rows.years,
-            dropped: Vec::new(),
-        })
-    }
-
     /// Columns no model can learn from: missing in every row, or one value throughout.
     pub fn unusable_columns(&self) -> Vec<(String, &'static str)> {
         (0..self.x.cols)
@@ -122,5 +69,89 @@ impl Dataset {
     /// Number of missing cells.
     pub fn missing(&self) -> usize {
         self.x.data.iter().filter(|v| v.is_nan()).count()
+    }
+}
+
+/// Which ratios a model or a PCA reads: all, a group, or a list of ids, as typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RatioSelection {
+    /// The text as given ("all", "liquidity", "current_ratio,roa").
+    pub text: String,
+    /// Catalogue indices, in the order given.
+    pub indices: Vec<usize>,
+}
+
+impl Default for RatioSelection {
+    fn default() -> Self {
+        RatioSelection {
+            text: "all".into(),
+            indices: (0..RATIOS.len()).collect(),
+        }
+    }
+}
+
+impl FromStr for RatioSelection {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let text = match s.trim() {
+            "" => "all",
+            t => t,
+        };
+        Ok(RatioSelection {
+            text: text.to_string(),
+            indices: select_ratios(Some(text))?,
+        })
+    }
+}
+
+impl std::fmt::Display for RatioSelection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// Which statement of each firm a ratio data set takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum YearRule {
+    /// Each firm's latest statement.
+    #[default]
+    Latest,
+    /// The statement of this fiscal year.
+    Year(i32),
+    /// The last statement of a year before the firm's latest application was submitted.
+    BeforeApplication,
+    /// Every statement: one row per firm and year (a panel), labelled by the firm's outcome.
+    All,
+}
+
+impl YearRule {
+    /// Parses `latest`, `before-application`, `all` or a year.
+    pub fn parse(s: &str) -> Result<YearRule, String> {
+        match s.trim() {
+            "latest" => Ok(YearRule::Latest),
+            "before-application" => Ok(YearRule::BeforeApplication),
+            "all" => Ok(YearRule::All),
+            y => y.parse().map(YearRule::Year).map_err(|_| {
+                format!("'{s}' is not a year rule: use latest, before-application, all, or a fiscal year")
+            }),
+        }
+    }
+}
+
+impl FromStr for YearRule {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        YearRule::parse(s)
+    }
+}
+
+impl std::fmt::Display for YearRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            YearRule::Latest => f.write_str("latest"),
+            YearRule::Year(y) => write!(f, "{y}"),
+            YearRule::BeforeApplication => f.write_str("before-application"),
+            YearRule::All => f.write_str("all"),
+        }
     }
 }

@@ -53,6 +53,23 @@ impl KRule {
     }
 }
 
+impl std::str::FromStr for KRule {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        KRule::parse(s)
+    }
+}
+
+impl std::fmt::Display for KRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KRule::Fixed(k) => write!(f, "{k}"),
+            KRule::Cumulative(x) => write!(f, "cum:{x}"),
+            KRule::Kaiser => f.write_str("kaiser"),
+        }
+    }
+}
+
 /// A fitted PCA: per component its standard deviation, and the loadings (rotation).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Pca {

@@ -1,16 +1,17 @@
-//! `precre decide`: record a decision on a pending application from a script, as triage does.
+//! `precre decide`: record a decision on a pending application from a script, through the
+//! same use case (`ops::decide`) that triage runs.
 
-use super::{open_store, UsageError};
+use super::open_store;
 use crate::cli::{Cli, DecideArgs};
-use crate::decisions::{analyst_name, DecisionError, DecisionInput, Verdict};
+use crate::decisions::{analyst_name, Verdict};
+use crate::ops::decide::DecideRequest;
 use crate::output::{print_json, OutputFormat};
-use crate::views::scoring::score_firm;
 
 pub fn run(cli: &Cli, args: &DecideArgs) -> anyhow::Result<()> {
     let mut store = open_store(cli)?;
     let analyst = analyst_name(cli.analyst.as_deref());
-    let result = if args.undo {
-        store.undo_decision(&args.application, &analyst)
+    let rec = if args.undo {
+        crate::ops::decide::undo(&mut store, &args.application, &analyst)?
     } else {
         let verdict = if args.approve {
             Verdict::Approve
@@ -19,28 +20,18 @@ pub fn run(cli: &Cli, args: &DecideArgs) -> anyhow::Result<()> {
         } else {
             Verdict::Refer
         };
-        let app = store
-            .application(&args.application)
-            .map_err(|e| UsageError(e.to_string()))?;
-        let model = match store.model(None) {
-            Ok(m) => score_firm(&store, &m, &app.firm_id)?.map(|s| s.model_ref(&m)),
-            Err(_) => None,
-        };
-        store.record_decision(DecisionInput {
-            application_id: args.application.clone(),
-            verdict,
-            analyst,
-            note: args.note.clone(),
-            reasons: args.reasons.clone(),
-            override_reason: args.override_reason.clone(),
-            model,
-            replace: args.replace,
-        })
-    };
-    let rec = match result {
-        Ok(rec) => rec,
-        Err(DecisionError::Store(e)) => anyhow::bail!("{e}"),
-        Err(e) => return Err(UsageError(e.to_string()).into()),
+        crate::ops::decide::decide(
+            &mut store,
+            DecideRequest {
+                application_id: args.application.clone(),
+                verdict,
+                analyst,
+                note: args.note.clone(),
+                reasons: args.reasons.clone(),
+                override_reason: args.override_reason.clone(),
+                replace: args.replace,
+            },
+        )?
     };
     if args.format == OutputFormat::Json {
         return print_json(&rec);

@@ -79,7 +79,13 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> anyhow::Result<()> {
         }
         None => {
             let mut store = open_store(cli)?;
-            let reports = demo::load(&mut store, args.from.as_deref(), interactive())?;
+            let out = crate::ops::bootstrap::load_demo(
+                &mut store,
+                args.from.as_deref(),
+                interactive(),
+                &crate::ops::Job::quiet(),
+            )?;
+            let reports = &out.reports;
             let source = args
                 .from
                 .as_ref()
@@ -91,7 +97,7 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> anyhow::Result<()> {
                     .map(|p| p.display().to_string())
                     .unwrap_or_default()
             );
-            for r in &reports {
+            for r in reports {
                 let warn = if r.counts.warnings > 0 {
                     format!(" ({} flagged)", r.counts.warnings)
                 } else {
@@ -116,7 +122,20 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> anyhow::Result<()> {
             println!("classes: {}", mix.join(", "));
             println!("sectors: {}", sectors.join(", "));
             println!("pending applications: {}", store.pending_applications()?);
-            println!("next: precre firms --limit 20; precre ratios --sector retail; precre ratios --firm ID");
+            match (&out.installed_model, &out.active_model) {
+                (Some(id), _) => println!(
+                    "model: the default model {id}, made active; {} firms scored",
+                    thousands(out.scored)
+                ),
+                (None, Some(id)) => println!(
+                    "model: {id} stays active; {} firms scored",
+                    thousands(out.scored)
+                ),
+                (None, None) => {}
+            }
+            println!(
+                "next: precre queue; precre portfolio; precre firms --limit 20; precre firm ID"
+            );
             Ok(())
         }
     }

@@ -11,7 +11,7 @@ pub fn run(cli: &Cli, args: &EvaluateArgs) -> anyhow::Result<()> {
     let rec = store.model(args.model.as_deref())?;
     let p = &rec.pipeline;
     let data = match &args.set {
-        Some(set) => crate::analysis::Dataset::from_feature_set(&store, set, true)?,
+        Some(set) => crate::views::data::feature_set(&store, set, true)?,
         None => {
             let ratios: Option<Vec<usize>> =
                 p.features.iter().map(|f| find(f).map(|(i, _)| i)).collect();
@@ -21,7 +21,7 @@ pub fn run(cli: &Cli, args: &EvaluateArgs) -> anyhow::Result<()> {
                     rec.id
                 )
             })?;
-            crate::analysis::Dataset::from_latest_ratios(&store, &ratios)?
+            crate::views::data::latest_ratios(&store, &ratios)?
         }
     };
     let prune = match p.pruning.as_ref().map(|x| x.spec) {
@@ -35,18 +35,18 @@ pub fn run(cli: &Cli, args: &EvaluateArgs) -> anyhow::Result<()> {
     };
     let started = std::time::Instant::now();
     let positive = p.classes.get(p.positive_class).map(String::as_str);
-    let e = cross_validated_evaluation(&data, &spec, args.folds, p.params.seed, positive)
+    let e = cross_validated_evaluation(&data, &spec, args.folds.0, p.params.seed, positive)
         .map_err(|e| anyhow::anyhow!(e))?;
     let fit_seconds = started.elapsed().as_secs_f64();
     if args.format == OutputFormat::Json {
         let mut m = super::train::headline_json(&rec.id, &e, p.tree.nodes.len(), fit_seconds);
-        m.insert("folds".into(), args.folds.into());
+        m.insert("folds".into(), args.folds.0.into());
         m.insert("evaluation".into(), serde_json::to_value(&e)?);
         return print_json(&serde_json::Value::Object(m));
     }
     println!(
         "model {} '{}', its specification re-fitted in {} folds ({} rows):",
-        rec.id, rec.name, args.folds, e.n
+        rec.id, rec.name, args.folds.0, e.n
     );
     println!(
         "accuracy {:.1}% (majority class {:.1}%), macro recall {:.3}, AUC {}",

@@ -1,25 +1,23 @@
-//! `precre export`: decisions, predictions or ratio tables to CSV, JSON or Parquet.
+//! `precre export`: decisions, predictions or ratio tables to a file (`ops::export`).
 
-use super::{open_store, UsageError};
+use super::open_store;
 use crate::cli::{Cli, ExportArgs, ExportWhat};
-use crate::decisions::export::{write, ExportError};
-use crate::decisions::tables;
+use crate::ops::export::ExportWhat as What;
 
 pub fn run(cli: &Cli, args: &ExportArgs) -> anyhow::Result<()> {
     let store = open_store(cli)?;
-    let table = match args.what {
-        ExportWhat::Decisions => tables::decisions(&store.decisions()?),
-        ExportWhat::Predictions => tables::predictions(&store)?,
-        ExportWhat::Ratios => tables::ratios(&store)?,
+    let what = match args.what {
+        ExportWhat::Decisions => What::Decisions,
+        ExportWhat::Predictions => What::Predictions,
+        ExportWhat::Ratios => What::Ratios,
     };
-    match write(&table, &args.out, args.force) {
-        Ok(n) => {
-            eprintln!("{n} rows written to {}", args.out.display());
-            Ok(())
-        }
-        Err(e @ (ExportError::Exists(_) | ExportError::Format { .. })) => {
-            Err(UsageError(e.to_string()).into())
-        }
-        Err(e) => Err(e.into()),
-    }
+    let out = crate::ops::export::export(
+        &store,
+        what,
+        &args.out,
+        args.force,
+        &crate::ops::Job::quiet(),
+    )?;
+    eprintln!("{} rows written to {}", out.rows, out.path.display());
+    Ok(())
 }

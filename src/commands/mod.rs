@@ -7,11 +7,14 @@ mod demo;
 mod evaluate;
 mod explain;
 mod export;
+mod firm;
 mod firms;
 mod import;
 mod info;
 mod models;
 mod pca;
+mod portfolio;
+mod queue;
 mod ratios;
 mod sets;
 mod train;
@@ -48,7 +51,18 @@ pub fn interactive() -> bool {
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match &cli.command {
-        None | Some(Command::Workbench) => workbench::run(&cli),
+        None => workbench::run(&cli, &cli.workbench),
+        Some(Command::Workbench(args)) => {
+            // `precre --theme light workbench` and `precre workbench --theme light` both work.
+            let merged = crate::cli::WorkbenchArgs {
+                theme: args.theme.clone().or(cli.workbench.theme.clone()),
+                config: args.config.clone().or(cli.workbench.config.clone()),
+            };
+            workbench::run(&cli, &merged)
+        }
+        Some(Command::Portfolio(args)) => portfolio::run(&cli, args),
+        Some(Command::Queue(args)) => queue::run(&cli, args),
+        Some(Command::Firm(args)) => firm::run(&cli, args),
         Some(Command::Completions { shell }) => {
             let mut cmd = Cli::command();
             clap_complete::generate(*shell, &mut cmd, "precre", &mut std::io::stdout());
@@ -72,4 +86,87 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Export(args)) => export::run(&cli, args),
         Some(Command::Check) => check::run(&cli),
     }
+}
+
+/// A failure as the command line says it: one sentence (each cause once, the store file named
+/// where the store is damaged, the flag that fixes a conflict) and the exit code (2 for what the
+/// user can fix in the command, 1 otherwise).
+pub fn describe_failure(e: &anyhow::Error, db: Option<std::path::PathBuf>) -> (String, u8) {
+    use crate::ops::{ErrorKind, OpsError};
+    use crate::store::StoreError;
+    if e.downcast_ref::<UsageError>().is_some() {
+        return (said_once(e), 2);
+    }
+    let ops = e.downcast_ref::<OpsError>();
+    let store = ops
+        .and_then(OpsError::store_error)
+        .or_else(|| e.downcast_ref::<StoreError>())
+        .or_else(|| match e.downcast_ref::<crate::ingest::ImportError>() {
+            Some(crate::ingest::ImportError::Store(s)) => Some(s),
+            _ => None,
+        })
+        .or_else(|| match e.downcast_ref::<crate::views::ViewError>() {
+            Some(crate::views::ViewError::Store(s)) => Some(s),
+            _ => None,
+        });
+    if let Some(reason) = store.and_then(StoreError::damage_reason) {
+        let named = StoreError::Damaged {
+            path: location::resolve(db),
+            reason,
+        };
+        return (named.to_string(), 1);
+    }
+    let Some(ops) = ops else {
+        let hint = match e.downcast_ref::<crate::ingest::ImportError>() {
+            Some(crate::ingest::ImportError::Store(StoreError::Conflict(_))) => {
+                " (--replace, or --name NEW)"
+            }
+            _ => "",
+        };
+        return (format!("{}{hint}", said_once(e)), 1);
+    };
+    let code = match ops.kind() {
+        ErrorKind::Usage | ErrorKind::NotFound | ErrorKind::Conflict => 2,
+        _ => 1,
+    };
+    (format!("{}{}", said_once(e), cli_hint(ops)), code)
+}
+
+/// What the command line adds to an error: the flag that resolves it.
+fn cli_hint(e: &crate::ops::OpsError) -> &'static str {
+    use crate::decisions::export::ExportError;
+    use crate::decisions::DecisionError;
+    use crate::ops::OpsError;
+    match e {
+        OpsError::Decision(DecisionError::AlreadyDecided { .. }) => {
+            " (precre decide APP --replace --override-reason TEXT)"
+        }
+        OpsError::Decision(DecisionError::NoAnalyst) => " (--analyst NAME)",
+        OpsError::Decision(DecisionError::OverrideWithoutReason(_))
+        | OpsError::Decision(DecisionError::ReplaceWithoutReason) => " (--override-reason TEXT)",
+        OpsError::Decision(DecisionError::DeclineWithoutReason) => " (--reason TEXT)",
+        OpsError::Export(ExportError::Exists(_)) => "; add --force to replace it",
+        OpsError::Store(crate::store::StoreError::Conflict(_))
+        | OpsError::Import(crate::ingest::ImportError::Store(
+            crate::store::StoreError::Conflict(_),
+        )) => " (--replace, or --name NEW)",
+        _ => "",
+    }
+}
+
+/// The error and its causes, each said once: a cause whose text the message already holds is
+/// not repeated.
+pub fn said_once(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let c = cause.to_string();
+        if c.is_empty() || text.contains(&c) {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&c);
+    }
+    text
 }

@@ -1,8 +1,7 @@
 //! `precre models`: list, show, export, import and activate registered models.
 
-use super::{open_store, UsageError};
+use super::open_store;
 use crate::cli::{Cli, ModelsAction, ModelsArgs};
-use crate::model::registry::ModelRecord;
 use crate::output::{print_json, print_table, OutputFormat, TextTable};
 
 pub fn run(cli: &Cli, args: &ModelsArgs) -> anyhow::Result<()> {
@@ -55,24 +54,25 @@ pub fn run(cli: &Cli, args: &ModelsArgs) -> anyhow::Result<()> {
             Ok(())
         }
         Some(ModelsAction::Import { file, activate }) => {
-            let text = std::fs::read_to_string(file)
-                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
-            let rec = ModelRecord::from_json(&text)
-                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-            store.save_model(&rec, *activate)?;
+            let out = crate::ops::models::import(&mut store, file, *activate)?;
             println!(
                 "model {} '{}' imported{}",
-                rec.id,
-                rec.name,
-                if *activate { " and made active" } else { "" }
+                out.id,
+                out.name,
+                if *activate {
+                    format!(" and made active; {} firms scored", out.scored)
+                } else {
+                    String::new()
+                }
             );
             Ok(())
         }
         Some(ModelsAction::Activate { model }) => {
-            store
-                .activate_model(model)
-                .map_err(|e| UsageError(e.to_string()))?;
-            println!("model {model} is now active");
+            let out = crate::ops::models::activate(&mut store, model, &crate::ops::Job::quiet())?;
+            println!(
+                "model {} '{}' is now active; {} firms scored",
+                out.id, out.name, out.scored
+            );
             Ok(())
         }
     }

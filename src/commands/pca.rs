@@ -7,15 +7,17 @@ use crate::cli::{Cli, PcaArgs};
 use crate::output::{print_json, thousands, OutputFormat};
 
 pub fn run(cli: &Cli, args: &PcaArgs) -> anyhow::Result<()> {
-    let rule = match (args.k, &args.rule) {
+    let rule = match (args.k, args.rule) {
         (Some(_), Some(_)) => return Err(UsageError("give --k or --rule, not both".into()).into()),
-        (Some(k), None) => KRule::parse(&k.to_string()).map_err(UsageError)?,
-        (None, Some(r)) => KRule::parse(r).map_err(UsageError)?,
+        (Some(0), None) => return Err(UsageError("--k must be at least 1".into()).into()),
+        (Some(k), None) => KRule::Fixed(k),
+        (None, Some(r)) => r,
         (None, None) => KRule::Cumulative(0.90),
     };
     let store = open_store(cli)?;
     let data = match (&args.split_column, &args.data.set) {
-        (None, _) => super::train::load_data(&store, &args.data, false)?,
+        (None, Some(set)) => crate::views::data::feature_set(&store, set, false)?,
+        (None, None) => super::train::load_data(&store, &args.data)?,
         (Some(col), Some(set)) => training_rows(&store, set, col)?,
         (Some(_), None) => return Err(UsageError("--split-column needs --set".into()).into()),
     };
@@ -27,7 +29,7 @@ pub fn run(cli: &Cli, args: &PcaArgs) -> anyhow::Result<()> {
         || {
             format!(
                 "ratios ({}), statements by year rule '{}'",
-                args.data.ratios.as_deref().unwrap_or("all"),
+                args.data.ratios.clone().unwrap_or_default(),
                 args.data.year_rule
             )
         },
@@ -63,7 +65,7 @@ fn training_rows(
     col: &str,
 ) -> anyhow::Result<crate::analysis::Dataset> {
     let info = store.feature_set(set)?;
-    let all = crate::analysis::Dataset::from_feature_set(store, set, true)?;
+    let all = crate::views::data::feature_set(store, set, true)?;
     let c = info
         .columns
         .iter()

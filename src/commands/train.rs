@@ -1,174 +1,113 @@
-//! `precre train`: fit a tree pipeline on a feature set or the firms' ratios, and evaluate it.
+//! `precre train`: the command line's adapter over `ops::train` (the Model screen runs the same
+//! use case), and the printing of its report.
 
 use super::{open_store, UsageError};
-use crate::analysis::dataset::{select_ratios, Dataset};
-use crate::analysis::KRule;
+use crate::analysis::dataset::Dataset;
 use crate::cli::{Cli, DataSource, TrainArgs};
 use crate::model::metrics::Evaluation;
 use crate::model::metrics::ACCEPTABLE_TEST_ERROR;
-use crate::model::pipeline::{train_and_evaluate, FitSpec, PruneSpec, SplitSpec, TrainReport};
+use crate::model::pipeline::{FitSpec, TrainReport};
 use crate::model::registry::ModelRecord;
-use crate::model::split;
 use crate::model::TreeParams;
+use crate::ops::train::{DataChoice, SplitChoice, TrainRequest};
+use crate::ops::Job;
 use crate::output::{print_json, print_table, thousands, OutputFormat, TextTable};
-use crate::store::statements::YearRule;
 use crate::store::Store;
 
-/// A feature set (categorical columns as codes) or the firms' latest ratios.
-pub(super) fn load_data(
-    store: &Store,
-    source: &DataSource,
-    keep_categorical: bool,
-) -> anyhow::Result<Dataset> {
-    let data = load_rows(store, source, keep_categorical)?;
-    if data.x.rows == 0 {
-        anyhow::bail!(match &source.set {
-            Some(s) => format!("feature set '{s}' has no rows"),
-            None => format!(
-                "no statements match (year rule '{}'): load the demo with `precre demo`, or import statements and outcomes",
-                source.year_rule
-            ),
-        });
-    }
-    Ok(data)
-}
-
-fn load_rows(
-    store: &Store,
-    source: &DataSource,
-    keep_categorical: bool,
-) -> anyhow::Result<Dataset> {
+/// The data a command names: a feature set, or ratios by a year rule.
+pub(super) fn data_choice(source: &DataSource) -> DataChoice {
     match &source.set {
-        Some(name) => Ok(Dataset::from_feature_set(store, name, keep_categorical)?),
-        None => {
-            let ratios = select_ratios(source.ratios.as_deref()).map_err(UsageError)?;
-            let rule = YearRule::parse(&source.year_rule).map_err(UsageError)?;
-            Ok(Dataset::from_ratios(store, &ratios, rule)?)
-        }
+        Some(name) => DataChoice::Set { name: name.clone() },
+        None => DataChoice::Ratios {
+            selection: source.ratios.clone().unwrap_or_default(),
+            year_rule: source.year_rule,
+        },
     }
 }
 
-/// The data set, and the explicit split a split column gives.
-fn load(store: &Store, args: &TrainArgs) -> anyhow::Result<(Dataset, Option<split::RowSplit>)> {
-    let Some(set) = &args.data.set else {
-        let data = load_data(store, &args.data, true)?;
-        if let Some(year) = args.test_from_year {
-            return Ok((data.clone(), Some(split::out_of_time(&data.years, year))));
-        }
-        if args.split_column.is_some() {
-            return Err(UsageError(
-                "--split-column needs --set (a feature set with that column)".into(),
-            )
-            .into());
-        }
-        return Ok((data, None));
+/// The rows a command names (for `tune` and `pca`), through the same loader training uses.
+pub(super) fn load_data(store: &Store, source: &DataSource) -> anyhow::Result<Dataset> {
+    let split = SplitChoice::Stratified {
+        test_share: crate::model::choices::defaults::TEST_SHARE,
+        seed: crate::model::choices::defaults::SEED,
     };
-    let mut data = Dataset::from_feature_set(store, set, true)?;
-    let Some(col) = &args.split_column else {
-        return Ok((data, None));
-    };
-    let info = store.feature_set(set)?;
-    let c = data
-        .names
-        .iter()
-        .position(|n| n.eq_ignore_ascii_case(col))
-        .ok_or_else(|| {
-            UsageError(format!(
-                "--split-column {col}: set '{set}' has no such column"
-            ))
-        })?;
-    let cats = &info.columns[c].categories;
-    let values: Vec<Option<&str>> = (0..data.x.rows)
-        .map(|r| cats.get(data.x.get(r, c) as usize).map(String::as_str))
-        .collect();
-    let explicit =
-        split::by_column(&values).map_err(|e| UsageError(format!("--split-column {col}: {e}")))?;
-    let keep: Vec<usize> = (0..data.names.len()).filter(|&j| j != c).collect();
-    data.x = data.x.select_cols(&keep);
-    data.names.remove(c);
-    Ok((data, Some(explicit)))
+    Ok(crate::ops::train::load(store, &data_choice(source), &split)?.0)
 }
 
-pub fn run(cli: &Cli, args: &TrainArgs) -> anyhow::Result<()> {
+/// The training request the flags describe.
+pub fn request(args: &TrainArgs) -> TrainRequest {
     let params = TreeParams {
         criterion: args.criterion,
-        max_depth: args.max_depth,
+        max_depth: args.max_depth.0,
         min_samples_split: args.min_samples_split,
         min_samples_leaf: args.min_samples_leaf,
         min_impurity_decrease: args.min_impurity_decrease,
         class_weight: args.class_weight,
         seed: args.seed,
     };
-    params
-        .clone()
-        .check()
-        .map_err(|e| UsageError(e.to_string()))?;
-    if !(args.test_share > 0.0 && args.test_share < 1.0) {
-        return Err(UsageError(format!(
-            "--test-share {} must be between 0 and 1",
-            args.test_share
-        ))
-        .into());
-    }
-    let pca = args
-        .pca
-        .as_deref()
-        .map(KRule::parse)
-        .transpose()
-        .map_err(UsageError)?;
-    let mut store = open_store(cli)?;
-    let (data, explicit) = load(&store, args)?;
-    let spec = if explicit.is_some() {
-        SplitSpec::Explicit
-    } else {
-        SplitSpec::Stratified {
-            test_share: args.test_share,
+    let split = match (&args.split_column, args.test_from_year) {
+        (Some(col), _) => SplitChoice::Column(col.clone()),
+        (None, Some(year)) => SplitChoice::FromYear(year),
+        (None, None) => SplitChoice::Stratified {
+            test_share: args.test_share.0,
             seed: args.seed,
-        }
-    };
-    let prune = match args.prune.trim() {
-        "none" => PruneSpec::None,
-        "cv" => PruneSpec::CrossValidated {
-            folds: args.folds,
-            loss: args.prune_loss,
-        },
-        other => match other.parse::<f64>() {
-            Ok(alpha) if alpha >= 0.0 => PruneSpec::Alpha { alpha },
-            _ => {
-                return Err(
-                    UsageError(format!("--prune {other}: use none, cv, or an alpha >= 0")).into(),
-                )
-            }
         },
     };
-    let fit = FitSpec { params, pca, prune };
-    for (name, why) in data.unusable_columns() {
+    TrainRequest {
+        data: data_choice(&args.data),
+        fit: FitSpec {
+            params,
+            pca: args.pca,
+            prune: args.prune.spec(args.folds.0, args.prune_loss),
+        },
+        split,
+        positive: args.positive.clone(),
+        save_as: args.save.clone(),
+        export: args.export.clone(),
+    }
+}
+
+pub fn run(cli: &Cli, args: &TrainArgs) -> anyhow::Result<()> {
+    let req = request(args);
+    crate::ops::train::check(&req).map_err(|e| UsageError(e.to_string()))?;
+    let mut store = open_store(cli)?;
+    let out = crate::ops::train::train(&mut store, &req, &Job::quiet())?;
+    for (name, why) in &out.unusable {
         eprintln!("note: column {name} is {why}: no split can use it");
     }
-    let started = std::time::Instant::now();
-    let report = train_and_evaluate(&data, &fit, &spec, explicit, args.positive.as_deref())
-        .map_err(|e| anyhow::anyhow!(e))?;
-    let fit_seconds = started.elapsed().as_secs_f64();
-    let record = save(&mut store, args, &data, &report)?;
     if args.format == OutputFormat::Json {
-        return print_json(&summary_json(&record, &report, fit_seconds));
+        let mut v = summary_json(&out.record, &out.report, out.fit_seconds);
+        if let serde_json::Value::Object(m) = &mut v {
+            m.insert("saved".into(), out.saved.into());
+            m.insert("scored".into(), out.scored.into());
+        }
+        return print_json(&v);
     }
-    print_report(&report);
-    println!("fitted and evaluated in {fit_seconds:.2} s");
-    if let Some(rec) = Some(record).filter(|_| args.save.is_some() || args.export.is_some()) {
+    print_report(&out.report);
+    println!("fitted and evaluated in {:.2} s", out.fit_seconds);
+    let rec = &out.record;
+    if out.saved || args.export.is_some() {
         println!(
             "\nmodel {} '{}'{}",
             rec.id,
             rec.name,
-            if args.save.is_some() {
-                " saved in the store and made active"
+            if out.saved {
+                format!(
+                    " saved in the store and made active; {} firms scored",
+                    thousands(out.scored)
+                )
             } else {
-                ""
+                String::new()
             }
         );
         if let Some(path) = &args.export {
             println!("written to {}", path.display());
         }
+    } else {
+        println!(
+            "\nmodel {} not saved (--save NAME keeps it and makes it active)",
+            rec.id
+        );
     }
     Ok(())
 }
@@ -218,34 +157,6 @@ fn summary_json(rec: &ModelRecord, report: &TrainReport, fit_seconds: f64) -> se
     serde_json::Value::Object(m)
 }
 
-/// The model's record (its id always; kept in the store with `--save NAME`, written with `--export FILE`).
-fn save(
-    store: &mut Store,
-    args: &TrainArgs,
-    data: &Dataset,
-    report: &TrainReport,
-) -> anyhow::Result<ModelRecord> {
-    let source = match &args.data.set {
-        Some(s) => format!("feature set {s}"),
-        None => format!(
-            "ratios ({}), statements by year rule '{}'",
-            args.data.ratios.as_deref().unwrap_or("all"),
-            args.data.year_rule
-        ),
-    };
-    let name = args.save.clone().unwrap_or_else(|| "unnamed".into());
-    let rec = ModelRecord::from_report(&name, &source, &store.now_utc()?, data, report);
-    if args.save.is_some() {
-        store.save_model(&rec, true)?;
-    }
-    if let Some(path) = &args.export {
-        let text = serde_json::to_string_pretty(&rec)?;
-        std::fs::write(path, text + "\n")
-            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
-    }
-    Ok(rec)
-}
-
 fn pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
 }
@@ -259,10 +170,7 @@ fn print_report(r: &TrainReport) {
     let p = &r.pipeline;
     println!(
         "tree: {} criterion, {} nodes, {} leaves, depth {}; trained on {} rows, tested on {}",
-        serde_json::to_value(p.params.criterion)
-            .ok()
-            .and_then(|v| v.as_str().map(String::from))
-            .unwrap_or_default(),
+        p.params.criterion,
         r.nodes,
         r.leaves,
         r.depth,

@@ -5,51 +5,26 @@ use crate::cli::{Cli, TuneArgs};
 use crate::model::pipeline::{encode_labels, positive_class, Labels};
 use crate::model::split::stratified;
 use crate::model::tune::{grid_search, CvSpec, Grid};
-use crate::model::Criterion;
 use crate::output::{print_json, print_table, thousands, OutputFormat, TextTable};
-
-fn list<T>(text: &str, flag: &str, parse: impl Fn(&str) -> Option<T>) -> anyhow::Result<Vec<T>> {
-    text.split(',')
-        .map(|v| {
-            parse(v.trim())
-                .ok_or_else(|| UsageError(format!("{flag}: cannot read '{}'", v.trim())).into())
-        })
-        .collect()
-}
 
 pub fn run(cli: &Cli, args: &TuneArgs) -> anyhow::Result<()> {
     let grid = Grid {
-        criteria: list(&args.criteria, "--criteria", |v| match v {
-            "gini" => Some(Criterion::Gini),
-            "entropy" => Some(Criterion::Entropy),
-            "gini-pairs" => Some(Criterion::GiniPairs),
-            _ => None,
-        })?,
-        depths: list(&args.depths, "--depths", |v| {
-            if v == "none" {
-                Some(None)
-            } else {
-                v.parse().ok().filter(|d| *d > 0).map(Some)
-            }
-        })?,
-        min_leaf: list(&args.min_leaf, "--min-leaf", |v| {
-            v.parse().ok().filter(|m| *m > 0)
-        })?,
-        alphas: list(&args.alphas, "--alphas", |v| {
-            v.parse().ok().filter(|a: &f64| *a >= 0.0)
-        })?,
+        criteria: args.criteria.clone(),
+        depths: args.depths.iter().map(|d| d.0).collect(),
+        min_leaf: args.min_leaf.iter().map(|m| m.0).collect(),
+        alphas: args.alphas.iter().map(|a| a.0).collect(),
     };
     let store = super::open_store(cli)?;
-    let data = super::train::load_data(&store, &args.data, true)?;
+    let data = super::train::load_data(&store, &args.data)?;
     let Labels { rows, y, classes } = encode_labels(&data).map_err(|e| anyhow::anyhow!(e))?;
-    let (train, _) = stratified(&y, args.test_share, args.seed);
+    let (train, _) = stratified(&y, args.test_share.0, args.seed);
     let x = data
         .x
         .select_rows(&train.iter().map(|&i| rows[i]).collect::<Vec<_>>());
     let ytr: Vec<usize> = train.iter().map(|&i| y[i]).collect();
     let positive =
         positive_class(&classes, &ytr, args.positive.as_deref()).map_err(|e| anyhow::anyhow!(e))?;
-    crate::model::split::check_folds(ytr.len(), args.folds)
+    crate::model::split::check_folds(ytr.len(), args.folds.0)
         .map_err(|e| UsageError(format!("--folds: {e} (the training part)")))?;
     let results = grid_search(
         &x,
@@ -58,7 +33,7 @@ pub fn run(cli: &Cli, args: &TuneArgs) -> anyhow::Result<()> {
         positive,
         &grid,
         CvSpec {
-            folds: args.folds,
+            folds: args.folds.0,
             seed: args.seed,
             score: args.score,
         },

@@ -58,7 +58,7 @@ pub struct Table {
 pub enum ExportError {
     #[error("{path}: unknown export format '.{ext}'; use .csv, .json, .parquet or .xlsx")]
     Format { path: PathBuf, ext: String },
-    #[error("{0} exists already; add --force to replace it")]
+    #[error("{} exists already", .0.display())]
     Exists(PathBuf),
     #[error("cannot write {path}: {message}")]
     Write { path: PathBuf, message: String },

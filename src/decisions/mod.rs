@@ -98,8 +98,8 @@ pub enum DecisionError {
     #[error("application {id} is {status}: only pending applications can be decided")]
     NotOpen { id: String, status: String },
     #[error(
-        "application {id} is already decided by {analyst} at {at} ({decision}); to replace it, \
-         decide again as an explicit override (precre decide --replace --override-reason TEXT)"
+        "application {id} is already decided by {analyst} at {at} ({decision}); replacing it is an \
+         explicit override with its reason"
     )]
     AlreadyDecided {
         id: String,
@@ -117,7 +117,7 @@ pub enum DecisionError {
     ReplaceWithoutReason,
     #[error("application {0} has no decision to undo")]
     NothingToUndo(String),
-    #[error("the analyst name is empty: set it with --analyst NAME")]
+    #[error("the analyst name is empty: say who decides")]
     NoAnalyst,
     #[error(
         "the store is busy: another analyst's write held it for {0} s; nothing was recorded, try again"

@@ -5,8 +5,8 @@ use super::reader::{Cell, RawTable};
 use super::report::Severity;
 use super::validate::{is_missing_marker, parse_number};
 use super::{ImportError, ImportOptions, ImportReport};
-use crate::store::features::{write_set, FeatureColumn, FeatureRow, FeatureSetInfo};
-use crate::store::{records as store_records, Store};
+use crate::store::features::{FeatureColumn, FeatureRow, FeatureSetInfo};
+use crate::store::Store;
 use std::collections::{BTreeSet, HashMap};
 
 fn find_column(table: &RawTable, name: &str, flag: &str) -> Result<usize, ImportError> {
@@ -192,13 +192,13 @@ pub fn import(
         labels: labels.clone(),
         columns,
     };
-    let tx = store.conn.transaction()?;
-    write_set(&tx, &info, &rows, fo.replace)?;
+    let tx = store.begin_import()?;
+    tx.write_feature_set(&info, &rows, fo.replace)?;
     report.counts.rows_written = rows.len();
     report.feature_set = Some(name);
     report.labels = labels;
     report.missing_cells = info.columns.iter().map(|c| c.n_missing).sum();
-    store_records::log_import(&tx, &report.file, "features", &report.counts)?;
+    tx.log_import(&report.file, "features", &report.counts)?;
     tx.commit()?;
     Ok(report)
 }

@@ -44,12 +44,6 @@ pub enum ImportError {
     },
 }
 
-impl From<rusqlite::Error> for ImportError {
-    fn from(e: rusqlite::Error) -> Self {
-        ImportError::Store(StoreError::Sql(e))
-    }
-}
-
 /// Options of a features import.
 #[derive(Debug, Clone, Default)]
 pub struct FeatureOptions {

@@ -5,9 +5,9 @@ use super::reader::RawTable;
 use super::report::{Issue, Severity};
 use super::{mapping, progress_bar, validate, ImportError, ImportOptions, ImportReport};
 use crate::finance::{compute_ratios, items::IDENTITY_TOLERANCE, RatioRow, Statement, ITEMS};
-use crate::store::{records as store_records, statements as store_statements, Store};
+use crate::store::import_tx::{CellValue as Value, ImportTx};
+use crate::store::Store;
 use rayon::prelude::*;
-use rusqlite::types::Value;
 use std::collections::{HashMap, HashSet};
 
 /// A validated row: its data row number and one value per field.
@@ -152,14 +152,12 @@ fn import_checked(
     crate::timings::phase("duplicates", t);
     let t = std::time::Instant::now();
     // IMMEDIATE: the write lock from here on, so the references checked below stay true.
-    let tx = store
-        .conn
-        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let tx = store.begin_import()?;
 
     // 3. References to firms.
     let mut new_firms: Vec<String> = Vec::new();
     if opts.kind != Kind::Firms {
-        let known = store_records::firm_ids(&tx)?;
+        let known = tx.firm_ids()?;
         let fi = ctx.field_index("firm_id");
         let mut refused = HashSet::new();
         let mut created = HashSet::new();
@@ -180,7 +178,7 @@ fn import_checked(
             } else {
                 let header = resolved.columns[fi]
                     .map_or("firm_id".to_string(), |c| table.headers[c].clone());
-                ctx.issue(Severity::Error, g.row, &header, id, "no firm with this id in the store; import the firms first, or pass --create-firms");
+                ctx.issue(Severity::Error, g.row, &header, id, "no firm with this id in the store; import the firms first, or let the import create placeholder firms");
                 refused.insert(g.row);
             }
         }
@@ -203,10 +201,7 @@ fn import_checked(
     let t = std::time::Instant::now();
     // 4. Write, all in this one transaction.
     for id in &new_firms {
-        tx.execute(
-            "INSERT INTO firms(id, name, sector) VALUES (?1, ?1, 'unknown')",
-            [id],
-        )?;
+        tx.insert_placeholder_firm(id)?;
     }
     report.created_firms = new_firms.len();
     let columns: Vec<&str> = ctx.fields.iter().map(|f| f.id).collect();
@@ -225,9 +220,9 @@ fn import_checked(
             }
             v
         });
-        store_records::upsert_rows(&tx, table_name, &cols, keys, values)?
+        tx.upsert_rows(table_name, &cols, keys, values)?
     };
-    store_records::log_import(&tx, &report.file, opts.kind.as_str(), &report.counts)?;
+    tx.log_import(&report.file, opts.kind.as_str(), &report.counts)?;
     crate::timings::phase("write", t);
     let t = std::time::Instant::now();
     tx.commit()?;
@@ -463,7 +458,7 @@ fn statement_from(ctx: &Ctx, mut values: Vec<Value>) -> Statement {
 /// The ratios are computed in chunks on a second thread (itself using every core) while this
 /// thread inserts the previous chunk, so computing overlaps with writing.
 fn write_statements(
-    tx: &rusqlite::Transaction,
+    tx: &ImportTx,
     ctx: &Ctx,
     rows: Vec<GoodRow>,
     progress: bool,
@@ -473,11 +468,11 @@ fn write_statements(
         .into_par_iter()
         .map(|g| statement_from(ctx, g.values))
         .collect();
-    let stored = if store_statements::any(tx)? {
+    let stored = if tx.any_statements()? {
         let mut ids: Vec<&str> = incoming.iter().map(|s| s.firm_id.as_str()).collect();
         ids.sort_unstable();
         ids.dedup();
-        store_statements::of_firms(tx, &ids)?
+        tx.statements_of_firms(&ids)?
     } else {
         Vec::new()
     };
@@ -542,7 +537,7 @@ fn write_statements(
         for chunk in chunks {
             let Ok(ratios) = receive.recv() else { break };
             let rows = chunk.iter().map(|&i| all[i].0).zip(&ratios);
-            store_statements::write(tx, rows, replace)?;
+            tx.write_statements(rows, replace)?;
             bar.inc(chunk.len() as u64);
         }
         drop(receive);

@@ -2,7 +2,7 @@
 
 use super::kinds::{FieldType, CLASSES};
 use super::reader::Cell;
-use rusqlite::types::Value;
+use crate::store::import_tx::CellValue as Value;
 
 /// Text that means "no value" in a numeric or date cell.
 pub fn is_missing_marker(s: &str) -> bool {

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// How the informativeness of a split is measured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Criterion {
     /// Weighted Gini impurity decrease (scikit-learn, rpart, linfa).

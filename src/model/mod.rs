@@ -1,5 +1,6 @@
 //! Models: the ID3/CART decision tree with Gini, entropy and pair-counting criteria.
 
+pub mod choices;
 pub mod criterion;
 pub mod explain;
 pub mod export;

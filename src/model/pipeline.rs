@@ -272,7 +272,7 @@ pub fn positive_class(
     if let Some(w) = wanted {
         return classes.iter().position(|c| c == w).ok_or_else(|| {
             TrainError::Data(format!(
-                "--positive {w}: no such class; classes are {}",
+                "the positive class '{w}' is not a class of the data; classes are {}",
                 classes.join(", ")
             ))
         });

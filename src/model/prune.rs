@@ -62,7 +62,7 @@ fn auc_of(proba: &[f64], y: &[usize], n_classes: usize) -> f64 {
 }
 
 /// Which cross-validated loss the 1-SE rule reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PruneLoss {
     /// Misclassification rate (rpart's xerror).

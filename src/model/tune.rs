@@ -10,7 +10,7 @@ use crate::analysis::{impute_median, Matrix};
 use serde::Serialize;
 
 /// What a grid search maximises.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Score {
     Accuracy,

@@ -50,8 +50,8 @@ pub fn write_set(
     )?;
     if exists {
         if !replace {
-            return Err(StoreError::NotFound(format!(
-                "a feature set named '{}' exists already; pass --replace to overwrite it or --name to choose another",
+            return Err(StoreError::Conflict(format!(
+                "a feature set named '{}' exists already: replace it, or import under another name",
                 info.name
             )));
         }

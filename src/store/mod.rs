@@ -5,6 +5,7 @@ pub mod check;
 pub mod decisions;
 pub mod features;
 pub mod firms;
+pub mod import_tx;
 pub mod location;
 pub mod models;
 pub mod portfolio;
@@ -16,48 +17,133 @@ use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 use thiserror::Error;
 
-/// What can go wrong with the store, in words a user can act on.
+/// What can go wrong with the store, in words a user can act on. Each message says its thing
+/// once: the SQLite error is folded into the text, not kept as a source to be printed again.
 #[derive(Debug, Error)]
 pub enum StoreError {
-    #[error("cannot open the store at {path}: {source}")]
+    #[error("cannot open the store at {}: {}", path.display(), sqlite_words(source))]
     Open {
         path: PathBuf,
         source: rusqlite::Error,
     },
-    #[error("cannot create {path}: {source}")]
+    #[error("cannot create {}: {source}", path.display())]
     Create {
         path: PathBuf,
         source: std::io::Error,
     },
     #[error(
-        "the store at {path} has schema version {found}, newer than this precre knows ({known}); \
-         upgrade precre or use another --db"
+        "the store at {} has schema version {found}, newer than this precre knows ({known}): \
+         upgrade precre, or open another store", path.display()
     )]
     TooNew {
         path: PathBuf,
         found: i64,
         known: i64,
     },
-    #[error("{0} is not a PRECRE store (its tables do not match); use another --db")]
+    #[error("{} is not a PRECRE store (its tables do not match): open another store", .0.display())]
     Foreign(PathBuf),
+    #[error(
+        "the store {} is damaged ({reason}): run `precre check` on it to see what can be read, \
+         or restore a backup", path.display()
+    )]
+    Damaged { path: PathBuf, reason: String },
     #[error("{}", sql_message(.0))]
-    Sql(#[from] rusqlite::Error),
+    Sql(rusqlite::Error),
     #[error("{0}")]
     NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Sql(e)
+    }
+}
+
+impl StoreError {
+    /// The store is busy (another writer held the lock past the timeout).
+    pub fn is_busy(&self) -> bool {
+        matches!(self, StoreError::Sql(e) if is_busy(e))
+    }
+
+    /// The store file is damaged or not a database at all.
+    pub fn is_damaged(&self) -> bool {
+        match self {
+            StoreError::Damaged { .. } | StoreError::Foreign(_) => true,
+            StoreError::Sql(e) | StoreError::Open { source: e, .. } => is_corrupt(e),
+            _ => false,
+        }
+    }
+
+    /// SQLite's words when the file is damaged or not a database, for a message that names the
+    /// file (`None` for every other error, and for `Damaged`, which names it already).
+    pub fn damage_reason(&self) -> Option<String> {
+        match self {
+            StoreError::Sql(e) | StoreError::Open { source: e, .. } if is_corrupt(e) => {
+                Some(sqlite_words(e))
+            }
+            _ => None,
+        }
+    }
+
+    /// Names the file in a damage error raised by a statement (which knows no path).
+    pub fn with_path(self, path: Option<&Path>) -> StoreError {
+        match (self, path) {
+            (StoreError::Sql(e), Some(p)) if is_corrupt(&e) => StoreError::Damaged {
+                path: p.to_path_buf(),
+                reason: sqlite_words(&e),
+            },
+            (other, _) => other,
+        }
+    }
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
+fn is_corrupt(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+    )
+}
+
+/// SQLite's own words for an error, once (rusqlite's display repeats the code's text).
+fn sqlite_words(e: &rusqlite::Error) -> String {
+    match e {
+        rusqlite::Error::SqliteFailure(f, Some(msg)) if !msg.is_empty() => {
+            let _ = f;
+            msg.clone()
+        }
+        rusqlite::Error::SqliteFailure(f, None) => f.to_string(),
+        other => other.to_string(),
+    }
+}
+
 /// A database error in words: a busy store says what happened and what to do.
 fn sql_message(e: &rusqlite::Error) -> String {
-    match e.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => format!(
+    if is_busy(e) {
+        return format!(
             "the store is busy: another precre (an import, a training run or another analyst) \
              held it for more than {} s; nothing was changed, try again",
             BUSY_TIMEOUT_MS / 1000
-        ),
-        _ => format!("database error: {e}"),
+        );
     }
+    if is_corrupt(e) {
+        return format!(
+            "the store is damaged ({}): run `precre check` on it to see what can be read, or \
+             restore a backup",
+            sqlite_words(e)
+        );
+    }
+    format!("database error: {}", sqlite_words(e))
 }
 
 /// Every connection's settings: foreign keys checked, commits synced to disk (decisions).
@@ -91,8 +177,10 @@ impl Store {
             conn,
             path: Some(path.to_path_buf()),
         };
-        store.configure(true)?;
-        schema::migrate(&mut store.conn, path)?;
+        let opened = store
+            .configure(true)
+            .and_then(|()| schema::migrate(&mut store.conn, path));
+        opened.map_err(|e| e.with_path(Some(path)))?;
         Ok(store)
     }
 

@@ -98,8 +98,8 @@ impl Store {
         };
         let body = body.ok_or_else(|| {
             StoreError::NotFound(match key {
-                None => "no active model; train one with `precre train ... --save NAME` or `precre models import FILE`".into(),
-                Some(k) => format!("no model '{k}'; `precre models` lists them"),
+                None => "no active model: train and save one, or import one (models/default.json is the demo's)".into(),
+                Some(k) => format!("no model '{k}' in the store (`precre models` lists them)"),
             })
         })?;
         ModelRecord::from_json(&body).map_err(StoreError::NotFound)

@@ -134,35 +134,12 @@ impl Store {
     }
 }
 
-/// Which fiscal year(s) of each firm a data set takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case", tag = "rule", content = "year")]
-pub enum YearRule {
-    /// Each firm's latest statement.
-    Latest,
-    /// The statement of this fiscal year.
-    Year(i32),
-    /// The last statement of a year before the firm's latest application was submitted.
-    BeforeApplication,
-    /// Every statement: one row per firm and year (a panel), labelled by the firm's outcome.
-    All,
-}
+pub use crate::analysis::dataset::YearRule;
 
-impl YearRule {
-    /// Parses `latest`, `before-application`, `all` or a year.
-    pub fn parse(s: &str) -> std::result::Result<YearRule, String> {
-        match s.trim() {
-            "latest" => Ok(YearRule::Latest),
-            "before-application" => Ok(YearRule::BeforeApplication),
-            "all" => Ok(YearRule::All),
-            y => y.parse().map(YearRule::Year).map_err(|_| {
-                format!("'{s}' is not a year rule: use latest, before-application, all, or a fiscal year")
-            }),
-        }
-    }
-
-    fn condition(self) -> &'static str {
-        match self {
+/// The statements a year rule picks, as a condition on `statements s`.
+fn condition(rule: YearRule) -> &'static str {
+    {
+        match rule {
             YearRule::Latest => "s.fiscal_year = (SELECT max(fiscal_year) FROM statements WHERE firm_id = s.firm_id)",
             YearRule::Year(_) => "s.fiscal_year = ?1",
             YearRule::BeforeApplication => {
@@ -196,7 +173,7 @@ impl Store {
             "SELECT s.firm_id, s.fiscal_year,
                     (SELECT class FROM outcomes o WHERE o.firm_id = s.firm_id ORDER BY as_of DESC LIMIT 1){cols}
              FROM statements s WHERE {} ORDER BY s.firm_id, s.fiscal_year",
-            rule.condition()
+            condition(rule)
         );
         let mut stmt = self.conn.prepare(&sql)?;
         let mut rows = match rule {

@@ -16,9 +16,20 @@ pub enum Context {
     Model,
     Triage,
     Export,
+    /// The help overlay (scrolled with the global movement keys; any other key closes it).
+    Help,
+    /// A yes / no question.
+    Confirm,
+    /// A text field, the palette or the decision form: unbound characters are typed.
+    Input,
 }
 
 impl Context {
+    /// The contexts of pop-ups, which do not fall back to the global keys (a typed `q` is text).
+    pub fn is_popup(self) -> bool {
+        matches!(self, Context::Help | Context::Confirm | Context::Input)
+    }
+
     pub fn title(self) -> &'static str {
         match self {
             Context::Global => "Everywhere",
@@ -28,6 +39,9 @@ impl Context {
             Context::Model => "Model",
             Context::Triage => "Triage",
             Context::Export => "Export",
+            Context::Help => "Help",
+            Context::Confirm => "Questions",
+            Context::Input => "Text fields and forms",
         }
     }
 }
@@ -83,6 +97,14 @@ pub enum Command {
     ExportWhat,
     ExportFormat,
     EditPath,
+    Confirm,
+    Deny,
+    Submit,
+    Dismiss,
+    NextField,
+    PrevField,
+    DeleteChar,
+    ClearField,
 }
 
 /// One row of the keymap.
@@ -340,11 +362,11 @@ const DEFAULTS: &[(Context, Command, &str, &[&str], &str)] = &[
         "train with the form's parameters",
     ),
     (
-        Context::Model,
+        Context::Global,
         Command::Cancel,
         "cancel",
         &["x"],
-        "cancel the running job",
+        "cancel the running job (training, export)",
     ),
     (
         Context::Model,
@@ -415,6 +437,62 @@ const DEFAULTS: &[(Context, Command, &str, &[&str], &str)] = &[
         "run-export",
         &["e"],
         "write the file",
+    ),
+    (
+        Context::Confirm,
+        Command::Confirm,
+        "confirm",
+        &["y", "Y"],
+        "yes",
+    ),
+    (
+        Context::Confirm,
+        Command::Deny,
+        "deny",
+        &["n", "N", "esc"],
+        "no",
+    ),
+    (
+        Context::Input,
+        Command::Submit,
+        "submit",
+        &["enter"],
+        "accept the text / save the decision",
+    ),
+    (
+        Context::Input,
+        Command::Dismiss,
+        "dismiss",
+        &["esc", "ctrl-c"],
+        "close without saving",
+    ),
+    (
+        Context::Input,
+        Command::NextField,
+        "next-field",
+        &["tab", "down"],
+        "next field / next match",
+    ),
+    (
+        Context::Input,
+        Command::PrevField,
+        "prev-field",
+        &["shift-tab", "up"],
+        "previous field / previous match",
+    ),
+    (
+        Context::Input,
+        Command::DeleteChar,
+        "delete-char",
+        &["backspace"],
+        "delete the last character",
+    ),
+    (
+        Context::Input,
+        Command::ClearField,
+        "clear-field",
+        &["ctrl-u"],
+        "clear the field",
     ),
 ];
 
@@ -557,8 +635,15 @@ impl Keymap {
     }
 
     /// The command a key runs on a screen: the screen's bindings first, then the global ones.
+    /// A pop-up's context has only its own bindings (the help overlay reads the global movement
+    /// keys through [`Keymap::lookup_global`]).
     pub fn lookup(&self, context: Context, key: &KeyEvent) -> Option<Command> {
-        [context, Context::Global].iter().find_map(|ctx| {
+        let contexts: &[Context] = if context.is_popup() {
+            &[context]
+        } else {
+            &[context, Context::Global]
+        };
+        contexts.iter().find_map(|ctx| {
             self.bindings
                 .iter()
                 .find(|b| b.context == *ctx && b.keys.iter().any(|k| same(k, key)))
@@ -566,19 +651,31 @@ impl Keymap {
         })
     }
 
-    /// The bindings help shows for a screen: its own, then the global ones.
+    /// A global binding of a key (the help overlay scrolls with the movement keys).
+    pub fn lookup_global(&self, key: &KeyEvent) -> Option<Command> {
+        self.lookup(Context::Global, key)
+    }
+
+    /// The bindings help shows for a screen: its own, the global ones, then the pop-ups'.
     pub fn help_for(&self, context: Context) -> Vec<&Binding> {
         let mut v: Vec<&Binding> = self
             .bindings
             .iter()
             .filter(|b| b.context == context && context != Context::Global)
             .collect();
-        v.extend(
-            self.bindings
-                .iter()
-                .filter(|b| b.context == Context::Global),
-        );
+        for ctx in [Context::Global, Context::Confirm, Context::Input] {
+            v.extend(self.bindings.iter().filter(|b| b.context == ctx));
+        }
         v
+    }
+
+    /// Every key of a command, as help shows them ("y", "n/Esc").
+    pub fn keys_of(&self, command: Command) -> String {
+        self.bindings
+            .iter()
+            .find(|b| b.command == command)
+            .map(|b| b.keys.iter().map(key_label).collect::<Vec<_>>().join("/"))
+            .unwrap_or_default()
     }
 
     /// The first key of a command, as help shows it.
@@ -615,5 +712,48 @@ mod tests {
             .unwrap_err()
             .contains("keys.nope"));
         assert!(parse_key("ctrl-").is_err());
+    }
+
+    #[test]
+    fn popups_have_their_own_keys_and_never_fall_back_to_the_global_ones() {
+        let map = Keymap::default();
+        let q = parse_key("q").unwrap();
+        assert_eq!(map.lookup(Context::Input, &q), None, "a typed q is text");
+        assert_eq!(map.lookup(Context::Confirm, &q), None);
+        assert_eq!(
+            map.lookup(Context::Confirm, &parse_key("y").unwrap()),
+            Some(Command::Confirm)
+        );
+        assert_eq!(
+            map.lookup(Context::Input, &parse_key("esc").unwrap()),
+            Some(Command::Dismiss)
+        );
+        // x cancels a job from every screen, not only Model.
+        for ctx in [
+            Context::Global,
+            Context::Export,
+            Context::Triage,
+            Context::Model,
+        ] {
+            assert_eq!(
+                map.lookup(ctx, &parse_key("x").unwrap()),
+                Some(Command::Cancel)
+            );
+        }
+        // Every binding's name is unique, so a configuration file can rebind each one.
+        let mut names: Vec<&str> = map.bindings.iter().map(|b| b.name).collect();
+        names.sort_unstable();
+        let n = names.len();
+        names.dedup();
+        assert_eq!(names.len(), n);
+        // A remapped pop-up key reaches the pop-up.
+        let mut keys = HashMap::new();
+        keys.insert("confirm".to_string(), KeyList::One("j".into()));
+        let map = Keymap::with_overrides(&keys).unwrap();
+        assert_eq!(
+            map.lookup(Context::Confirm, &parse_key("j").unwrap()),
+            Some(Command::Confirm)
+        );
+        assert_eq!(map.lookup(Context::Confirm, &parse_key("y").unwrap()), None);
     }
 }

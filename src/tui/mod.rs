@@ -5,6 +5,8 @@
 pub mod app;
 pub mod harness;
 pub mod keymap;
+pub mod popup;
+pub mod replies;
 pub mod screens;
 pub mod theme;
 pub mod tree_view;
@@ -12,7 +14,6 @@ pub mod ui;
 pub mod update;
 pub mod worker;
 
-use crate::cli::Cli;
 use crate::store::Store;
 use app::{App, Settings};
 use crossterm::event::{self, Event};
@@ -42,9 +43,18 @@ pub fn config_path(flag: Option<&Path>) -> Option<PathBuf> {
         .filter(|p| p.exists())
 }
 
+/// What the workbench is started with: the analyst's name, a theme and a configuration file
+/// (each `None` for the default).
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub analyst: Option<String>,
+    pub theme: Option<String>,
+    pub config: Option<PathBuf>,
+}
+
 /// Reads the settings: analyst, theme (flag, then file, then dark; NO_COLOR wins), keymap.
-pub fn settings(cli: &Cli, store_label: String) -> anyhow::Result<Settings> {
-    let (file, origin) = match config_path(cli.config.as_deref()) {
+pub fn settings(options: &Options, store_label: String) -> anyhow::Result<Settings> {
+    let (file, origin) = match config_path(options.config.as_deref()) {
         Some(p) => {
             let text = std::fs::read_to_string(&p).map_err(|e| {
                 anyhow::anyhow!("cannot read the configuration {}: {e}", p.display())
@@ -55,13 +65,13 @@ pub fn settings(cli: &Cli, store_label: String) -> anyhow::Result<Settings> {
         }
         None => (ConfigFile::default(), String::new()),
     };
-    let theme = Theme::resolve(cli.theme.as_deref().or(file.theme.as_deref()))
+    let theme = Theme::resolve(options.theme.as_deref().or(file.theme.as_deref()))
         .map_err(|e| crate::commands::UsageError(format!("--theme: {e}")))?;
     let keys = KeysFile { keys: file.keys };
     let keymap = Keymap::with_overrides(&keys.keys)
         .map_err(|e| crate::commands::UsageError(format!("configuration {origin}: {e}")))?;
     Ok(Settings {
-        analyst: crate::decisions::analyst_name(cli.analyst.as_deref()),
+        analyst: crate::decisions::analyst_name(options.analyst.as_deref()),
         theme,
         keymap,
         store_label,
@@ -70,7 +80,7 @@ pub fn settings(cli: &Cli, store_label: String) -> anyhow::Result<Settings> {
 }
 
 /// Runs the workbench on the store until the analyst quits.
-pub fn run(store: Store, cli: &Cli) -> anyhow::Result<()> {
+pub fn run(store: Store, options: &Options) -> anyhow::Result<()> {
     use std::io::IsTerminal;
     let path = store
         .path()
@@ -88,7 +98,7 @@ pub fn run(store: Store, cli: &Cli) -> anyhow::Result<()> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let mut app = App::new(settings(cli, label)?);
+    let mut app = App::new(settings(options, label)?);
     let worker = worker::Worker::start(path);
     // ratatui::init enters raw mode and the alternate screen and installs a panic hook that
     // restores the terminal before the panic message is printed.
@@ -98,11 +108,45 @@ pub fn run(store: Store, cli: &Cli) -> anyhow::Result<()> {
     result
 }
 
+/// Where the loop's events come from: the terminal, or a test's script of keys.
+pub trait Events {
+    /// The next event within `timeout`, if any.
+    fn next(&mut self, timeout: Duration) -> anyhow::Result<Option<Event>>;
+}
+
+/// The terminal's events (crossterm).
+pub struct TerminalEvents;
+
+impl Events for TerminalEvents {
+    fn next(&mut self, timeout: Duration) -> anyhow::Result<Option<Event>> {
+        if event::poll(timeout)? {
+            Ok(Some(event::read()?))
+        } else {
+            Ok(None)
+        }
+    }
+}
+
 fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     app: &mut App,
     worker: &worker::Worker,
 ) -> anyhow::Result<()> {
+    main_loop(terminal, app, worker, &mut TerminalEvents)
+}
+
+/// The event loop, generic over the ratatui backend (a terminal, or the tests' `TestBackend`)
+/// and the source of events: send queued requests, draw when something changed, apply worker
+/// replies and events, until the analyst quits.
+pub fn main_loop<B: ratatui::backend::Backend>(
+    terminal: &mut ratatui::Terminal<B>,
+    app: &mut App,
+    worker: &worker::Worker,
+    events: &mut dyn Events,
+) -> anyhow::Result<()>
+where
+    B::Error: Send + Sync + 'static,
+{
     update(app, Action::Start);
     let mut dirty = true;
     loop {
@@ -127,8 +171,8 @@ fn event_loop(
         if dirty {
             continue;
         }
-        if event::poll(Duration::from_millis(30))? {
-            match event::read()? {
+        if let Some(ev) = events.next(Duration::from_millis(30))? {
+            match ev {
                 Event::Key(k) => update(app, Action::Key(k)),
                 Event::Resize(_, _) => {
                     terminal.autoresize()?;

@@ -1,14 +1,13 @@
 //! Drawing the workbench: the title bar with the screen tabs, the current screen, the status
 //! line, and the overlay on top. Renderers only read the state.
 
-use super::app::{App, Level, Overlay, Screen};
+use super::app::{App, Level, Screen};
 use super::keymap::Command;
 use super::screens;
-use super::update::palette_matches;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Gauge, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Gauge, Paragraph, Wrap};
 use ratatui::Frame;
 
 /// The smallest window the workbench draws its screens in.
@@ -48,7 +47,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Screen::Export => screens::export::draw(frame, body, app),
     }
     draw_status(frame, status, app);
-    draw_overlay(frame, area, app);
+    super::popup::draw(frame, area, app);
 }
 
 fn draw_tabs(frame: &mut Frame, area: Rect, app: &App) {
@@ -95,7 +94,11 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
             job.label,
             job.text,
             job.share * 100.0,
-            if job.cancellable { "  x cancels" } else { "" }
+            if job.cancellable {
+                format!("  {} cancels", app.key(Command::Cancel))
+            } else {
+                String::new()
+            }
         );
         frame.render_widget(
             Gauge::default()
@@ -123,9 +126,14 @@ fn draw_status(frame: &mut Frame, area: Rect, app: &App) {
             let km = &app.settings.keymap;
             Line::from(Span::styled(
                 format!(
-                    "{} help · {} commands · Tab/1-7 screens · [ ] panes · {} quit",
+                    "{} help · {} commands · {}/{}-{} screens · {} {} panes · {} quit",
                     km.key_of(Command::Help),
                     km.key_of(Command::Palette),
+                    km.key_of(Command::NextScreen),
+                    km.key_of(Command::GoPortfolio),
+                    km.key_of(Command::GoExport),
+                    km.key_of(Command::PrevPane),
+                    km.key_of(Command::NextPane),
                     km.key_of(Command::Quit)
                 ),
                 t.muted,
@@ -158,138 +166,6 @@ pub fn block<'a>(app: &App, title: impl Into<String>) -> Block<'a> {
         ))
 }
 
-fn draw_overlay(frame: &mut Frame, area: Rect, app: &App) {
-    let t = app.theme();
-    match &app.overlay {
-        Overlay::None => {}
-        Overlay::Help { scroll } => {
-            let r = centered(area, 78, area.height.saturating_sub(2));
-            let ctx = app.screen.context();
-            let mut lines = vec![Line::from(Span::styled(
-                format!("Keys on {} (Esc closes; ↑↓ scroll)", app.screen.title()),
-                t.title,
-            ))];
-            let mut last = None;
-            for b in app.settings.keymap.help_for(ctx) {
-                if last != Some(b.context) {
-                    lines.push(Line::from(""));
-                    lines.push(Line::from(Span::styled(b.context.title(), t.accent)));
-                    last = Some(b.context);
-                }
-                let keys: Vec<String> = b.keys.iter().map(super::keymap::key_label).collect();
-                lines.push(Line::from(vec![
-                    Span::styled(
-                        format!("  {:<16}", keys.join(" ")),
-                        t.text.add_modifier(Modifier::BOLD),
-                    ),
-                    Span::styled(b.help.to_string(), t.text),
-                ]));
-            }
-            lines.push(Line::from(""));
-            lines.push(Line::from(Span::styled(
-                "Keys can be rebound in the configuration file: [keys] approve = \"y\"",
-                t.muted,
-            )));
-            frame.render_widget(Clear, r);
-            frame.render_widget(
-                Paragraph::new(lines)
-                    .block(block(app, "Help"))
-                    .scroll((*scroll as u16, 0)),
-                r,
-            );
-        }
-        Overlay::Palette { input, selected } => {
-            let r = centered(area, 70, area.height.saturating_sub(4).min(20));
-            let matches = palette_matches(app, input);
-            let mut lines = vec![Line::from(vec![
-                Span::styled(": ", t.accent),
-                Span::styled(input.clone(), t.text),
-                Span::styled("▏", t.accent),
-            ])];
-            let room = r.height.saturating_sub(3) as usize;
-            let start = selected.saturating_sub(room.saturating_sub(1));
-            for (i, (ctx, cmd)) in matches.iter().enumerate().skip(start).take(room) {
-                let b = app
-                    .settings
-                    .keymap
-                    .bindings
-                    .iter()
-                    .find(|b| b.command == *cmd && b.context == *ctx);
-                if let Some(b) = b {
-                    let key = b
-                        .keys
-                        .first()
-                        .map(super::keymap::key_label)
-                        .unwrap_or_default();
-                    let style = if i == *selected { t.selected } else { t.text };
-                    lines.push(Line::from(Span::styled(
-                        format!("{:<18} {:<8} {}", b.name, key, b.help),
-                        style,
-                    )));
-                }
-            }
-            frame.render_widget(Clear, r);
-            frame.render_widget(
-                Paragraph::new(lines).block(block(app, "Commands (type to narrow, Enter runs)")),
-                r,
-            );
-        }
-        Overlay::Input { purpose, text } => {
-            let r = centered(area, 76, 5);
-            let hint = match purpose {
-                super::app::InputPurpose::Filter => {
-                    "e.g. sector = retail and current_ratio < 1 and class = bad · Enter applies · Esc"
-                }
-                _ => "Enter applies · Esc cancels · C-u clears",
-            };
-            let lines = vec![
-                Line::from(vec![
-                    Span::styled(text.clone(), t.text),
-                    Span::styled("▏", t.accent),
-                ]),
-                Line::from(Span::styled(hint, t.muted)),
-            ];
-            frame.render_widget(Clear, r);
-            frame.render_widget(
-                Paragraph::new(lines)
-                    .block(block(app, purpose.prompt()))
-                    .wrap(Wrap { trim: false }),
-                r,
-            );
-        }
-        Overlay::Decision(d) => screens::triage::draw_decision(frame, area, app, d),
-        Overlay::ConfirmQuit(what) => {
-            let r = centered(area, 60, 5);
-            frame.render_widget(Clear, r);
-            frame.render_widget(
-                Paragraph::new(vec![
-                    Line::from(Span::styled(format!("{what}."), t.warning)),
-                    Line::from("Quit anyway? y / n"),
-                ])
-                .block(block(app, "Quit"))
-                .wrap(Wrap { trim: true }),
-                r,
-            );
-        }
-        Overlay::ConfirmOverwrite(path) => {
-            let r = centered(area, 70, 5);
-            frame.render_widget(Clear, r);
-            frame.render_widget(
-                Paragraph::new(vec![
-                    Line::from(Span::styled(
-                        format!("{} exists already.", path.display()),
-                        t.warning,
-                    )),
-                    Line::from("Replace it? y / n"),
-                ])
-                .block(block(app, "Export"))
-                .wrap(Wrap { trim: true }),
-                r,
-            );
-        }
-    }
-}
-
 /// A line of text for an empty or loading screen.
 pub fn placeholder(frame: &mut Frame, area: Rect, app: &App, text: &str) {
     frame.render_widget(
@@ -312,7 +188,14 @@ pub fn pane_bar(app: &App, screen: Screen) -> Line<'static> {
             Span::styled(format!(" {p} "), t.muted)
         });
     }
-    spans.push(Span::styled("  [ ] switch", t.muted));
+    spans.push(Span::styled(
+        format!(
+            "  {} {} switch",
+            app.key(Command::PrevPane),
+            app.key(Command::NextPane)
+        ),
+        t.muted,
+    ));
     Line::from(spans)
 }
 

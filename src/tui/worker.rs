@@ -1,23 +1,24 @@
 //! The worker: every store query and every long job runs here, never in a key handler. Quick
 //! requests run in order on the worker's thread with its own connection; long jobs (loading the
 //! demo, training, exporting) run on a thread of their own, report progress, and can be
-//! cancelled. Replies carry the request's job id so stale ones can be dropped.
+//! cancelled. Replies carry the request's job id so stale ones can be dropped. Every action
+//! that changes the store is a use case of `ops`, the same the command line runs; failures come
+//! back as an error kind with its words, so the screens can react by kind.
 
 use crate::analysis::KRule;
-use crate::decisions::export::ExportError;
-use crate::decisions::{DecisionInput, DecisionRecord};
+use crate::decisions::DecisionRecord;
 use crate::model::registry::ModelRecord;
+use crate::ops::decide::DecideRequest;
+use crate::ops::export::ExportWhat;
+use crate::ops::train::TrainRequest;
+use crate::ops::{ErrorKind, Job, OpsError};
 use crate::store::firms::{FirmQuery, FirmRow};
 use crate::store::Store;
 use crate::views;
-use crate::views::model::{TrainJob, TrainStop};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::Arc;
-
-/// The committed default model, loaded into an empty store with the demo portfolio.
-pub const DEFAULT_MODEL: &str = include_str!("../../models/default.json");
 
 /// What the screens ask for.
 #[derive(Debug, Clone)]
@@ -34,34 +35,39 @@ pub enum Request {
     },
     Model,
     Queue,
-    Decide(DecisionInput),
+    Decide(DecideRequest),
     Undo {
         application_id: String,
         analyst: String,
     },
-    Train(TrainJob),
+    Train(Box<TrainRequest>),
     Activate(String),
     Export {
-        what: ExportTarget,
+        what: ExportWhat,
         path: PathBuf,
         force: bool,
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExportTarget {
-    Decisions,
-    Predictions,
-    Ratios,
+/// A failed request: what kind of failure, and its words (said once).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    pub kind: ErrorKind,
+    pub message: String,
 }
 
-impl ExportTarget {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ExportTarget::Decisions => "decisions",
-            ExportTarget::Predictions => "predictions",
-            ExportTarget::Ratios => "ratios",
-        }
+impl Failure {
+    fn of(e: OpsError, store: &Store) -> Failure {
+        let kind = e.kind();
+        let message = match e.store_error().and_then(|s| s.damage_reason()) {
+            Some(reason) => crate::store::StoreError::Damaged {
+                path: store.path().map(PathBuf::from).unwrap_or_default(),
+                reason,
+            }
+            .to_string(),
+            None => e.to_string(),
+        };
+        Failure { kind, message }
     }
 }
 
@@ -80,11 +86,11 @@ pub enum Reply {
     Undone(Box<DecisionRecord>),
     Progress { share: f64, text: String },
     Trained(Box<ModelRecord>),
-    Activated(String),
+    Activated(crate::ops::models::Activated),
     Exported { path: PathBuf, rows: usize },
     ExportExists(PathBuf),
     Cancelled,
-    Error(String),
+    Error(Failure),
 }
 
 /// A reply with the id of the request it answers.
@@ -109,105 +115,62 @@ pub fn handle(
     progress: &dyn Fn(f64, &str),
     cancel: &AtomicBool,
 ) -> Reply {
-    match answer(store, req, progress, cancel) {
+    let job = Job::new(progress, cancel);
+    match answer(store, req, &job) {
         Ok(r) => r,
-        Err(e) => Reply::Error(e),
+        Err(OpsError::Cancelled) => Reply::Cancelled,
+        Err(OpsError::Export(crate::decisions::export::ExportError::Exists(p))) => {
+            Reply::ExportExists(p)
+        }
+        Err(e) => Reply::Error(Failure::of(e, store)),
     }
 }
 
-fn answer(
-    store: &mut Store,
-    req: Request,
-    progress: &dyn Fn(f64, &str),
-    cancel: &AtomicBool,
-) -> Result<Reply, String> {
-    let s = |e: &dyn std::fmt::Display| e.to_string();
+fn answer(store: &mut Store, req: Request, job: &Job) -> Result<Reply, OpsError> {
     Ok(match req {
-        Request::Bootstrap => Reply::Bootstrapped(bootstrap(store, progress).map_err(|e| s(&e))?),
-        Request::Portfolio => {
-            Reply::Portfolio(Box::new(views::portfolio::load(store).map_err(|e| s(&e))?))
+        Request::Bootstrap => {
+            Reply::Bootstrapped(crate::ops::bootstrap::first_start(store, job)?.map(|out| {
+                format!(
+                    "The store was empty: loaded the demo portfolio ({} firms) and the default \
+                     model {} (trained on the demo; see Model)",
+                    crate::output::thousands(out.firms as usize),
+                    out.active_model.unwrap_or_default()
+                )
+            }))
         }
-        Request::FirmsCount(q) => Reply::FirmsCount(store.count_firms(&q).map_err(|e| s(&e))?),
+        Request::Portfolio => Reply::Portfolio(Box::new(views::portfolio::load(store)?)),
+        Request::FirmsCount(q) => Reply::FirmsCount(store.count_firms(&q)?),
         Request::FirmsPage(q) => Reply::FirmsPage {
             offset: q.offset,
-            rows: store.list_firms(&q).map_err(|e| s(&e))?,
+            rows: store.list_firms(&q)?,
         },
-        Request::Firm(id) => {
-            Reply::Firm(Box::new(views::firm::load(store, &id).map_err(|e| s(&e))?))
+        Request::Firm(id) => Reply::Firm(Box::new(views::firm::load(store, &id)?)),
+        Request::Pca { selection, rule } => {
+            Reply::Pca(Box::new(views::pca::load(store, &selection, rule)?))
         }
-        Request::Pca { selection, rule } => Reply::Pca(Box::new(
-            views::pca::load(store, &selection, rule).map_err(|e| s(&e))?,
-        )),
-        Request::Model => Reply::Model(Box::new(views::model::load(store).map_err(|e| s(&e))?)),
-        Request::Queue => Reply::Queue(views::triage::load(store).map_err(|e| s(&e))?),
-        Request::Decide(input) => {
-            Reply::Decided(Box::new(store.record_decision(input).map_err(|e| s(&e))?))
-        }
+        Request::Model => Reply::Model(Box::new(views::model::load(store)?)),
+        Request::Queue => Reply::Queue(views::triage::load(store)?),
+        Request::Decide(req) => Reply::Decided(Box::new(crate::ops::decide::decide(store, req)?)),
         Request::Undo {
             application_id,
             analyst,
-        } => Reply::Undone(Box::new(
-            store
-                .undo_decision(&application_id, &analyst)
-                .map_err(|e| s(&e))?,
-        )),
-        Request::Train(job) => match views::model::train(store, &job, progress, cancel) {
-            Ok(rec) => Reply::Trained(Box::new(rec)),
-            Err(TrainStop::Cancelled) => Reply::Cancelled,
-            Err(TrainStop::Failed(e)) => return Err(format!("training failed: {e}")),
-        },
-        Request::Activate(id) => {
-            store.activate_model(&id).map_err(|e| s(&e))?;
-            let rec = store.model(Some(&id)).map_err(|e| s(&e))?;
-            if !store.has_predictions(&rec.id).map_err(|e| s(&e))? {
-                let p = views::scoring::score_all(store, &rec).map_err(|e| s(&e))?;
-                store.save_predictions(&rec.id, &p).map_err(|e| s(&e))?;
-            }
-            Reply::Activated(rec.id)
+        } => Reply::Undone(Box::new(crate::ops::decide::undo(
+            store,
+            &application_id,
+            &analyst,
+        )?)),
+        Request::Train(req) => {
+            Reply::Trained(Box::new(crate::ops::train::train(store, &req, job)?.record))
         }
+        Request::Activate(id) => Reply::Activated(crate::ops::models::activate(store, &id, job)?),
         Request::Export { what, path, force } => {
-            use crate::decisions::tables;
-            progress(0.2, "reading the store");
-            let table = match what {
-                ExportTarget::Decisions => {
-                    tables::decisions(&store.decisions().map_err(|e| s(&e))?)
-                }
-                ExportTarget::Predictions => tables::predictions(store).map_err(|e| s(&e))?,
-                ExportTarget::Ratios => tables::ratios(store).map_err(|e| s(&e))?,
-            };
-            if cancel.load(Ordering::Relaxed) {
-                return Ok(Reply::Cancelled);
-            }
-            progress(0.6, "writing the file");
-            match crate::decisions::export::write(&table, &path, force) {
-                Ok(rows) => Reply::Exported { path, rows },
-                Err(ExportError::Exists(p)) => Reply::ExportExists(p),
-                Err(e) => return Err(e.to_string()),
+            let out = crate::ops::export::export(store, what, &path, force, job)?;
+            Reply::Exported {
+                path: out.path,
+                rows: out.rows,
             }
         }
     })
-}
-
-/// Loads the demo portfolio and the default model into an empty store, scoring every firm.
-/// Returns the notice to show, or `None` when the store had firms already.
-fn bootstrap(store: &mut Store, progress: &dyn Fn(f64, &str)) -> anyhow::Result<Option<String>> {
-    if store.count("firms")? > 0 {
-        return Ok(None);
-    }
-    progress(0.1, "the store is empty: loading the demo portfolio");
-    crate::demo::load(store, None, false)?;
-    progress(0.7, "loading the default model");
-    let rec = ModelRecord::from_json(DEFAULT_MODEL).map_err(anyhow::Error::msg)?;
-    store.save_model(&rec, true)?;
-    progress(0.85, "scoring every firm with the default model");
-    let p = views::scoring::score_all(store, &rec)?;
-    store.save_predictions(&rec.id, &p)?;
-    let firms = crate::output::thousands(store.count("firms")? as usize);
-    Ok(Some(format!(
-        "The store was empty: loaded the demo portfolio ({firms} firms) and the default model {} \
-         (trained on the demo; see Model)",
-        rec.id
-    )))
 }
 
 /// The worker thread and its channels.
@@ -230,7 +193,10 @@ impl Worker {
                 Err(e) => {
                     let _ = rep_tx.send(Envelope {
                         job: 0,
-                        reply: Reply::Error(e.to_string()),
+                        reply: Reply::Error(Failure {
+                            kind: OpsError::from(e).kind(),
+                            message: format!("cannot open the store {}", path.display()),
+                        }),
                     });
                     return;
                 }
@@ -256,7 +222,13 @@ impl Worker {
                                 };
                                 handle(&mut s, req, &progress, &cancel)
                             }
-                            Err(e) => Reply::Error(e.to_string()),
+                            Err(e) => {
+                                let e = OpsError::from(e);
+                                Reply::Error(Failure {
+                                    kind: e.kind(),
+                                    message: e.to_string(),
+                                })
+                            }
                         };
                         let _ = tx.send(Envelope { job, reply });
                     });

@@ -13,7 +13,7 @@ use crate::store::firms::FirmRow;
 use crate::store::Store;
 
 /// One ratio over the firm's years, against its sector.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct RatioLine {
     pub id: &'static str,
     pub name: &'static str,
@@ -30,13 +30,13 @@ pub struct RatioLine {
 }
 
 /// The ratio lines of one family.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct RatioFamily {
     pub group: RatioGroup,
     pub lines: Vec<RatioLine>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct FirmDetail {
     pub firm: FirmRow,
     pub years: Vec<i32>,

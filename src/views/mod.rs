@@ -2,6 +2,7 @@
 //! ratatui and no SQL. The workbench's worker thread calls these; so do the commands that print
 //! the same facts.
 
+pub mod data;
 pub mod firm;
 pub mod model;
 pub mod pca;

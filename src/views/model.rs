@@ -1,18 +1,20 @@
-//! The Model screen's facts and its training job: the training form (validated before a job
-//! starts), training on the firms' ratios with progress and cancellation between phases, saving
-//! and scoring every firm, the models in the store, and feature importances.
+//! The Model screen's facts and its training form: the form's fields as typed, checked by the
+//! same parsers the command line uses (`model::choices`, `RatioSelection`) into the same
+//! training request (`ops::train`), with the same defaults; the models in the store and
+//! feature importances.
 
-use super::scoring::score_all;
 use super::{Result, ViewError};
-use crate::analysis::dataset::{select_ratios, Dataset};
+use crate::analysis::dataset::{RatioSelection, YearRule};
 use crate::analysis::KRule;
-use crate::model::pipeline::{train_and_evaluate, FitSpec, PruneSpec, SplitSpec};
+use crate::model::choices::{defaults, AtLeast, Depth, PruneChoice, Share};
+use crate::model::pipeline::FitSpec;
 use crate::model::prune::PruneLoss;
 use crate::model::registry::ModelRecord;
 use crate::model::{Criterion, TreeParams};
+use crate::ops::train::{DataChoice, SplitChoice, TrainRequest};
 use crate::store::models::ModelSummary;
 use crate::store::Store;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::str::FromStr;
 
 /// The training form as typed: every field is text, checked by [`TrainForm::check`].
 #[derive(Debug, Clone, PartialEq)]
@@ -23,6 +25,7 @@ pub struct TrainForm {
     pub max_depth: String,
     pub min_samples_leaf: String,
     pub prune: String,
+    pub folds: String,
     pub pca: String,
     pub test_share: String,
     pub seed: String,
@@ -33,42 +36,42 @@ impl Default for TrainForm {
         TrainForm {
             name: "workbench".into(),
             ratios: "all".into(),
-            criterion: "gini".into(),
-            max_depth: "6".into(),
-            min_samples_leaf: "1".into(),
-            prune: "cv".into(),
+            criterion: defaults::CRITERION.into(),
+            max_depth: defaults::MAX_DEPTH.to_string(),
+            min_samples_leaf: defaults::MIN_SAMPLES_LEAF.to_string(),
+            prune: defaults::PRUNE.into(),
+            folds: defaults::FOLDS.to_string(),
             pca: "none".into(),
-            test_share: "0.3".into(),
-            seed: "42".into(),
+            test_share: defaults::TEST_SHARE.to_string(),
+            seed: defaults::SEED.to_string(),
         }
     }
 }
 
 /// The form's labels, in field order (the screen draws them; errors name them).
-pub const FORM_FIELDS: [&str; 9] = [
+pub const FORM_FIELDS: [&str; 10] = [
     "name",
     "ratios",
     "criterion",
     "max depth",
     "min leaf",
     "prune",
+    "folds",
     "pca",
     "test share",
     "seed",
 ];
 
-/// A checked form: what the job runs.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TrainJob {
-    pub name: String,
-    pub ratios: Vec<usize>,
-    pub ratio_text: String,
-    pub fit: FitSpec,
-    pub split: SplitSpec,
+/// Parses one field, the error tagged with its index.
+fn field<T: FromStr<Err = String>>(
+    i: usize,
+    text: &str,
+) -> std::result::Result<T, (usize, String)> {
+    text.trim().parse::<T>().map_err(|e| (i, e))
 }
 
 impl TrainForm {
-    pub fn get(&self, i: usize) -> &str {
+    fn fields(&self) -> [&String; 10] {
         [
             &self.name,
             &self.ratios,
@@ -76,10 +79,15 @@ impl TrainForm {
             &self.max_depth,
             &self.min_samples_leaf,
             &self.prune,
+            &self.folds,
             &self.pca,
             &self.test_share,
             &self.seed,
-        ][i]
+        ]
+    }
+
+    pub fn get(&self, i: usize) -> &str {
+        self.fields()[i.min(FORM_FIELDS.len() - 1)]
     }
 
     pub fn get_mut(&mut self, i: usize) -> &mut String {
@@ -90,64 +98,36 @@ impl TrainForm {
             3 => &mut self.max_depth,
             4 => &mut self.min_samples_leaf,
             5 => &mut self.prune,
-            6 => &mut self.pca,
-            7 => &mut self.test_share,
+            6 => &mut self.folds,
+            7 => &mut self.pca,
+            8 => &mut self.test_share,
             _ => &mut self.seed,
         }
     }
 
-    /// Checks every field; the error names the field (its index and words).
-    pub fn check(&self) -> std::result::Result<TrainJob, (usize, String)> {
+    /// Checks every field with the command line's parsers; the error names the field (its
+    /// index and words). The request saves the model under its name, active, and scores.
+    pub fn check(&self) -> std::result::Result<TrainRequest, (usize, String)> {
         let name = self.name.trim();
         if name.is_empty() {
             return Err((0, "give the model a name".into()));
         }
-        let ratios = select_ratios(Some(self.ratios.trim())).map_err(|e| (1, e))?;
-        let criterion = match self.criterion.trim().to_ascii_lowercase().as_str() {
-            "gini" => Criterion::Gini,
-            "entropy" => Criterion::Entropy,
-            "gini-pairs" | "gini_pairs" => Criterion::GiniPairs,
-            other => return Err((2, format!("'{other}': use gini, entropy or gini-pairs"))),
-        };
-        let max_depth = match self.max_depth.trim() {
-            "" | "none" => None,
-            t => Some(
-                t.parse::<usize>()
-                    .map_err(|_| (3, format!("'{t}': a whole number, or none")))?,
-            ),
-        };
-        let min_samples_leaf = self
-            .min_samples_leaf
-            .trim()
-            .parse::<usize>()
-            .map_err(|_| (4, "a whole number >= 1".to_string()))?;
-        let prune = match self.prune.trim() {
-            "none" | "" => PruneSpec::None,
-            "cv" => PruneSpec::CrossValidated {
-                folds: 5,
-                loss: PruneLoss::Auc,
-            },
-            t => match t.parse::<f64>() {
-                Ok(alpha) if alpha >= 0.0 && alpha.is_finite() => PruneSpec::Alpha { alpha },
-                _ => return Err((5, format!("'{t}': none, cv, or an alpha >= 0"))),
-            },
-        };
+        let selection: RatioSelection = field(1, &self.ratios)?;
+        let criterion: Criterion = field(2, &self.criterion)?;
+        let Depth(max_depth) = field(3, &self.max_depth)?;
+        let AtLeast::<1>(min_samples_leaf) = field(4, &self.min_samples_leaf)?;
+        let prune: PruneChoice = field(5, &self.prune)?;
+        let AtLeast::<2>(folds) = field(6, &self.folds)?;
         let pca = match self.pca.trim() {
             "" | "none" => None,
-            t => Some(KRule::parse(t).map_err(|e| (6, e))?),
+            t => Some(field::<KRule>(7, t)?),
         };
-        let test_share = self
-            .test_share
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|s| *s > 0.0 && *s < 1.0)
-            .ok_or_else(|| (7, "a share between 0 and 1, such as 0.3".to_string()))?;
+        let Share(test_share) = field(8, &self.test_share)?;
         let seed = self
             .seed
             .trim()
             .parse::<u64>()
-            .map_err(|_| (8, "a whole number".to_string()))?;
+            .map_err(|_| (9, "a whole number".to_string()))?;
         let params = TreeParams {
             criterion,
             max_depth,
@@ -163,76 +143,23 @@ impl TrainForm {
             };
             (field, e.to_string())
         })?;
-        Ok(TrainJob {
-            name: name.to_string(),
-            ratios,
-            ratio_text: self.ratios.trim().to_string(),
-            fit: FitSpec { params, pca, prune },
-            split: SplitSpec::Stratified { test_share, seed },
+        let loss: PruneLoss = defaults::PRUNE_LOSS.parse().map_err(|e| (5, e))?;
+        Ok(TrainRequest {
+            data: DataChoice::Ratios {
+                selection,
+                year_rule: YearRule::Latest,
+            },
+            fit: FitSpec {
+                params,
+                pca,
+                prune: prune.spec(folds, loss),
+            },
+            split: SplitChoice::Stratified { test_share, seed },
+            positive: None,
+            save_as: Some(name.to_string()),
+            export: None,
         })
     }
-}
-
-/// Why a training job stopped.
-#[derive(Debug, Clone, PartialEq)]
-pub enum TrainStop {
-    Cancelled,
-    Failed(String),
-}
-
-/// Trains, saves (active) and scores every firm, reporting phases to `progress` (share done,
-/// words) and stopping between phases when `cancel` is set. Nothing is saved when cancelled.
-pub fn train(
-    store: &mut Store,
-    job: &TrainJob,
-    progress: &dyn Fn(f64, &str),
-    cancel: &AtomicBool,
-) -> std::result::Result<ModelRecord, TrainStop> {
-    let stop = |e: String| TrainStop::Failed(e);
-    let check = || {
-        if cancel.load(Ordering::Relaxed) {
-            Err(TrainStop::Cancelled)
-        } else {
-            Ok(())
-        }
-    };
-    progress(0.05, "reading the latest statements");
-    let data = Dataset::from_latest_ratios(store, &job.ratios).map_err(|e| stop(e.to_string()))?;
-    if data.x.rows == 0 {
-        return Err(stop(
-            "no statements in the store: load the demo or import statements".into(),
-        ));
-    }
-    check()?;
-    progress(
-        0.15,
-        if matches!(job.fit.prune, PruneSpec::CrossValidated { .. }) {
-            "growing the tree and cross-validating the pruning path (5 folds)"
-        } else {
-            "growing the tree"
-        },
-    );
-    let report = train_and_evaluate(&data, &job.fit, &job.split, None, None)
-        .map_err(|e| stop(e.to_string()))?;
-    check()?;
-    progress(0.75, "saving the model");
-    let source = format!(
-        "ratios ({}) of each firm's latest statement",
-        job.ratio_text
-    );
-    let now = store.now_utc().map_err(|e| stop(e.to_string()))?;
-    let rec = ModelRecord::from_report(&job.name, &source, &now, &data, &report);
-    check()?;
-    store
-        .save_model(&rec, true)
-        .map_err(|e| stop(e.to_string()))?;
-    progress(0.85, "scoring every firm");
-    let predictions = score_all(store, &rec).map_err(|e| stop(e.to_string()))?;
-    store
-        .save_predictions(&rec.id, &predictions)
-        .map_err(|e| stop(e.to_string()))?;
-    progress(1.0, "done");
-    Ok(rec)
 }
 
 /// The Model screen's facts.

@@ -2,7 +2,7 @@
 //! every firm's scores on the first two components with its class, for the scatter.
 
 use super::{Result, ViewError};
-use crate::analysis::dataset::{select_ratios, Dataset};
+use crate::analysis::dataset::select_ratios;
 use crate::analysis::pca::{project, PcaReport};
 use crate::analysis::{impute_median, KRule, Standardizer};
 use crate::store::Store;
@@ -19,7 +19,7 @@ pub struct PcaView {
 /// Runs PCA on the latest statements' ratios of `selection` with k chosen by `rule`.
 pub fn load(store: &Store, selection: &str, rule: KRule) -> Result<PcaView> {
     let ratios = select_ratios(Some(selection)).map_err(ViewError::Message)?;
-    let data = Dataset::from_latest_ratios(store, &ratios)?;
+    let data = crate::views::data::latest_ratios(store, &ratios)?;
     if data.x.rows < 2 {
         return Err(ViewError::Message(
             "PCA needs statements of at least two firms: load the demo or import statements".into(),

@@ -13,7 +13,7 @@ use crate::timings::timed;
 pub const DASHBOARD_RATIOS: [&str; 3] = ["net_margin", "total_asset_turnover", "debt_ratio"];
 
 /// A histogram of one ratio over the firms' latest statements.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Distribution {
     pub ratio: &'static str,
     pub name: &'static str,

@@ -99,7 +99,7 @@ pub fn score_all(
                 model.id
             ))
         })?;
-    let data = crate::analysis::Dataset::from_latest_ratios(store, &ratios)?;
+    let data = crate::views::data::latest_ratios(store, &ratios)?;
     let proba = model.pipeline.predict_proba(&data.x);
     Ok(data
         .ids

@@ -22,7 +22,7 @@ pub const KEY_RATIOS: [&str; 6] = [
 ];
 
 /// One key ratio of the applicant against its sector median.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct KeyRatio {
     pub id: &'static str,
     pub name: &'static str,

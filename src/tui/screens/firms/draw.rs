@@ -39,7 +39,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         ));
     }
     spans.push(Span::styled(
-        "  / search · f filter · s sort · c columns · Enter open",
+        {
+            use crate::tui::keymap::Command::*;
+            format!(
+                "  {} search · {} filter · {} sort · {} columns · {} open",
+                app.key(Search),
+                app.key(Filter),
+                app.key(SortNext),
+                app.key(Columns),
+                app.key(Select)
+            )
+        },
         t.muted,
     ));
     frame.render_widget(Paragraph::new(Line::from(spans)), head);

@@ -2,9 +2,10 @@
 //! median, percentile, trend), the statements, the model's view (class, probabilities, path,
 //! reasons), and the applications with their decision history.
 
-use super::roomy;
+use super::Pane;
 use crate::output::format_ratio;
 use crate::tui::app::{App, Screen};
+use crate::tui::screens::roomy;
 use crate::tui::ui::{bar, block, class_span, pane_bar, placeholder, sparkline};
 use crate::views::firm::FirmDetail;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -14,12 +15,17 @@ use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
-    let Some(d) = &app.firm else {
+    let Some(d) = &app.firm.detail else {
         return placeholder(
             frame,
             area,
             app,
-            "No firm open: choose one on the Firms screen (2, then Enter), or press o and type its id.",
+            &format!(
+                "No firm open: choose one on the Firms screen ({}, then {}), or press {} and type its id.",
+                app.key(crate::tui::keymap::Command::GoFirms),
+                app.key(crate::tui::keymap::Command::Select),
+                app.key(crate::tui::keymap::Command::OpenFirm)
+            ),
         );
     };
     let t = app.theme();
@@ -72,7 +78,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         );
         let [l, r] = Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)])
             .areas(body);
-        if app.pane_of(Screen::Firm) == 1 {
+        if Pane::at(app.pane_of(Screen::Firm)) == Pane::Statements {
             statements(frame, l, app, d);
         } else {
             ratios(frame, l, app, d);
@@ -84,11 +90,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         return;
     }
     frame.render_widget(Paragraph::new(pane_bar(app, Screen::Firm)), bar_area);
-    match app.pane_of(Screen::Firm) {
-        0 => ratios(frame, body, app, d),
-        1 => statements(frame, body, app, d),
-        2 => model(frame, body, app, d),
-        _ => applications(frame, body, app, d),
+    match Pane::at(app.pane_of(Screen::Firm)) {
+        Pane::Ratios => ratios(frame, body, app, d),
+        Pane::Statements => statements(frame, body, app, d),
+        Pane::Model => model(frame, body, app, d),
+        Pane::Applications => applications(frame, body, app, d),
     }
 }
 
@@ -150,7 +156,7 @@ fn ratios(frame: &mut Frame, area: Rect, app: &App, d: &FirmDetail) {
         }
     }
     frame.render_widget(
-        Paragraph::new(lines).scroll((app.firm_scroll as u16, 0)),
+        Paragraph::new(lines).scroll((app.firm.scroll as u16, 0)),
         inner,
     );
 }
@@ -183,7 +189,7 @@ fn statements(frame: &mut Frame, area: Rect, app: &App, d: &FirmDetail) {
         lines.push(Line::from(spans));
     }
     frame.render_widget(
-        Paragraph::new(lines).scroll((app.firm_scroll as u16, 0)),
+        Paragraph::new(lines).scroll((app.firm.scroll as u16, 0)),
         inner,
     );
 }

@@ -1,7 +1,9 @@
 //! The Export screen: what to export, the format, the file, and the result; the same exports as
 //! `precre export decisions|predictions|ratios --out FILE`.
 
-use crate::tui::app::{App, Level, EXPORT_FORMATS};
+use super::EXPORT_FORMATS;
+use crate::tui::app::{App, Level};
+use crate::tui::keymap::Command;
 use crate::tui::ui::block;
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
@@ -14,23 +16,29 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let b = block(app, "Export");
     let inner = b.inner(area);
     frame.render_widget(b, area);
-    let path = app.export_file();
+    let path = super::file(app);
     let mut lines = vec![
         Line::from(vec![
             Span::styled(format!("{:>8}  ", "what"), t.muted),
             Span::styled(
-                app.export_what.as_str(),
+                app.export.what.as_str(),
                 t.text.add_modifier(Modifier::BOLD),
             ),
-            Span::styled("   w: decisions / predictions / ratios", t.muted),
+            Span::styled(
+                format!("   {}: decisions / predictions / ratios", app.key(Command::ExportWhat)),
+                t.muted,
+            ),
         ]),
         Line::from(vec![
             Span::styled(format!("{:>8}  ", "format"), t.muted),
             Span::styled(
-                EXPORT_FORMATS[app.export_format],
+                EXPORT_FORMATS[app.export.format],
                 t.text.add_modifier(Modifier::BOLD),
             ),
-            Span::styled("   o: csv / json / parquet / xlsx", t.muted),
+            Span::styled(
+                format!("   {}: csv / json / parquet / xlsx", app.key(Command::ExportFormat)),
+                t.muted,
+            ),
         ]),
         Line::from(vec![
             Span::styled(format!("{:>8}  ", "file"), t.muted),
@@ -38,11 +46,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 path.display().to_string(),
                 t.text.add_modifier(Modifier::BOLD),
             ),
-            Span::styled("   p: edit", t.muted),
+            Span::styled(format!("   {}: edit", app.key(Command::EditPath)), t.muted),
         ]),
         Line::from(""),
         Line::from(Span::styled(
-            "e or Enter writes the file (an existing file is replaced only if you say so).",
+            format!(
+                "{} or {} writes the file (an existing file is replaced only if you say so); {} cancels a running export.",
+                app.key(Command::RunExport),
+                app.key(Command::Select),
+                app.key(Command::Cancel)
+            ),
             t.text,
         )),
         Line::from(Span::styled(
@@ -52,14 +65,14 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         Line::from(Span::styled(
             format!(
                 "From a script: precre export {} --out {}",
-                app.export_what.as_str(),
+                app.export.what.as_str(),
                 path.display()
             ),
             t.muted,
         )),
         Line::from(""),
     ];
-    if let Some((level, text)) = &app.export_result {
+    if let Some((level, text)) = &app.export.result {
         lines.push(Line::from(Span::styled(
             text.clone(),
             if *level == Level::Error {

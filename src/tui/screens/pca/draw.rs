@@ -1,8 +1,10 @@
 //! The PCA screen: prcomp's importance table, the scree chart, the loadings with the kept
 //! components and the |loading| cutoff highlighted, and the PC1 x PC2 scatter by class.
 
-use super::roomy;
-use crate::tui::app::{App, Screen, PCA_SELECTIONS};
+use super::Pane;
+use super::PCA_SELECTIONS;
+use crate::tui::app::{App, Screen};
+use crate::tui::screens::roomy;
 use crate::tui::ui::{block, pane_bar, placeholder};
 use crate::views::pca::PcaView;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -17,11 +19,11 @@ use ratatui::Frame;
 pub const CUTOFF: f64 = 0.3;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
-    let Some(p) = &app.pca else {
+    let Some(p) = &app.pca.view else {
         return placeholder(frame, area, app, "Computing the principal components…");
     };
     let t = app.theme();
-    let k = app.pca_k.unwrap_or(p.report.k);
+    let k = app.pca.k.unwrap_or(p.report.k);
     let [head, bar_area, body] = Layout::vertical([
         Constraint::Length(2),
         Constraint::Length(1),
@@ -53,9 +55,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 Span::styled(
                     format!(
                         " ({}) keeps {:.1}% of the variance · + - change k · r rule · v ratios ({})",
-                        if app.pca_k.is_some() { "chosen" } else { "by the rule" },
+                        if app.pca.k.is_some() { "chosen" } else { "by the rule" },
                         cum * 100.0,
-                        PCA_SELECTIONS[(app.pca_selection + 1) % PCA_SELECTIONS.len()]
+                        PCA_SELECTIONS[(app.pca.selection + 1) % PCA_SELECTIONS.len()]
                     ),
                     t.muted,
                 ),
@@ -77,11 +79,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         return;
     }
     frame.render_widget(Paragraph::new(pane_bar(app, Screen::Pca)), bar_area);
-    match app.pane_of(Screen::Pca) {
-        0 => importance(frame, body, app, p, k),
-        1 => scree(frame, body, app, p, k),
-        2 => loadings(frame, body, app, p, k),
-        _ => scatter(frame, body, app, p),
+    match Pane::at(app.pane_of(Screen::Pca)) {
+        Pane::Importance => importance(frame, body, app, p, k),
+        Pane::Scree => scree(frame, body, app, p, k),
+        Pane::Loadings => loadings(frame, body, app, p, k),
+        Pane::Scatter => scatter(frame, body, app, p),
     }
 }
 

@@ -2,13 +2,14 @@
 //! as a foldable outline with counts per node, the metrics against the 15% bar, ROC curves, the
 //! pruning path, feature importances, and the models in the store.
 
-use super::roomy;
+use super::input_names;
+use super::Pane;
 use crate::model::metrics::ACCEPTABLE_TEST_ERROR;
 use crate::model::registry::ModelRecord;
 use crate::tui::app::{App, Screen};
+use crate::tui::screens::roomy;
 use crate::tui::tree_view;
 use crate::tui::ui::{bar, block, pane_bar, placeholder};
-use crate::tui::update::input_names;
 use crate::views::model::FORM_FIELDS;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
@@ -18,14 +19,14 @@ use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph};
 use ratatui::Frame;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
-    let Some(view) = &app.model else {
+    let Some(view) = &app.model.view else {
         return placeholder(frame, area, app, "Reading the models…");
     };
     let [bar_area, body] =
         Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
     frame.render_widget(Paragraph::new(pane_bar(app, Screen::Model)), bar_area);
-    let pane = app.pane_of(Screen::Model);
-    if roomy(body) && pane != 1 {
+    let pane = Pane::at(app.pane_of(Screen::Model));
+    if roomy(body) && pane != Pane::Tree {
         // Roomy: the form and the metrics stay in view beside the chosen pane.
         let [l, r] = Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
             .areas(body);
@@ -33,7 +34,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         train(frame, lt, app);
         metrics(frame, lb, app, view.active.as_ref());
         match pane {
-            0 | 2 => roc(frame, r, app, view.active.as_ref()),
+            Pane::Train | Pane::Metrics => roc(frame, r, app, view.active.as_ref()),
             _ => pane_body(frame, r, app, pane),
         }
         return;
@@ -41,17 +42,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     pane_body(frame, body, app, pane);
 }
 
-fn pane_body(frame: &mut Frame, area: Rect, app: &App, pane: usize) {
-    let Some(view) = &app.model else { return };
+fn pane_body(frame: &mut Frame, area: Rect, app: &App, pane: Pane) {
+    let Some(view) = &app.model.view else { return };
     let active = view.active.as_ref();
     match pane {
-        0 => train(frame, area, app),
-        1 => tree(frame, area, app, active),
-        2 => metrics(frame, area, app, active),
-        3 => roc(frame, area, app, active),
-        4 => pruning(frame, area, app, active),
-        5 => importance(frame, area, app),
-        _ => models(frame, area, app),
+        Pane::Train => train(frame, area, app),
+        Pane::Tree => tree(frame, area, app, active),
+        Pane::Metrics => metrics(frame, area, app, active),
+        Pane::Roc => roc(frame, area, app, active),
+        Pane::Pruning => pruning(frame, area, app, active),
+        Pane::Importance => importance(frame, area, app),
+        Pane::Models => models(frame, area, app),
     }
 }
 
@@ -70,21 +71,29 @@ fn none(frame: &mut Frame, area: Rect, app: &App, title: &str) {
 
 fn train(frame: &mut Frame, area: Rect, app: &App) {
     let t = app.theme();
-    let b = block(app, "Train a tree (Enter edits · t trains · x cancels)");
+    let b = block(app, {
+        use crate::tui::keymap::Command::*;
+        format!(
+            "Train a tree ({} edits · {} trains · {} cancels)",
+            app.key(Select),
+            app.key(Train),
+            app.key(Cancel)
+        )
+    });
     let inner = b.inner(area);
     frame.render_widget(b, area);
     let mut lines = Vec::new();
     for (i, label) in FORM_FIELDS.iter().enumerate() {
-        let style = if i == app.form_field {
+        let style = if i == app.model.field {
             t.selected
         } else {
             t.text
         };
         let mut spans = vec![
             Span::styled(format!("{label:>11} "), t.muted),
-            Span::styled(format!(" {:<18}", app.form.get(i)), style),
+            Span::styled(format!(" {:<18}", app.model.form.get(i)), style),
         ];
-        if let Some((f, m)) = &app.form_error {
+        if let Some((f, m)) = &app.model.error {
             if *f == i {
                 spans.push(Span::styled(format!(" ✗ {m}"), t.error));
             }
@@ -123,9 +132,9 @@ fn tree(frame: &mut Frame, area: Rect, app: &App, rec: Option<&ModelRecord>) {
     );
     let inner = b.inner(area);
     frame.render_widget(b, area);
-    let lines = tree_view::visible(tr, &input_names(rec), &app.collapsed);
+    let lines = tree_view::visible(tr, &input_names(rec), &app.model.collapsed);
     let rows = inner.height as usize;
-    let start = app.tree_cursor.saturating_sub(rows.saturating_sub(1));
+    let start = app.model.tree_cursor.saturating_sub(rows.saturating_sub(1));
     let classes = &rec.pipeline.classes;
     let out: Vec<Line> = lines
         .iter()
@@ -155,7 +164,7 @@ fn tree(frame: &mut Frame, area: Rect, app: &App, rec: Option<&ModelRecord>) {
                 })
                 .collect();
             let major = &classes[n.majority()];
-            let style = if i == app.tree_cursor {
+            let style = if i == app.model.tree_cursor {
                 t.selected
             } else {
                 t.text
@@ -393,7 +402,7 @@ fn pruning(frame: &mut Frame, area: Rect, app: &App, rec: Option<&ModelRecord>) 
         )));
     }
     frame.render_widget(
-        Paragraph::new(lines).scroll((app.model_scroll as u16, 0)),
+        Paragraph::new(lines).scroll((app.model.scroll as u16, 0)),
         inner,
     );
     let xerr: Vec<(f64, f64)> = rec
@@ -443,7 +452,7 @@ fn importance(frame: &mut Frame, area: Rect, app: &App) {
     let b = block(app, "Feature importance (impurity decrease)");
     let inner = b.inner(area);
     frame.render_widget(b, area);
-    let Some(view) = &app.model else { return };
+    let Some(view) = &app.model.view else { return };
     if view.importances.is_empty() {
         frame.render_widget(
             Paragraph::new(Span::styled("no splits, no importances", t.muted)),
@@ -472,10 +481,17 @@ fn importance(frame: &mut Frame, area: Rect, app: &App) {
 
 fn models(frame: &mut Frame, area: Rect, app: &App) {
     let t = app.theme();
-    let b = block(app, "Models in the store (Enter or A makes one active)");
+    let b = block(
+        app,
+        format!(
+            "Models in the store ({} or {} makes one active)",
+            app.key(crate::tui::keymap::Command::Select),
+            app.key(crate::tui::keymap::Command::Activate)
+        ),
+    );
     let inner = b.inner(area);
     frame.render_widget(b, area);
-    let Some(view) = &app.model else { return };
+    let Some(view) = &app.model.view else { return };
     let mut lines = vec![Line::from(Span::styled(
         format!(
             "  {:<17} {:<16} {:<21} {:>8} {:>6}",
@@ -486,7 +502,7 @@ fn models(frame: &mut Frame, area: Rect, app: &App) {
     for (i, m) in view.models.iter().enumerate() {
         let q = m.metrics.get("test_error").and_then(|v| v.as_f64());
         let auc = m.metrics.get("auc").and_then(|v| v.as_f64());
-        let style = if i == app.models_cursor {
+        let style = if i == app.model.models_cursor {
             t.selected
         } else {
             t.text

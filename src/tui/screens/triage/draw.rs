@@ -4,7 +4,8 @@
 
 use crate::decisions::Verdict;
 use crate::output::{format_ratio, thousands_f};
-use crate::tui::app::{App, DecisionDraft};
+use crate::tui::app::App;
+use crate::tui::popup::DecisionDraft;
 use crate::tui::ui::{bar, block, centered, class_span, placeholder};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
@@ -13,30 +14,41 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
-    if !app.queue_loaded {
+    if !app.triage.loaded {
         return placeholder(frame, area, app, "Scoring the pending applications…");
     }
     let t = app.theme();
     let [head, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
-    let total = app.decided_count + app.queue.len();
+    let total = app.triage.decided_count + app.triage.queue.len();
     frame.render_widget(
         Paragraph::new(Line::from(vec![
             Span::styled(
-                format!("{} of {} decided", app.decided_count, total),
+                format!("{} of {} decided", app.triage.decided_count, total),
                 t.text.add_modifier(Modifier::BOLD),
             ),
             Span::styled(
-                format!(" · {} waiting · riskiest first", app.queue.len()),
+                format!(" · {} waiting · riskiest first", app.triage.queue.len()),
                 t.text,
             ),
             Span::styled(
-                "  a approve · d decline · r refer · u undo · Enter firm",
+                {
+                    let k = |c| app.key(c);
+                    use crate::tui::keymap::Command::*;
+                    format!(
+                        "  {} approve · {} decline · {} refer · {} undo · {} firm",
+                        k(Approve),
+                        k(Decline),
+                        k(Refer),
+                        k(Undo),
+                        k(Select)
+                    )
+                },
                 t.muted,
             ),
         ])),
         head,
     );
-    if app.queue.is_empty() {
+    if app.triage.queue.is_empty() {
         return placeholder(
             frame,
             body,
@@ -51,16 +63,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let inner = b.inner(list);
     frame.render_widget(b, list);
     let rows = inner.height as usize;
-    let start = app.queue_cursor.saturating_sub(rows.saturating_sub(1));
+    let start = app.triage.cursor.saturating_sub(rows.saturating_sub(1));
     let name_w = (list_w as usize).saturating_sub(18);
     let lines: Vec<Line> = app
+        .triage
         .queue
         .iter()
         .enumerate()
         .skip(start)
         .take(rows)
         .map(|(i, q)| {
-            let style = if i == app.queue_cursor {
+            let style = if i == app.triage.cursor {
                 t.selected
             } else {
                 t.text
@@ -75,7 +88,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), inner);
-    let Some(q) = app.queue.get(app.queue_cursor) else {
+    let Some(q) = app.triage.queue.get(app.triage.cursor) else {
         return;
     };
     let a = &q.application;
@@ -195,7 +208,19 @@ pub fn draw_decision(frame: &mut Frame, area: Rect, app: &App, d: &DecisionDraft
     }
     lines.push(Line::from(match &d.error {
         Some(e) => Span::styled(e.clone(), t.error),
-        None => Span::styled("Tab/↑↓ field · Enter saves at once · Esc cancels", t.muted),
+        None => {
+            let km = &app.settings.keymap;
+            use crate::tui::keymap::Command::*;
+            Span::styled(
+                format!(
+                    "{} field · {} saves at once · {} cancels",
+                    km.keys_of(NextField),
+                    km.key_of(Submit),
+                    km.key_of(Dismiss)
+                ),
+                t.muted,
+            )
+        }
     }));
     frame.render_widget(Clear, r);
     frame.render_widget(

@@ -1,9 +1,10 @@
 //! The Portfolio dashboard: counts by sector, region, size and class, the model's class mix,
 //! ratio distributions with medians by sector, and closures by year.
 
-use super::roomy;
+use super::Pane;
 use crate::output::thousands;
 use crate::tui::app::{App, Screen};
+use crate::tui::screens::roomy;
 use crate::tui::ui::{bar, block, class_span, pane_bar, placeholder};
 use crate::views::portfolio::Portfolio;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -13,7 +14,7 @@ use ratatui::widgets::{Bar, BarChart, BarGroup, Paragraph};
 use ratatui::Frame;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
-    let Some(p) = &app.portfolio else {
+    let Some(p) = &app.portfolio.view else {
         return placeholder(frame, area, app, "Loading the portfolio…");
     };
     let mut area = area;
@@ -39,10 +40,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let [bar_area, rest] =
         Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
     frame.render_widget(Paragraph::new(pane_bar(app, Screen::Portfolio)), bar_area);
-    match app.pane_of(Screen::Portfolio) {
-        0 => overview(frame, rest, app, p),
-        1 => ratios(frame, rest, app, p),
-        _ => closures(frame, rest, app, p),
+    match Pane::at(app.pane_of(Screen::Portfolio)) {
+        Pane::Overview => overview(frame, rest, app, p),
+        Pane::Ratios => ratios(frame, rest, app, p),
+        Pane::Closures => closures(frame, rest, app, p),
     }
 }
 

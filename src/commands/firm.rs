@@ -1,0 +1,121 @@
+//! `precre firm ID`: what the Firm screen shows (`views::firm`), for scripts: the firm's facts,
+//! its ratios by family over its years with the sector median and its percentile, the
+//! statements, the active model's class, probabilities, path and reasons, its applications
+//! and decisions.
+//!
+//! JSON shape: `{"firm": {...}, "years": [YEAR], "peers": N, "families": [{"group", "lines":
+//! [{"id", "name", "unit", "higher_is_better", "values": [V|null per year], "sector_median",
+//! "percentile", "misleading"}]}], "items": [{"item", "values": [...]}], "model": {"id",
+//! "name", "fiscal_year", "class", "probabilities": {CLASS: P}, "reasons", "path",
+//! "nearest_change"}|null, "applications": [...], "decisions": [...]}`.
+
+use super::open_store;
+use crate::cli::{Cli, FirmArgs};
+use crate::output::{format_ratio, print_json, print_table, OutputFormat, TextTable};
+use crate::views::firm::FirmDetail;
+use serde_json::{json, Value};
+
+/// The Firm screen's facts as JSON (the shape in this module's documentation).
+pub fn firm_json(d: &FirmDetail) -> Value {
+    json!({
+        "firm": d.firm,
+        "years": d.years,
+        "peers": d.peers,
+        "families": d.families,
+        "items": d.items.iter().map(|(n, v)| json!({"item": n, "values": v})).collect::<Vec<_>>(),
+        "model": d.score.as_ref().map(|s| json!({
+            "id": s.model_id,
+            "name": d.model_name,
+            "fiscal_year": s.fiscal_year,
+            "class": s.explanation.class,
+            "probabilities": super::queue::probabilities_json(&s.explanation.probabilities),
+            "reasons": s.explanation.reasons,
+            "path": s.explanation.path,
+            "nearest_change": s.explanation.nearest_change,
+        })),
+        "applications": d.applications,
+        "decisions": d.decisions,
+    })
+}
+
+pub fn run(cli: &Cli, args: &FirmArgs) -> anyhow::Result<()> {
+    let store = open_store(cli)?;
+    let d = crate::views::firm::load(&store, &args.id)?;
+    if args.format == OutputFormat::Json {
+        return print_json(&firm_json(&d));
+    }
+    if args.format == OutputFormat::Table {
+        let f = &d.firm;
+        println!(
+            "{} {} - {}, {}, {}, {}{}",
+            f.id,
+            f.name,
+            f.sector,
+            f.region.as_deref().unwrap_or("-"),
+            f.size.as_deref().unwrap_or("-"),
+            f.status,
+            f.closed_on
+                .as_ref()
+                .map(|c| format!(" on {c}"))
+                .unwrap_or_default()
+        );
+        match &d.score {
+            Some(s) => {
+                let probs: Vec<String> = s
+                    .explanation
+                    .probabilities
+                    .iter()
+                    .map(|(c, p)| format!("{c} {:.1}%", p * 100.0))
+                    .collect();
+                println!(
+                    "model {} '{}' on {}: {} ({})",
+                    s.model_id,
+                    d.model_name.as_deref().unwrap_or(""),
+                    s.fiscal_year,
+                    s.explanation.class,
+                    probs.join(", ")
+                );
+                for r in &s.explanation.reasons {
+                    println!("  reason: {r}");
+                }
+            }
+            None => println!("model: none active, or the firm has no statement"),
+        }
+        println!("{} sector peers\n", d.peers);
+    }
+    let mut headers = vec!["family".to_string(), "ratio".into()];
+    headers.extend(d.years.iter().map(|y| y.to_string()));
+    headers.push("sector median".into());
+    headers.push("percentile".into());
+    let n = headers.len();
+    let mut t = TextTable::new(headers).align_right(2..n);
+    for fam in &d.families {
+        for l in &fam.lines {
+            let mut row = vec![
+                format!("{:?}", fam.group).to_lowercase(),
+                l.name.to_string(),
+            ];
+            row.extend(l.values.iter().map(|v| format_ratio(*v, l.unit)));
+            row.push(format_ratio(l.sector_median, l.unit));
+            row.push(l.percentile.map_or("-".into(), |p| format!("{p:.0}")));
+            t.push(row);
+        }
+    }
+    print_table(&t, args.format)?;
+    if args.format == OutputFormat::Table {
+        println!();
+        for a in &d.applications {
+            println!(
+                "application {}: {} for {} months, submitted {}, {}",
+                a.id, a.amount, a.term_months, a.submitted, a.status
+            );
+        }
+        for dec in &d.decisions {
+            println!(
+                "decision on {}: {} by {} at {}",
+                dec.application_id, dec.decision, dec.analyst, dec.decided_at
+            );
+        }
+    }
+    Ok(())
+}

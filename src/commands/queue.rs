@@ -1,0 +1,133 @@
+//! `precre queue`: the triage queue as the Triage screen shows it (`views::triage`), for
+//! scripts: the pending applications, riskiest first, with the ids `precre decide` takes.
+//!
+//! JSON shape: `{"model_id": ID|null, "pending": N, "applications": [{"application_id",
+//! "firm_id", "firm_name", "sector", "amount", "term_months", "purpose", "submitted", "class",
+//! "probabilities": {CLASS: P}, "risk" (P(bad)), "reasons": [TEXT], "model_id", "model_hash",
+//! "key_ratios": [{"id", "name", "unit", "value", "sector_median"}]}]}`.
+
+use super::open_store;
+use crate::cli::{Cli, QueueArgs};
+use crate::output::{format_ratio, print_json, print_table, thousands_f, OutputFormat, TextTable};
+use crate::views::triage::QueueItem;
+use serde_json::{json, Map, Value};
+
+/// Probabilities as an object, class -> probability, in the model's class order.
+pub fn probabilities_json(p: &[(String, f64)]) -> Value {
+    Value::Object(
+        p.iter()
+            .map(|(c, v)| (c.clone(), json!(v)))
+            .collect::<Map<_, _>>(),
+    )
+}
+
+fn item_json(q: &QueueItem) -> Value {
+    let a = &q.application;
+    let e = q.score.as_ref().map(|s| &s.explanation);
+    json!({
+        "application_id": a.id,
+        "firm_id": a.firm_id,
+        "firm_name": a.firm_name,
+        "sector": a.sector,
+        "amount": a.amount,
+        "term_months": a.term_months,
+        "purpose": a.purpose,
+        "submitted": a.submitted,
+        "class": e.map(|e| e.class.clone()),
+        "probabilities": e.map(|e| probabilities_json(&e.probabilities)),
+        "risk": q.score.as_ref().map(|_| q.risk()),
+        "reasons": e.map(|e| e.reasons.clone()).unwrap_or_default(),
+        "fiscal_year": q.score.as_ref().map(|s| s.fiscal_year),
+        "model_id": q.model.as_ref().map(|m| m.id.clone()),
+        "model_hash": q.model.as_ref().map(|m| m.hash.clone()),
+        "key_ratios": q.key_ratios.iter().map(|k| json!({
+            "id": k.id,
+            "name": k.name,
+            "unit": k.unit,
+            "value": k.value,
+            "sector_median": k.sector_median,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+pub fn run(cli: &Cli, args: &QueueArgs) -> anyhow::Result<()> {
+    let store = open_store(cli)?;
+    let mut items = crate::views::triage::load(&store)?;
+    let pending = items.len();
+    if let Some(n) = args.limit {
+        items.truncate(n);
+    }
+    if args.format == OutputFormat::Json {
+        let model_id = items
+            .iter()
+            .find_map(|q| q.model.as_ref().map(|m| m.id.clone()));
+        return print_json(&json!({
+            "model_id": model_id,
+            "pending": pending,
+            "applications": items.iter().map(item_json).collect::<Vec<_>>(),
+        }));
+    }
+    let mut t = TextTable::new([
+        "application",
+        "firm",
+        "name",
+        "sector",
+        "amount",
+        "class",
+        "p(bad)",
+        "p(satisfactory)",
+        "p(good)",
+        "current ratio",
+        "reasons",
+    ])
+    .align_right([4, 6, 7, 8, 9]);
+    for q in &items {
+        let a = &q.application;
+        let p = |c: &str| {
+            q.score
+                .as_ref()
+                .map_or("-".to_string(), |s| format!("{:.3}", s.probability(c)))
+        };
+        let current = q
+            .key_ratios
+            .iter()
+            .find(|k| k.id == "current_ratio")
+            .map_or("-".to_string(), |k| format_ratio(k.value, k.unit));
+        t.push(vec![
+            a.id.clone(),
+            a.firm_id.clone(),
+            a.firm_name.clone(),
+            a.sector.clone(),
+            thousands_f(a.amount),
+            q.score
+                .as_ref()
+                .map_or("-".to_string(), |s| s.explanation.class.clone()),
+            p("bad"),
+            p("satisfactory"),
+            p("good"),
+            current,
+            q.suggested_reasons().join("; "),
+        ]);
+    }
+    print_table(&t, args.format)?;
+    if args.format == OutputFormat::Table {
+        let model = items
+            .iter()
+            .find_map(|q| q.model.as_ref().map(|m| m.id.clone()));
+        println!(
+            "{} pending application(s), riskiest first{}{}",
+            pending,
+            match &model {
+                Some(m) => format!("; scored by model {m}"),
+                None =>
+                    "; no active model: load one (precre models import models/default.json)".into(),
+            },
+            if items.len() < pending {
+                format!("; {} shown", items.len())
+            } else {
+                String::new()
+            }
+        );
+    }
+    Ok(())
+}

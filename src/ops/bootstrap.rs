@@ -1,0 +1,75 @@
+//! Loading the demo portfolio with the default model, and the first start of an empty store:
+//! `precre demo` and the workbench's first start leave the store in exactly the same state
+//! (the demo's firms, statements, factors, applications and outcomes; the default model,
+//! active; a prediction of it for every firm).
+
+use super::models::score_missing;
+use super::{Job, OpsError, Result};
+use crate::ingest::ImportReport;
+use crate::model::registry::ModelRecord;
+use crate::store::Store;
+use std::path::Path;
+
+/// The committed default model, trained on the demo portfolio.
+pub const DEFAULT_MODEL: &str = include_str!("../../models/default.json");
+
+/// What loading the demo did.
+#[derive(Debug, Clone)]
+pub struct DemoOutcome {
+    pub reports: Vec<ImportReport>,
+    /// The model made active by the load (the default one), if there was no active model.
+    pub installed_model: Option<String>,
+    /// The active model and how many firms it scored now.
+    pub active_model: Option<String>,
+    pub scored: usize,
+    pub firms: i64,
+}
+
+/// The default model's record.
+pub fn default_model() -> Result<ModelRecord> {
+    ModelRecord::from_json(DEFAULT_MODEL)
+        .map_err(|e| OpsError::BadData(format!("the built-in default model: {e}")))
+}
+
+/// Loads the demo files (`from` a folder, else the copies built into precre), installs the
+/// default model when no model is active, and scores every firm the active model has not scored.
+/// `bars` draws progress bars on the terminal while importing (a command run by a person).
+pub fn load_demo(
+    store: &mut Store,
+    from: Option<&Path>,
+    bars: bool,
+    job: &Job,
+) -> Result<DemoOutcome> {
+    job.progress(0.1, "loading the demo portfolio");
+    let reports = crate::demo::load(store, from, bars)?;
+    job.progress(0.7, "loading the default model");
+    let installed_model = match store.model(None) {
+        Ok(_) => None,
+        Err(crate::store::StoreError::NotFound(_)) => {
+            let rec = default_model()?;
+            store.save_model(&rec, true)?;
+            Some(rec.id)
+        }
+        Err(e) => return Err(e.into()),
+    };
+    job.progress(0.85, "scoring every firm with the active model");
+    let active = store.model(None)?;
+    let scored = score_missing(store, &active)?;
+    job.progress(1.0, "done");
+    Ok(DemoOutcome {
+        reports,
+        installed_model,
+        active_model: Some(active.id),
+        scored,
+        firms: store.count("firms")?,
+    })
+}
+
+/// The first start of the workbench: an empty store gets the demo (as `precre demo` loads it);
+/// a store with firms is left alone (`None`).
+pub fn first_start(store: &mut Store, job: &Job) -> Result<Option<DemoOutcome>> {
+    if store.count("firms")? > 0 {
+        return Ok(None);
+    }
+    load_demo(store, None, false, job).map(Some)
+}

@@ -1,0 +1,64 @@
+//! Decisions on applications: approve, decline or refer (with reasons, a note and, against the
+//! model or replacing a decision, an override reason), and undo. The decision records the
+//! active model that scored the firm, computed here the same way for every front-end.
+
+use super::Result;
+use crate::decisions::{DecisionInput, DecisionRecord, ModelRef, Verdict};
+use crate::store::{Store, StoreError};
+use crate::views::scoring::score_firm;
+
+/// A decision as an analyst asks for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecideRequest {
+    pub application_id: String,
+    pub verdict: Verdict,
+    pub analyst: String,
+    pub note: Option<String>,
+    pub reasons: Vec<String>,
+    pub override_reason: Option<String>,
+    /// Replace a decision in force (an explicit, logged override).
+    pub replace: bool,
+}
+
+/// The active model's view of the firm behind an application (`None` without an active model
+/// trained on ratios, or a firm without statements).
+pub fn model_view(store: &Store, application_id: &str) -> Result<Option<ModelRef>> {
+    let app = store.application(application_id)?;
+    let model = match store.model(None) {
+        Ok(m) => m,
+        Err(StoreError::NotFound(_)) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(score_firm(store, &model, &app.firm_id)?.map(|s| s.model_ref(&model)))
+}
+
+/// The input the store records, with the active model's view filled in.
+pub fn input_for(store: &Store, req: DecideRequest) -> Result<DecisionInput> {
+    let model = match model_view(store, &req.application_id) {
+        Ok(m) => m,
+        // An unknown application: the store's own check says so in its words.
+        Err(super::OpsError::Store(StoreError::NotFound(_))) => None,
+        Err(e) => return Err(e),
+    };
+    Ok(DecisionInput {
+        application_id: req.application_id,
+        verdict: req.verdict,
+        analyst: req.analyst,
+        note: req.note,
+        reasons: req.reasons,
+        override_reason: req.override_reason,
+        model,
+        replace: req.replace,
+    })
+}
+
+/// Records a decision (one per application unless `replace`; append-only, in one transaction).
+pub fn decide(store: &mut Store, req: DecideRequest) -> Result<DecisionRecord> {
+    let input = input_for(store, req)?;
+    Ok(store.record_decision(input)?)
+}
+
+/// Undoes the decision in force (a new row; the application is pending again).
+pub fn undo(store: &mut Store, application_id: &str, analyst: &str) -> Result<DecisionRecord> {
+    Ok(store.undo_decision(application_id, analyst)?)
+}

@@ -1,0 +1,162 @@
+//! The use cases, each written once: bootstrap an empty store, load the demo, train (and save,
+//! activate, score), activate (and score what is missing), import a model, classify, decide /
+//! undo / override, export. Each takes the store and a [`Job`] (progress sink and cancel flag)
+//! and returns typed results and an [`OpsError`] whose [`ErrorKind`] a front-end can act on.
+//! The command line, the workbench's worker (and the HTTP service to come) are adapters over
+//! these functions, so the same action leaves the store in the same state from each of them.
+
+pub mod bootstrap;
+pub mod decide;
+pub mod export;
+pub mod models;
+pub mod train;
+
+use crate::decisions::export::ExportError;
+use crate::decisions::DecisionError;
+use crate::ingest::ImportError;
+use crate::store::StoreError;
+use crate::views::ViewError;
+use std::sync::atomic::{AtomicBool, Ordering};
+use thiserror::Error;
+
+/// What kind of failure, for a front-end to choose its words, its exit code or its status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// The request itself is wrong (a bad value, a missing reason): fix it and ask again.
+    Usage,
+    /// A firm, application, model or set that does not exist.
+    NotFound,
+    /// The request clashes with what is there (already decided, file exists, name taken).
+    Conflict,
+    /// Another process holds the store: nothing changed, try again.
+    Busy,
+    /// Stopped on request: nothing was saved.
+    Cancelled,
+    /// The data cannot serve the request (no statements, one class only, refused rows).
+    BadData,
+    /// The store file is damaged or not a PRECRE store.
+    Damaged,
+    /// A file could not be read or written.
+    Io,
+}
+
+/// Why a use case failed. Every variant leaves the store as it was.
+#[derive(Debug, Error)]
+pub enum OpsError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    View(#[from] ViewError),
+    #[error(transparent)]
+    Decision(#[from] DecisionError),
+    #[error(transparent)]
+    Export(#[from] ExportError),
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    BadData(String),
+    #[error("{0}")]
+    Io(String),
+    #[error("cancelled; nothing was saved")]
+    Cancelled,
+}
+
+pub type Result<T> = std::result::Result<T, OpsError>;
+
+fn store_kind(e: &StoreError) -> ErrorKind {
+    match e {
+        _ if e.is_busy() => ErrorKind::Busy,
+        _ if e.is_damaged() => ErrorKind::Damaged,
+        StoreError::TooNew { .. } => ErrorKind::Damaged,
+        StoreError::NotFound(_) => ErrorKind::NotFound,
+        StoreError::Conflict(_) => ErrorKind::Conflict,
+        StoreError::Open { .. } | StoreError::Create { .. } => ErrorKind::Io,
+        _ => ErrorKind::Io,
+    }
+}
+
+impl OpsError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            OpsError::Store(e) => store_kind(e),
+            OpsError::View(ViewError::Store(e)) => store_kind(e),
+            OpsError::View(ViewError::Message(_)) => ErrorKind::BadData,
+            OpsError::Decision(e) => match e {
+                DecisionError::NoSuchApplication(_) | DecisionError::NothingToUndo(_) => {
+                    ErrorKind::NotFound
+                }
+                DecisionError::AlreadyDecided { .. } | DecisionError::NotOpen { .. } => {
+                    ErrorKind::Conflict
+                }
+                DecisionError::Busy(_) => ErrorKind::Busy,
+                DecisionError::Store(_) => ErrorKind::Io,
+                _ => ErrorKind::Usage,
+            },
+            OpsError::Export(e) => match e {
+                ExportError::Exists(_) => ErrorKind::Conflict,
+                ExportError::Format { .. } => ErrorKind::Usage,
+                ExportError::Write { .. } => ErrorKind::Io,
+            },
+            OpsError::Import(e) => match e {
+                ImportError::Store(s) => store_kind(s),
+                ImportError::Usage(_) => ErrorKind::Usage,
+                ImportError::MissingColumns { .. } | ImportError::Refused { .. } => {
+                    ErrorKind::BadData
+                }
+                ImportError::Read { .. } | ImportError::Write { .. } => ErrorKind::Io,
+            },
+            OpsError::Usage(_) => ErrorKind::Usage,
+            OpsError::BadData(_) => ErrorKind::BadData,
+            OpsError::Io(_) => ErrorKind::Io,
+            OpsError::Cancelled => ErrorKind::Cancelled,
+        }
+    }
+
+    /// The store error inside, if any (to name the store file in a damage message).
+    pub fn store_error(&self) -> Option<&StoreError> {
+        match self {
+            OpsError::Store(e) | OpsError::View(ViewError::Store(e)) => Some(e),
+            OpsError::Import(ImportError::Store(e)) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// How a running use case reports progress and learns that it should stop.
+pub struct Job<'a> {
+    progress: &'a dyn Fn(f64, &str),
+    cancel: &'a AtomicBool,
+}
+
+static NEVER_CANCELLED: AtomicBool = AtomicBool::new(false);
+
+impl<'a> Job<'a> {
+    pub fn new(progress: &'a dyn Fn(f64, &str), cancel: &'a AtomicBool) -> Job<'a> {
+        Job { progress, cancel }
+    }
+
+    /// A job nobody watches and nobody cancels (a script's command).
+    pub fn quiet() -> Job<'static> {
+        Job {
+            progress: &|_, _| {},
+            cancel: &NEVER_CANCELLED,
+        }
+    }
+
+    /// Reports the share done (0..1) and what is happening, in words.
+    pub fn progress(&self, share: f64, text: &str) {
+        (self.progress)(share, text)
+    }
+
+    /// `Err(Cancelled)` once the job was asked to stop.
+    pub fn check(&self) -> Result<()> {
+        if self.cancel.load(Ordering::Relaxed) {
+            Err(OpsError::Cancelled)
+        } else {
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,151 @@
+//! The model registry's use cases: activate (and score what is missing), import a model file,
+//! classify firms and record the predictions.
+
+use super::{Job, OpsError, Result};
+use crate::analysis::Matrix;
+use crate::finance::catalogue::find;
+use crate::model::registry::ModelRecord;
+use crate::store::models::Prediction;
+use crate::store::Store;
+use std::path::Path;
+
+/// A model made active, and how many firms it scored that it had not scored before.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Activated {
+    pub id: String,
+    pub name: String,
+    pub scored: usize,
+}
+
+/// The catalogue indices of a model's inputs, when every input is a ratio.
+pub fn ratio_inputs(rec: &ModelRecord) -> Option<Vec<usize>> {
+    rec.pipeline
+        .features
+        .iter()
+        .map(|f| find(f).map(|(i, _)| i))
+        .collect()
+}
+
+/// Scores (and records) every firm that `rec` has not scored yet, from its latest statement.
+/// A model trained on a feature set scores no firm: 0.
+pub fn score_missing(store: &mut Store, rec: &ModelRecord) -> Result<usize> {
+    if ratio_inputs(rec).is_none() {
+        return Ok(0);
+    }
+    let known = store.latest_predictions(&rec.id)?;
+    let mut predictions = crate::views::scoring::score_all(store, rec)?;
+    predictions.retain(|p| !known.contains_key(&p.firm_id));
+    store.save_predictions(&rec.id, &predictions)?;
+    Ok(predictions.len())
+}
+
+/// Makes a model (id, id prefix or name) the active one and scores the firms it has not scored.
+pub fn activate(store: &mut Store, key: &str, job: &Job) -> Result<Activated> {
+    let rec = store.model(Some(key))?;
+    store.activate_model(&rec.id)?;
+    job.progress(0.5, "scoring the firms the model has not scored");
+    let scored = score_missing(store, &rec)?;
+    Ok(Activated {
+        id: rec.id,
+        name: rec.name,
+        scored,
+    })
+}
+
+/// Reads a model file (its id checked against its content) into the registry; `activate`
+/// makes it active and scores the firms.
+pub fn import(store: &mut Store, file: &Path, activate: bool) -> Result<Activated> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| OpsError::Io(format!("cannot read {}: {e}", file.display())))?;
+    let rec = ModelRecord::from_json(&text)
+        .map_err(|e| OpsError::BadData(format!("{}: {e}", file.display())))?;
+    store.save_model(&rec, activate)?;
+    let scored = if activate {
+        score_missing(store, &rec)?
+    } else {
+        0
+    };
+    Ok(Activated {
+        id: rec.id,
+        name: rec.name,
+        scored,
+    })
+}
+
+/// Which firms to classify.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Firms {
+    One(String),
+    All,
+    Pending,
+}
+
+/// The predictions made, with the model that made them.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Classified {
+    pub model_id: String,
+    pub classes: Vec<String>,
+    pub predictions: Vec<Prediction>,
+}
+
+/// Scores firms with a model (the active one by default) and records the predictions.
+pub fn classify(store: &mut Store, model: Option<&str>, which: &Firms) -> Result<Classified> {
+    let rec = store.model(model)?;
+    let ratios = ratio_inputs(&rec).ok_or_else(|| {
+        OpsError::Usage(format!(
+            "model {} was not trained on ratios: it scores feature-set rows, not firms",
+            rec.id
+        ))
+    })?;
+    // (firm ids, fiscal years, their rows): one firm is read alone; many come from one query.
+    let (ids, years, x): (Vec<String>, Vec<i32>, Matrix) = match which {
+        Firms::One(id) => {
+            let (firm, year, values) =
+                crate::views::scoring::firm_features(store, id, None, &rec.pipeline.features)?;
+            (
+                vec![firm.id],
+                vec![year],
+                Matrix::new(1, values.len(), values),
+            )
+        }
+        Firms::All | Firms::Pending => {
+            let data = crate::views::data::latest_ratios(store, &ratios)?;
+            let wanted: Option<std::collections::HashSet<String>> = match which {
+                Firms::Pending => Some(store.pending_firm_ids()?.into_iter().collect()),
+                _ => None,
+            };
+            let rows: Vec<usize> = (0..data.ids.len())
+                .filter(|&r| wanted.as_ref().is_none_or(|w| w.contains(&data.ids[r])))
+                .collect();
+            (
+                rows.iter().map(|&r| data.ids[r].clone()).collect(),
+                rows.iter().map(|&r| data.years[r]).collect(),
+                data.x.select_rows(&rows),
+            )
+        }
+    };
+    let proba = rec.pipeline.predict_proba(&x);
+    let predictions: Vec<Prediction> = ids
+        .iter()
+        .zip(&years)
+        .zip(&proba)
+        .map(|((id, year), p)| Prediction {
+            firm_id: id.clone(),
+            fiscal_year: Some(*year),
+            class: rec.pipeline.classes[crate::model::metrics::argmax(p)].clone(),
+            probabilities: rec
+                .pipeline
+                .classes
+                .iter()
+                .cloned()
+                .zip(p.iter().copied())
+                .collect(),
+        })
+        .collect();
+    store.save_predictions(&rec.id, &predictions)?;
+    Ok(Classified {
+        model_id: rec.id,
+        classes: rec.pipeline.classes.clone(),
+        predictions,
+    })
+}

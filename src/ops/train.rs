@@ -1,0 +1,241 @@
+//! Training: read the data a request names, fit and evaluate the pipeline on a held-out part,
+//! and (when the request names the model) save it, make it active and score every firm. The
+//! command line's `train` and the workbench's Model screen both run exactly this.
+
+use super::models::score_missing;
+use super::{Job, OpsError, Result};
+use crate::analysis::dataset::{Dataset, RatioSelection, YearRule};
+use crate::model::pipeline::{train_and_evaluate, FitSpec, PruneSpec, SplitSpec, TrainReport};
+use crate::model::registry::ModelRecord;
+use crate::model::split;
+use crate::store::Store;
+use std::path::PathBuf;
+
+/// The data a model learns from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DataChoice {
+    /// Ratios of the statements a year rule picks, labelled by each firm's latest outcome.
+    Ratios {
+        selection: RatioSelection,
+        year_rule: YearRule,
+    },
+    /// A feature set (categorical columns enter as their category codes).
+    Set { name: String },
+}
+
+impl Default for DataChoice {
+    fn default() -> Self {
+        DataChoice::Ratios {
+            selection: RatioSelection::default(),
+            year_rule: YearRule::Latest,
+        }
+    }
+}
+
+impl DataChoice {
+    /// Where the data came from, in words (kept in the model record).
+    pub fn describe(&self) -> String {
+        match self {
+            DataChoice::Ratios {
+                selection,
+                year_rule,
+            } => format!("ratios ({selection}), statements by year rule '{year_rule}'"),
+            DataChoice::Set { name } => format!("feature set {name}"),
+        }
+    }
+}
+
+/// How rows are held out for testing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SplitChoice {
+    /// Stratified by class.
+    Stratified { test_share: f64, seed: u64 },
+    /// Out of time: statements of this fiscal year or later are the test part (ratios only).
+    FromYear(i32),
+    /// A column of the feature set whose values (train / test) give the split.
+    Column(String),
+}
+
+/// A training run, as a front-end asks for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainRequest {
+    pub data: DataChoice,
+    pub fit: FitSpec,
+    pub split: SplitChoice,
+    /// The class read as "bad" for KS and binary AUC (default: "bad", else the rarest class).
+    pub positive: Option<String>,
+    /// Save the model under this name, make it active and score every firm.
+    pub save_as: Option<String>,
+    /// Also write the model record as JSON to this file.
+    pub export: Option<PathBuf>,
+}
+
+/// What a training run produced.
+#[derive(Debug, Clone)]
+pub struct Trained {
+    pub record: ModelRecord,
+    pub report: TrainReport,
+    /// Seconds to fit and evaluate.
+    pub fit_seconds: f64,
+    /// Saved in the store and made active.
+    pub saved: bool,
+    /// Firms scored by the new model (0 when not saved, or not trained on ratios).
+    pub scored: usize,
+    /// Columns no split can use, with why (said to the analyst, not fatal).
+    pub unusable: Vec<(String, &'static str)>,
+}
+
+/// The rows to learn from, and the explicit split a split column or a year gives.
+pub fn load(
+    store: &Store,
+    data: &DataChoice,
+    split_choice: &SplitChoice,
+) -> Result<(Dataset, Option<split::RowSplit>)> {
+    let mut set = match data {
+        DataChoice::Ratios {
+            selection,
+            year_rule,
+        } => {
+            let d = crate::views::data::ratios_by_rule(store, &selection.indices, *year_rule)?;
+            if d.x.rows == 0 {
+                return Err(OpsError::BadData(format!(
+                    "no statements match the year rule '{year_rule}': load the demo, or import \
+                     statements and outcomes"
+                )));
+            }
+            d
+        }
+        DataChoice::Set { name } => {
+            let d = crate::views::data::feature_set(store, name, true)?;
+            if d.x.rows == 0 {
+                return Err(OpsError::BadData(format!(
+                    "feature set '{name}' has no rows"
+                )));
+            }
+            d
+        }
+    };
+    match (split_choice, data) {
+        (SplitChoice::Stratified { .. }, _) => Ok((set, None)),
+        (SplitChoice::FromYear(year), DataChoice::Ratios { .. }) => {
+            let s = split::out_of_time(&set.years, *year);
+            Ok((set, Some(s)))
+        }
+        (SplitChoice::FromYear(_), DataChoice::Set { .. }) => Err(OpsError::Usage(
+            "an out-of-time split needs ratios (statements have fiscal years; a feature set has none)"
+                .into(),
+        )),
+        (SplitChoice::Column(_), DataChoice::Ratios { .. }) => Err(OpsError::Usage(
+            "a split column needs a feature set with that column".into(),
+        )),
+        (SplitChoice::Column(col), DataChoice::Set { name }) => {
+            let info = store.feature_set(name)?;
+            let c = set
+                .names
+                .iter()
+                .position(|n| n.eq_ignore_ascii_case(col))
+                .ok_or_else(|| {
+                    OpsError::Usage(format!("feature set '{name}' has no column '{col}' to split by"))
+                })?;
+            let cats = &info.columns[c].categories;
+            let values: Vec<Option<&str>> = (0..set.x.rows)
+                .map(|r| cats.get(set.x.get(r, c) as usize).map(String::as_str))
+                .collect();
+            let explicit = split::by_column(&values)
+                .map_err(|e| OpsError::Usage(format!("split column {col}: {e}")))?;
+            let keep: Vec<usize> = (0..set.names.len()).filter(|&j| j != c).collect();
+            set.x = set.x.select_cols(&keep);
+            set.names.remove(c);
+            Ok((set, Some(explicit)))
+        }
+    }
+}
+
+/// Checks the request before any work (the parameters, the split's share, the folds).
+pub fn check(req: &TrainRequest) -> Result<()> {
+    req.fit
+        .params
+        .clone()
+        .check()
+        .map_err(|e| OpsError::Usage(e.to_string()))?;
+    if let SplitChoice::Stratified { test_share, .. } = req.split {
+        if !(test_share > 0.0 && test_share < 1.0) {
+            return Err(OpsError::Usage(format!(
+                "the test share {test_share} must be between 0 and 1"
+            )));
+        }
+    }
+    if let PruneSpec::CrossValidated { folds, .. } = req.fit.prune {
+        if folds < 2 {
+            return Err(OpsError::Usage(format!(
+                "cross-validated pruning needs at least 2 folds ({folds} given)"
+            )));
+        }
+    }
+    if req.save_as.as_deref().is_some_and(|n| n.trim().is_empty()) {
+        return Err(OpsError::Usage("give the model a name".into()));
+    }
+    Ok(())
+}
+
+/// Trains, evaluates and, with `save_as`, saves (active) and scores every firm. Progress goes
+/// to `job`; a cancel between phases stops it with nothing saved.
+pub fn train(store: &mut Store, req: &TrainRequest, job: &Job) -> Result<Trained> {
+    check(req)?;
+    job.progress(0.05, "reading the data");
+    let (data, explicit) = load(store, &req.data, &req.split)?;
+    job.check()?;
+    let split_spec = match req.split {
+        SplitChoice::Stratified { test_share, seed } => SplitSpec::Stratified { test_share, seed },
+        _ => SplitSpec::Explicit,
+    };
+    job.progress(
+        0.15,
+        &match req.fit.prune {
+            PruneSpec::CrossValidated { folds, .. } => {
+                format!("growing the tree and cross-validating the pruning path ({folds} folds)")
+            }
+            _ => "growing the tree".to_string(),
+        },
+    );
+    let started = std::time::Instant::now();
+    let report = train_and_evaluate(
+        &data,
+        &req.fit,
+        &split_spec,
+        explicit,
+        req.positive.as_deref(),
+    )
+    .map_err(|e| match e {
+        crate::model::pipeline::TrainError::Params(p) => OpsError::Usage(p.to_string()),
+        crate::model::pipeline::TrainError::Data(d) => OpsError::BadData(d),
+    })?;
+    let fit_seconds = started.elapsed().as_secs_f64();
+    job.check()?;
+    let name = req.save_as.clone().unwrap_or_else(|| "unnamed".into());
+    let now = store.now_utc()?;
+    let record = ModelRecord::from_report(name.trim(), &req.data.describe(), &now, &data, &report);
+    if let Some(path) = &req.export {
+        let text = serde_json::to_string_pretty(&record)
+            .map_err(|e| OpsError::Io(format!("cannot write {}: {e}", path.display())))?;
+        std::fs::write(path, text + "\n")
+            .map_err(|e| OpsError::Io(format!("cannot write {}: {e}", path.display())))?;
+    }
+    let mut scored = 0;
+    if req.save_as.is_some() {
+        job.check()?;
+        job.progress(0.75, "saving the model");
+        store.save_model(&record, true)?;
+        job.progress(0.85, "scoring every firm");
+        scored = score_missing(store, &record)?;
+    }
+    job.progress(1.0, "done");
+    Ok(Trained {
+        unusable: data.unusable_columns(),
+        record,
+        report,
+        fit_seconds,
+        saved: req.save_as.is_some(),
+        scored,
+    })
+}

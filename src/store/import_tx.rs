@@ -1,0 +1,99 @@
+//! The write transaction of one import: the only way `ingest` writes, so that no SQL and no
+//! rusqlite type leaves the store. Taken IMMEDIATE (the write lock from the start, so that the
+//! references an import checks stay true until it commits); dropped without `commit`, it rolls
+//! back and the store is as it was.
+
+use super::features::{FeatureRow, FeatureSetInfo};
+use super::records::ImportCounts;
+use super::{Result, Store};
+use crate::finance::{RatioRow, Statement};
+use rusqlite::{Transaction, TransactionBehavior};
+use std::collections::HashSet;
+
+/// A cell value as the store writes it (text, integer, real or null).
+pub use rusqlite::types::Value as CellValue;
+
+/// An open import transaction.
+pub struct ImportTx<'a> {
+    tx: Transaction<'a>,
+}
+
+impl Store {
+    /// Starts an import: the write lock is taken now (a busy store waits, then says so).
+    pub fn begin_import(&mut self) -> Result<ImportTx<'_>> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        Ok(ImportTx { tx })
+    }
+}
+
+impl ImportTx<'_> {
+    /// Every firm id in the store, for checking references.
+    pub fn firm_ids(&self) -> Result<HashSet<String>> {
+        super::records::firm_ids(&self.tx)
+    }
+
+    /// A placeholder firm (its id as its name, sector "unknown") for a row that names a new firm.
+    pub fn insert_placeholder_firm(&self, id: &str) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO firms(id, name, sector) VALUES (?1, ?1, 'unknown')",
+            [id],
+        )?;
+        Ok(())
+    }
+
+    /// Inserts rows into a register table, updating those whose key exists.
+    pub fn upsert_rows<I>(
+        &self,
+        table: &str,
+        columns: &[&str],
+        keys: &[&str],
+        rows: I,
+    ) -> Result<usize>
+    where
+        I: IntoIterator<Item = Vec<CellValue>>,
+    {
+        super::records::upsert_rows(&self.tx, table, columns, keys, rows)
+    }
+
+    /// Whether the store holds any statement.
+    pub fn any_statements(&self) -> Result<bool> {
+        super::statements::any(&self.tx)
+    }
+
+    /// The stored statements of these firms.
+    pub fn statements_of_firms(&self, firm_ids: &[&str]) -> Result<Vec<Statement>> {
+        super::statements::of_firms(&self.tx, firm_ids)
+    }
+
+    /// Writes statements with their ratios (see `statements::write`).
+    pub fn write_statements<'r>(
+        &self,
+        rows: impl IntoIterator<Item = (&'r Statement, &'r RatioRow)>,
+        replace: bool,
+    ) -> Result<usize> {
+        super::statements::write(&self.tx, rows, replace)
+    }
+
+    /// Writes a whole feature set; `replace` drops a set of that name first.
+    pub fn write_feature_set(
+        &self,
+        info: &FeatureSetInfo,
+        rows: &[FeatureRow],
+        replace: bool,
+    ) -> Result<()> {
+        super::features::write_set(&self.tx, info, rows, replace)
+    }
+
+    /// Records the import in the audit table.
+    pub fn log_import(&self, file: &str, kind: &str, counts: &ImportCounts) -> Result<()> {
+        super::records::log_import(&self.tx, file, kind, counts)
+    }
+
+    /// Makes the import durable, all of it.
+    pub fn commit(self) -> Result<()> {
+        self.tx.commit()?;
+        Ok(())
+    }
+}

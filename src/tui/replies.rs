@@ -1,0 +1,178 @@
+//! The worker's replies: each is routed by the tag of the request it answers (stale ones are
+//! dropped) into the screen that asked; errors come with their kind.
+
+use super::app::{App, Level, Tag};
+use super::popup::Overlay;
+use super::screens;
+use super::worker::{Envelope, Reply};
+use crate::ops::ErrorKind;
+
+pub fn on_reply(app: &mut App, env: Envelope) {
+    let Some(tag) = app.tags.remove(&env.job) else {
+        return;
+    };
+    if let Reply::Progress { share, text } = env.reply {
+        app.tags.insert(env.job, tag);
+        if let Some(j) = app.job.as_mut().filter(|j| j.id == env.job) {
+            j.share = share;
+            j.text = text;
+        }
+        return;
+    }
+    if app.job.as_ref().is_some_and(|j| j.id == env.job) {
+        app.job = None;
+    }
+    // A reply to a request that a newer one of its kind replaced is dropped.
+    if app.latest.get(&tag) != Some(&env.job) {
+        return;
+    }
+    match (tag, env.reply) {
+        (_, Reply::Error(failure)) => {
+            if tag == Tag::Export {
+                app.export.result = Some((Level::Error, failure.message.clone()));
+            }
+            if tag == Tag::Decide && failure.kind == ErrorKind::Conflict {
+                // Another analyst decided it meanwhile: show the queue as it is now.
+                screens::triage::load(app);
+            }
+            if let Tag::FirmsPage(gen, p) = tag {
+                if gen == app.firms.generation {
+                    app.firms.requested.remove(&p);
+                }
+            }
+            let text = match failure.kind {
+                ErrorKind::Busy => format!(
+                    "{} ({} retries)",
+                    failure.message,
+                    app.key(super::keymap::Command::Refresh)
+                ),
+                _ => failure.message,
+            };
+            app.set_status(Level::Error, text);
+        }
+        (Tag::Bootstrap, Reply::Bootstrapped(notice)) => {
+            if let Some(n) = notice {
+                app.set_status(Level::Success, n.clone());
+                app.notice = Some(n);
+            }
+            screens::portfolio::load(app);
+        }
+        (Tag::Portfolio, Reply::Portfolio(p)) => app.portfolio.view = Some(p),
+        (Tag::FirmsCount(gen), Reply::FirmsCount(n)) if gen == app.firms.generation => {
+            app.firms.total = Some(n);
+            if n == 0 {
+                let msg = format!(
+                    "no firm matches; {} clears the search and filter",
+                    app.key(super::keymap::Command::ClearFilter)
+                );
+                app.set_status(Level::Info, msg);
+            }
+        }
+        (Tag::FirmsPage(gen, p), Reply::FirmsPage { rows, .. }) if gen == app.firms.generation => {
+            app.firms.requested.remove(&p);
+            app.firms.pages.insert(p, rows);
+        }
+        (Tag::Firm, Reply::Firm(f)) => app.firm.detail = Some(f),
+        (Tag::Pca, Reply::Pca(p)) => app.pca.view = Some(p),
+        (Tag::Model, Reply::Model(m)) => screens::model::loaded(app, m),
+        (Tag::Queue, Reply::Queue(q)) => {
+            app.triage.queue = q;
+            app.triage.loaded = true;
+            app.triage.cursor = app
+                .triage
+                .cursor
+                .min(app.triage.queue.len().saturating_sub(1));
+        }
+        (Tag::Decide, Reply::Decided(rec)) => {
+            app.triage
+                .session_decisions
+                .push(rec.application_id.clone());
+            app.triage.decided_count += 1;
+            app.set_status(
+                Level::Success,
+                format!(
+                    "saved: {} {} by {} at {}",
+                    rec.application_id, rec.decision, rec.analyst, rec.decided_at
+                ),
+            );
+            app.triage
+                .queue
+                .retain(|q| q.application.id != rec.application_id);
+            app.triage.cursor = app
+                .triage
+                .cursor
+                .min(app.triage.queue.len().saturating_sub(1));
+            invalidate_after_decision(app);
+        }
+        (Tag::Decide, Reply::Undone(rec)) => {
+            app.triage.session_decisions.pop();
+            app.triage.decided_count = app.triage.decided_count.saturating_sub(1);
+            app.set_status(
+                Level::Success,
+                format!("undone: {} is pending again", rec.application_id),
+            );
+            screens::triage::load(app);
+            invalidate_after_decision(app);
+        }
+        (Tag::Train, Reply::Trained(rec)) => {
+            app.set_status(
+                Level::Success,
+                format!(
+                    "model {} '{}' trained and active: accuracy {:.1}%, test error {:.1}% ({} the 15% bar)",
+                    rec.id,
+                    rec.name,
+                    rec.metrics.accuracy * 100.0,
+                    rec.metrics.test_error * 100.0,
+                    if rec.metrics.passes_15_percent_bar { "passes" } else { "fails" }
+                ),
+            );
+            screens::model::show_metrics(app);
+            after_model_change(app);
+        }
+        (Tag::Train | Tag::Export, Reply::Cancelled) => {
+            if tag == Tag::Export {
+                app.export.result = Some((Level::Info, "cancelled; no file written".into()));
+            }
+            app.set_status(Level::Info, "cancelled; nothing was saved");
+        }
+        (Tag::Activate, Reply::Activated(a)) => {
+            app.set_status(
+                Level::Success,
+                format!(
+                    "model {} '{}' is now active; {} firms scored",
+                    a.id, a.name, a.scored
+                ),
+            );
+            after_model_change(app);
+        }
+        (Tag::Export, Reply::Exported { path, rows }) => {
+            let text = format!("{rows} rows written to {}", path.display());
+            app.export.result = Some((Level::Success, text.clone()));
+            app.set_status(Level::Success, text);
+        }
+        (Tag::Export, Reply::ExportExists(path)) => {
+            app.overlay = Overlay::ConfirmOverwrite(path);
+        }
+        _ => {}
+    }
+}
+
+/// After a decision or an undo: the dashboard's and the firm's facts are stale.
+fn invalidate_after_decision(app: &mut App) {
+    app.portfolio.view = None;
+    // Reload the firm shown (the reply does not switch screens: triage stays).
+    screens::firm::refresh(app);
+}
+
+/// After a new active model: every screen that shows predictions reloads.
+fn after_model_change(app: &mut App) {
+    app.model.collapsed.clear();
+    screens::model::load(app);
+    screens::triage::load(app);
+    app.portfolio.view = None;
+    app.firm.detail = None;
+    app.firms.total = None;
+    if app.screen == super::app::Screen::Portfolio {
+        screens::portfolio::load(app);
+    }
+}

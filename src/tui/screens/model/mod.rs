@@ -1,0 +1,220 @@
+//! The Model screen's state and keys: the training form (checked by the command line's parsers
+//! before a job starts), training and activating on the worker (`ops::train`, `ops::models`, as
+//! `precre train --save` and `precre models activate` run them), the tree, the models.
+
+mod draw;
+pub use draw::draw;
+
+use crate::model::registry::ModelRecord;
+use crate::tui::app::{App, Level, Screen, Tag};
+use crate::tui::keymap::Command;
+use crate::tui::popup::{open_input, InputPurpose};
+use crate::tui::screens::clamp_move;
+use crate::tui::tree_view;
+use crate::tui::worker::Request;
+use crate::views::model::{ModelView, TrainForm, FORM_FIELDS};
+use std::collections::HashSet;
+
+super::panes! {
+    Train => "Train",
+    Tree => "Tree",
+    Metrics => "Metrics",
+    Roc => "ROC",
+    Pruning => "Pruning",
+    Importance => "Importance",
+    Models => "Models",
+}
+
+#[derive(Debug, Default)]
+pub struct ModelScreen {
+    pub view: Option<Box<ModelView>>,
+    pub form: TrainForm,
+    /// The form field under the cursor.
+    pub field: usize,
+    /// The field the last check refused, with why.
+    pub error: Option<(usize, String)>,
+    pub tree_cursor: usize,
+    pub collapsed: HashSet<usize>,
+    pub models_cursor: usize,
+    pub scroll: usize,
+}
+
+fn pane(app: &App) -> Pane {
+    Pane::at(app.pane_of(Screen::Model))
+}
+
+pub fn load(app: &mut App) {
+    app.request(Tag::Model, Request::Model);
+}
+
+pub fn open(app: &mut App) {
+    if app.model.view.is_none() {
+        load(app);
+    }
+}
+
+/// The tree's input names: features, or components.
+pub fn input_names(rec: &ModelRecord) -> Vec<String> {
+    match &rec.pipeline.pca {
+        Some(stage) => (1..=stage.k).map(|c| format!("PC{c}")).collect(),
+        None => rec.pipeline.features.clone(),
+    }
+}
+
+/// The screen's own commands; `false` when `cmd` is not one of them.
+pub fn command(app: &mut App, cmd: Command) -> bool {
+    match cmd {
+        Command::Train => start_training(app),
+        Command::Activate => activate_selected(app),
+        Command::ToggleNode => toggle_node(app),
+        _ => return false,
+    }
+    true
+}
+
+pub fn move_by(app: &mut App, delta: i64) {
+    match pane(app) {
+        Pane::Train => app.model.field = clamp_move(app.model.field, delta, FORM_FIELDS.len()),
+        Pane::Tree => {
+            let n = app
+                .model
+                .view
+                .as_ref()
+                .and_then(|m| m.active.as_ref())
+                .map(|rec| {
+                    tree_view::visible(&rec.pipeline.tree, &input_names(rec), &app.model.collapsed)
+                        .len()
+                })
+                .unwrap_or(0);
+            app.model.tree_cursor = clamp_move(app.model.tree_cursor, delta, n);
+        }
+        Pane::Models => {
+            let n = app.model.view.as_ref().map_or(0, |m| m.models.len());
+            app.model.models_cursor = clamp_move(app.model.models_cursor, delta, n);
+        }
+        _ => app.model.scroll = clamp_move(app.model.scroll, delta, 100),
+    }
+}
+
+/// Left and right: in the tree they fold and unfold; elsewhere they switch panes (`false`).
+pub fn left_right(app: &mut App, dir: i64) -> bool {
+    if pane(app) != Pane::Tree {
+        return false;
+    }
+    if let Some(node) = node_at_cursor(app) {
+        if dir < 0 {
+            app.model.collapsed.insert(node);
+        } else {
+            app.model.collapsed.remove(&node);
+        }
+    }
+    true
+}
+
+/// Enter: edit the field, fold the node, or activate the model under the cursor.
+pub fn select(app: &mut App) {
+    match pane(app) {
+        Pane::Train => {
+            let i = app.model.field;
+            let text = app.model.form.get(i).to_string();
+            open_input(app, InputPurpose::FormField(i), text);
+        }
+        Pane::Tree => toggle_node(app),
+        Pane::Models => activate_selected(app),
+        _ => {}
+    }
+}
+
+fn node_at_cursor(app: &App) -> Option<usize> {
+    let rec = app.model.view.as_ref()?.active.as_ref()?;
+    tree_view::visible(&rec.pipeline.tree, &input_names(rec), &app.model.collapsed)
+        .get(app.model.tree_cursor)
+        .map(|l| l.node)
+}
+
+fn toggle_node(app: &mut App) {
+    if let Some(node) = node_at_cursor(app) {
+        if !app.model.collapsed.remove(&node) {
+            app.model.collapsed.insert(node);
+        }
+    }
+}
+
+fn start_training(app: &mut App) {
+    if app.job.is_some() {
+        let msg = format!(
+            "a job is running; wait, or {} to cancel it",
+            app.key(Command::Cancel)
+        );
+        return app.set_status(Level::Error, msg);
+    }
+    match app.model.form.check() {
+        Err((field, message)) => {
+            app.model.field = field;
+            app.set_pane(Screen::Model, Pane::Train.index());
+            app.set_status(Level::Error, format!("{}: {message}", FORM_FIELDS[field]));
+            app.model.error = Some((field, message));
+        }
+        Ok(req) => {
+            app.model.error = None;
+            app.start_job(
+                Tag::Train,
+                Request::Train(Box::new(req)),
+                "training".into(),
+                true,
+            );
+            let msg = format!(
+                "training on the worker; {} cancels",
+                app.key(Command::Cancel)
+            );
+            app.set_status(Level::Info, msg);
+        }
+    }
+}
+
+fn activate_selected(app: &mut App) {
+    if pane(app) != Pane::Models {
+        app.set_pane(Screen::Model, Pane::Models.index());
+        let msg = format!(
+            "choose a model, then {} or Enter",
+            app.key(Command::Activate)
+        );
+        return app.set_status(Level::Info, msg);
+    }
+    if let Some(id) = app
+        .model
+        .view
+        .as_ref()
+        .and_then(|m| m.models.get(app.model.models_cursor))
+        .map(|m| m.id.clone())
+    {
+        app.request(Tag::Activate, Request::Activate(id));
+    }
+}
+
+/// A form field typed in the pop-up: kept, checked, and the cursor moves on when it is good.
+pub fn set_field(app: &mut App, i: usize, text: String) {
+    *app.model.form.get_mut(i) = text;
+    app.model.error = match app.model.form.check() {
+        Err((f, m)) if f == i => Some((f, m)),
+        _ => None,
+    };
+    if app.model.error.is_none() && i + 1 < FORM_FIELDS.len() {
+        app.model.field = i + 1;
+    }
+}
+
+/// After a new model is trained: its metrics.
+pub fn show_metrics(app: &mut App) {
+    app.set_pane(Screen::Model, Pane::Metrics.index());
+}
+
+/// After a new model view arrives.
+pub fn loaded(app: &mut App, view: Box<ModelView>) {
+    app.model.models_cursor = app
+        .model
+        .models_cursor
+        .min(view.models.len().saturating_sub(1));
+    app.model.view = Some(view);
+    app.model.tree_cursor = 0;
+}

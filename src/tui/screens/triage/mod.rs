@@ -1,0 +1,153 @@
+//! The Triage screen's state and keys: the queue (`precre queue` prints the same view), the
+//! decision pop-up it opens, and undo of this session's decisions (`ops::decide`, as
+//! `precre decide` runs it).
+
+mod draw;
+pub use draw::{draw, draw_decision};
+
+use crate::decisions::{DecisionError, DecisionInput, Verdict, MAX_REASONS};
+use crate::ops::decide::DecideRequest;
+use crate::tui::app::{App, Level, Screen, Tag};
+use crate::tui::keymap::Command;
+use crate::tui::popup::{DecisionDraft, Overlay};
+use crate::tui::screens::clamp_move;
+use crate::tui::worker::Request;
+use crate::views::triage::QueueItem;
+
+#[derive(Debug, Default)]
+pub struct TriageScreen {
+    pub queue: Vec<QueueItem>,
+    pub loaded: bool,
+    pub cursor: usize,
+    /// Decisions this session took, newest last (undo takes the last).
+    pub session_decisions: Vec<String>,
+    pub decided_count: usize,
+}
+
+pub fn load(app: &mut App) {
+    app.request(Tag::Queue, Request::Queue);
+}
+
+pub fn open(app: &mut App) {
+    if !app.triage.loaded {
+        load(app);
+    }
+}
+
+/// The screen's own commands; `false` when `cmd` is not one of them.
+pub fn command(app: &mut App, cmd: Command) -> bool {
+    match cmd {
+        Command::Approve => open_decision(app, Verdict::Approve),
+        Command::Decline => open_decision(app, Verdict::Decline),
+        Command::Refer => open_decision(app, Verdict::Refer),
+        Command::Undo => undo(app),
+        _ => return false,
+    }
+    true
+}
+
+pub fn move_by(app: &mut App, delta: i64) {
+    app.triage.cursor = clamp_move(app.triage.cursor, delta, app.triage.queue.len());
+}
+
+/// Enter: the firm behind the application under the cursor.
+pub fn select(app: &mut App) {
+    if let Some(id) = app
+        .triage
+        .queue
+        .get(app.triage.cursor)
+        .map(|q| q.application.firm_id.clone())
+    {
+        app.screen = Screen::Firm;
+        super::firm::load(app, id);
+    }
+}
+
+fn open_decision(app: &mut App, verdict: Verdict) {
+    let Some(item) = app.triage.queue.get(app.triage.cursor) else {
+        return app.set_status(Level::Info, "the queue is empty");
+    };
+    let mut reasons: Vec<String> = if verdict == Verdict::Decline {
+        item.suggested_reasons()
+    } else {
+        Vec::new()
+    };
+    reasons.resize(MAX_REASONS, String::new());
+    let against = item
+        .model
+        .as_ref()
+        .is_some_and(|m| verdict.against(&m.predicted_class));
+    app.overlay = Overlay::Decision(Box::new(DecisionDraft {
+        verdict,
+        application_id: item.application.id.clone(),
+        firm: format!(
+            "{} {}",
+            item.application.firm_id, item.application.firm_name
+        ),
+        model: item.model.clone(),
+        reasons,
+        note: String::new(),
+        override_reason: String::new(),
+        against_model: against,
+        field: 0,
+        error: None,
+    }));
+}
+
+/// Enter in the decision pop-up: the rules the store applies are checked first, so the pop-up
+/// can say what is missing and put the cursor there; then the decision goes to the worker.
+pub fn submit_decision(app: &mut App, draft: DecisionDraft) {
+    let input = DecisionInput {
+        application_id: draft.application_id.clone(),
+        verdict: draft.verdict,
+        analyst: app.settings.analyst.clone(),
+        note: Some(draft.note.clone()),
+        reasons: draft.reasons.clone(),
+        override_reason: Some(draft.override_reason.clone()),
+        model: draft.model.clone(),
+        replace: false,
+    };
+    if let Err(e) = input.checked() {
+        let mut d = draft;
+        let names = d.field_names();
+        d.field = match e {
+            DecisionError::OverrideWithoutReason(_) => names.len() - 1,
+            DecisionError::DeclineWithoutReason => 0,
+            _ => d.field,
+        };
+        d.error = Some(e.to_string());
+        app.overlay = Overlay::Decision(Box::new(d));
+        return;
+    }
+    app.overlay = Overlay::None;
+    let req = DecideRequest {
+        application_id: draft.application_id.clone(),
+        verdict: draft.verdict,
+        analyst: app.settings.analyst.clone(),
+        note: Some(draft.note),
+        reasons: draft.reasons,
+        override_reason: Some(draft.override_reason),
+        replace: false,
+    };
+    app.request(Tag::Decide, Request::Decide(req));
+    app.set_status(
+        Level::Info,
+        format!("saving the decision on {}", draft.application_id),
+    );
+}
+
+fn undo(app: &mut App) {
+    match app.triage.session_decisions.last().cloned() {
+        None => app.set_status(Level::Info, "no decision of this session to undo"),
+        Some(id) => {
+            let analyst = app.settings.analyst.clone();
+            app.request(
+                Tag::Decide,
+                Request::Undo {
+                    application_id: id,
+                    analyst,
+                },
+            );
+        }
+    }
+}
