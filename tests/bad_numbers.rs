@@ -2,14 +2,11 @@
 //! training set, more folds than rows, a class with one member, and a test set holding a class
 //! the training part lacks. No panic, and no silently wrong figure.
 
-use std::path::Path;
-use std::process::Command;
+mod common;
 
-fn precre(db: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_precre"));
-    c.arg("--db").arg(db);
-    c
-}
+use std::path::Path;
+
+use common::precre;
 
 /// Writes a feature set of 60 rows (a, b, c, label) where `b` and the labels come from closures.
 fn set(

@@ -1,14 +1,14 @@
 //! The command line driven as a process, as a user or a script would.
 
+mod common;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 fn precre(db: &Path) -> Command {
-    let mut c = Command::cargo_bin("precre").unwrap();
-    c.arg("--db").arg(db).env_remove("PRECRE_DB");
-    c
+    common::precre_assert(db)
 }
 
 fn json(db: &Path, args: &[&str]) -> Value {
@@ -283,7 +283,7 @@ fn help_examples_completions_and_bare_invocation() {
 fn the_store_is_private_and_found_through_precre_db() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("sub/dir/store.db");
-    let mut c = Command::cargo_bin("precre").unwrap();
+    let mut c = Command::from_std(common::precre_clean());
     c.env("PRECRE_DB", &db)
         .args(["info", "--format", "json"])
         .assert()
@@ -302,13 +302,7 @@ fn the_store_is_private_and_found_through_precre_db() {
         assert_eq!(folder, 0o700);
         // A team store: group-readable and -writable, whatever the umask says.
         let team = dir.path().join("team/shared.db");
-        Command::cargo_bin("precre")
-            .unwrap()
-            .arg("--db")
-            .arg(&team)
-            .args(["--team", "info"])
-            .assert()
-            .success();
+        precre(&team).args(["--team", "info"]).assert().success();
         let mode = std::fs::metadata(&team).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o660, "team store readable and writable by its group");
         let folder = std::fs::metadata(team.parent().unwrap())

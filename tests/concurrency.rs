@@ -2,13 +2,9 @@
 //! exactly one decision per application; every other attempt is refused with who decided and
 //! when; an explicit override is logged as a new row that supersedes the first.
 
-use std::process::Command;
+mod common;
 
-fn precre(db: &std::path::Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_precre"));
-    c.arg("--db").arg(db).env_remove("PRECRE_ANALYST");
-    c
-}
+use common::precre;
 
 #[test]
 fn racing_analysts_decide_each_application_once() {

@@ -4,6 +4,8 @@
 
 #![cfg(unix)]
 
+mod common;
+
 use precre::demo::{generate_to_dir, DemoConfig};
 use precre::store::Store;
 use std::path::Path;
@@ -11,8 +13,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 fn precre(db: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_precre"));
-    c.arg("--db").arg(db).env("CI", "true");
+    let mut c = common::precre(db);
+    c.env("CI", "true");
     c
 }
 

@@ -5,9 +5,11 @@
 
 #![cfg(unix)]
 
+mod common;
+
 use std::io::{Read, Write};
 use std::os::fd::{FromRawFd, OwnedFd};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -48,7 +50,7 @@ impl Pty {
         // SAFETY: both descriptors are fresh and owned by nobody else.
         let slave_fd = unsafe { OwnedFd::from_raw_fd(slave) };
         let master_file = unsafe { std::fs::File::from_raw_fd(master) };
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_precre"));
+        let mut cmd = common::precre_clean();
         cmd.args(args)
             .env("TERM", "xterm-256color")
             .env_remove("CI")
@@ -163,7 +165,7 @@ fn start_triage_three_export_and_quit_in_a_real_terminal() {
 
     let from_screen = std::fs::read_to_string(&out).unwrap();
     let csv_out = dir.path().join("d.csv");
-    let cli = Command::new(env!("CARGO_BIN_EXE_precre"))
+    let cli = common::precre_clean()
         .args(["--db", db_s, "export", "decisions", "--out"])
         .arg(&csv_out)
         .output()

@@ -2,8 +2,9 @@
 //! names the file, or a correct import; never a panic or a hang, and a refused file leaves the
 //! store exactly as it was.
 
+mod common;
+
 use std::path::Path;
-use std::process::Command;
 
 /// (file, kind, expected): `Ok` imports, `Err(text)` is refused with a message containing text.
 const CASES: &[(&str, &str, Result<(), &str>)] = &[
@@ -28,11 +29,7 @@ const CASES: &[(&str, &str, Result<(), &str>)] = &[
     ("dates_three_formats.csv", "applications", Err("submitted")),
 ];
 
-fn precre(db: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_precre"));
-    c.arg("--db").arg(db);
-    c
-}
+use common::precre;
 
 #[test]
 fn every_hostile_file_fails_cleanly_or_imports_correctly() {

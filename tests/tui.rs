@@ -257,3 +257,72 @@ fn export_from_the_screen_refuses_to_overwrite_unasked() {
         .1
         .contains("2400 rows"));
 }
+
+#[test]
+fn x_cancels_an_export_from_the_export_screen_and_no_file_is_written() {
+    let mut h = started();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cancelled.csv");
+    h.press("7");
+    h.app.export.path = Some(out.clone());
+    h.press_only("e");
+    let job = h.app.job.as_ref().expect("the export runs as a job");
+    assert!(job.cancellable);
+    // The gauge says which key cancels, from the keymap (drawn without answering the job).
+    let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).unwrap();
+    term.draw(|f| precre::tui::ui::draw(f, &h.app)).unwrap();
+    let screen: String = term
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    assert!(screen.contains("x cancels"), "{screen}");
+    h.press_only("x");
+    assert!(h.app.cancel_requested, "x asked the worker to stop");
+    h.settle();
+    assert!(h.app.job.is_none());
+    assert!(!out.exists(), "nothing written");
+    let (_, text) = h.app.export.result.clone().unwrap();
+    assert!(text.contains("cancelled"), "{text}");
+    // The next export, not cancelled, writes the file.
+    h.press("e");
+    assert!(out.exists());
+}
+
+#[test]
+fn pop_up_keys_come_from_the_keymap() {
+    use precre::tui::keymap::{KeyList, Keymap};
+    let mut keys = std::collections::HashMap::new();
+    keys.insert("confirm".to_string(), KeyList::One("j".into()));
+    keys.insert("deny".to_string(), KeyList::One("k".into()));
+    let mut settings = test_settings("analyst");
+    settings.keymap = Keymap::with_overrides(&keys).unwrap();
+    let mut h = Harness::new(Store::open_in_memory().unwrap(), settings);
+    h.start();
+    // An export over an existing file asks; the remapped keys answer.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("d.csv");
+    std::fs::write(&out, "old").unwrap();
+    h.press("7");
+    h.app.export.path = Some(out.clone());
+    h.press("e");
+    assert!(matches!(h.app.overlay, Overlay::ConfirmOverwrite(_)));
+    assert!(h.render(100, 30).contains("Replace it? j / k"));
+    h.press("y");
+    assert!(
+        matches!(h.app.overlay, Overlay::ConfirmOverwrite(_)),
+        "y is no longer bound"
+    );
+    h.press("j");
+    assert!(matches!(h.app.overlay, Overlay::None));
+    assert_ne!(std::fs::read_to_string(&out).unwrap(), "old");
+    // Help lists the pop-up keys too.
+    h.press("?");
+    let help = h.render(100, 60);
+    assert!(
+        help.contains("Questions") && help.contains("Text fields"),
+        "{help}"
+    );
+}

@@ -3,6 +3,7 @@
 pub mod dataset;
 pub mod matrix;
 pub mod pca;
+pub mod rng;
 pub mod standardize;
 
 pub use dataset::Dataset;

@@ -59,7 +59,7 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> anyhow::Result<()> {
     match ingest::import_file(&mut store, &args.file, &opts) {
         Ok(rep) => {
             write_rejects(args, &rep)?;
-            report::print_issues(&rep.issues, 20, args.rejects.is_some());
+            print_issues(&rep.issues, 20, args.rejects.is_some());
             if args.format == OutputFormat::Json {
                 return print_json(&rep);
             }
@@ -68,7 +68,7 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> anyhow::Result<()> {
         }
         Err(ImportError::Refused { report: rep }) => {
             write_rejects(args, &rep)?;
-            report::print_issues(&rep.issues, 20, args.rejects.is_some());
+            print_issues(&rep.issues, 20, args.rejects.is_some());
             if args.format == OutputFormat::Json {
                 print_json(&rep)?;
             }
@@ -133,5 +133,22 @@ fn print_summary(rep: &ImportReport, elapsed: std::time::Duration) {
     }
     if !rep.unused_columns.is_empty() {
         println!("ignored columns: {}", rep.unused_columns.join(", "));
+    }
+}
+
+/// Prints issues to stderr, at most `limit` of them, then how many more there are.
+fn print_issues(issues: &[crate::ingest::Issue], limit: usize, rejects_hint: bool) {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    for i in issues.iter().take(limit) {
+        let _ = writeln!(err, "{i}");
+    }
+    if issues.len() > limit {
+        let hint = if rejects_hint {
+            " (all of them are in the --rejects file)"
+        } else {
+            "; pass --rejects FILE to get them all as CSV"
+        };
+        let _ = writeln!(err, "... and {} more{hint}", issues.len() - limit);
     }
 }

@@ -117,12 +117,11 @@ pub fn describe_failure(e: &anyhow::Error, db: Option<std::path::PathBuf>) -> (S
         return (named.to_string(), 1);
     }
     let Some(ops) = ops else {
-        let hint = match e.downcast_ref::<crate::ingest::ImportError>() {
-            Some(crate::ingest::ImportError::Store(StoreError::Conflict(_))) => {
-                " (--replace, or --name NEW)"
-            }
-            _ => "",
-        };
+        // An error met outside a use case (a read command, an import): a failure, exit 1.
+        let hint = e
+            .downcast_ref::<crate::ingest::ImportError>()
+            .map(import_hint)
+            .unwrap_or_default();
         return (format!("{}{hint}", said_once(e)), 1);
     };
     let code = match ops.kind() {
@@ -130,6 +129,36 @@ pub fn describe_failure(e: &anyhow::Error, db: Option<std::path::PathBuf>) -> (S
         _ => 1,
     };
     (format!("{}{}", said_once(e), cli_hint(ops)), code)
+}
+
+/// What the command line adds to an import's error: the flags that resolve it.
+fn import_hint(e: &crate::ingest::ImportError) -> String {
+    use crate::ingest::ImportError;
+    match e {
+        ImportError::Store(crate::store::StoreError::Conflict(_)) => {
+            " (--replace, or --name NEW)".into()
+        }
+        ImportError::MissingColumns { .. } => " (--map COLUMN=FIELD, or --mapping FILE)".into(),
+        ImportError::Read { message, .. } if message.contains("from the extension") => {
+            " (--input-format FORMAT)".into()
+        }
+        ImportError::Refused { report } => {
+            let placeholders = report
+                .issues
+                .iter()
+                .any(|i| i.reason.contains("placeholder firms"));
+            format!(
+                " (--skip-bad imports the good rows{}{})",
+                if placeholders {
+                    "; --create-firms makes placeholder firms for unknown ids"
+                } else {
+                    ""
+                },
+                "; --rejects FILE lists every refused row"
+            )
+        }
+        _ => String::new(),
+    }
 }
 
 /// What the command line adds to an error: the flag that resolves it.

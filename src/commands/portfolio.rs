@@ -50,7 +50,7 @@ pub fn portfolio_json(p: &Portfolio) -> Value {
 
 pub fn run(cli: &Cli, args: &FormatArgs) -> anyhow::Result<()> {
     let store = open_store(cli)?;
-    let p = crate::views::portfolio::load(&store)?;
+    let p = crate::views::portfolio::load(&store).map_err(crate::ops::OpsError::from)?;
     if args.format == OutputFormat::Json {
         return print_json(&portfolio_json(&p));
     }

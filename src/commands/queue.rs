@@ -52,7 +52,7 @@ fn item_json(q: &QueueItem) -> Value {
 
 pub fn run(cli: &Cli, args: &QueueArgs) -> anyhow::Result<()> {
     let store = open_store(cli)?;
-    let mut items = crate::views::triage::load(&store)?;
+    let mut items = crate::views::triage::load(&store).map_err(crate::ops::OpsError::from)?;
     let pending = items.len();
     if let Some(n) = args.limit {
         items.truncate(n);

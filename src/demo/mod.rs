@@ -3,7 +3,7 @@
 
 pub mod features;
 pub mod generate;
-pub mod rng;
+pub use crate::analysis::rng;
 
 pub use generate::{generate, DemoConfig, DemoWriters};
 

@@ -9,14 +9,14 @@ use crate::store::features::{FeatureColumn, FeatureRow, FeatureSetInfo};
 use crate::store::Store;
 use std::collections::{BTreeSet, HashMap};
 
-fn find_column(table: &RawTable, name: &str, flag: &str) -> Result<usize, ImportError> {
+fn find_column(table: &RawTable, name: &str, what: &str) -> Result<usize, ImportError> {
     table
         .headers
         .iter()
         .position(|h| normalize(h) == normalize(name))
         .ok_or_else(|| {
             ImportError::Usage(format!(
-                "{flag} {name}: {} has no such column; its columns are {}",
+                "{what} '{name}': {} has no such column; its columns are {}",
                 table.path.display(),
                 table.headers.join(", ")
             ))
@@ -45,13 +45,13 @@ pub fn import(
 ) -> Result<ImportReport, ImportError> {
     let fo = &opts.features;
     let label_name = fo.label_column.as_deref().ok_or_else(|| {
-        ImportError::Usage("--kind features needs --label COLUMN (the class column)".into())
+        ImportError::Usage("a feature set needs its label column (the class of each row)".into())
     })?;
-    let label_col = find_column(table, label_name, "--label")?;
+    let label_col = find_column(table, label_name, "the label column")?;
     let id_col = fo
         .id_column
         .as_deref()
-        .map(|n| find_column(table, n, "--id"))
+        .map(|n| find_column(table, n, "the id column"))
         .transpose()?;
     let name = fo.name.clone().unwrap_or_else(|| {
         table

@@ -3,7 +3,7 @@
 use crate::finance::ITEMS;
 
 /// The kinds of file a user imports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {
     Firms,
@@ -14,16 +14,22 @@ pub enum Kind {
     Features,
 }
 
+crate::model::choices::named!(
+    Kind,
+    "a kind of file",
+    [
+        (Kind::Firms, "firms"),
+        (Kind::Statements, "statements"),
+        (Kind::Factors, "factors"),
+        (Kind::Applications, "applications"),
+        (Kind::Outcomes, "outcomes"),
+        (Kind::Features, "features"),
+    ]
+);
+
 impl Kind {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Firms => "firms",
-            Kind::Statements => "statements",
-            Kind::Factors => "factors",
-            Kind::Applications => "applications",
-            Kind::Outcomes => "outcomes",
-            Kind::Features => "features",
-        }
+        self.name()
     }
 }
 

@@ -25,7 +25,7 @@ impl ColumnMap {
         for p in pairs {
             let (col, field) = p.split_once('=').ok_or_else(|| {
                 ImportError::Usage(format!(
-                    "--map '{p}' must be written column=field, e.g. --map \"Umsatz=revenue\""
+                    "'{p}': a mapping is written column=field, e.g. \"Umsatz=revenue\""
                 ))
             })?;
             out.push((col.trim().to_string(), field.trim().to_string()));
@@ -94,7 +94,7 @@ pub fn resolve(
             .find(|f| normalize(f.id) == normalize(field))
             .ok_or_else(|| {
                 ImportError::Usage(format!(
-                    "--map {col}={field}: there is no field '{field}'; fields are {}",
+                    "mapping {col}={field}: there is no field '{field}'; fields are {}",
                     fields.iter().map(|f| f.id).collect::<Vec<_>>().join(", ")
                 ))
             })?;
@@ -103,7 +103,7 @@ pub fn resolve(
             .position(|h| *h == normalize(col))
             .ok_or_else(|| {
                 ImportError::Usage(format!(
-                    "--map {col}={field}: {} has no column '{col}'; its columns are {}",
+                    "mapping {col}={field}: {} has no column '{col}'; its columns are {}",
                     path.display(),
                     headers.join(", ")
                 ))

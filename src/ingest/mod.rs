@@ -25,7 +25,7 @@ use thiserror::Error;
 pub enum ImportError {
     #[error("{}: {message}", path.display())]
     Read { path: PathBuf, message: String },
-    #[error("{}: missing column(s) {missing}; the file has: {found}. Rename them or pass --map column=field", path.display())]
+    #[error("{}: missing column(s) {missing}; the file has: {found}. Rename them, or map file columns to fields", path.display())]
     MissingColumns {
         path: PathBuf,
         missing: String,
@@ -33,7 +33,7 @@ pub enum ImportError {
     },
     #[error("{0}")]
     Usage(String),
-    #[error("{}: {} row(s) refused, nothing was imported (pass --skip-bad to import the good rows)", report.file, report.counts.rows_rejected)]
+    #[error("{}: {} row(s) refused, nothing was imported", report.file, report.counts.rows_rejected)]
     Refused { report: Box<ImportReport> },
     #[error(transparent)]
     Store(#[from] StoreError),

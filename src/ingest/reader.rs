@@ -6,7 +6,7 @@ use polars::prelude::*;
 use std::path::{Path, PathBuf};
 
 /// The file formats import understands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub enum Format {
     Csv,
     Parquet,
@@ -16,6 +16,19 @@ pub enum Format {
     /// Whitespace-separated without a header (the Statlog `.data` / `.dat` files).
     Whitespace,
 }
+
+crate::model::choices::named!(
+    Format,
+    "a file format",
+    [
+        (Format::Csv, "csv"),
+        (Format::Parquet, "parquet"),
+        (Format::Json, "json"),
+        (Format::Ndjson, "ndjson"),
+        (Format::Arff, "arff"),
+        (Format::Whitespace, "whitespace"),
+    ]
+);
 
 impl Format {
     /// The format a file's extension implies.
@@ -179,7 +192,7 @@ pub fn read_table(path: &Path, opts: &ReadOptions) -> Result<RawTable, ImportErr
     }
     let format = opts.format.or_else(|| Format::from_path(path)).ok_or_else(|| ImportError::Read {
         path: path.to_path_buf(),
-        message: "cannot tell the format from the extension; pass --format csv|parquet|json|ndjson|arff|whitespace"
+        message: "cannot tell the format from the extension; name it: csv, parquet, json, ndjson, arff or whitespace"
             .into(),
     })?;
     if matches!(

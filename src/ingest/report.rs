@@ -1,7 +1,6 @@
 //! The import report: every refused cell or row, and every soft warning, by file, row and column.
 
 use serde::Serialize;
-use std::io::Write;
 use std::path::Path;
 
 /// Whether an issue refuses the row or only flags it.
@@ -65,20 +64,4 @@ pub fn write_rejects(path: &Path, issues: &[Issue]) -> std::io::Result<()> {
         ])?;
     }
     w.flush()
-}
-
-/// Prints issues to stderr, at most `limit` of them, then how many more there are.
-pub fn print_issues(issues: &[Issue], limit: usize, rejects_hint: bool) {
-    let mut err = std::io::stderr().lock();
-    for i in issues.iter().take(limit) {
-        let _ = writeln!(err, "{i}");
-    }
-    if issues.len() > limit {
-        let hint = if rejects_hint {
-            " (all of them are in the --rejects file)"
-        } else {
-            "; pass --rejects FILE to get them all as CSV"
-        };
-        let _ = writeln!(err, "... and {} more{hint}", issues.len() - limit);
-    }
 }

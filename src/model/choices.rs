@@ -39,7 +39,7 @@ macro_rules! named {
                 unreachable!()
             }
         }
-        impl FromStr for $ty {
+        impl std::str::FromStr for $ty {
             type Err = String;
             fn from_str(s: &str) -> Result<Self, String> {
                 let t = s.trim().to_ascii_lowercase();
@@ -47,13 +47,15 @@ macro_rules! named {
                 Err(format!("'{}' is not {}: use {}", s.trim(), $what, <$ty>::NAMES.join(", ")))
             }
         }
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.name())
             }
         }
     };
 }
+
+pub(crate) use named;
 
 named!(
     Criterion,

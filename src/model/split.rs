@@ -1,6 +1,6 @@
 //! Splitting data: stratified train/test, stratified k folds, by a split column, out of time.
 
-use crate::demo::rng::Rng;
+use crate::analysis::rng::Rng;
 
 /// Row indexes of the training part and of the test part.
 pub type RowSplit = (Vec<usize>, Vec<usize>);

@@ -240,7 +240,7 @@ struct FeatureOrder {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::demo::rng::Rng;
+    use crate::analysis::rng::Rng;
     use crate::model::TreeParams;
 
     /// Noisy three-class data, large enough for the parallel growth to take over at the top.

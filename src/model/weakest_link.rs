@@ -199,8 +199,8 @@ impl<'a> Pruner<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::rng::Rng;
     use crate::analysis::Matrix;
-    use crate::demo::rng::Rng;
     use crate::model::TreeParams;
 
     /// The weakest link found by a full recount of the pruned tree (the textbook way).

@@ -66,7 +66,8 @@ pub enum OpsError {
 
 pub type Result<T> = std::result::Result<T, OpsError>;
 
-fn store_kind(e: &StoreError) -> ErrorKind {
+/// The kind of a store error (busy, damaged, not found, conflict, io).
+pub fn store_kind(e: &StoreError) -> ErrorKind {
     match e {
         _ if e.is_busy() => ErrorKind::Busy,
         _ if e.is_damaged() => ErrorKind::Damaged,

@@ -92,9 +92,9 @@ fn sort_expression(sort: Option<&str>) -> Result<String> {
             Some((_, r)) => format!("s.{}", r.id),
             None => {
                 return Err(StoreError::NotFound(format!(
-                "cannot sort by '{col}': use one of {} or a ratio id (see `precre ratios --list`)",
-                SORTABLE.join(", ")
-            )))
+                    "cannot sort by '{col}': use one of {} or a ratio id",
+                    SORTABLE.join(", ")
+                )))
             }
         },
     })
@@ -315,7 +315,7 @@ impl Store {
         match rows.next() {
             Some(r) => Ok(r?),
             None => Err(StoreError::NotFound(format!(
-                "no firm with id '{id}' in the store; `precre firms --search TEXT` finds ids"
+                "no firm with id '{id}' in the store (a search by name or id finds it)"
             ))),
         }
     }

@@ -27,6 +27,8 @@ pub fn test_settings(analyst: &str) -> Settings {
 pub struct Harness {
     pub app: App,
     pub store: Store,
+    /// The cancel flag the jobs read (set when the app asks to cancel, as the event loop does).
+    cancel: AtomicBool,
 }
 
 impl Harness {
@@ -34,21 +36,39 @@ impl Harness {
         Harness {
             app: App::new(settings),
             store,
+            cancel: AtomicBool::new(false),
         }
     }
 
-    /// Answers every queued request (and those their replies queue) until none is left.
+    /// Answers every queued request (and those their replies queue) until none is left. A
+    /// cancel the app asked for reaches the next job, as the event loop passes it on.
     pub fn settle(&mut self) {
-        let cancel = AtomicBool::new(false);
         let mut rounds = 0;
         while !self.app.outbox.is_empty() && rounds < 1000 {
             rounds += 1;
+            if std::mem::take(&mut self.app.cancel_requested) {
+                self.cancel
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
+            }
             let batch: Vec<_> = self.app.outbox.drain(..).collect();
             for (job, req) in batch {
-                let reply = handle(&mut self.store, req, &|_, _| {}, &cancel);
+                let long = super::worker::is_long(&req);
+                let reply = handle(&mut self.store, req, &|_, _| {}, &self.cancel);
+                if long {
+                    self.cancel
+                        .store(false, std::sync::atomic::Ordering::Relaxed);
+                }
                 update(&mut self.app, Action::Reply(Envelope { job, reply }));
             }
         }
+    }
+
+    /// Presses a key without answering what it asks for (the job stays "running"), so that a
+    /// test can press another key while it runs.
+    pub fn press_only(&mut self, key: &str) {
+        let k = super::keymap::parse_key(key)
+            .unwrap_or(KeyEvent::new(KeyCode::Null, KeyModifiers::NONE));
+        update(&mut self.app, Action::Key(k));
     }
 
     pub fn start(&mut self) {

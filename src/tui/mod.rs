@@ -14,6 +14,7 @@ pub mod ui;
 pub mod update;
 pub mod worker;
 
+use crate::commands::UsageError;
 use crate::store::Store;
 use app::{App, Settings};
 use crossterm::event::{self, Event};
@@ -57,19 +58,28 @@ pub fn settings(options: &Options, store_label: String) -> anyhow::Result<Settin
     let (file, origin) = match config_path(options.config.as_deref()) {
         Some(p) => {
             let text = std::fs::read_to_string(&p).map_err(|e| {
-                anyhow::anyhow!("cannot read the configuration {}: {e}", p.display())
+                UsageError(format!(
+                    "cannot read the configuration {}: {e}",
+                    p.display()
+                ))
             })?;
             let f: ConfigFile = toml::from_str(&text)
-                .map_err(|e| anyhow::anyhow!("configuration {}: {e}", p.display()))?;
+                .map_err(|e| UsageError(format!("configuration {}: {e}", p.display())))?;
             (f, p.display().to_string())
         }
         None => (ConfigFile::default(), String::new()),
     };
-    let theme = Theme::resolve(options.theme.as_deref().or(file.theme.as_deref()))
-        .map_err(|e| crate::commands::UsageError(format!("--theme: {e}")))?;
+    let theme = match (&options.theme, &file.theme) {
+        (Some(flag), _) => {
+            Theme::resolve(Some(flag)).map_err(|e| UsageError(format!("--theme: {e}")))
+        }
+        (None, Some(t)) => Theme::resolve(Some(t))
+            .map_err(|e| UsageError(format!("configuration {origin}: theme: {e}"))),
+        (None, None) => Theme::resolve(None).map_err(UsageError),
+    }?;
     let keys = KeysFile { keys: file.keys };
     let keymap = Keymap::with_overrides(&keys.keys)
-        .map_err(|e| crate::commands::UsageError(format!("configuration {origin}: {e}")))?;
+        .map_err(|e| UsageError(format!("configuration {origin}: {e}")))?;
     Ok(Settings {
         analyst: crate::decisions::analyst_name(options.analyst.as_deref()),
         theme,
@@ -87,6 +97,12 @@ pub fn run(store: Store, options: &Options) -> anyhow::Result<()> {
         .map(Path::to_path_buf)
         .ok_or_else(|| anyhow::anyhow!("the workbench needs a store file"))?;
     drop(store);
+    // The settings first: a bad configuration, theme or keymap is said even without a terminal.
+    let label = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let settings = settings(options, label)?;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(crate::commands::UsageError(
             "the workbench needs a terminal; every screen's action is also a subcommand (precre --help)"
@@ -94,11 +110,7 @@ pub fn run(store: Store, options: &Options) -> anyhow::Result<()> {
         )
         .into());
     }
-    let label = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut app = App::new(settings(options, label)?);
+    let mut app = App::new(settings);
     let worker = worker::Worker::start(path);
     // ratatui::init enters raw mode and the alternate screen and installs a panic hook that
     // restores the terminal before the panic message is printed.
@@ -110,15 +122,15 @@ pub fn run(store: Store, options: &Options) -> anyhow::Result<()> {
 
 /// Where the loop's events come from: the terminal, or a test's script of keys.
 pub trait Events {
-    /// The next event within `timeout`, if any.
-    fn next(&mut self, timeout: Duration) -> anyhow::Result<Option<Event>>;
+    /// The next event within `timeout`, if any (`app` lets a test's script wait for a state).
+    fn next(&mut self, app: &App, timeout: Duration) -> anyhow::Result<Option<Event>>;
 }
 
 /// The terminal's events (crossterm).
 pub struct TerminalEvents;
 
 impl Events for TerminalEvents {
-    fn next(&mut self, timeout: Duration) -> anyhow::Result<Option<Event>> {
+    fn next(&mut self, _app: &App, timeout: Duration) -> anyhow::Result<Option<Event>> {
         if event::poll(timeout)? {
             Ok(Some(event::read()?))
         } else {
@@ -171,7 +183,7 @@ where
         if dirty {
             continue;
         }
-        if let Some(ev) = events.next(Duration::from_millis(30))? {
+        if let Some(ev) = events.next(app, Duration::from_millis(30))? {
             match ev {
                 Event::Key(k) => update(app, Action::Key(k)),
                 Event::Resize(_, _) => {

@@ -29,7 +29,7 @@ pub fn firm_features(
     for f in features {
         let (i, _) = find(f).ok_or_else(|| {
             ViewError::Message(format!(
-                "the model uses '{f}', which is not a ratio: explain a feature-set row with --set NAME"
+                "the model uses '{f}', which is not a ratio: it explains rows of its feature set, not firms"
             ))
         })?;
         values.push(ratios.values[i].unwrap_or(f64::NAN));

@@ -1,4 +1,5 @@
-//! Helpers shared by the integration tests: loading a shared data set as feature rows.
+//! Helpers shared by the integration tests: running the binary in a clean environment, and
+//! loading a shared data set as feature rows.
 #![allow(dead_code)]
 
 use precre::analysis::Matrix;
@@ -6,7 +7,7 @@ use precre::ingest::{import_file, FeatureOptions, ImportOptions, Kind};
 use precre::store::features::FeatureRow;
 use precre::store::Store;
 use std::collections::HashSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The rows of a data set under ../shared/datasets, or `None` (with a message) where it is absent.
 pub fn dataset_rows(rel: &str, id: Option<&str>, label: &str) -> Option<Vec<FeatureRow>> {
@@ -55,4 +56,29 @@ pub fn iris() -> Option<(Matrix, Vec<usize>)> {
         })
         .collect();
     Some((matrix(&rows.iter().collect::<Vec<_>>()), y))
+}
+
+/// The precre binary with every `PRECRE_*` variable of the test's environment cleared (a
+/// developer's PRECRE_DB, PRECRE_ANALYST, PRECRE_THEME or PRECRE_CONFIG must not reach a test)
+/// and no store chosen.
+pub fn precre_clean() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_precre"));
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("PRECRE_") {
+            c.env_remove(&name);
+        }
+    }
+    c
+}
+
+/// The precre binary on the store `db`, in a clean environment (see [`precre_clean`]).
+pub fn precre(db: &Path) -> std::process::Command {
+    let mut c = precre_clean();
+    c.arg("--db").arg(db);
+    c
+}
+
+/// The same as an `assert_cmd` command, for tests that assert on its output.
+pub fn precre_assert(db: &Path) -> assert_cmd::Command {
+    assert_cmd::Command::from_std(precre(db))
 }

@@ -33,7 +33,8 @@ impl InputPurpose {
             InputPurpose::OpenFirm => "Open firm (id)",
             InputPurpose::ExportPath => "Export to file",
             InputPurpose::FormField(i) => {
-                crate::views::model::FORM_FIELDS[i.min(crate::views::model::FORM_FIELDS.len() - 1)]
+                crate::tui::screens::model::FORM_FIELDS
+                    [i.min(crate::tui::screens::model::FORM_FIELDS.len() - 1)]
             }
         }
     }

@@ -4,13 +4,13 @@
 
 use super::input_names;
 use super::Pane;
+use super::FORM_FIELDS;
 use crate::model::metrics::ACCEPTABLE_TEST_ERROR;
 use crate::model::registry::ModelRecord;
 use crate::tui::app::{App, Screen};
 use crate::tui::screens::roomy;
 use crate::tui::tree_view;
 use crate::tui::ui::{bar, block, pane_bar, placeholder};
-use crate::views::model::FORM_FIELDS;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::symbols::Marker;

@@ -3,7 +3,9 @@
 //! `precre train --save` and `precre models activate` run them), the tree, the models.
 
 mod draw;
+mod form;
 pub use draw::draw;
+pub use form::{TrainForm, FORM_FIELDS};
 
 use crate::model::registry::ModelRecord;
 use crate::tui::app::{App, Level, Screen, Tag};
@@ -12,7 +14,7 @@ use crate::tui::popup::{open_input, InputPurpose};
 use crate::tui::screens::clamp_move;
 use crate::tui::tree_view;
 use crate::tui::worker::Request;
-use crate::views::model::{ModelView, TrainForm, FORM_FIELDS};
+use crate::views::model::ModelView;
 use std::collections::HashSet;
 
 super::panes! {

@@ -1,0 +1,148 @@
+//! The command line: clap definitions of every subcommand and flag.
+
+mod args;
+pub use args::*;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "precre",
+    version,
+    about = "PRECRE: a credit workbench for SME lending (store, import, ratios, models, triage)",
+    long_about = "PRECRE keeps firms, financial statements, business factors, loan applications and \
+                  outcomes in a local SQLite store, computes a catalogue of financial ratios, and \
+                  compares firms with their sector peers.",
+    after_help = "Examples:\n  precre demo                      load the demo portfolio and the default model\n  precre queue                     the pending applications, riskiest first\n  precre firms --sector retail     list retail firms\n  precre ratios --firm 123-45-67890\n\nThe store: --db PATH, else $PRECRE_DB, else the platform's data directory."
+)]
+pub struct Cli {
+    /// The store file (created readable by its owner only if it does not exist).
+    #[arg(long, global = true, env = "PRECRE_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// Create a new store readable and writable by its group too (file 0660, folder 0770), for
+    /// a team of analysts sharing one store on a server. Without it a new store is owner-only.
+    #[arg(long, global = true, env = "PRECRE_TEAM")]
+    pub team: bool,
+
+    /// The analyst's name recorded with decisions (default: the login name).
+    #[arg(long, global = true, env = "PRECRE_ANALYST", value_name = "NAME")]
+    pub analyst: Option<String>,
+
+    #[command(flatten)]
+    pub workbench: WorkbenchArgs,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import a file of firms, statements, factors, applications, outcomes or features.
+    #[command(after_help = args::IMPORT_HELP)]
+    Import(ImportArgs),
+    /// List firms, filtered and sorted.
+    #[command(
+        after_help = "Examples:\n  precre firms --sector retail --sort current_ratio --limit 20\n  precre firms --search hanbit --format json"
+    )]
+    Firms(FirmsArgs),
+    /// A firm's ratios over its years, a sector's quartiles, or the ratio catalogue.
+    #[command(
+        after_help = "Examples:\n  precre ratios --firm 123-45-67890\n  precre ratios --firm 123-45-67890 --year 2023 --format json\n  precre ratios --sector retail\n  precre ratios --list --group liquidity"
+    )]
+    Ratios(RatiosArgs),
+    /// List the feature sets in the store, or describe one.
+    #[command(
+        alias = "feature-sets",
+        after_help = "Examples:\n  precre sets\n  precre sets polish1 --format json"
+    )]
+    Sets(SetsArgs),
+    /// Load the built-in demo portfolio, or regenerate its files.
+    #[command(
+        after_help = "Examples:\n  precre --db demo.db demo\n  precre demo generate --out data            # the committed files, byte for byte\n  precre demo generate --firms 226000 --out /tmp/big   # 1,002,121 statements\n  precre demo features --rows 100000 --out /tmp/f100k.csv   # 24 features, 3 classes"
+    )]
+    Demo(DemoArgs),
+    /// Principal components: prcomp's importance table, the loadings, and k by a rule.
+    #[command(
+        after_help = "Examples:\n  precre pca --ratios stability --rule kaiser\n  precre pca --set polish1 --rule cum:0.90 --format json\n  precre pca --ratios current_ratio,debt_ratio,roa --k 2 --cutoff 0.3"
+    )]
+    Pca(PcaArgs),
+    /// Train a decision tree on a feature set or the firms' ratios, and evaluate it on held-out rows.
+    #[command(
+        after_help = "Examples:\n  precre train --ratios all --max-depth 6\n  precre train --set polish1 --criterion entropy --max-depth 6 --positive 1\n  precre train --set german --pca cum:0.90 --class-weight balanced --format json"
+    )]
+    Train(TrainArgs),
+    /// Registered models: list, show, export to JSON, import from JSON, activate.
+    #[command(
+        after_help = "Examples:\n  precre models\n  precre models import models/default.json\n  precre models export default --out /tmp/m.json\n  precre models activate 3f2a"
+    )]
+    Models(ModelsArgs),
+    /// Why the model puts a firm in its class: the path, the reasons, the nearest change.
+    #[command(
+        after_help = "Examples:\n  precre explain 101-06-72740\n  precre explain 101-06-72740 --model default --format json\n  precre explain PL1-00042 --set polish1 --model polish-tree"
+    )]
+    Explain(ExplainArgs),
+    /// Grid search of depth, min leaf, criterion and pruning alpha by k-fold cross-validation.
+    #[command(
+        after_help = "Examples:\n  precre tune --ratios all\n  precre tune --set polish1 --depths 4,6,8,none --alphas 0,0.0005,0.002 --score auc --positive 1"
+    )]
+    Tune(TuneArgs),
+    /// Score firms with a model (the active one by default) and record the predictions.
+    #[command(
+        after_help = "Examples:\n  precre classify --pending\n  precre classify --firm 101-06-72740 --format json\n  precre classify --all --model default --format csv > predictions.csv"
+    )]
+    Classify(ClassifyArgs),
+    /// Cross-validated figures of a model's specification on the current data.
+    #[command(
+        after_help = "Examples:\n  precre evaluate\n  precre evaluate --model default --folds 10 --format json"
+    )]
+    Evaluate(EvaluateArgs),
+    /// Print a model's tree: text with counts per node, JSON, or Graphviz DOT.
+    #[command(
+        after_help = "Examples:\n  precre tree\n  precre tree --model default --format dot | dot -Tpng > tree.png"
+    )]
+    Tree(TreeArgs),
+    /// Where the store is, its schema version and what it holds.
+    #[command(after_help = "Example:\n  precre info --format json")]
+    Info(InfoArgs),
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  precre completions bash > ~/.local/share/bash-completion/completions/precre\n  precre completions zsh > ~/.zfunc/_precre\n  precre completions fish > ~/.config/fish/completions/precre.fish"
+    )]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Open the terminal workbench (also what `precre` alone does).
+    #[command(alias = "ui")]
+    Workbench(WorkbenchArgs),
+    /// What the Portfolio dashboard shows: counts, ratio distributions, closures, the model's mix.
+    #[command(after_help = "Examples:\n  precre portfolio\n  precre portfolio --format json")]
+    Portfolio(FormatArgs),
+    /// The triage queue: pending applications, riskiest first, with the model's class, probabilities and reasons.
+    #[command(
+        after_help = "Examples:\n  precre queue\n  precre queue --limit 10 --format json\n  precre queue --format csv > queue.csv"
+    )]
+    Queue(QueueArgs),
+    /// What the Firm screen shows: facts, ratios against the sector, the model's view, applications, decisions.
+    #[command(
+        after_help = "Examples:\n  precre firm 101-06-72740\n  precre firm 101-06-72740 --format json"
+    )]
+    Firm(FirmArgs),
+    /// Decide a pending application: approve, decline (with reasons) or refer.
+    #[command(
+        after_help = "Examples:\n  precre decide APP-000123 --approve --note \"collateral checked\"\n  precre decide APP-000123 --decline --reason \"current ratio below 1\" --reason \"falling margin\"\n  precre decide APP-000123 --refer --analyst kim\n  precre decide APP-000123 --approve --replace --override-reason \"new guarantee\"   # logged override"
+    )]
+    Decide(DecideArgs),
+    /// Export decisions, predictions or ratio tables (CSV, JSON, Parquet or Excel, from the extension).
+    #[command(
+        after_help = "Examples:\n  precre export decisions --out decisions.csv\n  precre export predictions --out predictions.parquet\n  precre export ratios --out ratios.json --force"
+    )]
+    Export(ExportArgs),
+    /// Check the store: integrity, foreign keys, and that every decision's model exists.
+    #[command(
+        after_help = "Examples:\n  precre check\n  precre --db /srv/credit/team.db check && echo consistent"
+    )]
+    Check,
+}

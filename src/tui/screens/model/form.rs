@@ -1,0 +1,158 @@
+//! The Model screen's training form: its fields as typed, checked by the same parsers the
+//! command line uses (`model::choices`, `RatioSelection`, `KRule`) into the same training
+//! request (`ops::train`), with the same defaults (`model::choices::defaults`).
+
+use crate::analysis::dataset::{RatioSelection, YearRule};
+use crate::analysis::KRule;
+use crate::model::choices::{defaults, AtLeast, Depth, PruneChoice, Share};
+use crate::model::pipeline::FitSpec;
+use crate::model::prune::PruneLoss;
+use crate::model::{Criterion, TreeParams};
+use crate::ops::train::{DataChoice, SplitChoice, TrainRequest};
+use std::str::FromStr;
+
+/// The training form as typed: every field is text, checked by [`TrainForm::check`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainForm {
+    pub name: String,
+    pub ratios: String,
+    pub criterion: String,
+    pub max_depth: String,
+    pub min_samples_leaf: String,
+    pub prune: String,
+    pub folds: String,
+    pub pca: String,
+    pub test_share: String,
+    pub seed: String,
+}
+
+impl Default for TrainForm {
+    fn default() -> Self {
+        TrainForm {
+            name: "workbench".into(),
+            ratios: "all".into(),
+            criterion: defaults::CRITERION.into(),
+            max_depth: defaults::MAX_DEPTH.to_string(),
+            min_samples_leaf: defaults::MIN_SAMPLES_LEAF.to_string(),
+            prune: defaults::PRUNE.into(),
+            folds: defaults::FOLDS.to_string(),
+            pca: "none".into(),
+            test_share: defaults::TEST_SHARE.to_string(),
+            seed: defaults::SEED.to_string(),
+        }
+    }
+}
+
+/// The form's labels, in field order (the screen draws them; errors name them).
+pub const FORM_FIELDS: [&str; 10] = [
+    "name",
+    "ratios",
+    "criterion",
+    "max depth",
+    "min leaf",
+    "prune",
+    "folds",
+    "pca",
+    "test share",
+    "seed",
+];
+
+/// Parses one field, the error tagged with its index.
+fn field<T: FromStr<Err = String>>(
+    i: usize,
+    text: &str,
+) -> std::result::Result<T, (usize, String)> {
+    text.trim().parse::<T>().map_err(|e| (i, e))
+}
+
+impl TrainForm {
+    fn fields(&self) -> [&String; 10] {
+        [
+            &self.name,
+            &self.ratios,
+            &self.criterion,
+            &self.max_depth,
+            &self.min_samples_leaf,
+            &self.prune,
+            &self.folds,
+            &self.pca,
+            &self.test_share,
+            &self.seed,
+        ]
+    }
+
+    pub fn get(&self, i: usize) -> &str {
+        self.fields()[i.min(FORM_FIELDS.len() - 1)]
+    }
+
+    pub fn get_mut(&mut self, i: usize) -> &mut String {
+        match i {
+            0 => &mut self.name,
+            1 => &mut self.ratios,
+            2 => &mut self.criterion,
+            3 => &mut self.max_depth,
+            4 => &mut self.min_samples_leaf,
+            5 => &mut self.prune,
+            6 => &mut self.folds,
+            7 => &mut self.pca,
+            8 => &mut self.test_share,
+            _ => &mut self.seed,
+        }
+    }
+
+    /// Checks every field with the command line's parsers; the error names the field (its
+    /// index and words). The request saves the model under its name, active, and scores.
+    pub fn check(&self) -> std::result::Result<TrainRequest, (usize, String)> {
+        let name = self.name.trim();
+        if name.is_empty() {
+            return Err((0, "give the model a name".into()));
+        }
+        let selection: RatioSelection = field(1, &self.ratios)?;
+        let criterion: Criterion = field(2, &self.criterion)?;
+        let Depth(max_depth) = field(3, &self.max_depth)?;
+        let AtLeast::<1>(min_samples_leaf) = field(4, &self.min_samples_leaf)?;
+        let prune: PruneChoice = field(5, &self.prune)?;
+        let AtLeast::<2>(folds) = field(6, &self.folds)?;
+        let pca = match self.pca.trim() {
+            "" | "none" => None,
+            t => Some(field::<KRule>(7, t)?),
+        };
+        let Share(test_share) = field(8, &self.test_share)?;
+        let seed = self
+            .seed
+            .trim()
+            .parse::<u64>()
+            .map_err(|_| (9, "a whole number".to_string()))?;
+        let params = TreeParams {
+            criterion,
+            max_depth,
+            min_samples_leaf,
+            seed,
+            ..TreeParams::default()
+        };
+        params.clone().check().map_err(|e| {
+            let field = match e.to_string() {
+                m if m.contains("depth") => 3,
+                m if m.contains("leaf") => 4,
+                _ => 2,
+            };
+            (field, e.to_string())
+        })?;
+        let loss: PruneLoss = defaults::PRUNE_LOSS.parse().map_err(|e| (5, e))?;
+        Ok(TrainRequest {
+            data: DataChoice::Ratios {
+                selection,
+                year_rule: YearRule::Latest,
+            },
+            fit: FitSpec {
+                params,
+                pca,
+                prune: prune.spec(folds, loss),
+            },
+            split: SplitChoice::Stratified { test_share, seed },
+            positive: None,
+            save_as: Some(name.to_string()),
+            export: None,
+        })
+    }
+}
