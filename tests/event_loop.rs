@@ -65,13 +65,7 @@ fn the_real_loop_runs_on_a_test_backend_with_the_worker() {
     main_loop(&mut terminal, &mut app, &worker, &mut script).unwrap();
     assert!(script.steps.is_empty());
     assert!(!app.running);
-    let screen: String = terminal
-        .backend()
-        .buffer()
-        .content()
-        .iter()
-        .map(|c| c.symbol())
-        .collect();
+    let screen = precre::tui::harness::buffer_text(terminal.backend().buffer());
     assert!(screen.contains("1 of 48 decided"), "{screen}");
     let store = Store::open(&db).unwrap();
     let d = store.decisions().unwrap();

@@ -271,13 +271,7 @@ fn x_cancels_an_export_from_the_export_screen_and_no_file_is_written() {
     // The gauge says which key cancels, from the keymap (drawn without answering the job).
     let mut term = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).unwrap();
     term.draw(|f| precre::tui::ui::draw(f, &h.app)).unwrap();
-    let screen: String = term
-        .backend()
-        .buffer()
-        .content()
-        .iter()
-        .map(|c| c.symbol())
-        .collect();
+    let screen = precre::tui::harness::buffer_text(term.backend().buffer());
     assert!(screen.contains("x cancels"), "{screen}");
     h.press_only("x");
     assert!(h.app.cancel_requested, "x asked the worker to stop");

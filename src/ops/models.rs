@@ -124,24 +124,7 @@ pub fn classify(store: &mut Store, model: Option<&str>, which: &Firms) -> Result
             )
         }
     };
-    let proba = rec.pipeline.predict_proba(&x);
-    let predictions: Vec<Prediction> = ids
-        .iter()
-        .zip(&years)
-        .zip(&proba)
-        .map(|((id, year), p)| Prediction {
-            firm_id: id.clone(),
-            fiscal_year: Some(*year),
-            class: rec.pipeline.classes[crate::model::metrics::argmax(p)].clone(),
-            probabilities: rec
-                .pipeline
-                .classes
-                .iter()
-                .cloned()
-                .zip(p.iter().copied())
-                .collect(),
-        })
-        .collect();
+    let predictions = crate::views::scoring::predict(&rec, &ids, &years, &x);
     store.save_predictions(&rec.id, &predictions)?;
     Ok(Classified {
         model_id: rec.id,

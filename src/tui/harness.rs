@@ -12,6 +12,11 @@ use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use std::sync::atomic::AtomicBool;
 
+/// A drawn buffer as text, row after row (no line breaks), as a person reads the screen.
+pub fn buffer_text(buf: &ratatui::buffer::Buffer) -> String {
+    buf.content().iter().map(|c| c.symbol()).collect()
+}
+
 /// Settings for tests: a fixed analyst, the dark theme, the default keys.
 pub fn test_settings(analyst: &str) -> Settings {
     Settings {

@@ -100,11 +100,19 @@ pub fn score_all(
             ))
         })?;
     let data = crate::views::data::latest_ratios(store, &ratios)?;
-    let proba = model.pipeline.predict_proba(&data.x);
-    Ok(data
-        .ids
-        .iter()
-        .zip(&data.years)
+    Ok(predict(model, &data.ids, &data.years, &data.x))
+}
+
+/// The model's predictions of rows `x` (one per firm id, of that fiscal year).
+pub fn predict(
+    model: &ModelRecord,
+    ids: &[String],
+    years: &[i32],
+    x: &crate::analysis::Matrix,
+) -> Vec<crate::store::models::Prediction> {
+    let proba = model.pipeline.predict_proba(x);
+    ids.iter()
+        .zip(years)
         .zip(&proba)
         .map(|((id, year), p)| crate::store::models::Prediction {
             firm_id: id.clone(),
@@ -118,5 +126,5 @@ pub fn score_all(
                 .zip(p.iter().copied())
                 .collect(),
         })
-        .collect())
+        .collect()
 }

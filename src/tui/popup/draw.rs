@@ -59,11 +59,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 "Keys can be rebound in the configuration file: [keys] approve = \"y\"",
                 t.muted,
             )));
+            // Scrolled no further than the last line at the bottom of the box.
+            let last = lines
+                .len()
+                .saturating_sub(r.height.saturating_sub(2) as usize);
+            let top = (*scroll).min(last) as u16;
             frame.render_widget(Clear, r);
             frame.render_widget(
                 Paragraph::new(lines)
                     .block(block(app, "Help"))
-                    .scroll((*scroll as u16, 0)),
+                    .scroll((top, 0)),
                 r,
             );
         }
