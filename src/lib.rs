@@ -26,6 +26,7 @@ pub mod ingest;
 pub mod model;
 pub mod ops;
 pub mod output;
+pub mod serve;
 pub mod store;
 pub(crate) mod timings;
 pub mod tui;

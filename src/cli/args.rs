@@ -510,3 +510,47 @@ pub struct TreeArgs {
     #[arg(long, value_enum, default_value = "text")]
     pub format: TreeFormat,
 }
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (loopback by default; put a TLS-terminating proxy in front of it
+    /// before listening on another interface).
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+    pub listen: std::net::SocketAddr,
+    /// Largest request body, in bytes.
+    #[arg(long, default_value_t = 1 << 20, value_name = "BYTES")]
+    pub max_body: usize,
+    /// Most rows in one batch.
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    pub max_batch_rows: usize,
+    /// Longest a request may take, reading its body included, in seconds.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    pub timeout: u64,
+    /// Requests worked on at once (more wait, then get 503).
+    #[arg(long, default_value_t = 64, value_name = "N")]
+    pub concurrency: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    #[command(subcommand)]
+    pub action: TokenAction,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenAction {
+    /// Create a token and print its secret once (only a hash of it is kept).
+    Create {
+        /// The token's name: recorded with every call and, for `decide`, as the analyst.
+        name: String,
+        /// read (firms, queue, models), score (also scoring posted firms), decide (also decisions).
+        #[arg(long, default_value = "score", value_name = "read|score|decide")]
+        scope: crate::ops::tokens::Scope,
+    },
+    /// List the tokens (names, scopes, dates; never the secrets).
+    List,
+    /// Revoke a token (the service refuses it within 5 seconds).
+    Revoke { name: String },
+}

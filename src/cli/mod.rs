@@ -140,6 +140,16 @@ pub enum Command {
         after_help = "Examples:\n  precre export decisions --out decisions.csv\n  precre export predictions --out predictions.parquet\n  precre export ratios --out ratios.json --force"
     )]
     Export(ExportArgs),
+    /// Serve the active model over HTTP (JSON API; bearer tokens from `precre token create`).
+    #[command(
+        after_help = "Examples:\n  precre token create partner-portal --scope score\n  precre serve                                  # 127.0.0.1:8080\n  precre serve --listen 0.0.0.0:9000 --concurrency 128\n  curl -H \"Authorization: Bearer $TOKEN\" localhost:8080/v1/queue"
+    )]
+    Serve(ServeArgs),
+    /// Access tokens of the scoring service: create (the secret is shown once), list, revoke.
+    #[command(
+        after_help = "Examples:\n  precre token create loan-origination --scope score\n  precre token create kim --scope decide\n  precre token list\n  precre token revoke loan-origination"
+    )]
+    Token(TokenArgs),
     /// Check the store: integrity, foreign keys, and that every decision's model exists.
     #[command(
         after_help = "Examples:\n  precre check\n  precre --db /srv/credit/team.db check && echo consistent"

@@ -12,37 +12,12 @@
 use super::open_store;
 use crate::cli::{Cli, FirmArgs};
 use crate::output::{format_ratio, print_json, print_table, OutputFormat, TextTable};
-use crate::views::firm::FirmDetail;
-use serde_json::{json, Value};
-
-/// The Firm screen's facts as JSON (the shape in this module's documentation).
-pub fn firm_json(d: &FirmDetail) -> Value {
-    json!({
-        "firm": d.firm,
-        "years": d.years,
-        "peers": d.peers,
-        "families": d.families,
-        "items": d.items.iter().map(|(n, v)| json!({"item": n, "values": v})).collect::<Vec<_>>(),
-        "model": d.score.as_ref().map(|s| json!({
-            "id": s.model_id,
-            "name": d.model_name,
-            "fiscal_year": s.fiscal_year,
-            "class": s.explanation.class,
-            "probabilities": super::queue::probabilities_json(&s.explanation.probabilities),
-            "reasons": s.explanation.reasons,
-            "path": s.explanation.path,
-            "nearest_change": s.explanation.nearest_change,
-        })),
-        "applications": d.applications,
-        "decisions": d.decisions,
-    })
-}
 
 pub fn run(cli: &Cli, args: &FirmArgs) -> anyhow::Result<()> {
     let store = open_store(cli)?;
     let d = crate::views::firm::load(&store, &args.id)?;
     if args.format == OutputFormat::Json {
-        return print_json(&firm_json(&d));
+        return print_json(&crate::views::json::firm_json(&d));
     }
     if args.format == OutputFormat::Table {
         let f = &d.firm;

@@ -16,7 +16,9 @@ mod pca;
 mod portfolio;
 mod queue;
 mod ratios;
+mod serve;
 mod sets;
+mod token;
 mod train;
 mod tree;
 mod tune;
@@ -85,6 +87,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Decide(args)) => decide::run(&cli, args),
         Some(Command::Export(args)) => export::run(&cli, args),
         Some(Command::Check) => check::run(&cli),
+        Some(Command::Serve(args)) => serve::run(&cli, args),
+        Some(Command::Token(args)) => token::run(&cli, args),
     }
 }
 

@@ -9,50 +9,12 @@
 use super::open_store;
 use crate::cli::{Cli, FormatArgs};
 use crate::output::{format_ratio, print_json, print_table, thousands, OutputFormat, TextTable};
-use crate::views::portfolio::Portfolio;
-use serde_json::{json, Value};
-
-fn counts(v: &[(String, i64)], key: &str) -> Value {
-    Value::Array(
-        v.iter()
-            .map(|(n, c)| json!({ key: n, "firms": c }))
-            .collect(),
-    )
-}
-
-/// The dashboard as JSON (the shape in this module's documentation).
-pub fn portfolio_json(p: &Portfolio) -> Value {
-    json!({
-        "firms": p.firms,
-        "statements": p.statements,
-        "by_sector": counts(&p.by_sector, "name"),
-        "by_region": counts(&p.by_region, "name"),
-        "by_size": counts(&p.by_size, "name"),
-        "by_class": counts(&p.by_class, "name"),
-        "distributions": p.distributions.iter().map(|d| json!({
-            "ratio": d.ratio,
-            "name": d.name,
-            "percent": d.percent,
-            "median": d.median,
-            "n": d.n,
-            "bins": d.bins.iter().map(|(from, n)| json!({"from": from, "firms": n})).collect::<Vec<_>>(),
-            "sector_medians": d.sector_medians.iter().map(|(s, m)| json!({"sector": s, "median": m})).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "closures": p.closures.iter().map(|c| json!({
-            "year": c.year, "closed": c.closed, "alive": c.alive, "rate": c.rate(),
-        })).collect::<Vec<_>>(),
-        "model": p.model.as_ref().map(|(id, name)| json!({"id": id, "name": name})),
-        "predicted_mix": counts(&p.predicted_mix, "class"),
-        "pending": p.pending,
-        "decided": p.decided,
-    })
-}
 
 pub fn run(cli: &Cli, args: &FormatArgs) -> anyhow::Result<()> {
     let store = open_store(cli)?;
     let p = crate::views::portfolio::load(&store).map_err(crate::ops::OpsError::from)?;
     if args.format == OutputFormat::Json {
-        return print_json(&portfolio_json(&p));
+        return print_json(&crate::views::json::portfolio_json(&p));
     }
     // Table and CSV: one row per figure (section, item, value), as the dashboard's panes list them.
     let mut t = TextTable::new(["section", "item", "value"]).align_right([2]);

@@ -9,46 +9,6 @@
 use super::open_store;
 use crate::cli::{Cli, QueueArgs};
 use crate::output::{format_ratio, print_json, print_table, thousands_f, OutputFormat, TextTable};
-use crate::views::triage::QueueItem;
-use serde_json::{json, Map, Value};
-
-/// Probabilities as an object, class -> probability, in the model's class order.
-pub fn probabilities_json(p: &[(String, f64)]) -> Value {
-    Value::Object(
-        p.iter()
-            .map(|(c, v)| (c.clone(), json!(v)))
-            .collect::<Map<_, _>>(),
-    )
-}
-
-fn item_json(q: &QueueItem) -> Value {
-    let a = &q.application;
-    let e = q.score.as_ref().map(|s| &s.explanation);
-    json!({
-        "application_id": a.id,
-        "firm_id": a.firm_id,
-        "firm_name": a.firm_name,
-        "sector": a.sector,
-        "amount": a.amount,
-        "term_months": a.term_months,
-        "purpose": a.purpose,
-        "submitted": a.submitted,
-        "class": e.map(|e| e.class.clone()),
-        "probabilities": e.map(|e| probabilities_json(&e.probabilities)),
-        "risk": q.score.as_ref().map(|_| q.risk()),
-        "reasons": e.map(|e| e.reasons.clone()).unwrap_or_default(),
-        "fiscal_year": q.score.as_ref().map(|s| s.fiscal_year),
-        "model_id": q.model.as_ref().map(|m| m.id.clone()),
-        "model_hash": q.model.as_ref().map(|m| m.hash.clone()),
-        "key_ratios": q.key_ratios.iter().map(|k| json!({
-            "id": k.id,
-            "name": k.name,
-            "unit": k.unit,
-            "value": k.value,
-            "sector_median": k.sector_median,
-        })).collect::<Vec<_>>(),
-    })
-}
 
 pub fn run(cli: &Cli, args: &QueueArgs) -> anyhow::Result<()> {
     let store = open_store(cli)?;
@@ -58,14 +18,7 @@ pub fn run(cli: &Cli, args: &QueueArgs) -> anyhow::Result<()> {
         items.truncate(n);
     }
     if args.format == OutputFormat::Json {
-        let model_id = items
-            .iter()
-            .find_map(|q| q.model.as_ref().map(|m| m.id.clone()));
-        return print_json(&json!({
-            "model_id": model_id,
-            "pending": pending,
-            "applications": items.iter().map(item_json).collect::<Vec<_>>(),
-        }));
+        return print_json(&crate::views::json::queue_json(&items, pending));
     }
     let mut t = TextTable::new([
         "application",

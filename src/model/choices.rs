@@ -41,7 +41,7 @@ macro_rules! named {
         }
         impl std::str::FromStr for $ty {
             type Err = String;
-            fn from_str(s: &str) -> Result<Self, String> {
+            fn from_str(s: &str) -> std::result::Result<Self, String> {
                 let t = s.trim().to_ascii_lowercase();
                 $(if t == $name { return Ok($variant); })+
                 Err(format!("'{}' is not {}: use {}", s.trim(), $what, <$ty>::NAMES.join(", ")))

@@ -9,6 +9,8 @@ pub mod bootstrap;
 pub mod decide;
 pub mod export;
 pub mod models;
+pub mod score;
+pub mod tokens;
 pub mod train;
 
 use crate::decisions::export::ExportError;

@@ -12,6 +12,7 @@ pub mod portfolio;
 pub mod records;
 pub mod schema;
 pub mod statements;
+pub mod tokens;
 
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};

@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use std::path::Path;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// Migration 1: every table of the foundation. Statement items and ratio columns come from the
 /// finance catalogues so that the store and the formulas cannot drift apart.
@@ -174,6 +174,29 @@ const MIGRATION_2: &str =
 pub const MIGRATION_3: &str = "CREATE INDEX IF NOT EXISTS statements_latest ON statements\
      (firm_id, fiscal_year, net_margin, total_asset_turnover, debt_ratio);";
 
+/// Version 4: the scoring service's access tokens (only a hash of each is kept) and its request
+/// log (every scoring call and every decision through the service: token, route, model, time).
+const MIGRATION_4: &str = "
+CREATE TABLE api_tokens (
+  name TEXT PRIMARY KEY,
+  scope TEXT NOT NULL CHECK (scope IN ('read', 'score', 'decide')),
+  token_hash TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  revoked_at TEXT
+);
+CREATE TABLE api_requests (
+  id INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  token TEXT NOT NULL,
+  route TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  model_id TEXT,
+  firm_id TEXT,
+  rows INTEGER NOT NULL DEFAULT 1
+);
+CREATE INDEX api_requests_at ON api_requests(at);
+";
+
 /// Applies every migration newer than the store's version, each in its own transaction.
 pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -198,6 +221,7 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
         migration_1(),
         MIGRATION_2.to_string(),
         MIGRATION_3.to_string(),
+        MIGRATION_4.to_string(),
     ];
     for (i, sql) in migrations.iter().enumerate() {
         let version = i as i64 + 1;

@@ -4,6 +4,7 @@
 
 pub mod data;
 pub mod firm;
+pub mod json;
 pub mod model;
 pub mod pca;
 pub mod portfolio;

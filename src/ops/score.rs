@@ -1,0 +1,196 @@
+//! Scoring a firm that is not (or not yet) in the store, from its statements as a partner
+//! system sends them: the ratios computed exactly as an import computes them (each year with
+//! the year before it, when given), the active model's class, probabilities and reasons for the
+//! latest year; and, when asked, the firm and its statements stored (in one transaction).
+
+use super::{OpsError, Result};
+use crate::finance::{compute_ratios, Statement, ITEMS, RATIOS};
+use crate::model::explain::Explanation;
+use crate::model::registry::ModelRecord;
+use crate::store::Store;
+use std::collections::BTreeMap;
+
+/// A firm as posted: its facts and its statements (items by id, in the store's units).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PostedFirm {
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub sector: String,
+    pub region: Option<String>,
+    pub size: Option<String>,
+    pub founded: Option<String>,
+    pub statements: Vec<PostedStatement>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PostedStatement {
+    pub fiscal_year: i32,
+    pub items: BTreeMap<String, f64>,
+}
+
+/// A posted firm scored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scored {
+    pub fiscal_year: i32,
+    /// The ratios of the scored (latest) year, by id (None where a ratio cannot be computed).
+    pub ratios: Vec<(&'static str, Option<f64>)>,
+    pub explanation: Explanation,
+    pub model_id: String,
+    pub model_hash: String,
+}
+
+/// Why a posted firm cannot be scored, naming the field.
+fn field(path: String, message: impl Into<String>) -> OpsError {
+    OpsError::BadData(format!("{path}: {}", message.into()))
+}
+
+/// The statements as the finance code reads them, checked: known items, finite amounts,
+/// distinct years. Errors name the field (`statements[1].items.revnue`).
+pub fn statements(firm: &PostedFirm) -> Result<Vec<Statement>> {
+    if firm.statements.is_empty() {
+        return Err(field("statements".into(), "give at least one statement"));
+    }
+    let id = firm.id.clone().unwrap_or_else(|| "posted".into());
+    let mut out: Vec<Statement> = Vec::with_capacity(firm.statements.len());
+    for (k, s) in firm.statements.iter().enumerate() {
+        if !(1900..=2200).contains(&s.fiscal_year) {
+            return Err(field(
+                format!("statements[{k}].fiscal_year"),
+                format!("{} is not a fiscal year", s.fiscal_year),
+            ));
+        }
+        if out.iter().any(|o| o.fiscal_year == s.fiscal_year) {
+            return Err(field(
+                format!("statements[{k}].fiscal_year"),
+                format!("{} is given twice", s.fiscal_year),
+            ));
+        }
+        let mut st = Statement::empty(&id, s.fiscal_year);
+        for (name, value) in &s.items {
+            let Some(i) = ITEMS.iter().position(|it| it.id == name) else {
+                return Err(field(
+                    format!("statements[{k}].items.{name}"),
+                    format!(
+                        "not a statement item; items: {}",
+                        ITEMS.iter().map(|it| it.id).collect::<Vec<_>>().join(", ")
+                    ),
+                ));
+            };
+            if !value.is_finite() {
+                return Err(field(
+                    format!("statements[{k}].items.{name}"),
+                    "not a finite number",
+                ));
+            }
+            if *value < 0.0 && !ITEMS[i].may_be_negative {
+                return Err(field(
+                    format!("statements[{k}].items.{name}"),
+                    "cannot be negative",
+                ));
+            }
+            st.values[i] = Some(*value);
+        }
+        for (i, it) in ITEMS.iter().enumerate() {
+            if it.required && st.values[i].is_none() {
+                return Err(field(
+                    format!("statements[{k}].items.{}", it.id),
+                    "missing (a required item)",
+                ));
+            }
+        }
+        out.push(st);
+    }
+    out.sort_by_key(|s| s.fiscal_year);
+    Ok(out)
+}
+
+/// Scores a posted firm with `model` (trained on ratios). Nothing is written.
+pub fn score(model: &ModelRecord, firm: &PostedFirm) -> Result<Scored> {
+    let stmts = statements(firm)?;
+    let last = stmts.len() - 1;
+    let prev = (last > 0).then(|| &stmts[last - 1]);
+    let ratios = compute_ratios(&stmts[last], prev);
+    let mut values = Vec::with_capacity(model.pipeline.features.len());
+    for f in &model.pipeline.features {
+        let i = RATIOS.iter().position(|r| r.id == f).ok_or_else(|| {
+            OpsError::Usage(format!(
+                "the active model {} was not trained on ratios: it cannot score a firm",
+                model.id
+            ))
+        })?;
+        values.push(ratios.values[i].unwrap_or(f64::NAN));
+    }
+    Ok(Scored {
+        fiscal_year: stmts[last].fiscal_year,
+        ratios: RATIOS
+            .iter()
+            .zip(&ratios.values)
+            .map(|(r, v)| (r.id, *v))
+            .collect(),
+        explanation: model.pipeline.explain(&values),
+        model_id: model.id.clone(),
+        model_hash: model.hash(),
+    })
+}
+
+/// Checks that a sector is one the store knows (the sectors of its firms); an empty store
+/// knows none and takes any.
+pub fn check_sector(store: &Store, sector: &str) -> Result<()> {
+    let known: Vec<String> = store.sectors()?.into_iter().map(|(s, _)| s).collect();
+    if known.is_empty() || known.iter().any(|s| s.eq_ignore_ascii_case(sector)) {
+        return Ok(());
+    }
+    Err(field(
+        "firm.sector".into(),
+        format!(
+            "'{sector}' is not a sector of this store; sectors: {}",
+            known.join(", ")
+        ),
+    ))
+}
+
+/// Stores the posted firm and its statements (firm facts updated, statements of the same
+/// years replaced, ratios computed as an import computes them), all or nothing.
+pub fn store_firm(store: &mut Store, firm: &PostedFirm) -> Result<String> {
+    let id = firm
+        .id
+        .clone()
+        .filter(|i| !i.trim().is_empty())
+        .ok_or_else(|| field("firm.id".into(), "needed to store the firm"))?;
+    let mut stmts = statements(firm)?;
+    for s in &mut stmts {
+        s.firm_id = id.clone();
+        s.currency = "KRW".into();
+    }
+    use crate::store::import_tx::CellValue as V;
+    let text = |t: &Option<String>| t.clone().map_or(V::Null, V::Text);
+    let tx = store.begin_import()?;
+    tx.upsert_rows(
+        "firms",
+        &["id", "name", "sector", "region", "size", "founded"],
+        &["id"],
+        [vec![
+            V::Text(id.clone()),
+            V::Text(firm.name.clone().unwrap_or_else(|| id.clone())),
+            V::Text(firm.sector.clone()),
+            text(&firm.region),
+            text(&firm.size),
+            text(&firm.founded),
+        ]],
+    )?;
+    let ratios: Vec<_> = (0..stmts.len())
+        .map(|k| compute_ratios(&stmts[k], (k > 0).then(|| &stmts[k - 1])))
+        .collect();
+    tx.write_statements(stmts.iter().zip(&ratios), true)?;
+    tx.log_import(
+        "service",
+        "statements",
+        &crate::store::records::ImportCounts {
+            rows_read: stmts.len(),
+            rows_written: stmts.len(),
+            ..Default::default()
+        },
+    )?;
+    tx.commit()?;
+    Ok(id)
+}

@@ -1,0 +1,83 @@
+//! The scoring service's access tokens: create (the secret is shown once; only its sha256 is
+//! kept), list, revoke, and the check a request's bearer token goes through.
+
+use super::{OpsError, Result};
+use crate::store::tokens::TokenInfo;
+use crate::store::Store;
+use sha2::{Digest, Sha256};
+
+/// What a token may do. Each scope includes the ones before it: `read` (firms, scores of
+/// stored firms, the queue, the models), `score` (also scoring posted firms), `decide` (also
+/// decisions, recorded under the token's name as the analyst).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Scope {
+    Read,
+    Score,
+    Decide,
+}
+
+crate::model::choices::named!(
+    Scope,
+    "a scope",
+    [
+        (Scope::Read, "read"),
+        (Scope::Score, "score"),
+        (Scope::Decide, "decide"),
+    ]
+);
+
+/// A created token: its name, scope and the secret (shown once, never stored).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Created {
+    pub name: String,
+    pub scope: Scope,
+    pub secret: String,
+}
+
+/// The hex sha256 of a secret, as the store keeps it.
+pub fn hash(secret: &str) -> String {
+    let digest = Sha256::digest(secret.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn random_secret() -> Result<String> {
+    let mut bytes = [0u8; 24];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| OpsError::Io(format!("no random source for a token: {e}")))?;
+    Ok(format!(
+        "precre_{}",
+        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    ))
+}
+
+/// Creates a token; the name must be new (names are what the log and decisions record).
+pub fn create(store: &mut Store, name: &str, scope: Scope) -> Result<Created> {
+    let name = name.trim();
+    if name.is_empty() || name.len() > 64 || name.chars().any(|c| c.is_control()) {
+        return Err(OpsError::Usage(
+            "a token's name is 1 to 64 printable characters".into(),
+        ));
+    }
+    let secret = random_secret()?;
+    store.insert_token(name, scope.name(), &hash(&secret))?;
+    Ok(Created {
+        name: name.to_string(),
+        scope,
+        secret,
+    })
+}
+
+pub fn list(store: &Store) -> Result<Vec<TokenInfo>> {
+    Ok(store.tokens()?)
+}
+
+pub fn revoke(store: &mut Store, name: &str) -> Result<()> {
+    Ok(store.revoke_token(name)?)
+}
+
+/// The (name, scope) of the live token with this secret, if any.
+pub fn check(store: &Store, secret: &str) -> Result<Option<(String, Scope)>> {
+    Ok(store
+        .token_by_hash(&hash(secret))?
+        .and_then(|(name, scope)| scope.parse().ok().map(|s| (name, s))))
+}

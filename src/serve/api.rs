@@ -1,0 +1,157 @@
+//! The service's JSON documents (their OpenAPI schemas come from these types) and the reading
+//! of a body: malformed JSON is 400; a missing field, a wrong type or an unknown field is 422
+//! naming the field (`firm.sector`, `statements[0].items.revenue`).
+
+use super::errors::ApiError;
+use crate::ops::score::{PostedFirm, PostedStatement};
+use axum::http::StatusCode;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+
+/// One firm to score: its facts and one or more years of statements.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScoreRequest {
+    pub firm: FirmIn,
+    /// One statement per fiscal year; the latest is scored, the one before it gives growth
+    /// and average balances.
+    pub statements: Vec<StatementIn>,
+    /// Business factors (years in business, management quality, ...): accepted and kept with a
+    /// stored firm's data in a later version; today's models read ratios only.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub factors: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Also store the firm and its statements (needs `firm.id`). Default: nothing is written.
+    #[serde(default)]
+    pub store: bool,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FirmIn {
+    /// Needed only to store the firm.
+    pub id: Option<String>,
+    pub name: Option<String>,
+    /// One of the store's sectors (see `GET /v1/models`... or `precre portfolio`).
+    pub sector: String,
+    pub region: Option<String>,
+    pub size: Option<String>,
+    /// YYYY-MM-DD.
+    pub founded: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatementIn {
+    pub fiscal_year: i32,
+    /// Statement items by id (`total_assets`, `revenue`, ...), in thousands of the currency.
+    pub items: BTreeMap<String, f64>,
+}
+
+impl ScoreRequest {
+    pub fn posted(&self) -> PostedFirm {
+        PostedFirm {
+            id: self.firm.id.clone(),
+            name: self.firm.name.clone(),
+            sector: self.firm.sector.clone(),
+            region: self.firm.region.clone(),
+            size: self.firm.size.clone(),
+            founded: self.firm.founded.clone(),
+            statements: self
+                .statements
+                .iter()
+                .map(|s| PostedStatement {
+                    fiscal_year: s.fiscal_year,
+                    items: s.items.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A firm scored by the active model.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScoreResponse {
+    pub firm_id: Option<String>,
+    /// The fiscal year scored (the latest statement).
+    pub fiscal_year: i32,
+    pub class: String,
+    pub probabilities: BTreeMap<String, f64>,
+    /// Up to four reasons, in words.
+    pub reasons: Vec<String>,
+    /// The ratios of the scored year, by id (null where a ratio cannot be computed).
+    pub ratios: BTreeMap<String, Option<f64>>,
+    pub model_id: String,
+    pub model_hash: String,
+    /// Whether the firm and its statements were stored.
+    pub stored: bool,
+}
+
+/// A decision on a pending application, with the rules of `precre decide`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionRequest {
+    /// approve, decline or refer.
+    pub verdict: String,
+    pub note: Option<String>,
+    /// Up to four; a decline needs at least one.
+    #[serde(default)]
+    pub reasons: Vec<String>,
+    /// Needed against the model's class, and to replace a decision.
+    pub override_reason: Option<String>,
+    /// Replace a decision in force (an explicit, logged override).
+    #[serde(default)]
+    pub replace: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    pub status: String,
+    pub schema_version: i64,
+}
+
+/// Reads a JSON body into `T`, naming the field at fault.
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed",
+            format!("the body is not well-formed JSON: {e}"),
+        )
+    })?;
+    typed(value)
+}
+
+/// A JSON value into `T`, naming the field at fault.
+pub fn typed<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let mut path = e.path().to_string();
+        let inner = e.inner().to_string();
+        if let Some(missing) = inner
+            .strip_prefix("missing field `")
+            .and_then(|r| r.split('`').next())
+        {
+            path = if path == "." {
+                missing.to_string()
+            } else {
+                format!("{path}.{missing}")
+            };
+        }
+        let path = if path == "." { String::new() } else { path };
+        let message = if path.is_empty() {
+            inner
+        } else if inner.starts_with("missing field") {
+            format!("{path}: missing (a required field)")
+        } else {
+            format!("{path}: {inner}")
+        };
+        let err = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message);
+        if path.is_empty() {
+            err
+        } else {
+            err.field(path)
+        }
+    })
+}

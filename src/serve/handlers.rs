@@ -1,0 +1,480 @@
+//! The routes: each checks the bearer token's scope, does its work through the same use cases
+//! and views as the command line (`ops`, `views`), and records scoring calls and decisions in
+//! the request log (`api_requests`: time, token, route, model, firm).
+
+use super::api::{self, DecisionRequest, Health, ScoreRequest, ScoreResponse};
+use super::errors::{ApiError, ErrorBody};
+use super::state::AppState;
+use crate::decisions::Verdict;
+use crate::ops::decide::DecideRequest;
+use crate::ops::tokens::Scope;
+use crate::ops::OpsError;
+use crate::store::tokens::RequestLog;
+use crate::store::Store;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::Value;
+use std::sync::Arc;
+
+type Shared = State<Arc<AppState>>;
+
+fn ops(e: impl Into<OpsError>) -> ApiError {
+    ApiError::from(e.into())
+}
+
+fn now() -> String {
+    // The store's clock format, computed here so logging needs no query.
+    let d = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let secs = d.as_secs() as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60,
+        d.subsec_millis()
+    )
+}
+
+/// The token of a request, checked against the scope the route needs.
+pub async fn authorize(
+    state: &Arc<AppState>,
+    headers: &HeaderMap,
+    needed: Scope,
+) -> Result<String, ApiError> {
+    let secret = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(ApiError::unauthorized)?
+        .to_string();
+    let hash = crate::ops::tokens::hash(&secret);
+    let found = match state.cached_token(&hash) {
+        Some(t) => Some(t),
+        None => {
+            let found = state
+                .blocking(move |store, _| crate::ops::tokens::check(store, &secret).map_err(ops))
+                .await?;
+            if let Some((name, scope)) = &found {
+                state.remember_token(hash, name.clone(), *scope);
+            }
+            found
+        }
+    };
+    let (name, scope) = found.ok_or_else(ApiError::unauthorized)?;
+    if scope < needed {
+        return Err(ApiError::forbidden(needed.name()));
+    }
+    Ok(name)
+}
+
+/// Reads a body of at most `limit` bytes (413 past it, said in JSON).
+pub async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, ApiError> {
+    let too_large = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("the body is larger than {limit} bytes"),
+        )
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(too_large());
+    }
+    axum::body::to_bytes(body, limit)
+        .await
+        .map_err(|_| too_large())
+}
+
+fn score_response(
+    s: crate::ops::score::Scored,
+    firm_id: Option<String>,
+    stored: bool,
+) -> ScoreResponse {
+    ScoreResponse {
+        firm_id,
+        fiscal_year: s.fiscal_year,
+        class: s.explanation.class.clone(),
+        probabilities: s.explanation.probabilities.iter().cloned().collect(),
+        reasons: s.explanation.reasons.iter().take(4).cloned().collect(),
+        ratios: s.ratios.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+        model_id: s.model_id,
+        model_hash: s.model_hash,
+        stored,
+    }
+}
+
+/// Scores one posted firm on a worker thread (and stores it when asked).
+fn score_one(
+    store: &mut Store,
+    state: &AppState,
+    req: &ScoreRequest,
+) -> Result<ScoreResponse, ApiError> {
+    let model = state.active_model(store)?;
+    crate::ops::score::check_sector(store, &req.firm.sector).map_err(ops)?;
+    let posted = req.posted();
+    let scored = crate::ops::score::score(&model, &posted).map_err(ops)?;
+    let stored = if req.store {
+        crate::ops::score::store_firm(store, &posted).map_err(ops)?;
+        true
+    } else {
+        false
+    };
+    Ok(score_response(scored, req.firm.id.clone(), stored))
+}
+
+/// Score one firm from its data.
+#[utoipa::path(post, path = "/v1/score", request_body = ScoreRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = ScoreResponse, description = "the class, probabilities, reasons, ratios and model"),
+        (status = 400, body = ErrorBody, description = "malformed JSON"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 422, body = ErrorBody, description = "a field is missing, of the wrong type, or not valid; `field` names it"),
+        (status = 503, body = ErrorBody, description = "the store is busy; retry after Retry-After seconds")))]
+pub async fn score(
+    State(state): Shared,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<ScoreResponse>, ApiError> {
+    let token = authorize(&state, &headers, Scope::Score).await?;
+    let bytes = read_body(&headers, body, state.opts.max_body).await?;
+    let req: ScoreRequest = api::parse(&bytes)?;
+    let out = state
+        .blocking(move |store, st| score_one(store, st, &req))
+        .await?;
+    state.record(RequestLog {
+        at: now(),
+        token,
+        route: "/v1/score".into(),
+        status: 200,
+        model_id: Some(out.model_id.clone()),
+        firm_id: out.firm_id.clone(),
+        rows: 1,
+    });
+    Ok(Json(out))
+}
+
+/// Score many firms: a JSON array of score requests, or NDJSON (one per line) with
+/// `Content-Type: application/x-ndjson`; the answer has the same form, one result (or error)
+/// per row, in order.
+#[utoipa::path(post, path = "/v1/score/batch", request_body = Vec<ScoreRequest>,
+    security(("bearer" = [])),
+    responses((status = 200, description = "one result per row: a score, or {row, error}"),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 413, body = ErrorBody, description = "too many bytes or rows"), (status = 503, body = ErrorBody)))]
+pub async fn score_batch(
+    State(state): Shared,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let token = authorize(&state, &headers, Scope::Score).await?;
+    let ndjson = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/x-ndjson"));
+    let bytes = read_body(&headers, body, state.opts.max_batch_body).await?;
+    let rows: Vec<Value> = if ndjson {
+        let mut v = Vec::new();
+        for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            v.push(serde_json::from_slice(line).map_err(|e| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "malformed",
+                    format!("line {}: {e}", i + 1),
+                )
+            })?);
+        }
+        v
+    } else {
+        match api::parse::<Value>(&bytes)? {
+            Value::Array(a) => a,
+            _ => {
+                return Err(ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid",
+                    "a batch is a JSON array of score requests (or NDJSON)",
+                ))
+            }
+        }
+    };
+    let max = state.opts.max_batch_rows;
+    if rows.len() > max {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_many_rows",
+            format!("{} rows: a batch holds at most {max}; split it", rows.len()),
+        ));
+    }
+    let n = rows.len();
+    let results: Vec<Value> = state
+        .blocking(move |store, st| {
+            let model = st.active_model(store)?;
+            let sectors: Vec<String> = store
+                .sectors()
+                .map_err(ops)?
+                .into_iter()
+                .map(|(s, _)| s.to_ascii_lowercase())
+                .collect();
+            let mut out = Vec::with_capacity(rows.len());
+            for (i, row) in rows.into_iter().enumerate() {
+                let one = api::typed::<ScoreRequest>(row).and_then(|req| {
+                    if !sectors.is_empty() && !sectors.contains(&req.firm.sector.to_ascii_lowercase()) {
+                        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid",
+                            format!("firm.sector: '{}' is not a sector of this store", req.firm.sector)).field("firm.sector"));
+                    }
+                    if req.store {
+                        return score_one(store, st, &req);
+                    }
+                    let s = crate::ops::score::score(&model, &req.posted()).map_err(ops)?;
+                    Ok(score_response(s, req.firm.id.clone(), false))
+                });
+                out.push(match one {
+                    Ok(r) => serde_json::to_value(r).unwrap_or(Value::Null),
+                    Err(e) => serde_json::json!({"row": i, "error": {"kind": e.kind, "message": e.message, "field": e.field}}),
+                });
+            }
+            Ok(out)
+        })
+        .await?;
+    let model_id = results
+        .iter()
+        .find_map(|r| r.get("model_id").and_then(Value::as_str).map(String::from));
+    state.record(RequestLog {
+        at: now(),
+        token,
+        route: "/v1/score/batch".into(),
+        status: 200,
+        model_id,
+        firm_id: None,
+        rows: n,
+    });
+    if ndjson {
+        let mut text = String::with_capacity(results.len() * 256);
+        for r in &results {
+            text.push_str(&r.to_string());
+            text.push('\n');
+        }
+        return Ok(([(header::CONTENT_TYPE, "application/x-ndjson")], text).into_response());
+    }
+    Ok(Json(Value::Array(results)).into_response())
+}
+
+/// What the Firm screen shows of a stored firm (`precre firm ID --format json`).
+#[utoipa::path(get, path = "/v1/firms/{id}", params(("id" = String, Path, description = "the firm id")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "the firm, its ratios against the sector, the model's view"),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn firm(
+    State(state): Shared,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    authorize(&state, &headers, Scope::Read).await?;
+    let v = state
+        .blocking(move |store, _| {
+            let d = crate::views::firm::load(store, &id).map_err(ops)?;
+            Ok(crate::views::json::firm_json(&d))
+        })
+        .await?;
+    Ok(Json(v))
+}
+
+/// A stored firm scored by the active model, as `precre classify --firm ID` scores it.
+#[utoipa::path(get, path = "/v1/firms/{id}/score", params(("id" = String, Path, description = "the firm id")),
+    security(("bearer" = [])),
+    responses((status = 200, description = "model, fiscal year, class, probabilities, reasons"),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn firm_score(
+    State(state): Shared,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let token = authorize(&state, &headers, Scope::Read).await?;
+    let (v, model_id, firm_id) = state
+        .blocking(move |store, st| {
+            let model = st.active_model(store)?;
+            let firm = store.firm(&id).map_err(ops)?;
+            let s = crate::views::scoring::score_firm(store, &model, &firm.id)
+                .map_err(ops)?
+                .ok_or_else(|| {
+                    ApiError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "invalid",
+                        format!("firm {} has no statement to score", firm.id),
+                    )
+                })?;
+            let e = &s.explanation;
+            Ok((
+                serde_json::json!({
+                    "firm_id": firm.id,
+                    "model_id": model.id,
+                    "model_hash": model.hash(),
+                    "fiscal_year": s.fiscal_year,
+                    "class": e.class,
+                    "probabilities": crate::views::json::probabilities_json(&e.probabilities),
+                    "reasons": e.reasons,
+                }),
+                model.id.clone(),
+                firm.id,
+            ))
+        })
+        .await?;
+    state.record(RequestLog {
+        at: now(),
+        token,
+        route: "/v1/firms/{id}/score".into(),
+        status: 200,
+        model_id: Some(model_id),
+        firm_id: Some(firm_id),
+        rows: 1,
+    });
+    Ok(Json(v))
+}
+
+/// The pending applications, riskiest first (`precre queue --format json`).
+#[utoipa::path(get, path = "/v1/queue", security(("bearer" = [])),
+    responses((status = 200, description = "model_id, pending, applications"), (status = 401, body = ErrorBody)))]
+pub async fn queue(State(state): Shared, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+    authorize(&state, &headers, Scope::Read).await?;
+    let v = state
+        .blocking(|store, _| {
+            let items = crate::views::triage::load(store).map_err(ops)?;
+            Ok(crate::views::json::queue_json(&items, items.len()))
+        })
+        .await?;
+    Ok(Json(v))
+}
+
+/// Decide a pending application, with the rules of `precre decide`; the analyst recorded is
+/// the token's name.
+#[utoipa::path(post, path = "/v1/applications/{id}/decision", request_body = DecisionRequest,
+    params(("id" = String, Path, description = "the application id")), security(("bearer" = [])),
+    responses((status = 200, description = "the recorded decision"), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "already decided: the message says by whom and when"),
+        (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
+pub async fn decide(
+    State(state): Shared,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Body,
+) -> Result<Json<Value>, ApiError> {
+    let token = authorize(&state, &headers, Scope::Decide).await?;
+    let bytes = read_body(&headers, body, state.opts.max_body).await?;
+    let req: DecisionRequest = api::parse(&bytes)?;
+    let verdict = match req.verdict.trim().to_ascii_lowercase().as_str() {
+        "approve" => Verdict::Approve,
+        "decline" => Verdict::Decline,
+        "refer" => Verdict::Refer,
+        other => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+                format!("verdict: '{other}' is not approve, decline or refer"),
+            )
+            .field("verdict"))
+        }
+    };
+    let analyst = token.clone();
+    let rec = state
+        .blocking(move |store, _| {
+            crate::ops::decide::decide(
+                store,
+                DecideRequest {
+                    application_id: id,
+                    verdict,
+                    analyst,
+                    note: req.note,
+                    reasons: req.reasons,
+                    override_reason: req.override_reason,
+                    replace: req.replace,
+                },
+            )
+            .map_err(ops)
+        })
+        .await?;
+    state.record(RequestLog {
+        at: now(),
+        token,
+        route: "/v1/applications/{id}/decision".into(),
+        status: 200,
+        model_id: rec.model_id.clone(),
+        firm_id: Some(rec.firm_id.clone()),
+        rows: 1,
+    });
+    Ok(Json(serde_json::to_value(&rec).unwrap_or(Value::Null)))
+}
+
+/// The models in the store, the active one marked.
+#[utoipa::path(get, path = "/v1/models", security(("bearer" = [])),
+    responses((status = 200, description = "[{id, name, created_at, active, metrics}]"), (status = 401, body = ErrorBody)))]
+pub async fn models(State(state): Shared, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+    authorize(&state, &headers, Scope::Read).await?;
+    let v = state
+        .blocking(|store, _| {
+            Ok(serde_json::to_value(store.models().map_err(ops)?).unwrap_or(Value::Null))
+        })
+        .await?;
+    Ok(Json(v))
+}
+
+/// Whether the service and its store answer (no token needed).
+#[utoipa::path(get, path = "/healthz", responses((status = 200, body = Health), (status = 503, body = ErrorBody)))]
+pub async fn healthz(State(state): Shared) -> Result<Json<Health>, ApiError> {
+    let v = state
+        .blocking(|store, _| {
+            store.count("firms").map_err(ops)?;
+            Ok(Health {
+                status: "ok".into(),
+                schema_version: crate::store::schema::SCHEMA_VERSION,
+            })
+        })
+        .await?;
+    Ok(Json(v))
+}
+
+/// Prometheus metrics: requests by route and status, latency histograms, errors by kind.
+#[utoipa::path(get, path = "/metrics", security(("bearer" = [])), responses((status = 200, description = "text/plain; version=0.0.4")))]
+pub async fn metrics(State(state): Shared, headers: HeaderMap) -> Result<Response, ApiError> {
+    authorize(&state, &headers, Scope::Read).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+        .into_response())
+}
+
+/// This document.
+#[utoipa::path(get, path = "/openapi.json", security(("bearer" = [])), responses((status = 200, description = "OpenAPI 3.1")))]
+pub async fn openapi(State(state): Shared, headers: HeaderMap) -> Result<Response, ApiError> {
+    authorize(&state, &headers, Scope::Read).await?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        super::openapi_json(),
+    )
+        .into_response())
+}

@@ -1,0 +1,218 @@
+//! `precre serve`: the active model behind an HTTP API (axum on tokio) over the same store and
+//! the same use cases as the command line and the workbench. Every route but `/healthz` needs a
+//! bearer token (`precre token create`); bodies, batches, time and concurrent work are bounded;
+//! a busy store answers 503 with `Retry-After`; SIGTERM drains the requests in flight.
+
+pub mod api;
+pub mod errors;
+pub mod handlers;
+pub mod metrics;
+pub mod state;
+
+pub use state::ServeOptions;
+
+use crate::store::tokens::RequestLog;
+use crate::store::Store;
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::Router;
+use state::AppState;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "PRECRE scoring service",
+        description = "The active credit model behind an HTTP API: score firms, read firms and the triage queue, record decisions."
+    ),
+    paths(
+        handlers::score,
+        handlers::score_batch,
+        handlers::firm,
+        handlers::firm_score,
+        handlers::queue,
+        handlers::decide,
+        handlers::models,
+        handlers::healthz,
+        handlers::metrics,
+        handlers::openapi
+    ),
+    components(schemas(
+        api::ScoreRequest,
+        api::FirmIn,
+        api::StatementIn,
+        api::ScoreResponse,
+        api::DecisionRequest,
+        api::Health,
+        errors::ErrorBody,
+        errors::ErrorDetail
+    )),
+    modifiers(&BearerAuth)
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The OpenAPI document of every route, generated from the handlers' annotations.
+pub fn openapi_json() -> String {
+    ApiDoc::openapi()
+        .to_pretty_json()
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
+
+/// Counts every answer in the metrics, by matched route, status and error kind.
+async fn observe(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
+    let started = Instant::now();
+    let resp = next.run(req).await;
+    let kind = resp
+        .extensions()
+        .get::<errors::ErrorKindTag>()
+        .map(|k| k.0)
+        .or_else(|| match resp.status().as_u16() {
+            408 => Some("timeout"),
+            s if s >= 400 => Some("other"),
+            _ => None,
+        });
+    state.metrics.observe(
+        &route,
+        resp.status().as_u16(),
+        started.elapsed().as_secs_f64(),
+        kind,
+    );
+    resp
+}
+
+/// The routes, with their limits.
+pub fn router(state: Arc<AppState>) -> Router {
+    let timeout = state.opts.request_timeout;
+    Router::new()
+        .route("/v1/score", post(handlers::score))
+        .route("/v1/score/batch", post(handlers::score_batch))
+        .route("/v1/firms/{id}", get(handlers::firm))
+        .route("/v1/firms/{id}/score", get(handlers::firm_score))
+        .route("/v1/queue", get(handlers::queue))
+        .route("/v1/applications/{id}/decision", post(handlers::decide))
+        .route("/v1/models", get(handlers::models))
+        .route("/healthz", get(handlers::healthz))
+        .route("/metrics", get(handlers::metrics))
+        .route("/openapi.json", get(handlers::openapi))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), observe))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
+        .with_state(state)
+}
+
+/// Writes the request log in batches (one transaction each), until every sender is gone.
+fn log_writer(db: PathBuf, rx: std::sync::mpsc::Receiver<RequestLog>) {
+    let Ok(mut store) = Store::open(&db) else {
+        return;
+    };
+    let mut batch = Vec::new();
+    loop {
+        match rx.recv_timeout(Duration::from_millis(200)) {
+            Ok(e) => {
+                batch.push(e);
+                while let Ok(e) = rx.try_recv() {
+                    batch.push(e);
+                    if batch.len() >= 5_000 {
+                        break;
+                    }
+                }
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                if !batch.is_empty() {
+                    let _ = store.log_requests(&batch);
+                }
+                return;
+            }
+        }
+        if !batch.is_empty() {
+            // A busy store keeps the batch for the next round.
+            if store.log_requests(&batch).is_ok() {
+                batch.clear();
+            }
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = match signal(SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => return std::future::pending().await,
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Serves until SIGTERM or Ctrl-C, then finishes the requests in flight, writes the rest of
+/// the request log and returns. `ready` is told the bound address (port 0 picks a free one).
+pub fn run(
+    db: PathBuf,
+    opts: ServeOptions,
+    ready: impl FnOnce(std::net::SocketAddr),
+) -> anyhow::Result<()> {
+    // The store opens (and migrates) once here, so a damaged store fails before listening.
+    drop(Store::open(&db)?);
+    let (tx, rx) = std::sync::mpsc::channel::<RequestLog>();
+    let writer = {
+        let db = db.clone();
+        std::thread::spawn(move || log_writer(db, rx))
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(opts.concurrency.max(1) + 4)
+        .build()?;
+    let state = Arc::new(AppState::new(db, opts.clone(), tx));
+    let served: anyhow::Result<()> = runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(opts.listen)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", opts.listen))?;
+        ready(listener.local_addr()?);
+        axum::serve(listener, router(state.clone()))
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
+        Ok(())
+    });
+    // Dropping the last sender lets the writer write what it holds and stop.
+    if let Ok(mut guard) = state.log.lock() {
+        guard.take();
+    }
+    drop(state);
+    runtime.shutdown_timeout(Duration::from_secs(5));
+    let _ = writer.join();
+    served
+}

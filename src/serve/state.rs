@@ -1,0 +1,187 @@
+//! The service's shared state: options, metrics, the request-log writer, caches (the active
+//! model, recently checked tokens), the bound on concurrent work, and the store connections
+//! (one per worker thread, with a short busy timeout, so a long import answers 503, not a hang).
+
+use super::errors::ApiError;
+use crate::model::registry::ModelRecord;
+use crate::ops::tokens::Scope;
+use crate::store::tokens::RequestLog;
+use crate::store::Store;
+use axum::http::StatusCode;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How the service runs.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub listen: SocketAddr,
+    /// Largest body of a single request (default 1 MiB).
+    pub max_body: usize,
+    /// Largest body of a batch (default 64 MiB) and most rows in one batch (default 10,000).
+    pub max_batch_body: usize,
+    pub max_batch_rows: usize,
+    /// Longest a request may take, reading its body included (slow clients get 408).
+    pub request_timeout: Duration,
+    /// Requests worked on at once; past it they wait up to `queue_wait`, then get 503.
+    pub concurrency: usize,
+    pub queue_wait: Duration,
+    /// How long a store call waits for a writer before the answer is 503.
+    pub busy_ms: u64,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        ServeOptions {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            max_body: 1 << 20,
+            max_batch_body: 64 << 20,
+            max_batch_rows: 10_000,
+            request_timeout: Duration::from_secs(30),
+            concurrency: 64,
+            queue_wait: Duration::from_secs(5),
+            busy_ms: 1_000,
+        }
+    }
+}
+
+/// How long a checked token is trusted before the store is asked again (a revocation takes
+/// effect within this time).
+const TOKEN_TTL: Duration = Duration::from_secs(5);
+
+pub struct AppState {
+    pub db: PathBuf,
+    pub opts: ServeOptions,
+    pub metrics: super::metrics::Metrics,
+    pub log: Mutex<Option<std::sync::mpsc::Sender<RequestLog>>>,
+    model: Mutex<Option<Arc<ModelRecord>>>,
+    tokens: Mutex<HashMap<String, (String, Scope, Instant)>>,
+    work: Arc<tokio::sync::Semaphore>,
+}
+
+thread_local! {
+    /// This worker thread's connection to the store.
+    static STORE: RefCell<Option<Store>> = const { RefCell::new(None) };
+}
+
+impl AppState {
+    pub fn new(
+        db: PathBuf,
+        opts: ServeOptions,
+        log: std::sync::mpsc::Sender<RequestLog>,
+    ) -> AppState {
+        let permits = opts.concurrency.max(1);
+        AppState {
+            db,
+            opts,
+            metrics: Default::default(),
+            log: Mutex::new(Some(log)),
+            model: Mutex::new(None),
+            tokens: Mutex::new(HashMap::new()),
+            work: Arc::new(tokio::sync::Semaphore::new(permits)),
+        }
+    }
+
+    /// Runs `f` on a worker thread with its store connection, within the bound on concurrent
+    /// work.
+    pub async fn blocking<T, F>(self: &Arc<Self>, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Store, &AppState) -> Result<T, ApiError> + Send + 'static,
+    {
+        let permit = tokio::time::timeout(self.opts.queue_wait, self.work.clone().acquire_owned())
+            .await
+            .map_err(|_| {
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "overloaded",
+                    "the service is at its bound of concurrent work; retry",
+                )
+            })?
+            .map_err(|_| ApiError::busy())?;
+        let state = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            STORE.with(|cell| {
+                let mut slot = cell.borrow_mut();
+                if slot.is_none() {
+                    let s = Store::open(&state.db)
+                        .map_err(|e| ApiError::from(crate::ops::OpsError::from(e)))?;
+                    s.set_busy_timeout(state.opts.busy_ms)
+                        .map_err(|e| ApiError::from(crate::ops::OpsError::from(e)))?;
+                    *slot = Some(s);
+                }
+                match slot.as_mut() {
+                    Some(store) => f(store, &state),
+                    None => Err(ApiError::busy()),
+                }
+            })
+        })
+        .await
+        .map_err(|e| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                format!("the request's work failed: {e}"),
+            )
+        })?
+    }
+
+    /// The active model, read again only when the store's active model changes.
+    pub fn active_model(&self, store: &Store) -> Result<Arc<ModelRecord>, ApiError> {
+        let id = store
+            .active_model_id()
+            .map_err(|e| ApiError::from(crate::ops::OpsError::from(e)))?
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::CONFLICT,
+                    "no_model",
+                    "the store has no active model: activate one (precre models activate)",
+                )
+            })?;
+        if let Ok(cache) = self.model.lock() {
+            if let Some(m) = cache.as_ref().filter(|m| m.id == id) {
+                return Ok(m.clone());
+            }
+        }
+        let rec = Arc::new(
+            store
+                .model(Some(&id))
+                .map_err(|e| ApiError::from(crate::ops::OpsError::from(e)))?,
+        );
+        if let Ok(mut cache) = self.model.lock() {
+            *cache = Some(rec.clone());
+        }
+        Ok(rec)
+    }
+
+    /// The token's name and scope from the cache, if checked recently.
+    pub fn cached_token(&self, hash: &str) -> Option<(String, Scope)> {
+        let cache = self.tokens.lock().ok()?;
+        cache
+            .get(hash)
+            .filter(|(_, _, at)| at.elapsed() < TOKEN_TTL)
+            .map(|(n, s, _)| (n.clone(), *s))
+    }
+
+    pub fn remember_token(&self, hash: String, name: String, scope: Scope) {
+        if let Ok(mut cache) = self.tokens.lock() {
+            if cache.len() > 10_000 {
+                cache.clear();
+            }
+            cache.insert(hash, (name, scope, Instant::now()));
+        }
+    }
+
+    /// Records a request in the log (written in batches by the log writer).
+    pub fn record(&self, entry: RequestLog) {
+        if let Ok(guard) = self.log.lock() {
+            if let Some(tx) = guard.as_ref() {
+                let _ = tx.send(entry);
+            }
+        }
+    }
+}
