@@ -104,8 +104,9 @@ pub fn statements(firm: &PostedFirm) -> Result<Vec<Statement>> {
     Ok(out)
 }
 
-/// Scores a posted firm with `model` (trained on ratios). Nothing is written.
-pub fn score(model: &ModelRecord, firm: &PostedFirm) -> Result<Scored> {
+/// Scores a posted firm with `model` (trained on ratios), whose content hash is `model_hash`
+/// (`ModelRecord::hash`, computed once by a caller that scores many). Nothing is written.
+pub fn score(model: &ModelRecord, model_hash: &str, firm: &PostedFirm) -> Result<Scored> {
     let stmts = statements(firm)?;
     let last = stmts.len() - 1;
     let prev = (last > 0).then(|| &stmts[last - 1]);
@@ -129,7 +130,7 @@ pub fn score(model: &ModelRecord, firm: &PostedFirm) -> Result<Scored> {
             .collect(),
         explanation: model.pipeline.explain(&values),
         model_id: model.id.clone(),
-        model_hash: model.hash(),
+        model_hash: model_hash.to_string(),
     })
 }
 

@@ -114,19 +114,31 @@ pub struct Health {
 
 /// Reads a JSON body into `T`, naming the field at fault.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+    // One pass: syntax errors are 400, data errors 422 with the field's path.
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let parsed: Result<T, _> = serde_path_to_error::deserialize(&mut de);
+    let malformed = |e: &serde_json::Error| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
             "malformed",
             format!("the body is not well-formed JSON: {e}"),
         )
-    })?;
-    typed(value)
+    };
+    match parsed {
+        Ok(v) => de.end().map(|()| v).map_err(|e| malformed(&e)),
+        Err(e) if e.inner().is_syntax() || e.inner().is_eof() => Err(malformed(e.inner())),
+        Err(e) => Err(path_error(e)),
+    }
 }
 
 /// A JSON value into `T`, naming the field at fault.
 pub fn typed<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
+    serde_path_to_error::deserialize(value).map_err(path_error)
+}
+
+/// A data error in words, with the field's path.
+fn path_error(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    {
         let mut path = e.path().to_string();
         let inner = e.inner().to_string();
         if let Some(missing) = inner
@@ -153,5 +165,5 @@ pub fn typed<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiErro
         } else {
             err.field(path)
         }
-    })
+    }
 }

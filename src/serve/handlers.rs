@@ -124,6 +124,22 @@ fn score_response(
     }
 }
 
+/// A sector the store knows (an empty store knows none and takes any), else 422.
+fn check_sector(sectors: &[String], sector: &str) -> Result<(), ApiError> {
+    if sectors.is_empty() || sectors.contains(&sector.to_ascii_lowercase()) {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        format!(
+            "firm.sector: '{sector}' is not a sector of this store; sectors: {}",
+            sectors.join(", ")
+        ),
+    )
+    .field("firm.sector"))
+}
+
 /// Scores one posted firm on a worker thread (and stores it when asked).
 fn score_one(
     store: &mut Store,
@@ -133,7 +149,7 @@ fn score_one(
     let model = state.active_model(store)?;
     crate::ops::score::check_sector(store, &req.firm.sector).map_err(ops)?;
     let posted = req.posted();
-    let scored = crate::ops::score::score(&model, &posted).map_err(ops)?;
+    let scored = crate::ops::score::score(&model, &model.hash(), &posted).map_err(ops)?;
     let stored = if req.store {
         crate::ops::score::store_firm(store, &posted).map_err(ops)?;
         true
@@ -160,9 +176,19 @@ pub async fn score(
     let token = authorize(&state, &headers, Scope::Score).await?;
     let bytes = read_body(&headers, body, state.opts.max_body).await?;
     let req: ScoreRequest = api::parse(&bytes)?;
-    let out = state
-        .blocking(move |store, st| score_one(store, st, &req))
-        .await?;
+    let out = if req.store {
+        state
+            .blocking(move |store, st| score_one(store, st, &req))
+            .await?
+    } else {
+        // Scoring alone reads no store: the active model and the sectors come from the
+        // snapshot, and the work is a few microseconds of arithmetic.
+        let snap = state.snapshot().await?;
+        check_sector(&snap.sectors, &req.firm.sector)?;
+        let s =
+            crate::ops::score::score(&snap.model, &snap.model_hash, &req.posted()).map_err(ops)?;
+        score_response(s, req.firm.id.clone(), false)
+    };
     state.record(RequestLog {
         at: now(),
         token,
@@ -230,26 +256,20 @@ pub async fn score_batch(
         ));
     }
     let n = rows.len();
+    let snap = state.snapshot().await?;
     let results: Vec<Value> = state
         .blocking(move |store, st| {
-            let model = st.active_model(store)?;
-            let sectors: Vec<String> = store
-                .sectors()
-                .map_err(ops)?
-                .into_iter()
-                .map(|(s, _)| s.to_ascii_lowercase())
-                .collect();
+            let model = snap.model.clone();
+            let hash = snap.model_hash.clone();
+            let sectors = snap.sectors.clone();
             let mut out = Vec::with_capacity(rows.len());
             for (i, row) in rows.into_iter().enumerate() {
                 let one = api::typed::<ScoreRequest>(row).and_then(|req| {
-                    if !sectors.is_empty() && !sectors.contains(&req.firm.sector.to_ascii_lowercase()) {
-                        return Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid",
-                            format!("firm.sector: '{}' is not a sector of this store", req.firm.sector)).field("firm.sector"));
-                    }
+                    check_sector(&sectors, &req.firm.sector)?;
                     if req.store {
                         return score_one(store, st, &req);
                     }
-                    let s = crate::ops::score::score(&model, &req.posted()).map_err(ops)?;
+                    let s = crate::ops::score::score(&model, &hash, &req.posted()).map_err(ops)?;
                     Ok(score_response(s, req.firm.id.clone(), false))
                 });
                 out.push(match one {

@@ -52,12 +52,27 @@ impl Default for ServeOptions {
 /// effect within this time).
 const TOKEN_TTL: Duration = Duration::from_secs(5);
 
+/// What scoring reads from the store, kept for [`SNAPSHOT_TTL`]: the active model and the
+/// store's sectors (a switch of the active model reaches the service within that time).
+#[derive(Clone)]
+pub struct Snapshot {
+    pub model: Arc<ModelRecord>,
+    /// The model's content hash (serialising the pipeline to hash it costs more than scoring).
+    pub model_hash: Arc<str>,
+    pub sectors: Arc<Vec<String>>,
+    taken: Instant,
+}
+
+/// How long a snapshot of the active model and the sectors serves before it is read again.
+pub const SNAPSHOT_TTL: Duration = Duration::from_secs(1);
+
 pub struct AppState {
     pub db: PathBuf,
     pub opts: ServeOptions,
     pub metrics: super::metrics::Metrics,
     pub log: Mutex<Option<std::sync::mpsc::Sender<RequestLog>>>,
     model: Mutex<Option<Arc<ModelRecord>>>,
+    snapshot: Mutex<Option<Snapshot>>,
     tokens: Mutex<HashMap<String, (String, Scope, Instant)>>,
     work: Arc<tokio::sync::Semaphore>,
 }
@@ -80,6 +95,7 @@ impl AppState {
             metrics: Default::default(),
             log: Mutex::new(Some(log)),
             model: Mutex::new(None),
+            snapshot: Mutex::new(None),
             tokens: Mutex::new(HashMap::new()),
             work: Arc::new(tokio::sync::Semaphore::new(permits)),
         }
@@ -156,6 +172,36 @@ impl AppState {
             *cache = Some(rec.clone());
         }
         Ok(rec)
+    }
+
+    /// The active model and the sectors, read again when older than [`SNAPSHOT_TTL`].
+    pub async fn snapshot(self: &Arc<Self>) -> Result<Snapshot, ApiError> {
+        if let Ok(s) = self.snapshot.lock() {
+            if let Some(snap) = s.as_ref().filter(|s| s.taken.elapsed() < SNAPSHOT_TTL) {
+                return Ok(snap.clone());
+            }
+        }
+        let snap = self
+            .blocking(|store, st| {
+                let model = st.active_model(store)?;
+                let sectors = store
+                    .sectors()
+                    .map_err(|e| ApiError::from(crate::ops::OpsError::from(e)))?
+                    .into_iter()
+                    .map(|(s, _)| s.to_ascii_lowercase())
+                    .collect();
+                Ok(Snapshot {
+                    model_hash: Arc::from(model.hash()),
+                    model,
+                    sectors: Arc::new(sectors),
+                    taken: Instant::now(),
+                })
+            })
+            .await?;
+        if let Ok(mut s) = self.snapshot.lock() {
+            *s = Some(snap.clone());
+        }
+        Ok(snap)
     }
 
     /// The token's name and scope from the cache, if checked recently.
