@@ -177,14 +177,14 @@ pub const MIGRATION_3: &str = "CREATE INDEX IF NOT EXISTS statements_latest ON s
 /// Version 4: the scoring service's access tokens (only a hash of each is kept) and its request
 /// log (every scoring call and every decision through the service: token, route, model, time).
 const MIGRATION_4: &str = "
-CREATE TABLE api_tokens (
+CREATE TABLE IF NOT EXISTS api_tokens (
   name TEXT PRIMARY KEY,
   scope TEXT NOT NULL CHECK (scope IN ('read', 'score', 'decide')),
   token_hash TEXT NOT NULL UNIQUE,
   created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
   revoked_at TEXT
 );
-CREATE TABLE api_requests (
+CREATE TABLE IF NOT EXISTS api_requests (
   id INTEGER PRIMARY KEY,
   at TEXT NOT NULL,
   token TEXT NOT NULL,
@@ -194,7 +194,7 @@ CREATE TABLE api_requests (
   firm_id TEXT,
   rows INTEGER NOT NULL DEFAULT 1
 );
-CREATE INDEX api_requests_at ON api_requests(at);
+CREATE INDEX IF NOT EXISTS api_requests_at ON api_requests(at);
 ";
 
 /// Applies every migration newer than the store's version, each in its own transaction.
