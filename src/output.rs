@@ -92,11 +92,19 @@ impl TextTable {
     }
 
     /// RFC 4180 CSV with a header row.
+    /// The table as CSV, safe to open in a spreadsheet: a text cell that starts with `=`, `+`,
+    /// `-`, `@`, a tab or a carriage return gets an apostrophe in front (so a firm named
+    /// `=HYPERLINK(...)` is shown, not run), while a number such as `-0.25`, `-12.5%` or
+    /// `-1,234` (it parses as one) and the lone `-` of a missing value stay as they are.
     pub fn to_csv(&self) -> String {
         let mut w = csv::Writer::from_writer(Vec::new());
-        let _ = w.write_record(&self.headers);
+        let _ = w.write_record(
+            self.headers
+                .iter()
+                .map(|h| spreadsheet_safe(h).into_owned()),
+        );
         for row in &self.rows {
-            let _ = w.write_record(row);
+            let _ = w.write_record(row.iter().map(|c| spreadsheet_safe(c).into_owned()));
         }
         String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
     }
@@ -163,5 +171,45 @@ pub fn thousands_f(x: f64) -> String {
         format!("-{s}")
     } else {
         s
+    }
+}
+
+/// A cell as a spreadsheet should show it (see [`TextTable::to_csv`]).
+pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    let number = cell
+        .replace(',', "")
+        .trim_end_matches('%')
+        .trim()
+        .parse::<f64>()
+        .is_ok();
+    if number || cell == "-" {
+        return cell.into();
+    }
+    crate::decisions::export::neutralise(cell)
+}
+
+#[cfg(test)]
+mod spreadsheet_tests {
+    use super::*;
+
+    #[test]
+    fn formulas_become_text_and_numbers_stay_numbers() {
+        let mut t = TextTable::new(["name", "ratio", "share"]);
+        t.push(vec![
+            "=HYPERLINK(\"http://x\")".into(),
+            "-0.25".into(),
+            "-12.5%".into(),
+        ]);
+        t.push(vec!["@SUM(A1)".into(), "-".into(), "+3".into()]);
+        t.push(vec![
+            "-5% margin, noted".into(),
+            "-1,234".into(),
+            "1e3".into(),
+        ]);
+        let csv = t.to_csv();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[1], "\"'=HYPERLINK(\"\"http://x\"\")\",-0.25,-12.5%");
+        assert_eq!(lines[2], "'@SUM(A1),-,+3");
+        assert_eq!(lines[3], "\"'-5% margin, noted\",\"-1,234\",1e3");
     }
 }

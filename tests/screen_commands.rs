@@ -292,3 +292,25 @@ fn a_damaged_store_is_named_in_one_sentence() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("notes.db") && err.contains("damaged"), "{err}");
 }
+
+#[test]
+fn the_read_commands_csv_is_safe_to_open_in_a_spreadsheet() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let f = dir.path().join("firms.csv");
+    std::fs::write(
+        &f,
+        "id,name,sector\nF-1,\"=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",retail\nF-2,@SUM(A1),retail\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(&db, &["import", f.to_str().unwrap(), "--kind", "firms"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, _) = run(&db, &["firms", "--format", "csv"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("\"'=HYPERLINK("), "{out}");
+    assert!(out.contains("'@SUM(A1)"), "{out}");
+    assert!(
+        !out.contains(",=HYPERLINK") && !out.contains(",@SUM"),
+        "{out}"
+    );
+}
