@@ -142,7 +142,7 @@ impl RawTable {
             row,
             location: self.locate(row),
             column: column.to_string(),
-            value: value.to_string(),
+            value: quoted(value),
             reason: reason.into(),
         }
     }
@@ -248,6 +248,7 @@ fn read_any(path: &Path, format: Format, opts: &ReadOptions) -> Result<RawTable,
             from_frame(path, df, None)
         }
         Format::Json | Format::Ndjson => {
+            check_json_depth(path)?;
             let file = std::fs::File::open(path).map_err(|e| io_err(path, e))?;
             let json_format = if format == Format::Json {
                 JsonFormat::Json
@@ -260,6 +261,72 @@ fn read_any(path: &Path, format: Format, opts: &ReadOptions) -> Result<RawTable,
                 .map_err(|e| polars_err(path, e))?;
             from_frame(path, df, None)
         }
+    }
+}
+
+/// Longest value a message quotes, in characters; longer ones are cut with an ellipsis.
+pub const QUOTED_MAX: usize = 100;
+
+/// A value as a message quotes it: at most [`QUOTED_MAX`] characters, then "…" and the length.
+pub fn quoted(value: &str) -> String {
+    match value.char_indices().nth(QUOTED_MAX) {
+        None => value.to_string(),
+        Some((cut, _)) => format!(
+            "{}… ({} characters in all)",
+            &value[..cut],
+            value.chars().count()
+        ),
+    }
+}
+
+/// Deepest nesting of arrays and objects a JSON import accepts (records are flat objects).
+pub const JSON_MAX_DEPTH: usize = 64;
+
+/// Refuses a JSON file nested deeper than [`JSON_MAX_DEPTH`] before the parser sees it (a file
+/// of a million brackets would otherwise exhaust the parser's stack and abort precre). One
+/// pass in bounded memory, strings skipped.
+fn check_json_depth(path: &Path) -> Result<(), ImportError> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| io_err(path, e))?;
+    let mut reader = std::io::BufReader::with_capacity(1 << 16, file);
+    let mut buf = [0u8; 1 << 16];
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    let mut offset = 0u64;
+    loop {
+        let n = reader.read(&mut buf).map_err(|e| io_err(path, e))?;
+        if n == 0 {
+            return Ok(());
+        }
+        for (i, &b) in buf[..n].iter().enumerate() {
+            if in_string {
+                match (escaped, b) {
+                    (true, _) => escaped = false,
+                    (false, b'\\') => escaped = true,
+                    (false, b'"') => in_string = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match b {
+                b'"' => in_string = true,
+                b'[' | b'{' => {
+                    depth += 1;
+                    if depth > JSON_MAX_DEPTH {
+                        return Err(ImportError::Read {
+                            path: path.to_path_buf(),
+                            message: format!(
+                                "nested deeper than {JSON_MAX_DEPTH} levels at byte {}: an import \
+                                 file holds flat records (an array of objects, or one object a line)",
+                                offset + i as u64 + 1
+                            ),
+                        });
+                    }
+                }
+                b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        offset += n as u64;
     }
 }
 
