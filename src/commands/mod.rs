@@ -113,11 +113,7 @@ pub fn describe_failure(e: &anyhow::Error, db: Option<std::path::PathBuf>) -> (S
             Some(crate::views::ViewError::Store(s)) => Some(s),
             _ => None,
         });
-    if let Some(reason) = store.and_then(StoreError::damage_reason) {
-        let named = StoreError::Damaged {
-            path: location::resolve(db),
-            reason,
-        };
+    if let Some(named) = store.and_then(|s| s.damaged_at(&location::resolve(db))) {
         return (named.to_string(), 1);
     }
     let Some(ops) = ops else {
@@ -166,11 +162,13 @@ fn import_hint(e: &crate::ingest::ImportError) -> String {
 }
 
 /// What the command line adds to an error: the flag that resolves it.
-fn cli_hint(e: &crate::ops::OpsError) -> &'static str {
+fn cli_hint(e: &crate::ops::OpsError) -> String {
     use crate::decisions::export::ExportError;
     use crate::decisions::DecisionError;
     use crate::ops::OpsError;
-    match e {
+    // A store conflict outside an import (a token name in use) has no flag that resolves it.
+    let hint = match e {
+        OpsError::Import(i) => return import_hint(i),
         OpsError::Decision(DecisionError::AlreadyDecided { .. }) => {
             " (precre decide APP --replace --override-reason TEXT)"
         }
@@ -179,12 +177,9 @@ fn cli_hint(e: &crate::ops::OpsError) -> &'static str {
         | OpsError::Decision(DecisionError::ReplaceWithoutReason) => " (--override-reason TEXT)",
         OpsError::Decision(DecisionError::DeclineWithoutReason) => " (--reason TEXT)",
         OpsError::Export(ExportError::Exists(_)) => "; add --force to replace it",
-        OpsError::Store(crate::store::StoreError::Conflict(_))
-        | OpsError::Import(crate::ingest::ImportError::Store(
-            crate::store::StoreError::Conflict(_),
-        )) => " (--replace, or --name NEW)",
         _ => "",
-    }
+    };
+    hint.to_string()
 }
 
 /// The error and its causes, each said once: a cause whose text the message already holds is

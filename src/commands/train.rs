@@ -27,11 +27,7 @@ pub(super) fn data_choice(source: &DataSource) -> DataChoice {
 
 /// The rows a command names (for `tune` and `pca`), through the same loader training uses.
 pub(super) fn load_data(store: &Store, source: &DataSource) -> anyhow::Result<Dataset> {
-    let split = SplitChoice::Stratified {
-        test_share: crate::model::choices::defaults::TEST_SHARE,
-        seed: crate::model::choices::defaults::SEED,
-    };
-    Ok(crate::ops::train::load(store, &data_choice(source), &split)?.0)
+    Ok(crate::ops::train::rows(store, &data_choice(source))?)
 }
 
 /// The training request the flags describe.

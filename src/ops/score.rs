@@ -134,10 +134,9 @@ pub fn score(model: &ModelRecord, model_hash: &str, firm: &PostedFirm) -> Result
     })
 }
 
-/// Checks that a sector is one the store knows (the sectors of its firms); an empty store
-/// knows none and takes any.
-pub fn check_sector(store: &Store, sector: &str) -> Result<()> {
-    let known: Vec<String> = store.sectors()?.into_iter().map(|(s, _)| s).collect();
+/// Checks that a sector is one of `known` (the store's sectors, `Store::sectors`, compared
+/// without case); a store with no firms knows none and takes any.
+pub fn check_sector(known: &[String], sector: &str) -> Result<()> {
     if known.is_empty() || known.iter().any(|s| s.eq_ignore_ascii_case(sector)) {
         return Ok(());
     }

@@ -85,13 +85,9 @@ pub struct Trained {
     pub unusable: Vec<(String, &'static str)>,
 }
 
-/// The rows to learn from, and the explicit split a split column or a year gives.
-pub fn load(
-    store: &Store,
-    data: &DataChoice,
-    split_choice: &SplitChoice,
-) -> Result<(Dataset, Option<split::RowSplit>)> {
-    let mut set = match data {
+/// The rows a data choice names (no split), refusing an empty selection.
+pub fn rows(store: &Store, data: &DataChoice) -> Result<Dataset> {
+    Ok(match data {
         DataChoice::Ratios {
             selection,
             year_rule,
@@ -114,7 +110,16 @@ pub fn load(
             }
             d
         }
-    };
+    })
+}
+
+/// The rows to learn from, and the explicit split a split column or a year gives.
+pub fn load(
+    store: &Store,
+    data: &DataChoice,
+    split_choice: &SplitChoice,
+) -> Result<(Dataset, Option<split::RowSplit>)> {
+    let mut set = rows(store, data)?;
     match (split_choice, data) {
         (SplitChoice::Stratified { .. }, _) => Ok((set, None)),
         (SplitChoice::FromYear(year), DataChoice::Ratios { .. }) => {

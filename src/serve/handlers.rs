@@ -4,7 +4,7 @@
 
 use super::api::{self, DecisionRequest, Health, ScoreRequest, ScoreResponse};
 use super::errors::{ApiError, ErrorBody};
-use super::state::AppState;
+use super::state::{AppState, Snapshot};
 use crate::decisions::Verdict;
 use crate::ops::decide::DecideRequest;
 use crate::ops::tokens::Scope;
@@ -101,9 +101,21 @@ pub async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<
     if declared.is_some_and(|n| n > limit) {
         return Err(too_large());
     }
-    axum::body::to_bytes(body, limit)
-        .await
-        .map_err(|_| too_large())
+    axum::body::to_bytes(body, limit).await.map_err(|e| {
+        // Past the limit, or a client that stopped sending: say which.
+        let mut cause: Option<&dyn std::error::Error> = Some(&e);
+        while let Some(c) = cause {
+            if c.to_string().contains("length limit") {
+                return too_large();
+            }
+            cause = c.source();
+        }
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed",
+            format!("the body could not be read: {e}"),
+        )
+    })
 }
 
 fn score_response(
@@ -124,37 +136,22 @@ fn score_response(
     }
 }
 
-/// A sector the store knows (an empty store knows none and takes any), else 422.
-fn check_sector(sectors: &[String], sector: &str) -> Result<(), ApiError> {
-    if sectors.is_empty() || sectors.contains(&sector.to_ascii_lowercase()) {
-        return Ok(());
-    }
-    Err(ApiError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid",
-        format!(
-            "firm.sector: '{sector}' is not a sector of this store; sectors: {}",
-            sectors.join(", ")
-        ),
-    )
-    .field("firm.sector"))
-}
-
-/// Scores one posted firm on a worker thread (and stores it when asked).
+/// Scores one posted firm with the snapshot's model, and stores it when asked (the store is
+/// touched only then).
 fn score_one(
-    store: &mut Store,
-    state: &AppState,
+    store: Option<&mut Store>,
+    snap: &Snapshot,
     req: &ScoreRequest,
 ) -> Result<ScoreResponse, ApiError> {
-    let model = state.active_model(store)?;
-    crate::ops::score::check_sector(store, &req.firm.sector).map_err(ops)?;
+    crate::ops::score::check_sector(&snap.sectors, &req.firm.sector).map_err(ops)?;
     let posted = req.posted();
-    let scored = crate::ops::score::score(&model, &model.hash(), &posted).map_err(ops)?;
-    let stored = if req.store {
-        crate::ops::score::store_firm(store, &posted).map_err(ops)?;
-        true
-    } else {
-        false
+    let scored = crate::ops::score::score(&snap.model, &snap.model_hash, &posted).map_err(ops)?;
+    let stored = match store {
+        Some(store) if req.store => {
+            crate::ops::score::store_firm(store, &posted).map_err(ops)?;
+            true
+        }
+        _ => false,
     };
     Ok(score_response(scored, req.firm.id.clone(), stored))
 }
@@ -176,18 +173,15 @@ pub async fn score(
     let token = authorize(&state, &headers, Scope::Score).await?;
     let bytes = read_body(&headers, body, state.opts.max_body).await?;
     let req: ScoreRequest = api::parse(&bytes)?;
+    // Scoring alone reads no store: the active model and the sectors come from the snapshot,
+    // and the work is a few microseconds of arithmetic; storing the firm goes to a worker.
+    let snap = state.snapshot().await?;
     let out = if req.store {
         state
-            .blocking(move |store, st| score_one(store, st, &req))
+            .blocking(move |store, _| score_one(Some(store), &snap, &req))
             .await?
     } else {
-        // Scoring alone reads no store: the active model and the sectors come from the
-        // snapshot, and the work is a few microseconds of arithmetic.
-        let snap = state.snapshot().await?;
-        check_sector(&snap.sectors, &req.firm.sector)?;
-        let s =
-            crate::ops::score::score(&snap.model, &snap.model_hash, &req.posted()).map_err(ops)?;
-        score_response(s, req.firm.id.clone(), false)
+        score_one(None, &snap, &req)?
     };
     state.record(RequestLog {
         at: now(),
@@ -258,20 +252,12 @@ pub async fn score_batch(
     let n = rows.len();
     let snap = state.snapshot().await?;
     let results: Vec<Value> = state
-        .blocking(move |store, st| {
-            let model = snap.model.clone();
-            let hash = snap.model_hash.clone();
-            let sectors = snap.sectors.clone();
+        .blocking(move |store, _| {
+            let mut store = Some(store);
             let mut out = Vec::with_capacity(rows.len());
             for (i, row) in rows.into_iter().enumerate() {
-                let one = api::typed::<ScoreRequest>(row).and_then(|req| {
-                    check_sector(&sectors, &req.firm.sector)?;
-                    if req.store {
-                        return score_one(store, st, &req);
-                    }
-                    let s = crate::ops::score::score(&model, &hash, &req.posted()).map_err(ops)?;
-                    Ok(score_response(s, req.firm.id.clone(), false))
-                });
+                let one = api::typed::<ScoreRequest>(row)
+                    .and_then(|req| score_one(store.as_deref_mut(), &snap, &req));
                 out.push(match one {
                     Ok(r) => serde_json::to_value(r).unwrap_or(Value::Null),
                     Err(e) => serde_json::json!({"row": i, "error": {"kind": e.kind, "message": e.message, "field": e.field}}),
@@ -336,7 +322,7 @@ pub async fn firm_score(
     let token = authorize(&state, &headers, Scope::Read).await?;
     let (v, model_id, firm_id) = state
         .blocking(move |store, st| {
-            let model = st.active_model(store)?;
+            let (model, model_hash) = st.active_model(store)?;
             let firm = store.firm(&id).map_err(ops)?;
             let s = crate::views::scoring::score_firm(store, &model, &firm.id)
                 .map_err(ops)?
@@ -352,7 +338,7 @@ pub async fn firm_score(
                 serde_json::json!({
                     "firm_id": firm.id,
                     "model_id": model.id,
-                    "model_hash": model.hash(),
+                    "model_hash": &*model_hash,
                     "fiscal_year": s.fiscal_year,
                     "class": e.class,
                     "probabilities": crate::views::json::probabilities_json(&e.probabilities),

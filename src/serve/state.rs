@@ -71,7 +71,8 @@ pub struct AppState {
     pub opts: ServeOptions,
     pub metrics: super::metrics::Metrics,
     pub log: Mutex<Option<std::sync::mpsc::Sender<RequestLog>>>,
-    model: Mutex<Option<Arc<ModelRecord>>>,
+    /// The active model as last read, with its content hash (hashing serialises the pipeline).
+    model: Mutex<Option<(Arc<ModelRecord>, Arc<str>)>>,
     snapshot: Mutex<Option<Snapshot>>,
     tokens: Mutex<HashMap<String, (String, Scope, Instant)>>,
     work: Arc<tokio::sync::Semaphore>,
@@ -147,7 +148,9 @@ impl AppState {
     }
 
     /// The active model, read again only when the store's active model changes.
-    pub fn active_model(&self, store: &Store) -> Result<Arc<ModelRecord>, ApiError> {
+    /// The active model and its content hash, read and hashed again only when the store's
+    /// active model changes.
+    pub fn active_model(&self, store: &Store) -> Result<(Arc<ModelRecord>, Arc<str>), ApiError> {
         let id = store
             .active_model_id()
             .map_err(|e| ApiError::from(crate::ops::OpsError::from(e)))?
@@ -159,7 +162,7 @@ impl AppState {
                 )
             })?;
         if let Ok(cache) = self.model.lock() {
-            if let Some(m) = cache.as_ref().filter(|m| m.id == id) {
+            if let Some(m) = cache.as_ref().filter(|m| m.0.id == id) {
                 return Ok(m.clone());
             }
         }
@@ -168,10 +171,11 @@ impl AppState {
                 .model(Some(&id))
                 .map_err(|e| ApiError::from(crate::ops::OpsError::from(e)))?,
         );
+        let entry = (rec.clone(), Arc::from(rec.hash()));
         if let Ok(mut cache) = self.model.lock() {
-            *cache = Some(rec.clone());
+            *cache = Some(entry.clone());
         }
-        Ok(rec)
+        Ok(entry)
     }
 
     /// The active model and the sectors, read again when older than [`SNAPSHOT_TTL`].
@@ -183,7 +187,7 @@ impl AppState {
         }
         let snap = self
             .blocking(|store, st| {
-                let model = st.active_model(store)?;
+                let (model, model_hash) = st.active_model(store)?;
                 let sectors = store
                     .sectors()
                     .map_err(|e| ApiError::from(crate::ops::OpsError::from(e)))?
@@ -191,7 +195,7 @@ impl AppState {
                     .map(|(s, _)| s.to_ascii_lowercase())
                     .collect();
                 Ok(Snapshot {
-                    model_hash: Arc::from(model.hash()),
+                    model_hash,
                     model,
                     sectors: Arc::new(sectors),
                     taken: Instant::now(),

@@ -77,25 +77,18 @@ impl StoreError {
         }
     }
 
-    /// SQLite's words when the file is damaged or not a database, for a message that names the
-    /// file (`None` for every other error, and for `Damaged`, which names it already).
-    pub fn damage_reason(&self) -> Option<String> {
+    /// The damage error naming `path`, when this error says the file is damaged or not a
+    /// database (a statement's error knows no path); `None` for every other error, and for
+    /// `Damaged`, which names its file already.
+    pub fn damaged_at(&self, path: &Path) -> Option<StoreError> {
         match self {
             StoreError::Sql(e) | StoreError::Open { source: e, .. } if is_corrupt(e) => {
-                Some(sqlite_words(e))
+                Some(StoreError::Damaged {
+                    path: path.to_path_buf(),
+                    reason: sqlite_words(e),
+                })
             }
             _ => None,
-        }
-    }
-
-    /// Names the file in a damage error raised by a statement (which knows no path).
-    pub fn with_path(self, path: Option<&Path>) -> StoreError {
-        match (self, path) {
-            (StoreError::Sql(e), Some(p)) if is_corrupt(&e) => StoreError::Damaged {
-                path: p.to_path_buf(),
-                reason: sqlite_words(&e),
-            },
-            (other, _) => other,
         }
     }
 }
@@ -119,10 +112,7 @@ fn is_corrupt(e: &rusqlite::Error) -> bool {
 /// SQLite's own words for an error, once (rusqlite's display repeats the code's text).
 fn sqlite_words(e: &rusqlite::Error) -> String {
     match e {
-        rusqlite::Error::SqliteFailure(f, Some(msg)) if !msg.is_empty() => {
-            let _ = f;
-            msg.clone()
-        }
+        rusqlite::Error::SqliteFailure(_, Some(msg)) if !msg.is_empty() => msg.clone(),
         rusqlite::Error::SqliteFailure(f, None) => f.to_string(),
         other => other.to_string(),
     }
@@ -181,7 +171,7 @@ impl Store {
         let opened = store
             .configure(true)
             .and_then(|()| schema::migrate(&mut store.conn, path));
-        opened.map_err(|e| e.with_path(Some(path)))?;
+        opened.map_err(|e| e.damaged_at(path).unwrap_or(e))?;
         Ok(store)
     }
 

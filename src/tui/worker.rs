@@ -59,12 +59,9 @@ pub struct Failure {
 impl Failure {
     fn of(e: OpsError, store: &Store) -> Failure {
         let kind = e.kind();
-        let message = match e.store_error().and_then(|s| s.damage_reason()) {
-            Some(reason) => crate::store::StoreError::Damaged {
-                path: store.path().map(PathBuf::from).unwrap_or_default(),
-                reason,
-            }
-            .to_string(),
+        let path = store.path().map(PathBuf::from).unwrap_or_default();
+        let message = match e.store_error().and_then(|s| s.damaged_at(&path)) {
+            Some(named) => named.to_string(),
             None => e.to_string(),
         };
         Failure { kind, message }
