@@ -17,6 +17,7 @@ fn polish() -> Option<(Dataset, RowSplit)> {
     let x: Vec<Vec<f64>> = rows.iter().map(|r| r.values.clone()).collect();
     let data = Dataset {
         names: (1..=64).map(|i| format!("Attr{i}")).collect(),
+        categories: vec![Vec::new(); 64],
         x: Matrix::from_rows(&x),
         ids: rows.iter().map(|r| r.entity_id.clone()).collect(),
         labels: rows.iter().map(|r| r.label.clone()).collect(),

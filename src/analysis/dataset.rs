@@ -10,6 +10,9 @@ use std::str::FromStr;
 #[derive(Debug, Clone)]
 pub struct Dataset {
     pub names: Vec<String>,
+    /// Per column: its categories when categorical (the cell holds the category's index),
+    /// empty when numeric.
+    pub categories: Vec<Vec<String>>,
     pub x: Matrix,
     pub ids: Vec<String>,
     pub labels: Vec<Option<String>>,

@@ -1,9 +1,12 @@
-//! Numeric analysis: a dense matrix, median imputation, standardization and PCA (prcomp-style).
+//! Numeric analysis: a dense matrix, median imputation, standardization, PCA (prcomp-style) and
+//! variable screening (VIF, weight of evidence and information value, correlations).
 
+pub mod binning;
 pub mod dataset;
 pub mod matrix;
 pub mod pca;
 pub mod rng;
+pub mod screen;
 pub mod standardize;
 
 pub use dataset::Dataset;

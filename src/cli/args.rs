@@ -268,6 +268,9 @@ pub struct DataSource {
     /// A feature set (for PCA its numeric columns; for a tree categorical columns enter as codes).
     #[arg(long, value_name = "NAME")]
     pub set: Option<String>,
+    /// With a feature set: only these columns (a comma list, as `precre screen` recommends).
+    #[arg(long, value_name = "LIST", value_delimiter = ',', requires = "set")]
+    pub columns: Option<Vec<String>>,
     /// Ratios of each firm's latest statement (all, a group, or a comma list of ids), labelled by
     /// the firm's latest outcome. The default when no --set is given.
     #[arg(long, value_name = "GROUP|LIST", conflicts_with = "set")]
@@ -299,6 +302,29 @@ pub struct PcaArgs {
     /// Leave loadings below this absolute value blank.
     #[arg(long, default_value_t = 0.0)]
     pub cutoff: f64,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ScreenArgs {
+    #[command(flatten)]
+    pub data: DataSource,
+    /// The class read as bad for the information value (default: "bad", else the rarest class).
+    #[arg(long, value_name = "CLASS")]
+    pub bad: Option<String>,
+    /// Recommend no input whose VIF is above this (the largest dropped first, then recomputed).
+    #[arg(long, default_value_t = 10.0, value_name = "VIF")]
+    pub max_vif: f64,
+    /// Recommend no input whose information value is below this.
+    #[arg(long, default_value_t = 0.02, value_name = "IV")]
+    pub min_iv: f64,
+    /// Inputs correlated at least this much (absolute) are near-duplicates: the strongest is kept.
+    #[arg(long, default_value_t = 0.95, value_name = "R")]
+    pub duplicate_corr: f64,
+    /// Also print the bins (WoE, IV, bad rate) of this input.
+    #[arg(long, value_name = "INPUT")]
+    pub bins: Option<String>,
     #[arg(long, value_enum, default_value_t)]
     pub format: OutputFormat,
 }
@@ -400,6 +426,9 @@ pub struct ExplainArgs {
     /// Explain a row of this feature set instead of a firm.
     #[arg(long, value_name = "NAME")]
     pub set: Option<String>,
+    /// With a feature set: only these columns (a comma list, as `precre screen` recommends).
+    #[arg(long, value_name = "LIST", value_delimiter = ',', requires = "set")]
+    pub columns: Option<Vec<String>>,
     /// The firm's statement of this fiscal year (default: the latest).
     #[arg(long)]
     pub year: Option<i32>,
@@ -492,6 +521,9 @@ pub struct EvaluateArgs {
     /// For a model trained on a feature set: that set.
     #[arg(long, value_name = "NAME")]
     pub set: Option<String>,
+    /// With a feature set: only these columns (a comma list, as `precre screen` recommends).
+    #[arg(long, value_name = "LIST", value_delimiter = ',', requires = "set")]
+    pub columns: Option<Vec<String>>,
     #[arg(long, value_enum, default_value_t)]
     pub format: OutputFormat,
 }

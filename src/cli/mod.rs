@@ -68,6 +68,12 @@ pub enum Command {
         after_help = "Examples:\n  precre pca --ratios stability --rule kaiser\n  precre pca --set polish1 --rule cum:0.90 --format json\n  precre pca --ratios current_ratio,debt_ratio,roa --k 2 --cutoff 0.3"
     )]
     Pca(PcaArgs),
+    /// Screen the inputs before modelling: missing share, VIF, information value, correlations,
+    /// near-duplicates, and a recommended set.
+    #[command(
+        after_help = "Examples:\n  precre screen --ratios all\n  precre screen --set polish1 --format json\n  precre screen --set german --bad 2 --max-vif 5 --bins column_1\n  precre train --set german --columns column_1,column_2   # the recommended set"
+    )]
+    Screen(ScreenArgs),
     /// Train a decision tree on a feature set or the firms' ratios, and evaluate it on held-out rows.
     #[command(
         after_help = "Examples:\n  precre train --ratios all --max-depth 6\n  precre train --set polish1 --criterion entropy --max-depth 6 --positive 1\n  precre train --set german --pca cum:0.90 --class-weight balanced --format json"

@@ -16,6 +16,7 @@ mod pca;
 mod portfolio;
 mod queue;
 mod ratios;
+mod screen;
 mod serve;
 mod sets;
 mod token;
@@ -76,6 +77,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Sets(args)) => sets::run(&cli, args),
         Some(Command::Demo(args)) => demo::run(&cli, args),
         Some(Command::Pca(args)) => pca::run(&cli, args),
+        Some(Command::Screen(args)) => screen::run(&cli, args),
         Some(Command::Train(args)) => train::run(&cli, args),
         Some(Command::Models(args)) => models::run(&cli, args),
         Some(Command::Explain(args)) => explain::run(&cli, args),

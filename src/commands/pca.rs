@@ -86,6 +86,7 @@ fn training_rows(
         .filter(|&j| info.columns[j].kind == "numeric")
         .collect();
     Ok(crate::analysis::Dataset {
+        categories: vec![Vec::new(); numeric.len()],
         names: numeric
             .iter()
             .map(|&j| info.columns[j].name.clone())

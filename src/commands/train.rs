@@ -17,7 +17,10 @@ use crate::store::Store;
 /// The data a command names: a feature set, or ratios by a year rule.
 pub(super) fn data_choice(source: &DataSource) -> DataChoice {
     match &source.set {
-        Some(name) => DataChoice::Set { name: name.clone() },
+        Some(name) => DataChoice::Set {
+            name: name.clone(),
+            columns: source.columns.clone(),
+        },
         None => DataChoice::Ratios {
             selection: source.ratios.clone().unwrap_or_default(),
             year_rule: source.year_rule,

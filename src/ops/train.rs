@@ -19,8 +19,12 @@ pub enum DataChoice {
         selection: RatioSelection,
         year_rule: YearRule,
     },
-    /// A feature set (categorical columns enter as their category codes).
-    Set { name: String },
+    /// A feature set (categorical columns enter as their category codes), all its columns or
+    /// the named ones.
+    Set {
+        name: String,
+        columns: Option<Vec<String>>,
+    },
 }
 
 impl Default for DataChoice {
@@ -40,7 +44,14 @@ impl DataChoice {
                 selection,
                 year_rule,
             } => format!("ratios ({selection}), statements by year rule '{year_rule}'"),
-            DataChoice::Set { name } => format!("feature set {name}"),
+            DataChoice::Set {
+                name,
+                columns: None,
+            } => format!("feature set {name}"),
+            DataChoice::Set {
+                name,
+                columns: Some(cols),
+            } => format!("feature set {name}, columns {}", cols.join(",")),
         }
     }
 }
@@ -101,16 +112,45 @@ pub fn rows(store: &Store, data: &DataChoice) -> Result<Dataset> {
             }
             d
         }
-        DataChoice::Set { name } => {
+        DataChoice::Set { name, columns } => {
             let d = crate::views::data::feature_set(store, name, true)?;
             if d.x.rows == 0 {
                 return Err(OpsError::BadData(format!(
                     "feature set '{name}' has no rows"
                 )));
             }
-            d
+            match columns {
+                Some(cols) => keep_columns(d, name, cols)?,
+                None => d,
+            }
         }
     })
+}
+
+/// Only the named columns of a feature set (in the order named); an unknown name is refused
+/// with the set's columns listed.
+fn keep_columns(mut d: Dataset, set: &str, wanted: &[String]) -> Result<Dataset> {
+    let mut idx = Vec::with_capacity(wanted.len());
+    for w in wanted {
+        let w = w.trim();
+        let i = d
+            .names
+            .iter()
+            .position(|n| n.eq_ignore_ascii_case(w))
+            .ok_or_else(|| {
+                OpsError::Usage(format!(
+                    "feature set '{set}' has no column '{w}'; its columns are {}",
+                    d.names.join(", ")
+                ))
+            })?;
+        if !idx.contains(&i) {
+            idx.push(i);
+        }
+    }
+    d.x = d.x.select_cols(&idx);
+    d.names = idx.iter().map(|&i| d.names[i].clone()).collect();
+    d.categories = idx.iter().map(|&i| d.categories[i].clone()).collect();
+    Ok(d)
 }
 
 /// The rows to learn from, and the explicit split a split column or a year gives.
@@ -133,7 +173,7 @@ pub fn load(
         (SplitChoice::Column(_), DataChoice::Ratios { .. }) => Err(OpsError::Usage(
             "a split column needs a feature set with that column".into(),
         )),
-        (SplitChoice::Column(col), DataChoice::Set { name }) => {
+        (SplitChoice::Column(col), DataChoice::Set { name, .. }) => {
             let info = store.feature_set(name)?;
             let c = set
                 .names
@@ -151,6 +191,7 @@ pub fn load(
             let keep: Vec<usize> = (0..set.names.len()).filter(|&j| j != c).collect();
             set.x = set.x.select_cols(&keep);
             set.names.remove(c);
+            set.categories.remove(c);
             Ok((set, Some(explicit)))
         }
     }

@@ -30,6 +30,10 @@ pub fn feature_set(
     }
     Ok(Dataset {
         names: keep.iter().map(|&c| info.columns[c].name.clone()).collect(),
+        categories: keep
+            .iter()
+            .map(|&c| info.columns[c].categories.clone())
+            .collect(),
         x: Matrix::new(rows.len(), keep.len(), data),
         ids: rows.iter().map(|r| r.entity_id.clone()).collect(),
         labels: rows.into_iter().map(|r| r.label).collect(),
@@ -52,6 +56,7 @@ pub fn ratios_by_rule(
     let rows = store.ratio_rows(ratios, rule)?;
     Ok(Dataset {
         names: ratios.iter().map(|&i| RATIOS[i].id.to_string()).collect(),
+        categories: vec![Vec::new(); ratios.len()],
         x: Matrix::new(rows.ids.len(), ratios.len(), rows.values),
         ids: rows.ids,
         labels: rows.labels,

@@ -4,6 +4,7 @@
 use super::firm::FirmDetail;
 use super::portfolio::Portfolio;
 use super::triage::QueueItem;
+use crate::analysis::screen::{Screening, Vif};
 use serde_json::{json, Map, Value};
 
 /// Probabilities as an object, class -> probability, in the model's class order.
@@ -115,3 +116,78 @@ pub fn firm_json(d: &FirmDetail) -> Value {
         "decisions": d.decisions,
     })
 }
+
+fn finite(v: f64) -> Value {
+    if v.is_finite() {
+        json!(v)
+    } else {
+        Value::Null
+    }
+}
+
+fn vif_json(v: Vif) -> (Value, &'static str) {
+    match v {
+        Vif::Finite(x) => (json!(x), "finite"),
+        Vif::Infinite => (Value::Null, "infinite"),
+        Vif::Constant => (Value::Null, "constant"),
+    }
+}
+
+/// A screening report: per input, the design columns' VIFs, near-duplicate groups, the
+/// correlation matrix and the recommended set.
+pub fn screening_json(s: &Screening) -> Value {
+    let inputs: Vec<Value> = s
+        .inputs
+        .iter()
+        .map(|i| {
+            let (vif, status) = vif_json(i.vif);
+            json!({
+                "name": i.name,
+                "kind": if i.categorical { "categorical" } else { "numeric" },
+                "missing_share": i.missing_share,
+                "vif": vif,
+                "vif_status": status,
+                "iv": i.iv(),
+                "trend": i.binning.as_ref().map(|b| b.trend),
+                "splits": i.binning.as_ref().map(|b| &b.splits),
+                "bins": i.binning.as_ref().map(|b| &b.bins),
+                "correlations": i.correlations.iter().map(|(c, r)| json!({"with": c, "r": r})).collect::<Vec<_>>(),
+                "recommended": i.recommended,
+                "why_not": (!i.why.is_empty()).then_some(&i.why),
+            })
+        })
+        .collect();
+    let design: Vec<Value> = s
+        .design
+        .iter()
+        .map(|d| {
+            let (vif, status) = vif_json(d.vif);
+            json!({"name": d.name, "input": s.inputs[d.input].name, "vif": vif, "vif_status": status})
+        })
+        .collect();
+    json!({
+        "rows": s.rows,
+        "bad_class": s.bad_class.as_ref().map(|(c, n)| json!({"class": c, "rows": n})),
+        "preparation": PREPARATION,
+        "rule": {
+            "max_vif": s.rule.max_vif,
+            "min_iv": s.rule.min_iv,
+            "duplicate_corr": s.rule.duplicate_corr,
+        },
+        "inputs": inputs,
+        "design": design,
+        "correlation": {
+            "columns": s.design.iter().map(|d| &d.name).collect::<Vec<_>>(),
+            "matrix": s.correlation.iter().map(|row| row.iter().map(|v| finite(*v)).collect::<Vec<_>>()).collect::<Vec<_>>(),
+        },
+        "groups": s.groups,
+        "recommended": s.recommended,
+    })
+}
+
+/// How the screening prepares the data, said in every report.
+pub const PREPARATION: &str = "missing numeric cells filled with the column's median; categorical \
+inputs one-hot encoded with the first category as reference; VIF = 1 / (1 - R^2) of each design \
+column on all the others and an intercept (infinite where R^2 = 1 to 12 digits: exact \
+collinearity); IV of bad against the rest over monotonic bins (numeric) or categories, WoE = \
+ln(share of goods / share of bads), missing values a bin of their own";
