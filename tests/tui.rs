@@ -42,6 +42,12 @@ fn every_screen_at_80x24_and_120x40() {
     snapshot(&mut h, "firm_model_pane");
     h.press("4");
     snapshot(&mut h, "pca");
+    for _ in 0..4 {
+        h.press("]");
+    }
+    snapshot(&mut h, "pca_screening");
+    h.press("]");
+    snapshot(&mut h, "pca_correlation");
     h.press("5");
     snapshot(&mut h, "model");
     h.press("]");

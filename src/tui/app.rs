@@ -103,6 +103,7 @@ pub enum Tag {
     FirmsPage(u64, usize),
     Firm,
     Pca,
+    Screen,
     Model,
     Queue,
     Decide,

@@ -74,6 +74,7 @@ pub fn on_reply(app: &mut App, env: Envelope) {
         }
         (Tag::Firm, Reply::Firm(f)) => app.firm.detail = Some(f),
         (Tag::Pca, Reply::Pca(p)) => app.pca.view = Some(p),
+        (Tag::Screen, Reply::Screen(s)) => app.pca.screening = Some(s),
         (Tag::Model, Reply::Model(m)) => screens::model::loaded(app, m),
         (Tag::Queue, Reply::Queue(q)) => {
             app.triage.queue = q;

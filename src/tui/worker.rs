@@ -33,6 +33,10 @@ pub enum Request {
         selection: String,
         rule: KRule,
     },
+    /// Screen the latest statements' ratios of a selection (VIF, IV, correlations).
+    Screen {
+        selection: String,
+    },
     Model,
     Queue,
     Decide(DecideRequest),
@@ -77,6 +81,7 @@ pub enum Reply {
     FirmsPage { offset: usize, rows: Vec<FirmRow> },
     Firm(Box<views::firm::FirmDetail>),
     Pca(Box<views::pca::PcaView>),
+    Screen(Box<crate::analysis::screen::Screening>),
     Model(Box<views::model::ModelView>),
     Queue(Vec<views::triage::QueueItem>),
     Decided(Box<DecisionRecord>),
@@ -144,6 +149,18 @@ fn answer(store: &mut Store, req: Request, job: &Job) -> Result<Reply, OpsError>
         Request::Firm(id) => Reply::Firm(Box::new(views::firm::load(store, &id)?)),
         Request::Pca { selection, rule } => {
             Reply::Pca(Box::new(views::pca::load(store, &selection, rule)?))
+        }
+        Request::Screen { selection } => {
+            let selection = selection.parse().map_err(OpsError::Usage)?;
+            let req = crate::ops::screen::ScreenRequest {
+                data: crate::ops::train::DataChoice::Ratios {
+                    selection,
+                    year_rule: crate::analysis::dataset::YearRule::Latest,
+                },
+                bad: None,
+                rule: Default::default(),
+            };
+            Reply::Screen(Box::new(crate::ops::screen::run(store, &req)?))
         }
         Request::Model => Reply::Model(Box::new(views::model::load(store)?)),
         Request::Queue => Reply::Queue(views::triage::load(store)?),

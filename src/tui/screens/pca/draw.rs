@@ -19,6 +19,13 @@ use ratatui::Frame;
 pub const CUTOFF: f64 = 0.3;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+    let pane = Pane::at(app.pane_of(Screen::Pca));
+    if matches!(pane, Pane::Screening | Pane::Correlation) {
+        let [bar_area, body] =
+            Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+        frame.render_widget(Paragraph::new(pane_bar(app, Screen::Pca)), bar_area);
+        return super::screening::draw(frame, body, app, pane);
+    }
     let Some(p) = &app.pca.view else {
         return placeholder(frame, area, app, "Computing the principal components…");
     };
@@ -66,6 +73,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         head,
     );
     if roomy(body) {
+        frame.render_widget(Paragraph::new(pane_bar(app, Screen::Pca)), bar_area);
         let [top, bottom] =
             Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(body);
         let [a, b] =
@@ -84,6 +92,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         Pane::Scree => scree(frame, body, app, p, k),
         Pane::Loadings => loadings(frame, body, app, p, k),
         Pane::Scatter => scatter(frame, body, app, p),
+        Pane::Screening | Pane::Correlation => {}
     }
 }
 

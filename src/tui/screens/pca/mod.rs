@@ -1,8 +1,11 @@
-//! The PCA screen's state and keys: the ratio family, the rule for k, a k chosen by hand.
+//! The PCA screen's state and keys: the ratio family, the rule for k, a k chosen by hand; and
+//! the screening of the same ratios (VIF, IV, correlation heat map) in panes of its own.
 
 mod draw;
+mod screening;
 pub use draw::draw;
 
+use crate::analysis::screen::Screening;
 use crate::analysis::KRule;
 use crate::tui::app::{App, Tag};
 use crate::tui::keymap::Command;
@@ -14,6 +17,8 @@ super::panes! {
     Scree => "Scree",
     Loadings => "Loadings",
     Scatter => "Scatter",
+    Screening => "Screening",
+    Correlation => "Correlation",
 }
 
 /// The rules for k the screen cycles through.
@@ -37,6 +42,8 @@ pub const PCA_SELECTIONS: [&str; 7] = [
 #[derive(Debug)]
 pub struct PcaScreen {
     pub view: Option<Box<PcaView>>,
+    /// The screening of the same ratios (`ops::screen`, as `precre screen --ratios`).
+    pub screening: Option<Box<Screening>>,
     /// Index into [`PCA_RULES`].
     pub rule: usize,
     /// Index into [`PCA_SELECTIONS`].
@@ -49,6 +56,7 @@ impl Default for PcaScreen {
     fn default() -> Self {
         PcaScreen {
             view: None,
+            screening: None,
             rule: 2,
             selection: 0,
             k: None,
@@ -56,7 +64,20 @@ impl Default for PcaScreen {
     }
 }
 
+/// Loads the components and the screening of the selected ratios.
 pub fn load(app: &mut App) {
+    load_components(app);
+    app.pca.screening = None;
+    app.request(
+        Tag::Screen,
+        Request::Screen {
+            selection: PCA_SELECTIONS[app.pca.selection].to_string(),
+        },
+    );
+}
+
+/// Loads the components alone (the rule for k changed; the screening does not depend on it).
+fn load_components(app: &mut App) {
     app.request(
         Tag::Pca,
         Request::Pca {
@@ -90,7 +111,7 @@ pub fn command(app: &mut App, cmd: Command) -> bool {
         Command::NextRule => {
             app.pca.rule = (app.pca.rule + 1) % PCA_RULES.len();
             app.pca.k = None;
-            load(app);
+            load_components(app);
         }
         Command::NextSelection => {
             app.pca.selection = (app.pca.selection + 1) % PCA_SELECTIONS.len();
