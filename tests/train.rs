@@ -23,6 +23,7 @@ fn polish() -> Option<(Dataset, RowSplit)> {
         labels: rows.iter().map(|r| r.label.clone()).collect(),
         years: vec![],
         dropped: vec![],
+        rows_left_out: Vec::new(),
     };
     Some((data, split))
 }

@@ -20,6 +20,8 @@ pub struct Dataset {
     pub years: Vec<i32>,
     /// Columns left out, with why (categorical columns for a PCA, for example).
     pub dropped: Vec<(String, String)>,
+    /// Rows left out by the labelling policy, with why and how many (censored windows...).
+    pub rows_left_out: Vec<(String, usize)>,
 }
 
 /// Which ratios: all, one group, or a comma-separated list of ids.

@@ -3,6 +3,7 @@
 
 pub mod binning;
 pub mod dataset;
+pub mod labels;
 pub mod matrix;
 pub mod pca;
 pub mod rng;

@@ -110,6 +110,8 @@ impl InputScreen {
 #[derive(Debug, Clone)]
 pub struct Screening {
     pub rows: usize,
+    /// Rows the labelling policy left out, with why and how many.
+    pub rows_left_out: Vec<(String, usize)>,
     /// The class read as bad, and how many rows carry it (IV is bad against the rest).
     pub bad_class: Option<(String, usize)>,
     pub inputs: Vec<InputScreen>,
@@ -380,6 +382,7 @@ pub fn screen(data: &Dataset, bad: Option<&str>, rule: ScreenRule) -> Screening 
         .collect();
     Screening {
         rows: data.x.rows,
+        rows_left_out: data.rows_left_out.clone(),
         bad_class: bad.map(|b| (b.to_string(), n_bad)),
         inputs,
         design: (0..m)
@@ -506,6 +509,7 @@ mod tests {
             labels: vec![None; n],
             years: Vec::new(),
             dropped: Vec::new(),
+            rows_left_out: Vec::new(),
         }
     }
 

@@ -284,6 +284,18 @@ pub struct DataSource {
         conflicts_with = "set"
     )]
     pub year_rule: YearRule,
+    /// With ratios: how each statement is labelled: latest (the firm's latest outcome, on every
+    /// year), outcome:H (the worst outcome within H years after the fiscal year end), closure:H
+    /// (closed within H years: bad, else good), closure3:H (within H bad, within 2H
+    /// satisfactory, else good), dpd:H (most days past due within H years: 90+ bad, 1-89
+    /// satisfactory, 0 good). A statement whose window runs past the data is left out.
+    #[arg(
+        long,
+        default_value = "latest",
+        value_name = "latest|outcome:H|closure:H|closure3:H|dpd:H",
+        conflicts_with = "set"
+    )]
+    pub label: crate::analysis::labels::LabelPolicy,
 }
 
 #[derive(Debug, Args)]

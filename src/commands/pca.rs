@@ -96,5 +96,6 @@ fn training_rows(
         labels: rows.iter().map(|&r| all.labels[r].clone()).collect(),
         years: Vec::new(),
         dropped: vec![(col.to_string(), "split column: training rows only".into())],
+        rows_left_out: Vec::new(),
     })
 }

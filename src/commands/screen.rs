@@ -97,6 +97,9 @@ fn print_text(s: &Screening, args: &ScreenArgs) {
             thousands(s.rows)
         ),
     }
+    for (why, n) in &s.rows_left_out {
+        println!("{} statements left out: {why}", thousands(*n));
+    }
     println!("{}\n", crate::views::json::PREPARATION);
     print!("{}", table(s).render());
     if !s.groups.is_empty() {

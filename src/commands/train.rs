@@ -24,6 +24,7 @@ pub(super) fn data_choice(source: &DataSource) -> DataChoice {
         None => DataChoice::Ratios {
             selection: source.ratios.clone().unwrap_or_default(),
             year_rule: source.year_rule,
+            label: source.label,
         },
     }
 }
@@ -73,6 +74,9 @@ pub fn run(cli: &Cli, args: &TrainArgs) -> anyhow::Result<()> {
     let out = crate::ops::train::train(&mut store, &req, &Job::quiet())?;
     for (name, why) in &out.unusable {
         eprintln!("note: column {name} is {why}: no split can use it");
+    }
+    for (why, n) in &out.rows_left_out {
+        eprintln!("note: {} statements left out: {why}", thousands(*n));
     }
     if args.format == OutputFormat::Json {
         let mut v = summary_json(&out.record, &out.report, out.fit_seconds);

@@ -5,6 +5,7 @@
 use super::models::score_missing;
 use super::{Job, OpsError, Result};
 use crate::analysis::dataset::{Dataset, RatioSelection, YearRule};
+use crate::analysis::labels::LabelPolicy;
 use crate::model::pipeline::{train_and_evaluate, FitSpec, PruneSpec, SplitSpec, TrainReport};
 use crate::model::registry::ModelRecord;
 use crate::model::split;
@@ -14,10 +15,12 @@ use std::path::PathBuf;
 /// The data a model learns from.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DataChoice {
-    /// Ratios of the statements a year rule picks, labelled by each firm's latest outcome.
+    /// Ratios of the statements a year rule picks, labelled by a policy (by default each
+    /// firm's latest outcome).
     Ratios {
         selection: RatioSelection,
         year_rule: YearRule,
+        label: LabelPolicy,
     },
     /// A feature set (categorical columns enter as their category codes), all its columns or
     /// the named ones.
@@ -32,6 +35,7 @@ impl Default for DataChoice {
         DataChoice::Ratios {
             selection: RatioSelection::default(),
             year_rule: YearRule::Latest,
+            label: LabelPolicy::Latest,
         }
     }
 }
@@ -43,7 +47,16 @@ impl DataChoice {
             DataChoice::Ratios {
                 selection,
                 year_rule,
+                label: LabelPolicy::Latest,
             } => format!("ratios ({selection}), statements by year rule '{year_rule}'"),
+            DataChoice::Ratios {
+                selection,
+                year_rule,
+                label,
+            } => format!(
+                "ratios ({selection}), statements by year rule '{year_rule}', labelled by {} ({label})",
+                label.describe()
+            ),
             DataChoice::Set {
                 name,
                 columns: None,
@@ -94,6 +107,8 @@ pub struct Trained {
     pub scored: usize,
     /// Columns no split can use, with why (said to the analyst, not fatal).
     pub unusable: Vec<(String, &'static str)>,
+    /// Rows the labelling policy left out, with why and how many.
+    pub rows_left_out: Vec<(String, usize)>,
 }
 
 /// The rows a data choice names (no split), refusing an empty selection.
@@ -102,8 +117,38 @@ pub fn rows(store: &Store, data: &DataChoice) -> Result<Dataset> {
         DataChoice::Ratios {
             selection,
             year_rule,
+            label,
         } => {
-            let d = crate::views::data::ratios_by_rule(store, &selection.indices, *year_rule)?;
+            let d =
+                crate::views::data::ratios_labelled(store, &selection.indices, *year_rule, *label)?;
+            if *label != LabelPolicy::Latest {
+                let why: Vec<String> = d
+                    .rows_left_out
+                    .iter()
+                    .map(|(why, n)| format!("{n} {why}"))
+                    .collect();
+                let mut classes: Vec<&str> =
+                    d.labels.iter().flatten().map(String::as_str).collect();
+                classes.sort_unstable();
+                classes.dedup();
+                if classes.len() < 2 {
+                    return Err(OpsError::BadData(format!(
+                        "labelled by {label}, {} statements hold {} (left out: {}); a model \
+                         needs two classes: choose another horizon or policy",
+                        d.x.rows,
+                        if classes.is_empty() {
+                            "no class".to_string()
+                        } else {
+                            format!("only '{}'", classes[0])
+                        },
+                        if why.is_empty() {
+                            "none".to_string()
+                        } else {
+                            why.join("; ")
+                        }
+                    )));
+                }
+            }
             if d.x.rows == 0 {
                 return Err(OpsError::BadData(format!(
                     "no statements match the year rule '{year_rule}': load the demo, or import \
@@ -278,6 +323,7 @@ pub fn train(store: &mut Store, req: &TrainRequest, job: &Job) -> Result<Trained
     job.progress(1.0, "done");
     Ok(Trained {
         unusable: data.unusable_columns(),
+        rows_left_out: data.rows_left_out.clone(),
         record,
         report,
         fit_seconds,

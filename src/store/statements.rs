@@ -199,3 +199,47 @@ impl Store {
         Ok(out)
     }
 }
+
+impl Store {
+    /// What labelling needs of every firm (closure date, outcomes oldest first), and the latest
+    /// date the data knows of (an outcome's or a closure's), the end of every label window.
+    pub fn label_histories(
+        &self,
+    ) -> Result<(
+        std::collections::HashMap<String, crate::analysis::labels::FirmHistory>,
+        Option<String>,
+    )> {
+        use crate::analysis::labels::{FirmHistory, Outcome};
+        let mut out: std::collections::HashMap<String, FirmHistory> = Default::default();
+        let mut end: Option<String> = None;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, closed_on FROM firms WHERE closed_on IS NOT NULL")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let id: String = row.get(0)?;
+            let closed: String = row.get(1)?;
+            if end.as_deref().is_none_or(|e| closed.as_str() > e) {
+                end = Some(closed.clone());
+            }
+            out.entry(id).or_default().closed_on = Some(closed);
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT firm_id, as_of, class, days_past_due FROM outcomes ORDER BY firm_id, as_of",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let id: String = row.get(0)?;
+            let as_of: String = row.get(1)?;
+            if end.as_deref().is_none_or(|e| as_of.as_str() > e) {
+                end = Some(as_of.clone());
+            }
+            out.entry(id).or_default().outcomes.push(Outcome {
+                as_of,
+                class: row.get(2)?,
+                days_past_due: row.get(3)?,
+            });
+        }
+        Ok((out, end))
+    }
+}

@@ -156,6 +156,7 @@ fn answer(store: &mut Store, req: Request, job: &Job) -> Result<Reply, OpsError>
                 data: crate::ops::train::DataChoice::Ratios {
                     selection,
                     year_rule: crate::analysis::dataset::YearRule::Latest,
+                    label: Default::default(),
                 },
                 bad: None,
                 rule: Default::default(),

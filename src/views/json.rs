@@ -167,6 +167,7 @@ pub fn screening_json(s: &Screening) -> Value {
         .collect();
     json!({
         "rows": s.rows,
+        "rows_left_out": s.rows_left_out.iter().map(|(why, n)| json!({"why": why, "rows": n})).collect::<Vec<_>>(),
         "bad_class": s.bad_class.as_ref().map(|(c, n)| json!({"class": c, "rows": n})),
         "preparation": PREPARATION,
         "rule": {

@@ -143,6 +143,7 @@ impl TrainForm {
             data: DataChoice::Ratios {
                 selection,
                 year_rule: YearRule::Latest,
+                label: Default::default(),
             },
             fit: FitSpec {
                 params,
