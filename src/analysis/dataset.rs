@@ -3,6 +3,7 @@
 //! choices of which ratios and which statements (parsed once, for every front-end).
 
 use super::Matrix;
+use crate::finance::inputs::Input;
 use crate::finance::{RatioGroup, RATIOS};
 use std::str::FromStr;
 
@@ -53,6 +54,44 @@ pub fn select_ratios(spec: Option<&str>) -> Result<Vec<usize>, String> {
 }
 
 impl Dataset {
+    /// Every categorical column replaced by one 0/1 column per category, named `name=category`
+    /// (a missing category is 0 in all of them); numeric columns as they are. What the tree
+    /// learns from, so that category codes are never read as an order.
+    pub fn one_hot(self) -> Dataset {
+        if self.categories.iter().all(Vec::is_empty) {
+            return self;
+        }
+        let mut names = Vec::new();
+        let mut sources: Vec<(usize, Option<usize>)> = Vec::new();
+        for (c, cats) in self.categories.iter().enumerate() {
+            if cats.is_empty() {
+                names.push(self.names[c].clone());
+                sources.push((c, None));
+            } else {
+                for (k, cat) in cats.iter().enumerate() {
+                    names.push(format!("{}={cat}", self.names[c]));
+                    sources.push((c, Some(k)));
+                }
+            }
+        }
+        let mut data = Vec::with_capacity(self.x.rows * names.len());
+        for r in 0..self.x.rows {
+            for &(c, k) in &sources {
+                let v = self.x.get(r, c);
+                data.push(match k {
+                    None => v,
+                    Some(k) => f64::from(u8::from(v == k as f64)),
+                });
+            }
+        }
+        Dataset {
+            categories: vec![Vec::new(); names.len()],
+            x: Matrix::new(self.x.rows, names.len(), data),
+            names,
+            ..self
+        }
+    }
+
     /// Columns no model can learn from: missing in every row, or one value throughout.
     pub fn unusable_columns(&self) -> Vec<(String, &'static str)> {
         (0..self.x.cols)
@@ -84,6 +123,8 @@ pub struct RatioSelection {
     pub text: String,
     /// Catalogue indices, in the order given.
     pub indices: Vec<usize>,
+    /// Inputs besides ratios (statement items, business factors, firm attributes), in order.
+    pub others: Vec<Input>,
 }
 
 impl Default for RatioSelection {
@@ -91,8 +132,57 @@ impl Default for RatioSelection {
         RatioSelection {
             text: "all".into(),
             indices: (0..RATIOS.len()).collect(),
+            others: Vec::new(),
         }
     }
+}
+
+/// The inputs a selection names: comma-separated terms, each `all` (every ratio), a ratio
+/// group, a ratio id, `items` or an item id, `factors` or a factor name, `attributes` or one
+/// of sector, size, region, age, or `sbs24` (the small-business study's factors).
+pub fn select_inputs(spec: &str) -> Result<(Vec<usize>, Vec<Input>), String> {
+    let mut ratios: Vec<usize> = Vec::new();
+    let mut others: Vec<Input> = Vec::new();
+    for term in spec.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+        let (r, o) = if term == "all" {
+            ((0..RATIOS.len()).collect(), Vec::new())
+        } else if let Some(g) = RatioGroup::parse(term) {
+            (
+                RATIOS
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| r.group == g)
+                    .map(|(i, _)| i)
+                    .collect(),
+                Vec::new(),
+            )
+        } else if let Some((i, _)) = crate::finance::catalogue::find(term) {
+            (vec![i], Vec::new())
+        } else if let Some(x) = crate::finance::inputs::expand_term(term) {
+            x
+        } else {
+            return Err(format!(
+                "'{term}' is not an input: give ratio ids or groups (all, profitability, activity, \
+                 stability, liquidity, growth, cash; `precre ratios --list` lists the ids), items \
+                 or an item id, factors or a factor name, attributes (sector, size, region, age), \
+                 or sbs24"
+            ));
+        };
+        for i in r {
+            if !ratios.contains(&i) {
+                ratios.push(i);
+            }
+        }
+        for i in o {
+            if !others.contains(&i) {
+                others.push(i);
+            }
+        }
+    }
+    if ratios.is_empty() && others.is_empty() {
+        ratios = (0..RATIOS.len()).collect();
+    }
+    Ok((ratios, others))
 }
 
 impl FromStr for RatioSelection {
@@ -102,9 +192,11 @@ impl FromStr for RatioSelection {
             "" => "all",
             t => t,
         };
+        let (indices, others) = select_inputs(text)?;
         Ok(RatioSelection {
             text: text.to_string(),
-            indices: select_ratios(Some(text))?,
+            indices,
+            others,
         })
     }
 }

@@ -271,8 +271,11 @@ pub struct DataSource {
     /// With a feature set: only these columns (a comma list, as `precre screen` recommends).
     #[arg(long, value_name = "LIST", value_delimiter = ',', requires = "set")]
     pub columns: Option<Vec<String>>,
-    /// Ratios of each firm's latest statement (all, a group, or a comma list of ids), labelled by
-    /// the firm's latest outcome. The default when no --set is given.
+    /// Inputs of each firm's statement, a comma list: ratios (all, a group, ids), statement items
+    /// (items, or ids such as equity), business factors (factors, or names such as
+    /// management_score), firm attributes (attributes, or sector, size, region, age), or sbs24
+    /// (the small-business study's factors). Sector, size and region enter one-hot. The default
+    /// when no --set is given: all ratios.
     #[arg(long, value_name = "GROUP|LIST", conflicts_with = "set")]
     pub ratios: Option<RatioSelection>,
     /// With ratios: which statement of each firm: latest, before-application (the last year before

@@ -2,7 +2,6 @@
 
 use super::open_store;
 use crate::cli::{Cli, EvaluateArgs};
-use crate::finance::catalogue::find;
 use crate::model::pipeline::{cross_validated_evaluation, FitSpec, PruneSpec};
 use crate::output::{print_json, OutputFormat};
 
@@ -11,18 +10,35 @@ pub fn run(cli: &Cli, args: &EvaluateArgs) -> anyhow::Result<()> {
     let rec = store.model(args.model.as_deref())?;
     let p = &rec.pipeline;
     let data = match &args.set {
-        Some(set) => crate::views::data::feature_set(&store, set, true)?,
-        None => {
-            let ratios: Option<Vec<usize>> =
-                p.features.iter().map(|f| find(f).map(|(i, _)| i)).collect();
-            let ratios = ratios.ok_or_else(|| {
-                anyhow::anyhow!(
-                    "model {} was trained on a feature set: pass --set NAME",
-                    rec.id
-                )
-            })?;
-            crate::views::data::latest_ratios(&store, &ratios)?
+        Some(set) => {
+            let d = crate::views::data::feature_set(&store, set, true)?.one_hot();
+            let cols: Vec<usize> = p
+                .features
+                .iter()
+                .filter_map(|f| d.names.iter().position(|n| n == f))
+                .collect();
+            if cols.len() == p.features.len() {
+                crate::analysis::Dataset {
+                    names: p.features.clone(),
+                    categories: vec![Vec::new(); cols.len()],
+                    x: d.x.select_cols(&cols),
+                    ..d
+                }
+            } else {
+                d
+            }
         }
+        None => crate::views::data::firm_feature_rows(
+            &store,
+            &p.features,
+            crate::analysis::dataset::YearRule::Latest,
+        )?
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "model {} was trained on a feature set: pass --set NAME",
+                rec.id
+            )
+        })?,
     };
     let prune = match p.pruning.as_ref().map(|x| x.spec) {
         Some(spec) => spec,

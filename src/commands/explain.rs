@@ -18,15 +18,7 @@ fn features_of(
             .iter()
             .find(|r| r.entity_id == args.id)
             .ok_or_else(|| UsageError(format!("set '{set}' has no row with id '{}'", args.id)))?;
-        let values = features
-            .iter()
-            .map(|f| {
-                info.columns
-                    .iter()
-                    .position(|c| &c.name == f)
-                    .map_or(f64::NAN, |c| row.values[c])
-            })
-            .collect();
+        let values = crate::views::data::set_row_features(&info, row, features);
         return Ok((format!("{} in set {set}", args.id), values));
     }
     let (firm, year, values) = firm_features(store, &args.id, args.year, features)?;

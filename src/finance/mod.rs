@@ -1,7 +1,9 @@
-//! Financial statements, the ratio catalogue and ratio computation (no I/O, no SQL).
+//! Financial statements, the ratio catalogue, ratio computation and the other inputs a model
+//! can take about a firm (no I/O, no SQL).
 
 pub mod catalogue;
 pub mod compute;
+pub mod inputs;
 pub mod items;
 pub mod peers;
 

@@ -3,7 +3,6 @@
 
 use super::{Job, OpsError, Result};
 use crate::analysis::Matrix;
-use crate::finance::catalogue::find;
 use crate::model::registry::ModelRecord;
 use crate::store::models::Prediction;
 use crate::store::Store;
@@ -17,19 +16,19 @@ pub struct Activated {
     pub scored: usize,
 }
 
-/// The catalogue indices of a model's inputs, when every input is a ratio.
-pub fn ratio_inputs(rec: &ModelRecord) -> Option<Vec<usize>> {
+/// Whether every input of a model is one PRECRE reads off a firm (a ratio, an item, a factor,
+/// an attribute or one of its categories), so that it scores firms, not feature-set rows.
+pub fn reads_firms(rec: &ModelRecord) -> bool {
     rec.pipeline
         .features
         .iter()
-        .map(|f| find(f).map(|(i, _)| i))
-        .collect()
+        .all(|f| crate::finance::inputs::Feature::parse(f).is_some())
 }
 
 /// Scores (and records) every firm that `rec` has not scored yet, from its latest statement.
 /// A model trained on a feature set scores no firm: 0.
 pub fn score_missing(store: &mut Store, rec: &ModelRecord) -> Result<usize> {
-    if ratio_inputs(rec).is_none() {
+    if !reads_firms(rec) {
         return Ok(0);
     }
     let known = store.latest_predictions(&rec.id)?;
@@ -91,12 +90,12 @@ pub struct Classified {
 /// Scores firms with a model (the active one by default) and records the predictions.
 pub fn classify(store: &mut Store, model: Option<&str>, which: &Firms) -> Result<Classified> {
     let rec = store.model(model)?;
-    let ratios = ratio_inputs(&rec).ok_or_else(|| {
-        OpsError::Usage(format!(
-            "model {} was not trained on ratios: it scores feature-set rows, not firms",
+    if !reads_firms(&rec) {
+        return Err(OpsError::Usage(format!(
+            "model {} was not trained on firm inputs: it scores feature-set rows, not firms",
             rec.id
-        ))
-    })?;
+        )));
+    }
     // (firm ids, fiscal years, their rows): one firm is read alone; many come from one query.
     let (ids, years, x): (Vec<String>, Vec<i32>, Matrix) = match which {
         Firms::One(id) => {
@@ -109,7 +108,12 @@ pub fn classify(store: &mut Store, model: Option<&str>, which: &Firms) -> Result
             )
         }
         Firms::All | Firms::Pending => {
-            let data = crate::views::data::latest_ratios(store, &ratios)?;
+            let data = crate::views::data::firm_feature_rows(
+                store,
+                &rec.pipeline.features,
+                crate::analysis::dataset::YearRule::Latest,
+            )?
+            .ok_or_else(|| OpsError::Usage(format!("model {} reads no firm", rec.id)))?;
             let wanted: Option<std::collections::HashSet<String>> = match which {
                 Firms::Pending => Some(store.pending_firm_ids()?.into_iter().collect()),
                 _ => None,

@@ -4,6 +4,7 @@
 //! latest year; and, when asked, the firm and its statements stored (in one transaction).
 
 use super::{OpsError, Result};
+use crate::finance::inputs::{Attribute, Feature, Input, FACTORS};
 use crate::finance::{compute_ratios, Statement, ITEMS, RATIOS};
 use crate::model::explain::Explanation;
 use crate::model::registry::ModelRecord;
@@ -19,6 +20,8 @@ pub struct PostedFirm {
     pub region: Option<String>,
     pub size: Option<String>,
     pub founded: Option<String>,
+    /// Business factors by name (`finance::inputs::FACTORS`).
+    pub factors: BTreeMap<String, f64>,
     pub statements: Vec<PostedStatement>,
 }
 
@@ -111,15 +114,36 @@ pub fn score(model: &ModelRecord, model_hash: &str, firm: &PostedFirm) -> Result
     let last = stmts.len() - 1;
     let prev = (last > 0).then(|| &stmts[last - 1]);
     let ratios = compute_ratios(&stmts[last], prev);
+    let fiscal_year = stmts[last].fiscal_year;
     let mut values = Vec::with_capacity(model.pipeline.features.len());
     for f in &model.pipeline.features {
-        let i = RATIOS.iter().position(|r| r.id == f).ok_or_else(|| {
+        let feature = Feature::parse(f).ok_or_else(|| {
             OpsError::Usage(format!(
-                "the active model {} was not trained on ratios: it cannot score a firm",
+                "the active model {} was not trained on firm inputs: it cannot score a firm",
                 model.id
             ))
         })?;
-        values.push(ratios.values[i].unwrap_or(f64::NAN));
+        let text = |a: Attribute| match a {
+            Attribute::Sector => Some(firm.sector.as_str()),
+            Attribute::Size => firm.size.as_deref(),
+            Attribute::Region => firm.region.as_deref(),
+            Attribute::Age => None,
+        };
+        values.push(match feature {
+            Feature::Ratio(i) => ratios.values[i].unwrap_or(f64::NAN),
+            Feature::Input(Input::Item(i)) => stmts[last].values[i].unwrap_or(f64::NAN),
+            Feature::Input(Input::Factor(k)) => {
+                firm.factors.get(FACTORS[k]).copied().unwrap_or(f64::NAN)
+            }
+            Feature::Input(Input::Attribute(Attribute::Age)) => {
+                crate::finance::inputs::age(firm.founded.as_deref(), fiscal_year)
+            }
+            Feature::Input(Input::Attribute(_)) => f64::NAN,
+            Feature::Category(Input::Attribute(a), value) => {
+                f64::from(u8::from(text(a) == Some(value.as_str())))
+            }
+            Feature::Category(..) => f64::NAN,
+        });
     }
     Ok(Scored {
         fiscal_year: stmts[last].fiscal_year,

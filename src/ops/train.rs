@@ -119,8 +119,13 @@ pub fn rows(store: &Store, data: &DataChoice) -> Result<Dataset> {
             year_rule,
             label,
         } => {
-            let d =
-                crate::views::data::ratios_labelled(store, &selection.indices, *year_rule, *label)?;
+            let d = crate::views::data::inputs_labelled(
+                store,
+                &selection.indices,
+                &selection.others,
+                *year_rule,
+                *label,
+            )?;
             if *label != LabelPolicy::Latest {
                 let why: Vec<String> = d
                     .rows_left_out
@@ -275,6 +280,8 @@ pub fn train(store: &mut Store, req: &TrainRequest, job: &Job) -> Result<Trained
     check(req)?;
     job.progress(0.05, "reading the data");
     let (data, explicit) = load(store, &req.data, &req.split)?;
+    // Categorical inputs one-hot: the tree never reads category codes as an order.
+    let data = data.one_hot();
     job.check()?;
     let split_spec = match req.split {
         SplitChoice::Stratified { test_share, seed } => SplitSpec::Stratified { test_share, seed },

@@ -18,8 +18,9 @@ pub struct ScoreRequest {
     /// One statement per fiscal year; the latest is scored, the one before it gives growth
     /// and average balances.
     pub statements: Vec<StatementIn>,
-    /// Business factors (years in business, management quality, ...): accepted and kept with a
-    /// stored firm's data in a later version; today's models read ratios only.
+    /// Business factors by name (years_in_business, legal_score, management_score,
+    /// credit_security, market_share, supplier_dependence, customer_dependence), read by a
+    /// model trained on them (a missing one takes the training median); numbers only.
     #[serde(default)]
     #[schema(value_type = Option<Object>)]
     pub factors: Option<serde_json::Map<String, serde_json::Value>>,
@@ -59,6 +60,12 @@ impl ScoreRequest {
             region: self.firm.region.clone(),
             size: self.firm.size.clone(),
             founded: self.firm.founded.clone(),
+            factors: self
+                .factors
+                .iter()
+                .flatten()
+                .filter_map(|(k, v)| v.as_f64().map(|v| (k.clone(), v)))
+                .collect(),
             statements: self
                 .statements
                 .iter()

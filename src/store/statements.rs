@@ -165,10 +165,19 @@ pub struct RatioRows {
 impl Store {
     /// The given ratios of the statements a year rule picks, ordered by firm and year.
     pub fn ratio_rows(&self, ratios: &[usize], rule: YearRule) -> Result<RatioRows> {
-        let cols: String = ratios
+        let ids: Vec<&str> = ratios.iter().map(|&i| RATIOS[i].id).collect();
+        self.statement_rows(&ids, rule)
+    }
+
+    /// Columns of the statements a year rule picks (ratio ids and item ids, both columns of
+    /// `statements`; the names come from the catalogues, never from a user), labelled by each
+    /// firm's latest outcome.
+    pub fn statement_rows(&self, columns: &[&str], rule: YearRule) -> Result<RatioRows> {
+        debug_assert!(columns
             .iter()
-            .map(|&i| format!(", s.{}", RATIOS[i].id))
-            .collect();
+            .all(|c| RATIOS.iter().any(|r| r.id == *c) || ITEMS.iter().any(|i| i.id == *c)));
+        let ratios = columns;
+        let cols: String = columns.iter().map(|id| format!(", s.{id}")).collect();
         let sql = format!(
             "SELECT s.firm_id, s.fiscal_year,
                     (SELECT class FROM outcomes o WHERE o.firm_id = s.firm_id ORDER BY as_of DESC LIMIT 1){cols}
@@ -241,5 +250,78 @@ impl Store {
             });
         }
         Ok((out, end))
+    }
+}
+
+/// What the register and the loan application say of a firm, for the inputs beside its
+/// statements (`finance::inputs`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FirmInputs {
+    pub sector: String,
+    pub size: Option<String>,
+    pub region: Option<String>,
+    pub founded: Option<String>,
+    /// The business factors in `finance::inputs::FACTORS` order.
+    pub factors: Vec<Option<f64>>,
+}
+
+impl Store {
+    /// Every firm's register attributes and business factors, by firm id.
+    pub fn firm_inputs(&self) -> Result<std::collections::HashMap<String, FirmInputs>> {
+        let factors = crate::finance::inputs::FACTORS
+            .iter()
+            .map(|f| format!(", fa.{f}"))
+            .collect::<String>();
+        let sql = format!(
+            "SELECT f.id, f.sector, f.size, f.region, f.founded{factors}
+             FROM firms f LEFT JOIN factors fa ON fa.firm_id = f.id"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let mut rows = stmt.query([])?;
+        let mut out = std::collections::HashMap::new();
+        while let Some(row) = rows.next()? {
+            let n = crate::finance::inputs::FACTORS.len();
+            let mut values = Vec::with_capacity(n);
+            for j in 0..n {
+                values.push(row.get::<_, Option<f64>>(5 + j)?);
+            }
+            out.insert(
+                row.get::<_, String>(0)?,
+                FirmInputs {
+                    sector: row.get(1)?,
+                    size: row.get(2)?,
+                    region: row.get(3)?,
+                    founded: row.get(4)?,
+                    factors: values,
+                },
+            );
+        }
+        Ok(out)
+    }
+
+    /// One firm's register attributes and business factors.
+    pub fn firm_input(&self, firm_id: &str) -> Result<FirmInputs> {
+        let factors = crate::finance::inputs::FACTORS
+            .iter()
+            .map(|f| format!(", fa.{f}"))
+            .collect::<String>();
+        let sql = format!(
+            "SELECT f.id, f.sector, f.size, f.region, f.founded{factors}
+             FROM firms f LEFT JOIN factors fa ON fa.firm_id = f.id WHERE f.id = ?1"
+        );
+        let n = crate::finance::inputs::FACTORS.len();
+        Ok(self.conn.query_row(&sql, [firm_id], |row| {
+            let mut values = Vec::with_capacity(n);
+            for j in 0..n {
+                values.push(row.get::<_, Option<f64>>(5 + j)?);
+            }
+            Ok(FirmInputs {
+                sector: row.get(1)?,
+                size: row.get(2)?,
+                region: row.get(3)?,
+                founded: row.get(4)?,
+                factors: values,
+            })
+        })?)
     }
 }

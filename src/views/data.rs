@@ -4,7 +4,9 @@
 use crate::analysis::dataset::{Dataset, YearRule};
 use crate::analysis::labels::{label, FirmHistory, Label, LabelPolicy};
 use crate::analysis::Matrix;
-use crate::finance::RATIOS;
+use crate::finance::inputs::{Attribute, Feature, Input};
+use crate::finance::{ITEMS, RATIOS};
+use crate::store::statements::FirmInputs;
 use crate::store::{Store, StoreError};
 
 /// A feature set's numeric columns (categorical ones are listed in `dropped` unless
@@ -67,8 +69,121 @@ pub fn ratios_labelled(
     rule: YearRule,
     policy: LabelPolicy,
 ) -> Result<Dataset, StoreError> {
-    let rows = store.ratio_rows(ratios, rule)?;
+    inputs_labelled(store, ratios, &[], rule, policy)
+}
+
+/// The selected ratios and other inputs (statement items, business factors, firm attributes;
+/// sector, size and region as categories) of the statements a year rule picks, labelled by a
+/// policy, ratios first, then the other inputs in the order given.
+pub fn inputs_labelled(
+    store: &Store,
+    ratios: &[usize],
+    others: &[Input],
+    rule: YearRule,
+    policy: LabelPolicy,
+) -> Result<Dataset, StoreError> {
+    let items: Vec<usize> = others
+        .iter()
+        .filter_map(|i| match i {
+            Input::Item(k) => Some(*k),
+            _ => None,
+        })
+        .collect();
+    let columns: Vec<&str> = ratios
+        .iter()
+        .map(|&i| RATIOS[i].id)
+        .chain(items.iter().map(|&i| ITEMS[i].id))
+        .collect();
+    let rows = store.statement_rows(&columns, rule)?;
     let mut data = ratio_dataset(ratios, rows);
+    if !others.is_empty() {
+        add_other_inputs(store, &mut data, ratios.len(), others)?;
+    }
+    apply_policy(store, data, policy)
+}
+
+/// Replaces the item columns read after the ratios by the other inputs in their order, with
+/// the register's attributes and the business factors joined by firm.
+fn add_other_inputs(
+    store: &Store,
+    data: &mut Dataset,
+    n_ratios: usize,
+    others: &[Input],
+) -> Result<(), StoreError> {
+    let n_items = others
+        .iter()
+        .filter(|i| matches!(i, Input::Item(_)))
+        .count();
+    let read = n_ratios + n_items;
+    let firms = if others.iter().any(|i| !matches!(i, Input::Item(_))) {
+        store.firm_inputs()?
+    } else {
+        Default::default()
+    };
+    let none = FirmInputs::default();
+    // Text values of categorical inputs, turned into codes over their sorted categories.
+    let mut text: Vec<Vec<Option<String>>> = vec![Vec::new(); others.len()];
+    let mut values = Vec::with_capacity(data.ids.len() * (n_ratios + others.len()));
+    for r in 0..data.ids.len() {
+        let row = &data.x.data[r * read..(r + 1) * read];
+        values.extend_from_slice(&row[..n_ratios]);
+        let firm_id = data.ids[r]
+            .split_once(':')
+            .map_or(data.ids[r].as_str(), |(f, _)| f);
+        let firm = firms.get(firm_id).unwrap_or(&none);
+        let mut item = n_ratios;
+        for (k, input) in others.iter().enumerate() {
+            let v = match input {
+                Input::Item(_) => {
+                    item += 1;
+                    row[item - 1]
+                }
+                Input::Factor(f) => firm.factors.get(*f).copied().flatten().unwrap_or(f64::NAN),
+                Input::Attribute(Attribute::Age) => {
+                    crate::finance::inputs::age(firm.founded.as_deref(), data.years[r])
+                }
+                Input::Attribute(a) => {
+                    text[k].push(match a {
+                        Attribute::Sector => Some(firm.sector.clone()).filter(|s| !s.is_empty()),
+                        Attribute::Size => firm.size.clone(),
+                        _ => firm.region.clone(),
+                    });
+                    f64::NAN
+                }
+            };
+            values.push(v);
+        }
+    }
+    let width = n_ratios + others.len();
+    data.names.truncate(n_ratios);
+    data.categories.truncate(n_ratios);
+    for (k, input) in others.iter().enumerate() {
+        data.names.push(input.name().to_string());
+        if input.categorical() {
+            let mut cats: Vec<String> = text[k].iter().flatten().cloned().collect();
+            cats.sort();
+            cats.dedup();
+            for (r, t) in text[k].iter().enumerate() {
+                values[r * width + n_ratios + k] = t
+                    .as_ref()
+                    .and_then(|t| cats.binary_search(t).ok())
+                    .map_or(f64::NAN, |c| c as f64);
+            }
+            data.categories.push(cats);
+        } else {
+            data.categories.push(Vec::new());
+        }
+    }
+    data.x = Matrix::new(data.ids.len(), width, values);
+    Ok(())
+}
+
+/// Labels the rows by a policy, leaving out (and counting) the rows it cannot label.
+fn apply_policy(
+    store: &Store,
+    mut data: Dataset,
+    policy: LabelPolicy,
+) -> Result<Dataset, StoreError> {
     if policy == LabelPolicy::Latest {
         return Ok(data);
     }
@@ -122,14 +237,88 @@ pub fn ratios_labelled(
 }
 
 fn ratio_dataset(ratios: &[usize], rows: crate::store::statements::RatioRows) -> Dataset {
+    let width = if rows.ids.is_empty() {
+        ratios.len()
+    } else {
+        rows.values.len() / rows.ids.len()
+    };
     Dataset {
         names: ratios.iter().map(|&i| RATIOS[i].id.to_string()).collect(),
         categories: vec![Vec::new(); ratios.len()],
-        x: Matrix::new(rows.ids.len(), ratios.len(), rows.values),
+        x: Matrix::new(rows.ids.len(), width, rows.values),
         ids: rows.ids,
         labels: rows.labels,
         years: rows.years,
         dropped: Vec::new(),
         rows_left_out: Vec::new(),
     }
+}
+
+/// The rows of every firm's statement a year rule picks, in the columns a model names (ratios,
+/// items, factors, age, `sector=C10`-style categories; a category no firm has now is a column
+/// of zeros); `None` when a name is not a firm input (a feature set's model).
+pub fn firm_feature_rows(
+    store: &Store,
+    features: &[String],
+    rule: YearRule,
+) -> Result<Option<Dataset>, StoreError> {
+    let Some(parsed) = features
+        .iter()
+        .map(|f| Feature::parse(f))
+        .collect::<Option<Vec<Feature>>>()
+    else {
+        return Ok(None);
+    };
+    let mut ratios = Vec::new();
+    let mut others = Vec::new();
+    for f in &parsed {
+        match f {
+            Feature::Ratio(i) if !ratios.contains(i) => ratios.push(*i),
+            Feature::Input(i) | Feature::Category(i, _) if !others.contains(i) => others.push(*i),
+            _ => {}
+        }
+    }
+    let data = inputs_labelled(store, &ratios, &others, rule, LabelPolicy::Latest)?.one_hot();
+    let cols: Vec<Option<usize>> = features
+        .iter()
+        .map(|f| data.names.iter().position(|n| n == f))
+        .collect();
+    let mut values = Vec::with_capacity(data.x.rows * features.len());
+    for r in 0..data.x.rows {
+        values.extend(cols.iter().map(|c| c.map_or(0.0, |c| data.x.get(r, c))));
+    }
+    Ok(Some(Dataset {
+        names: features.to_vec(),
+        categories: vec![Vec::new(); features.len()],
+        x: Matrix::new(data.x.rows, features.len(), values),
+        ..data
+    }))
+}
+
+/// One feature-set row in a model's columns: a column by its name, or `column=category` as 1
+/// when the row holds that category (else 0); NaN for a name the set does not have.
+pub fn set_row_features(
+    info: &crate::store::features::FeatureSetInfo,
+    row: &crate::store::features::FeatureRow,
+    features: &[String],
+) -> Vec<f64> {
+    features
+        .iter()
+        .map(|f| {
+            if let Some(c) = info.columns.iter().position(|c| &c.name == f) {
+                return row.values[c];
+            }
+            let Some((col, cat)) = f.split_once('=') else {
+                return f64::NAN;
+            };
+            match info.columns.iter().position(|c| c.name == col) {
+                Some(c) => {
+                    let code = row.values[c];
+                    let k = info.columns[c].categories.iter().position(|x| x == cat);
+                    f64::from(u8::from(k.is_some_and(|k| code == k as f64)))
+                }
+                None => f64::NAN,
+            }
+        })
+        .collect()
 }

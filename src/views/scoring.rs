@@ -3,7 +3,7 @@
 
 use super::{Result, ViewError};
 use crate::decisions::ModelRef;
-use crate::finance::catalogue::find;
+use crate::finance::inputs::{Attribute, Feature, Input};
 use crate::model::explain::Explanation;
 use crate::model::registry::ModelRecord;
 use crate::store::firms::FirmRow;
@@ -25,16 +25,54 @@ pub fn firm_features(
             year.map(|y| format!(" for {y}")).unwrap_or_default()
         ))
     })?;
-    let mut values = Vec::with_capacity(features.len());
-    for f in features {
-        let (i, _) = find(f).ok_or_else(|| {
-            ViewError::Message(format!(
-                "the model uses '{f}', which is not a ratio: it explains rows of its feature set, not firms"
-            ))
-        })?;
-        values.push(ratios.values[i].unwrap_or(f64::NAN));
-    }
+    let parsed: Vec<Feature> = features
+        .iter()
+        .map(|f| {
+            Feature::parse(f).ok_or_else(|| {
+                ViewError::Message(format!(
+                    "the model uses '{f}', which is not a firm input: it explains rows of its \
+                     feature set, not firms"
+                ))
+            })
+        })
+        .collect::<Result<_>>()?;
+    let extra = if parsed
+        .iter()
+        .any(|f| !matches!(f, Feature::Ratio(_) | Feature::Input(Input::Item(_))))
+    {
+        Some(store.firm_input(&firm.id)?)
+    } else {
+        None
+    };
     let fiscal_year = s.fiscal_year;
+    let values = parsed
+        .iter()
+        .map(|f| match f {
+            Feature::Ratio(i) => ratios.values[*i].unwrap_or(f64::NAN),
+            Feature::Input(Input::Item(i)) => s.values[*i].unwrap_or(f64::NAN),
+            Feature::Input(input) | Feature::Category(input, _) => {
+                let Some(x) = &extra else { return f64::NAN };
+                let text = match input {
+                    Input::Factor(k) => {
+                        return x.factors.get(*k).copied().flatten().unwrap_or(f64::NAN)
+                    }
+                    Input::Attribute(Attribute::Age) => {
+                        return crate::finance::inputs::age(x.founded.as_deref(), fiscal_year)
+                    }
+                    Input::Attribute(Attribute::Sector) => Some(x.sector.as_str()),
+                    Input::Attribute(Attribute::Size) => x.size.as_deref(),
+                    Input::Attribute(Attribute::Region) => x.region.as_deref(),
+                    Input::Item(_) => None,
+                };
+                match f {
+                    Feature::Category(_, value) => {
+                        f64::from(u8::from(text == Some(value.as_str())))
+                    }
+                    _ => f64::NAN,
+                }
+            }
+        })
+        .collect();
     Ok((firm, fiscal_year, values))
 }
 
@@ -68,7 +106,12 @@ impl Scored {
 /// Scores a firm's latest statement; `None` when the model was not trained on ratios or the firm
 /// has no statement.
 pub fn score_firm(store: &Store, model: &ModelRecord, firm_id: &str) -> Result<Option<Scored>> {
-    if model.pipeline.features.iter().any(|f| find(f).is_none()) {
+    if model
+        .pipeline
+        .features
+        .iter()
+        .any(|f| Feature::parse(f).is_none())
+    {
         return Ok(None);
     }
     match firm_features(store, firm_id, None, &model.pipeline.features) {
@@ -87,19 +130,17 @@ pub fn score_all(
     store: &Store,
     model: &ModelRecord,
 ) -> Result<Vec<crate::store::models::Prediction>> {
-    let ratios: Vec<usize> = model
-        .pipeline
-        .features
-        .iter()
-        .map(|f| find(f).map(|(i, _)| i))
-        .collect::<Option<_>>()
-        .ok_or_else(|| {
-            ViewError::Message(format!(
-                "model {} was not trained on ratios; it scores feature-set rows, not firms",
-                model.id
-            ))
-        })?;
-    let data = crate::views::data::latest_ratios(store, &ratios)?;
+    let data = crate::views::data::firm_feature_rows(
+        store,
+        &model.pipeline.features,
+        crate::analysis::dataset::YearRule::Latest,
+    )?
+    .ok_or_else(|| {
+        ViewError::Message(format!(
+            "model {} was not trained on firm inputs; it scores feature-set rows, not firms",
+            model.id
+        ))
+    })?;
     Ok(predict(model, &data.ids, &data.years, &data.x))
 }
 
