@@ -100,10 +100,14 @@ fn train(frame: &mut Frame, area: Rect, app: &App) {
         }
         lines.push(Line::from(spans));
     }
-    lines.push(Line::from(Span::styled(
-        "criterion gini|entropy|gini-pairs · prune none|cv|alpha · pca none|kaiser|cum:0.9|k",
-        t.muted,
-    )));
+    // The hint of the field in focus goes first: the form can be taller than its pane.
+    lines.insert(
+        0,
+        Line::from(Span::styled(
+            crate::tui::screens::model::form::FIELD_HINTS[app.model.field.min(FORM_FIELDS.len() - 1)],
+            t.muted,
+        )),
+    );
     if let Some(job) = app.job.as_ref().filter(|j| j.label == "training") {
         let w = (inner.width as usize).saturating_sub(8);
         lines.push(Line::from(vec![

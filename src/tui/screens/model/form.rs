@@ -24,6 +24,8 @@ pub struct TrainForm {
     pub pca: String,
     pub test_share: String,
     pub seed: String,
+    pub year_rule: String,
+    pub label: String,
 }
 
 impl Default for TrainForm {
@@ -39,12 +41,14 @@ impl Default for TrainForm {
             pca: "none".into(),
             test_share: defaults::TEST_SHARE.to_string(),
             seed: defaults::SEED.to_string(),
+            year_rule: "latest".into(),
+            label: "latest".into(),
         }
     }
 }
 
 /// The form's labels, in field order (the screen draws them; errors name them).
-pub const FORM_FIELDS: [&str; 10] = [
+pub const FORM_FIELDS: [&str; 12] = [
     "name",
     "ratios",
     "criterion",
@@ -55,6 +59,24 @@ pub const FORM_FIELDS: [&str; 10] = [
     "pca",
     "test share",
     "seed",
+    "year rule",
+    "label",
+];
+
+/// What each field takes, in field order (shown for the field in focus).
+pub const FIELD_HINTS: [&str; 12] = [
+    "the model's name in the registry",
+    "ratios all|GROUP|ids, items, factors, attributes|sector|size|region|age, sbs24 (comma list)",
+    "criterion gini|entropy|gini-pairs",
+    "max depth: a number, or none",
+    "fewest rows in a leaf",
+    "prune none|cv|ALPHA",
+    "folds of the cross-validated pruning (2 or more)",
+    "pca none|kaiser|cum:0.90|K",
+    "share of rows held out for testing",
+    "seed of the split",
+    "year rule latest|before-application|all|YEAR",
+    "label latest|outcome:H|closure:H|closure3:H|dpd:H (H years after the fiscal year end)",
 ];
 
 /// Parses one field, the error tagged with its index.
@@ -66,7 +88,7 @@ fn field<T: FromStr<Err = String>>(
 }
 
 impl TrainForm {
-    fn fields(&self) -> [&String; 10] {
+    fn fields(&self) -> [&String; 12] {
         [
             &self.name,
             &self.ratios,
@@ -78,6 +100,8 @@ impl TrainForm {
             &self.pca,
             &self.test_share,
             &self.seed,
+            &self.year_rule,
+            &self.label,
         ]
     }
 
@@ -96,7 +120,9 @@ impl TrainForm {
             6 => &mut self.folds,
             7 => &mut self.pca,
             8 => &mut self.test_share,
-            _ => &mut self.seed,
+            9 => &mut self.seed,
+            10 => &mut self.year_rule,
+            _ => &mut self.label,
         }
     }
 
@@ -123,6 +149,8 @@ impl TrainForm {
             .trim()
             .parse::<u64>()
             .map_err(|_| (9, "a whole number".to_string()))?;
+        let year_rule: YearRule = field(10, &self.year_rule)?;
+        let label: crate::analysis::labels::LabelPolicy = field(11, &self.label)?;
         let params = TreeParams {
             criterion,
             max_depth,
@@ -142,8 +170,8 @@ impl TrainForm {
         Ok(TrainRequest {
             data: DataChoice::Ratios {
                 selection,
-                year_rule: YearRule::Latest,
-                label: Default::default(),
+                year_rule,
+                label,
             },
             fit: FitSpec {
                 params,
