@@ -159,3 +159,74 @@ fn nothing_dated_after_a_window_reaches_its_label() {
         "a later data end completes more windows"
     );
 }
+
+/// Out of time with a closure label: train on fiscal years up to 2021, test on 2022 and later;
+/// the report states both parts' sizes, years and class mixes, and no statement of either part
+/// has a window running past the data's end.
+#[test]
+fn out_of_time_parts_hold_only_complete_windows() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = demo_with_spread_closures(dir.path());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let data_end: String = conn
+        .query_row(
+            "SELECT max(d) FROM (SELECT closed_on AS d FROM firms UNION ALL SELECT as_of FROM outcomes)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_precre"))
+        .args([
+            "--db",
+            path.to_str().unwrap(),
+            "train",
+            "--year-rule",
+            "all",
+            "--label",
+            "closure:1",
+        ])
+        .args(["--test-from-year", "2022", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let parts = v["parts"].as_array().unwrap();
+    assert_eq!(parts.len(), 2);
+    let last_complete: i64 =
+        data_end[..4].parse::<i64>().unwrap() - 1 - i64::from(&data_end[5..] != "12-31");
+    for p in parts {
+        let years = p["years"].as_array().unwrap();
+        let (first, last) = (years[0].as_i64().unwrap(), years[1].as_i64().unwrap());
+        // The window of fiscal year y ends 31 Dec of y + 1: complete only up to the data's end.
+        assert!(last <= last_complete, "{p} runs past {data_end}");
+        if p["name"] == "train" {
+            assert!(last <= 2021, "{p}");
+        } else {
+            assert!(first >= 2022, "{p}");
+        }
+        let rows: u64 = p["classes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c[1].as_u64().unwrap())
+            .sum();
+        assert_eq!(rows, p["rows"].as_u64().unwrap(), "{p}");
+    }
+    assert_eq!(
+        parts
+            .iter()
+            .map(|p| p["rows"].as_u64().unwrap())
+            .sum::<u64>(),
+        v["n_train"].as_u64().unwrap() + v["n_test"].as_u64().unwrap()
+    );
+    let censored = v["rows_left_out"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["why"].as_str().unwrap().starts_with("censored"));
+    assert!(censored, "{v}");
+}

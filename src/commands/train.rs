@@ -78,11 +78,43 @@ pub fn run(cli: &Cli, args: &TrainArgs) -> anyhow::Result<()> {
     for (why, n) in &out.rows_left_out {
         eprintln!("note: {} statements left out: {why}", thousands(*n));
     }
+    if args.format != OutputFormat::Json {
+        for p in &out.parts {
+            let mix: Vec<String> = p
+                .classes
+                .iter()
+                .map(|(c, n)| format!("{c} {}", thousands(*n)))
+                .collect();
+            println!(
+                "{} part: {} rows{} ({})",
+                p.name,
+                thousands(p.rows),
+                p.years
+                    .map(|(a, b)| if a == b {
+                        format!(", fiscal year {a}")
+                    } else {
+                        format!(", fiscal years {a}-{b}")
+                    })
+                    .unwrap_or_default(),
+                mix.join(", ")
+            );
+        }
+    }
     if args.format == OutputFormat::Json {
         let mut v = summary_json(&out.record, &out.report, out.fit_seconds);
         if let serde_json::Value::Object(m) = &mut v {
             m.insert("saved".into(), out.saved.into());
             m.insert("scored".into(), out.scored.into());
+            m.insert("parts".into(), serde_json::to_value(&out.parts)?);
+            m.insert(
+                "rows_left_out".into(),
+                serde_json::Value::Array(
+                    out.rows_left_out
+                        .iter()
+                        .map(|(why, n)| serde_json::json!({"why": why, "rows": n}))
+                        .collect(),
+                ),
+            );
         }
         return print_json(&v);
     }

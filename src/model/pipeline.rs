@@ -105,6 +105,9 @@ pub struct TrainReport {
     /// The training rows (indexes into the data set), for the data fingerprint.
     #[serde(skip)]
     pub train_rows: Vec<usize>,
+    /// The test rows (indexes into the data set), for the report of both parts.
+    #[serde(skip)]
+    pub test_rows: Vec<usize>,
     pub n_train: usize,
     pub n_test: usize,
     pub evaluation: Evaluation,
@@ -343,6 +346,7 @@ pub fn train_and_evaluate(
         n_train: train.len(),
         train_rows: train.clone(),
         n_test: test.len(),
+        test_rows: test.clone(),
         evaluation,
         cp_table,
         nodes: pipeline.tree.nodes.len(),

@@ -109,6 +109,43 @@ pub struct Trained {
     pub unusable: Vec<(String, &'static str)>,
     /// Rows the labelling policy left out, with why and how many.
     pub rows_left_out: Vec<(String, usize)>,
+    /// The training and the test part: rows, fiscal years, class mix.
+    pub parts: [Part; 2],
+}
+
+/// One part of the split, as the report states it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Part {
+    pub name: &'static str,
+    pub rows: usize,
+    /// First and last fiscal year of its statements (none for a feature set).
+    pub years: Option<(i32, i32)>,
+    /// Rows per class, in the model's class order.
+    pub classes: Vec<(String, usize)>,
+}
+
+fn part(name: &'static str, data: &Dataset, rows: &[usize], classes: &[String]) -> Part {
+    let years = (!data.years.is_empty())
+        .then(|| {
+            let ys = rows.iter().map(|&r| data.years[r]);
+            Some((ys.clone().min()?, ys.max()?))
+        })
+        .flatten();
+    Part {
+        name,
+        rows: rows.len(),
+        years,
+        classes: classes
+            .iter()
+            .map(|c| {
+                let n = rows
+                    .iter()
+                    .filter(|&&r| data.labels[r].as_deref() == Some(c.as_str()))
+                    .count();
+                (c.clone(), n)
+            })
+            .collect(),
+    }
 }
 
 /// The rows a data choice names (no split), refusing an empty selection.
@@ -331,6 +368,10 @@ pub fn train(store: &mut Store, req: &TrainRequest, job: &Job) -> Result<Trained
     Ok(Trained {
         unusable: data.unusable_columns(),
         rows_left_out: data.rows_left_out.clone(),
+        parts: [
+            part("train", &data, &report.train_rows, &report.pipeline.classes),
+            part("test", &data, &report.test_rows, &report.pipeline.classes),
+        ],
         record,
         report,
         fit_seconds,
