@@ -5,11 +5,11 @@
 #   bash bench/run.sh                       # 10,000 and 100,000 rows x 24 features
 #   ROWS="100000 1000000" bash bench/run.sh
 #   VENV=/path/to/venv bash bench/run.sh    # reuse a virtual environment with scikit-learn+pandas
-#   IMPORT_FIRMS=226000 (default; about 1,000,000 statement rows), IMPORT_FIRMS=0 skips the import
+#   IMPORT_FIRMS=132000 (default; about 1,000,000 statement rows), IMPORT_FIRMS=0 skips the import
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${ROWS:-"10000 100000"}
-IMPORT_FIRMS=${IMPORT_FIRMS:-226000}
+IMPORT_FIRMS=${IMPORT_FIRMS:-132000}
 OUT=target/bench-data
 VENV=${VENV:-.venv-bench}
 mkdir -p "$OUT"

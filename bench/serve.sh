@@ -30,7 +30,7 @@ TOKEN=$("$P" --db "$DB" token create bench --scope score 2>/dev/null)
 # One demo firm's statements as the request body (both services take the same JSON).
 "$VENV/bin/python" - "$OUT/body.json" <<'PY'
 import csv, json, sys
-firm = "101-06-72740"
+firm = next(csv.DictReader(open("data/firms.csv")))["id"]
 rows = [r for r in csv.DictReader(open("data/statements.csv")) if r["firm_id"] == firm]
 firms = {r["id"]: r for r in csv.DictReader(open("data/firms.csv"))}
 st = [{"fiscal_year": int(r["fiscal_year"]),

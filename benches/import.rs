@@ -168,7 +168,7 @@ fn floor_csv_columns(dir: &Path, statements: &[Statement]) -> f64 {
 }
 
 fn main() {
-    let firms = env_usize("PRECRE_BENCH_IMPORT_FIRMS", 226_000);
+    let firms = env_usize("PRECRE_BENCH_IMPORT_FIRMS", 132_000);
     let repeats = env_usize("PRECRE_BENCH_REPEATS", 3);
     let data = files(firms);
     let statements_csv = data.join("statements.csv");

@@ -186,7 +186,7 @@ fn start_triage_three_export_and_quit_in_a_real_terminal() {
     assert_eq!(decisions, ["decline", "refer", "decline"]);
     for r in &rows {
         assert_eq!(&r[col("analyst")], "e2e-analyst");
-        assert_eq!(&r[col("model_id")], "0938609ac9b080aa");
+        assert_eq!(&r[col("model_id")], "e29a0fc0c5b56756");
     }
     assert!(!rows[0][col("reasons")].is_empty());
     assert!(!rows[2][col("reasons")].is_empty());

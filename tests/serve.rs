@@ -496,7 +496,15 @@ fn sigterm_during_a_batch_loses_nothing_acknowledged() {
     let t = token(&db, "loader", "score");
     let server = Server::start(&db);
     // 300 stored firms in one batch (new ids), SIGTERM while it runs.
-    let base = posted_firm("101-06-72740", true);
+    let first_firm =
+        csv::Reader::from_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/firms.csv"))
+            .unwrap()
+            .records()
+            .next()
+            .unwrap()
+            .unwrap()[0]
+            .to_string();
+    let base = posted_firm(&first_firm, true);
     let rows: Vec<Value> = (0..300)
         .map(|i| {
             let mut r = base.clone();

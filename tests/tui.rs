@@ -163,7 +163,7 @@ fn triage_approve_decline_refer_undo_are_written_at_once() {
     assert_eq!(rows[0].decision, "decline");
     assert_eq!(rows[0].analyst, "analyst");
     assert_eq!(rows[0].note.as_deref(), Some("thin liquidity"));
-    assert_eq!(rows[0].model_id.as_deref(), Some("0938609ac9b080aa"));
+    assert_eq!(rows[0].model_id.as_deref(), Some("e29a0fc0c5b56756"));
     assert_eq!(rows[0].model_hash.as_ref().map(String::len), Some(64));
     assert!(!rows[0].reasons.is_empty());
     assert_eq!(h.app.triage.queue.len(), pending - 1);

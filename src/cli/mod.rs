@@ -60,7 +60,7 @@ pub enum Command {
     Sets(SetsArgs),
     /// Load the built-in demo portfolio, or regenerate its files.
     #[command(
-        after_help = "Examples:\n  precre --db demo.db demo\n  precre demo generate --out data            # the committed files, byte for byte\n  precre demo generate --firms 226000 --out /tmp/big   # 1,002,121 statements\n  precre demo features --rows 100000 --out /tmp/f100k.csv   # 24 features, 3 classes"
+        after_help = "Examples:\n  precre --db demo.db demo\n  precre demo generate --out data            # the committed files, byte for byte\n  precre demo generate --firms 132000 --out /tmp/big   # 1,001,761 statements\n  precre demo features --rows 100000 --out /tmp/f100k.csv   # 24 features, 3 classes"
     )]
     Demo(DemoArgs),
     /// Principal components: prcomp's importance table, the loadings, and k by a rule.

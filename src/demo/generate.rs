@@ -173,6 +173,8 @@ struct Firm {
     sector: &'static Sector,
     size: &'static str,
     quality: f64,
+    /// Shown by the business factors only.
+    management: f64,
 }
 
 fn brn(rng: &mut Rng, used: &mut HashSet<String>, corrupt: bool) -> String {
@@ -217,7 +219,9 @@ pub fn generate<W: Write>(cfg: &DemoConfig, out: &mut DemoWriters<W>) -> io::Res
     writeln!(out.outcomes, "firm_id,as_of,class,source,days_past_due")?;
     let weights: Vec<f64> = SECTORS.iter().map(|s| s.weight).collect();
     let region_weights: Vec<f64> = REGIONS.iter().map(|r| r.1).collect();
-    let mut applications: Vec<(String, String, f64, i64, &str, String, bool)> = Vec::new();
+    // (id, firm, amount, term, purpose, submitted, approve, may be pending)
+    #[allow(clippy::type_complexity)]
+    let mut applications: Vec<(String, String, f64, i64, &str, String, bool, bool)> = Vec::new();
     let mut n_statements = 0;
     for i in 0..cfg.firms {
         let mut rng = root.fork(i as u64);
@@ -225,67 +229,66 @@ pub fn generate<W: Write>(cfg: &DemoConfig, out: &mut DemoWriters<W>) -> io::Res
         let region = REGIONS[rng.weighted(&region_weights)].0;
         let size = ["micro", "small", "medium"][rng.weighted(&[45.0, 40.0, 15.0])];
         let quality = rng.normal();
+        // What the loan officer sees and no statement shows: management, standing, security.
+        let management = rng.normal();
         let id = brn(&mut rng, &mut used, i % 797 == 400);
         let firm = Firm {
             id,
             sector,
             size,
             quality,
+            management,
         };
         let founded_year = rng.int(1982, cfg.last_year as i64 - 3) as i32;
         let founded = date(founded_year, &mut rng);
         let name = format!("{} {} Co., Ltd.", rng.pick(NAME_STEMS), sector.word);
+        let n_years = rng.int(5, 12) as i32;
+        let first = (cfg.last_year - n_years + 1).max(founded_year + 1);
 
-        // The outcome: the hidden quality plus what no statement shows.
-        let score = quality + 0.35 * rng.normal();
-        let class = if score < -1.2 {
+        // The outcome: the hidden quality, the management the factors show, and what nobody sees.
+        let score = quality + 0.5 * management + 0.35 * rng.normal();
+        let class = if score < -1.33 {
             "bad"
-        } else if score < -0.45 {
+        } else if score < -0.5 {
             "satisfactory"
         } else {
             "good"
         };
-        let (status, closed_on, dpd, source) = match class {
-            "bad" => match rng.weighted(&[35.0, 25.0, 40.0]) {
-                0 => (
-                    "bankrupt",
-                    Some(date(cfg.last_year + 1, &mut rng)),
-                    None,
-                    "status",
-                ),
-                1 => (
-                    "closed",
-                    Some(date(cfg.last_year + 1, &mut rng)),
-                    None,
-                    "status",
-                ),
-                _ => ("defaulted", None, Some(rng.int(90, 420)), "days_past_due"),
+        // A bad firm fails in a year spread over its history (at least two statements before);
+        // its statements stop the year before, and worsen in the last three.
+        let failure = (class == "bad")
+            .then(|| rng.int(i64::from(first) + 2, i64::from(cfg.last_year) + 1) as i32);
+        let last_statement = failure.map_or(cfg.last_year, |f| (f - 1).min(cfg.last_year));
+        let (status, closed_on, final_dpd) = match (class, failure) {
+            ("bad", Some(f)) => match rng.weighted(&[35.0, 25.0, 40.0]) {
+                0 => ("bankrupt", Some(date(f, &mut rng)), None),
+                1 => ("closed", Some(date(f, &mut rng)), None),
+                _ => ("defaulted", None, Some(rng.int(90, 420))),
             },
-            "satisfactory" => ("active", None, Some(rng.int(1, 89)), "days_past_due"),
-            _ => ("active", None, Some(0), "days_past_due"),
+            ("satisfactory", _) => ("active", None, Some(rng.int(1, 89))),
+            _ => ("active", None, Some(0)),
         };
-        let closed = closed_on.unwrap_or_default();
+        let closed = closed_on.clone().unwrap_or_default();
         writeln!(
             out.firms,
             "{},\"{}\",{},{},{},{},{},{}",
             firm.id, name, sector.id, region, founded, size, status, closed
         )?;
-        let dpd_text = dpd.map(|d| d.to_string()).unwrap_or_default();
-        writeln!(
-            out.outcomes,
-            "{},{}-06-30,{},{},{}",
-            firm.id,
-            cfg.last_year + 1,
+        write_outcomes(
+            &mut rng,
+            &firm.id,
+            first,
             class,
-            source,
-            dpd_text
+            (failure, closed_on.as_deref(), final_dpd),
+            cfg.last_year,
+            &mut out.outcomes,
         )?;
 
         n_statements += write_statements(
             &mut rng,
             &firm,
-            founded_year,
-            cfg.last_year,
+            (first, last_statement),
+            failure,
             &mut out.statements,
         )?;
         write_factors(
@@ -296,13 +299,16 @@ pub fn generate<W: Write>(cfg: &DemoConfig, out: &mut DemoWriters<W>) -> io::Res
             &mut out.factors,
         )?;
 
+        // Applications while the firm runs; only a firm still running can be pending.
+        let running = failure.is_none_or(|f| f > cfg.last_year);
         let n_apps = rng.weighted(&[35.0, 50.0, 15.0]);
         for k in 0..n_apps {
             let revenue_scale = scale(size);
             let amount = (revenue_scale * rng.range(0.05, 0.4) / 1000.0).round() * 1000.0;
             let term = *rng.pick(&[12, 24, 36, 48, 60]);
             let purpose = rng.pick(PURPOSES);
-            let y = rng.int(cfg.last_year as i64 - 1, cfg.last_year as i64 + 1) as i32;
+            let latest = i64::from(last_statement) + 1;
+            let y = rng.int((latest - 2).max(i64::from(first)), latest) as i32;
             let submitted = date(y, &mut rng);
             let approve = quality + 0.8 * rng.normal() > -0.9;
             let app_id = format!("APP-{:06}-{}", i + 1, k + 1);
@@ -313,16 +319,20 @@ pub fn generate<W: Write>(cfg: &DemoConfig, out: &mut DemoWriters<W>) -> io::Res
                 term,
                 purpose,
                 submitted,
-                approve,
+                approve && running,
+                running,
             ));
         }
     }
-    // The triage queue: an evenly spread choice of applications stays pending.
-    let stride = (applications.len() / cfg.pending.max(1)).max(1);
-    for (n, (app_id, firm_id, amount, term, purpose, submitted, approve)) in
-        applications.iter().enumerate()
-    {
-        let pending = n % stride == stride / 2 && n / stride < cfg.pending;
+    // The triage queue: an evenly spread choice of the running firms' applications stays pending.
+    let eligible = applications.iter().filter(|a| a.7).count();
+    let stride = (eligible / cfg.pending.max(1)).max(1);
+    let mut n = 0;
+    for (app_id, firm_id, amount, term, purpose, submitted, approve, may_pend) in &applications {
+        let pending = *may_pend && n % stride == stride / 2 && n / stride < cfg.pending;
+        if *may_pend {
+            n += 1;
+        }
         let (status, submitted) = if pending {
             (
                 "pending",
@@ -353,20 +363,19 @@ fn scale(size: &str) -> f64 {
 fn write_statements<W: Write>(
     rng: &mut Rng,
     f: &Firm,
-    founded: i32,
-    last: i32,
+    (first, last): (i32, i32),
+    failure: Option<i32>,
     out: &mut W,
 ) -> io::Result<usize> {
-    let q = f.quality;
     let s = f.sector;
-    let n_years = rng.int(3, 6) as i32;
-    let first = (last - n_years + 1).max(founded + 1);
     let mut revenue = scale(f.size) * (0.55 * rng.normal()).exp();
     let firm_equity = 0.12 * rng.normal();
     let firm_margin = 0.02 * rng.normal();
     let firm_fixed = 0.08 * rng.normal();
     let mut n = 0;
     for year in first..=last {
+        // A failing firm worsens over its last three years.
+        let q = f.quality - failure.map_or(0.0, |fy| 0.45 * f64::from((3 - (fy - year)).max(0)));
         let growth = 0.03 + 0.05 * q + 0.10 * rng.normal();
         revenue *= 1.0 + growth.max(-0.6);
         let rev = revenue.round().max(1000.0);
@@ -434,6 +443,40 @@ fn write_statements<W: Write>(
     Ok(n)
 }
 
+/// One outcome a year (30 June) from the year after the first statement: paid as agreed
+/// (0 days past due) or a tolerated delay; a bad firm's last one is its failure (a closure, or
+/// 90+ days past due), the year before it often a delay; a running firm's last one is dated
+/// after the last fiscal year and carries its class.
+fn write_outcomes<W: Write>(
+    rng: &mut Rng,
+    firm: &str,
+    first: i32,
+    class: &str,
+    (failure, closed_on, final_dpd): (Option<i32>, Option<&str>, Option<i64>),
+    last_year: i32,
+    out: &mut W,
+) -> io::Result<()> {
+    let end = failure.unwrap_or(last_year + 1);
+    for year in first + 1..end {
+        let late = failure.is_some_and(|f| year + 1 == f) && rng.chance(0.6)
+            || class == "satisfactory" && rng.chance(0.35);
+        let (c, dpd) = if late {
+            ("satisfactory", rng.int(1, 89))
+        } else {
+            ("good", 0)
+        };
+        writeln!(out, "{firm},{year}-06-30,{c},days_past_due,{dpd}")?;
+    }
+    match (failure, closed_on) {
+        (Some(_), Some(date)) => writeln!(out, "{firm},{date},bad,status,"),
+        _ => writeln!(
+            out,
+            "{firm},{end}-06-30,{class},days_past_due,{}",
+            final_dpd.map(|d| d.to_string()).unwrap_or_default()
+        ),
+    }
+}
+
 fn write_factors<W: Write>(
     rng: &mut Rng,
     f: &Firm,
@@ -441,12 +484,16 @@ fn write_factors<W: Write>(
     last: i32,
     out: &mut W,
 ) -> io::Result<()> {
-    let q = f.quality;
+    let (q, m) = (f.quality, f.management);
     let years = (last + 1 - founded) as f64 + rng.range(0.0, 1.0);
-    let score = |rng: &mut Rng| (3.0 + 0.7 * q + 0.9 * rng.normal()).round().clamp(1.0, 5.0);
+    let score = |rng: &mut Rng| {
+        (3.0 + 0.4 * q + 0.6 * m + 0.8 * rng.normal())
+            .round()
+            .clamp(1.0, 5.0)
+    };
     let legal = score(rng);
     let management = score(rng);
-    let security = (0.6 + 0.2 * q + 0.4 * rng.normal()).clamp(0.0, 2.0);
+    let security = (0.6 + 0.1 * q + 0.2 * m + 0.4 * rng.normal()).clamp(0.0, 2.0);
     let share_base = match f.size {
         "micro" => 0.3,
         "small" => 1.5,
