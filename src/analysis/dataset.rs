@@ -54,6 +54,24 @@ pub fn select_ratios(spec: Option<&str>) -> Result<Vec<usize>, String> {
 }
 
 impl Dataset {
+    /// The numeric columns only (what a PCA reads); categorical ones listed in `dropped`.
+    pub fn numeric_only(mut self) -> Dataset {
+        let keep: Vec<usize> = (0..self.names.len())
+            .filter(|&c| self.categories[c].is_empty())
+            .collect();
+        if keep.len() == self.names.len() {
+            return self;
+        }
+        for c in (0..self.names.len()).filter(|c| !keep.contains(c)) {
+            self.dropped
+                .push((self.names[c].clone(), "categorical".to_string()));
+        }
+        self.x = self.x.select_cols(&keep);
+        self.names = keep.iter().map(|&c| self.names[c].clone()).collect();
+        self.categories = vec![Vec::new(); keep.len()];
+        self
+    }
+
     /// Every categorical column replaced by one 0/1 column per category, named `name=category`
     /// (a missing category is 0 in all of them); numeric columns as they are. What the tree
     /// learns from, so that category codes are never read as an order.

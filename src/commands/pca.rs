@@ -17,7 +17,7 @@ pub fn run(cli: &Cli, args: &PcaArgs) -> anyhow::Result<()> {
     let store = open_store(cli)?;
     let data = match (&args.split_column, &args.data.set) {
         (None, Some(set)) => crate::views::data::feature_set(&store, set, false)?,
-        (None, None) => super::train::load_data(&store, &args.data)?,
+        (None, None) => super::train::load_data(&store, &args.data)?.numeric_only(),
         (Some(col), Some(set)) => training_rows(&store, set, col)?,
         (Some(_), None) => return Err(UsageError("--split-column needs --set".into()).into()),
     };

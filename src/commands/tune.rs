@@ -15,7 +15,7 @@ pub fn run(cli: &Cli, args: &TuneArgs) -> anyhow::Result<()> {
         alphas: args.alphas.iter().map(|a| a.0).collect(),
     };
     let store = super::open_store(cli)?;
-    let data = super::train::load_data(&store, &args.data)?;
+    let data = super::train::load_data(&store, &args.data)?.one_hot();
     let Labels { rows, y, classes } = encode_labels(&data).map_err(|e| anyhow::anyhow!(e))?;
     let (train, _) = stratified(&y, args.test_share.0, args.seed);
     let x = data
