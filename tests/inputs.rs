@@ -254,3 +254,89 @@ fn german_on_its_categorical_attributes_against_scikit_learn() {
     assert!(ok, "precre accuracy {accuracy:.4}, macro recall {recall:.4}; scikit-learn {sk_accuracy:?} / {sk_recall:?}");
     assert_eq!(v["n_test"].as_u64(), Some(300), "{v}");
 }
+
+/// A feature set whose row ids are firm ids joins the firm inputs (`set:NAME`): its numeric
+/// columns as they are, its categorical ones one-hot, a firm without a row in it missing; the
+/// model scores every firm, the same through the single-firm path and the bulk path.
+#[test]
+fn a_feature_set_joins_the_firm_inputs_by_firm_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("set.db");
+    assert_eq!(cli(&db, &["demo"]).0, Some(0));
+    // An audit score that tells the failed firms apart, for the first 2,000 firms only.
+    let firms = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/firms.csv"),
+    )
+    .unwrap();
+    let mut csv = String::from("firm_id,audit_score,auditor,label\n");
+    for (i, line) in firms.lines().skip(1).take(2000).enumerate() {
+        let id = line.split(',').next().unwrap();
+        let failed = !line.contains(",active,");
+        let score = if failed { 2.0 } else { 5.0 } + ((i * 37 % 100) as f64 / 50.0 - 1.0);
+        let auditor = ["big4", "local", "none"][i % 3];
+        csv.push_str(&format!("{id},{score:.2},{auditor},x\n"));
+    }
+    let file = dir.path().join("extra.csv");
+    std::fs::write(&file, csv).unwrap();
+    let (code, _, err) = cli(
+        &db,
+        &[
+            "import",
+            file.to_str().unwrap(),
+            "--kind",
+            "features",
+            "--id",
+            "firm_id",
+            "--label",
+            "label",
+            "--name",
+            "extra",
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let (code, out, err) = cli(
+        &db,
+        &["train", "--ratios", "all,set:extra", "--save", "withset"],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("2,400 firms scored"), "{out}");
+    let store = Store::open(&db).unwrap();
+    let model = store.model(Some("withset")).unwrap();
+    for f in [
+        "extra.audit_score",
+        "extra.auditor=big4",
+        "extra.auditor=none",
+    ] {
+        assert!(
+            model.pipeline.features.iter().any(|x| x == f),
+            "{f} in {:?}",
+            model.pipeline.features
+        );
+    }
+    let (_, tree, _) = cli(&db, &["tree", "--model", "withset"]);
+    assert!(tree.contains("extra.audit_score <="), "{tree}");
+    // Bulk and single-firm scoring agree, for firms with and without a row in the set.
+    let bulk = precre::views::scoring::score_all(&store, &model).unwrap();
+    let firms_csv: Vec<&str> = firms
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    for id in [firms_csv[0], firms_csv[1], firms_csv[2100], firms_csv[2399]] {
+        let one = precre::views::scoring::score_firm(&store, &model, id)
+            .unwrap()
+            .unwrap();
+        let p = bulk.iter().find(|p| p.firm_id == id).unwrap();
+        let from_bulk: Vec<f64> = p.probabilities.iter().map(|(_, v)| *v).collect();
+        let from_one: Vec<f64> = one
+            .explanation
+            .probabilities
+            .iter()
+            .map(|(_, v)| *v)
+            .collect();
+        assert_eq!(from_bulk, from_one, "{id}");
+    }
+    let (code, _, err) = cli(&db, &["train", "--ratios", "all,set:nope"]);
+    assert_ne!(code, Some(0));
+    assert!(err.contains("no feature set named 'nope'"), "{err}");
+}

@@ -143,6 +143,8 @@ pub struct RatioSelection {
     pub indices: Vec<usize>,
     /// Inputs besides ratios (statement items, business factors, firm attributes), in order.
     pub others: Vec<Input>,
+    /// Feature sets whose columns join the firm's inputs (rows matched by firm id).
+    pub sets: Vec<String>,
 }
 
 impl Default for RatioSelection {
@@ -151,17 +153,31 @@ impl Default for RatioSelection {
             text: "all".into(),
             indices: (0..RATIOS.len()).collect(),
             others: Vec::new(),
+            sets: Vec::new(),
         }
     }
 }
 
 /// The inputs a selection names: comma-separated terms, each `all` (every ratio), a ratio
 /// group, a ratio id, `items` or an item id, `factors` or a factor name, `attributes` or one
-/// of sector, size, region, age, or `sbs24` (the small-business study's factors).
-pub fn select_inputs(spec: &str) -> Result<(Vec<usize>, Vec<Input>), String> {
+/// of sector, size, region, age, `sbs24` (the small-business study's factors), or `set:NAME`
+/// (every column of a feature set whose row ids are firm ids).
+pub fn select_inputs(spec: &str) -> Result<(Vec<usize>, Vec<Input>, Vec<String>), String> {
     let mut ratios: Vec<usize> = Vec::new();
     let mut others: Vec<Input> = Vec::new();
+    let mut sets: Vec<String> = Vec::new();
     for term in spec.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+        if let Some(set) = term.strip_prefix("set:").map(str::trim) {
+            if set.is_empty() || set.contains('.') || set.contains('=') {
+                return Err(format!(
+                    "'{term}': give a feature set's name after set: (no '.' or '=')"
+                ));
+            }
+            if !sets.iter().any(|s| s == set) {
+                sets.push(set.to_string());
+            }
+            continue;
+        }
         let (r, o) = if term == "all" {
             ((0..RATIOS.len()).collect(), Vec::new())
         } else if let Some(g) = RatioGroup::parse(term) {
@@ -183,7 +199,7 @@ pub fn select_inputs(spec: &str) -> Result<(Vec<usize>, Vec<Input>), String> {
                 "'{term}' is not an input: give ratio ids or groups (all, profitability, activity, \
                  stability, liquidity, growth, cash; `precre ratios --list` lists the ids), items \
                  or an item id, factors or a factor name, attributes (sector, size, region, age), \
-                 or sbs24"
+                 sbs24, or set:NAME"
             ));
         };
         for i in r {
@@ -197,10 +213,10 @@ pub fn select_inputs(spec: &str) -> Result<(Vec<usize>, Vec<Input>), String> {
             }
         }
     }
-    if ratios.is_empty() && others.is_empty() {
+    if ratios.is_empty() && others.is_empty() && sets.is_empty() {
         ratios = (0..RATIOS.len()).collect();
     }
-    Ok((ratios, others))
+    Ok((ratios, others, sets))
 }
 
 impl FromStr for RatioSelection {
@@ -210,11 +226,12 @@ impl FromStr for RatioSelection {
             "" => "all",
             t => t,
         };
-        let (indices, others) = select_inputs(text)?;
+        let (indices, others, sets) = select_inputs(text)?;
         Ok(RatioSelection {
             text: text.to_string(),
             indices,
             others,
+            sets,
         })
     }
 }

@@ -273,9 +273,9 @@ pub struct DataSource {
     pub columns: Option<Vec<String>>,
     /// Inputs of each firm's statement, a comma list: ratios (all, a group, ids), statement items
     /// (items, or ids such as equity), business factors (factors, or names such as
-    /// management_score), firm attributes (attributes, or sector, size, region, age), or sbs24
-    /// (the small-business study's factors). Sector, size and region enter one-hot. The default
-    /// when no --set is given: all ratios.
+    /// management_score), firm attributes (attributes, or sector, size, region, age), sbs24
+    /// (the small-business study's factors), or set:NAME (a feature set's columns joined by firm
+    /// id). Sector, size and region enter one-hot. The default when no --set is given: all ratios.
     #[arg(long, value_name = "GROUP|LIST", conflicts_with = "set")]
     pub ratios: Option<RatioSelection>,
     /// With ratios: which statement of each firm: latest, before-application (the last year before

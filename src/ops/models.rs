@@ -22,7 +22,7 @@ pub fn reads_firms(rec: &ModelRecord) -> bool {
     rec.pipeline
         .features
         .iter()
-        .all(|f| crate::finance::inputs::Feature::parse(f).is_some())
+        .all(|f| crate::views::data::reads_firm(f))
 }
 
 /// Scores (and records) every firm that `rec` has not scored yet, from its latest statement.

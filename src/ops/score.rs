@@ -117,12 +117,18 @@ pub fn score(model: &ModelRecord, model_hash: &str, firm: &PostedFirm) -> Result
     let fiscal_year = stmts[last].fiscal_year;
     let mut values = Vec::with_capacity(model.pipeline.features.len());
     for f in &model.pipeline.features {
-        let feature = Feature::parse(f).ok_or_else(|| {
-            OpsError::Usage(format!(
+        let Some(feature) = Feature::parse(f) else {
+            // A feature set's column joined by firm id: a posted firm has no row in the set, so
+            // it is missing (the training median stands in).
+            if crate::views::data::set_feature(f).is_some() {
+                values.push(f64::NAN);
+                continue;
+            }
+            return Err(OpsError::Usage(format!(
                 "the active model {} was not trained on firm inputs: it cannot score a firm",
                 model.id
-            ))
-        })?;
+            )));
+        };
         let text = |a: Attribute| match a {
             Attribute::Sector => Some(firm.sector.as_str()),
             Attribute::Size => firm.size.as_deref(),

@@ -160,6 +160,7 @@ pub fn rows(store: &Store, data: &DataChoice) -> Result<Dataset> {
                 store,
                 &selection.indices,
                 &selection.others,
+                &selection.sets,
                 *year_rule,
                 *label,
             )?;

@@ -8,6 +8,7 @@ use crate::finance::inputs::{Attribute, Feature, Input};
 use crate::finance::{ITEMS, RATIOS};
 use crate::store::statements::FirmInputs;
 use crate::store::{Store, StoreError};
+use std::collections::HashMap;
 
 /// A feature set's numeric columns (categorical ones are listed in `dropped` unless
 /// `keep_categorical`, in which case their category codes are kept as numbers).
@@ -69,7 +70,7 @@ pub fn ratios_labelled(
     rule: YearRule,
     policy: LabelPolicy,
 ) -> Result<Dataset, StoreError> {
-    inputs_labelled(store, ratios, &[], rule, policy)
+    inputs_labelled(store, ratios, &[], &[], rule, policy)
 }
 
 /// The selected ratios and other inputs (statement items, business factors, firm attributes;
@@ -79,6 +80,7 @@ pub fn inputs_labelled(
     store: &Store,
     ratios: &[usize],
     others: &[Input],
+    sets: &[String],
     rule: YearRule,
     policy: LabelPolicy,
 ) -> Result<Dataset, StoreError> {
@@ -98,6 +100,9 @@ pub fn inputs_labelled(
     let mut data = ratio_dataset(ratios, rows);
     if !others.is_empty() {
         add_other_inputs(store, &mut data, ratios.len(), others)?;
+    }
+    for set in sets {
+        join_set(store, &mut data, set)?;
     }
     apply_policy(store, data, policy)
 }
@@ -176,6 +181,52 @@ fn add_other_inputs(
     }
     data.x = Matrix::new(data.ids.len(), width, values);
     Ok(())
+}
+
+/// The columns of a feature set whose row ids are firm ids, appended as `SET.column` (a
+/// categorical column stays categorical); a firm without a row in the set gets missing values.
+fn join_set(store: &Store, data: &mut Dataset, set: &str) -> Result<(), StoreError> {
+    let info = store.feature_set(set)?;
+    let rows: HashMap<String, Vec<f64>> = store
+        .feature_rows(set)?
+        .into_iter()
+        .map(|r| (r.entity_id, r.values))
+        .collect();
+    let added = info.columns.len();
+    let width = data.x.cols + added;
+    let mut values = Vec::with_capacity(data.x.rows * width);
+    for r in 0..data.x.rows {
+        values.extend_from_slice(data.x.row(r));
+        let firm = data.ids[r]
+            .split_once(':')
+            .map_or(data.ids[r].as_str(), |(f, _)| f);
+        match rows.get(firm) {
+            Some(v) => values.extend_from_slice(v),
+            None => values.extend(std::iter::repeat_n(f64::NAN, added)),
+        }
+    }
+    for c in &info.columns {
+        data.names.push(format!("{set}.{}", c.name));
+        data.categories.push(c.categories.clone());
+    }
+    data.x = Matrix::new(data.x.rows, width, values);
+    Ok(())
+}
+
+/// A model feature that is a feature set's column joined by firm id: (set, column, category).
+pub fn set_feature(name: &str) -> Option<(&str, &str, Option<&str>)> {
+    let (head, category) = match name.split_once('=') {
+        Some((h, c)) => (h, Some(c)),
+        None => (name, None),
+    };
+    let (set, column) = head.split_once('.')?;
+    (!set.is_empty() && !column.is_empty()).then_some((set, column, category))
+}
+
+/// Whether a model feature is one PRECRE reads for a firm (an input of `finance::inputs`, or a
+/// column of a feature set joined by firm id).
+pub fn reads_firm(name: &str) -> bool {
+    Feature::parse(name).is_some() || set_feature(name).is_some()
 }
 
 /// Labels the rows by a policy, leaving out (and counting) the rows it cannot label.
@@ -262,13 +313,16 @@ pub fn firm_feature_rows(
     features: &[String],
     rule: YearRule,
 ) -> Result<Option<Dataset>, StoreError> {
-    let Some(parsed) = features
-        .iter()
-        .map(|f| Feature::parse(f))
-        .collect::<Option<Vec<Feature>>>()
-    else {
+    if !features.iter().all(|f| reads_firm(f)) {
         return Ok(None);
-    };
+    }
+    let parsed: Vec<Feature> = features.iter().filter_map(|f| Feature::parse(f)).collect();
+    let mut sets: Vec<String> = Vec::new();
+    for (set, _, _) in features.iter().filter_map(|f| set_feature(f)) {
+        if !sets.iter().any(|s| s == set) {
+            sets.push(set.to_string());
+        }
+    }
     let mut ratios = Vec::new();
     let mut others = Vec::new();
     for f in &parsed {
@@ -278,7 +332,8 @@ pub fn firm_feature_rows(
             _ => {}
         }
     }
-    let data = inputs_labelled(store, &ratios, &others, rule, LabelPolicy::Latest)?.one_hot();
+    let data =
+        inputs_labelled(store, &ratios, &others, &sets, rule, LabelPolicy::Latest)?.one_hot();
     let cols: Vec<Option<usize>> = features
         .iter()
         .map(|f| data.names.iter().position(|n| n == f))

@@ -4,12 +4,19 @@
 use super::{Result, ViewError};
 use crate::decisions::ModelRef;
 use crate::finance::inputs::{Attribute, Feature, Input};
+use crate::finance::{RatioRow, Statement};
 use crate::model::explain::Explanation;
 use crate::model::registry::ModelRecord;
+use crate::store::features::FeatureSetInfo;
 use crate::store::firms::FirmRow;
+use crate::store::statements::FirmInputs;
 use crate::store::Store;
+use crate::views::data::{reads_firm, set_feature};
+use std::collections::HashMap;
 
-/// A firm's ratios in a model's feature order, from its statement of `year` (default: latest).
+/// A firm's inputs in a model's feature order, from its statement of `year` (default: latest):
+/// ratios, items, factors, attributes (a category as 0/1), and feature-set columns joined by
+/// firm id (missing when the firm has no row in the set).
 pub fn firm_features(
     store: &Store,
     firm_id: &str,
@@ -25,55 +32,100 @@ pub fn firm_features(
             year.map(|y| format!(" for {y}")).unwrap_or_default()
         ))
     })?;
-    let parsed: Vec<Feature> = features
-        .iter()
-        .map(|f| {
-            Feature::parse(f).ok_or_else(|| {
-                ViewError::Message(format!(
-                    "the model uses '{f}', which is not a firm input: it explains rows of its \
-                     feature set, not firms"
-                ))
-            })
-        })
-        .collect::<Result<_>>()?;
+    if let Some(f) = features.iter().find(|f| !reads_firm(f)) {
+        return Err(ViewError::Message(format!(
+            "the model uses '{f}', which is not a firm input: it explains rows of its feature \
+             set, not firms"
+        )));
+    }
+    let parsed: Vec<Option<Feature>> = features.iter().map(|f| Feature::parse(f)).collect();
     let extra = if parsed
         .iter()
+        .flatten()
         .any(|f| !matches!(f, Feature::Ratio(_) | Feature::Input(Input::Item(_))))
     {
         Some(store.firm_input(&firm.id)?)
     } else {
         None
     };
+    let mut set_rows: SetRows = HashMap::new();
+    for (set, _, _) in features.iter().filter_map(|f| set_feature(f)) {
+        if !set_rows.contains_key(set) {
+            let info = store.feature_set(set)?;
+            let row = store
+                .feature_rows(set)?
+                .into_iter()
+                .find(|r| r.entity_id == firm.id)
+                .map(|r| r.values);
+            set_rows.insert(set.to_string(), row.map(|v| (info, v)));
+        }
+    }
     let fiscal_year = s.fiscal_year;
-    let values = parsed
+    let values = features
         .iter()
-        .map(|f| match f {
-            Feature::Ratio(i) => ratios.values[*i].unwrap_or(f64::NAN),
-            Feature::Input(Input::Item(i)) => s.values[*i].unwrap_or(f64::NAN),
-            Feature::Input(input) | Feature::Category(input, _) => {
-                let Some(x) = &extra else { return f64::NAN };
-                let text = match input {
-                    Input::Factor(k) => {
-                        return x.factors.get(*k).copied().flatten().unwrap_or(f64::NAN)
-                    }
-                    Input::Attribute(Attribute::Age) => {
-                        return crate::finance::inputs::age(x.founded.as_deref(), fiscal_year)
-                    }
-                    Input::Attribute(Attribute::Sector) => Some(x.sector.as_str()),
-                    Input::Attribute(Attribute::Size) => x.size.as_deref(),
-                    Input::Attribute(Attribute::Region) => x.region.as_deref(),
-                    Input::Item(_) => None,
-                };
-                match f {
-                    Feature::Category(_, value) => {
-                        f64::from(u8::from(text == Some(value.as_str())))
-                    }
-                    _ => f64::NAN,
-                }
-            }
+        .zip(&parsed)
+        .map(|(name, f)| match f {
+            Some(f) => firm_value(f, ratios, s, extra.as_ref(), fiscal_year),
+            None => set_value(&set_rows, name),
         })
         .collect();
     Ok((firm, fiscal_year, values))
+}
+
+/// Each joined feature set's info and the firm's row in it (none when it has no row).
+type SetRows = HashMap<String, Option<(FeatureSetInfo, Vec<f64>)>>;
+
+/// A feature-set column's value for the firm (NaN when it has no row in the set).
+fn set_value(rows: &SetRows, name: &str) -> f64 {
+    let Some((set, column, category)) = set_feature(name) else {
+        return f64::NAN;
+    };
+    let Some(Some((info, values))) = rows.get(set) else {
+        return f64::NAN;
+    };
+    let Some(c) = info.columns.iter().position(|c| c.name == column) else {
+        return f64::NAN;
+    };
+    match category {
+        None => values[c],
+        Some(cat) => {
+            let k = info.columns[c].categories.iter().position(|x| x == cat);
+            f64::from(u8::from(k.is_some_and(|k| values[c] == k as f64)))
+        }
+    }
+}
+
+/// A firm input's value for one statement of the firm.
+fn firm_value(
+    f: &Feature,
+    ratios: &RatioRow,
+    s: &Statement,
+    extra: Option<&FirmInputs>,
+    fiscal_year: i32,
+) -> f64 {
+    match f {
+        Feature::Ratio(i) => ratios.values[*i].unwrap_or(f64::NAN),
+        Feature::Input(Input::Item(i)) => s.values[*i].unwrap_or(f64::NAN),
+        Feature::Input(input) | Feature::Category(input, _) => {
+            let Some(x) = extra else { return f64::NAN };
+            let text = match input {
+                Input::Factor(k) => {
+                    return x.factors.get(*k).copied().flatten().unwrap_or(f64::NAN)
+                }
+                Input::Attribute(Attribute::Age) => {
+                    return crate::finance::inputs::age(x.founded.as_deref(), fiscal_year)
+                }
+                Input::Attribute(Attribute::Sector) => Some(x.sector.as_str()),
+                Input::Attribute(Attribute::Size) => x.size.as_deref(),
+                Input::Attribute(Attribute::Region) => x.region.as_deref(),
+                Input::Item(_) => None,
+            };
+            match f {
+                Feature::Category(_, value) => f64::from(u8::from(text == Some(value.as_str()))),
+                _ => f64::NAN,
+            }
+        }
+    }
 }
 
 /// A firm as a model sees it.
@@ -106,12 +158,7 @@ impl Scored {
 /// Scores a firm's latest statement; `None` when the model was not trained on ratios or the firm
 /// has no statement.
 pub fn score_firm(store: &Store, model: &ModelRecord, firm_id: &str) -> Result<Option<Scored>> {
-    if model
-        .pipeline
-        .features
-        .iter()
-        .any(|f| Feature::parse(f).is_none())
-    {
+    if !model.pipeline.features.iter().all(|f| reads_firm(f)) {
         return Ok(None);
     }
     match firm_features(store, firm_id, None, &model.pipeline.features) {
