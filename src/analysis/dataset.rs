@@ -162,7 +162,7 @@ impl Default for RatioSelection {
 /// group, a ratio id, `items` or an item id, `factors` or a factor name, `attributes` or one
 /// of sector, size, region, age, `sbs24` (the small-business study's factors), or `set:NAME`
 /// (every column of a feature set whose row ids are firm ids).
-pub fn select_inputs(spec: &str) -> Result<(Vec<usize>, Vec<Input>, Vec<String>), String> {
+pub fn select_inputs(spec: &str) -> Result<RatioSelection, String> {
     let mut ratios: Vec<usize> = Vec::new();
     let mut others: Vec<Input> = Vec::new();
     let mut sets: Vec<String> = Vec::new();
@@ -216,7 +216,12 @@ pub fn select_inputs(spec: &str) -> Result<(Vec<usize>, Vec<Input>, Vec<String>)
     if ratios.is_empty() && others.is_empty() && sets.is_empty() {
         ratios = (0..RATIOS.len()).collect();
     }
-    Ok((ratios, others, sets))
+    Ok(RatioSelection {
+        text: spec.to_string(),
+        indices: ratios,
+        others,
+        sets,
+    })
 }
 
 impl FromStr for RatioSelection {
@@ -226,13 +231,7 @@ impl FromStr for RatioSelection {
             "" => "all",
             t => t,
         };
-        let (indices, others, sets) = select_inputs(text)?;
-        Ok(RatioSelection {
-            text: text.to_string(),
-            indices,
-            others,
-            sets,
-        })
+        select_inputs(text)
     }
 }
 
