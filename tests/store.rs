@@ -99,6 +99,14 @@ fn a_version_1_store_gains_the_later_indexes_and_keeps_its_rows() {
     .unwrap();
     drop(conn);
     let store = Store::open(&path).unwrap();
+    // The store was copied, verified, before the migration.
+    let copy = dir.path().join("s.db.v1.backup");
+    let c = rusqlite::Connection::open(&copy).unwrap();
+    assert_eq!(user_version(&c), 1, "the copy is of the version-1 store");
+    let ok: String = c
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(ok, "ok");
     let mix = store.class_mix().unwrap();
     let conn = rusqlite::Connection::open(&path).unwrap();
     assert_eq!(user_version(&conn), SCHEMA_VERSION);

@@ -601,3 +601,26 @@ pub enum TokenAction {
     /// Revoke a token (the service refuses it within 5 seconds).
     Revoke { name: String },
 }
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The file to write (refused when it exists, unless --force).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Replace the file if it exists.
+    #[arg(long)]
+    pub force: bool,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The backup to put back.
+    pub file: PathBuf,
+    /// Restore a backup of another store over this one.
+    #[arg(long)]
+    pub force: bool,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+}

@@ -161,4 +161,14 @@ pub enum Command {
         after_help = "Examples:\n  precre check\n  precre --db /srv/credit/team.db check && echo consistent"
     )]
     Check,
+    /// Take a consistent, verified copy of the store while others go on working.
+    #[command(
+        after_help = "Examples:\n  precre backup --out backups/credit-2026-12-01.db\n  precre --db /srv/credit/team.db backup --out /srv/backups/team.db --force"
+    )]
+    Backup(BackupArgs),
+    /// Put a backup back in place of the store (the replaced store is kept beside it).
+    #[command(
+        after_help = "Examples:\n  precre restore backups/credit-2026-12-01.db\n  precre --db other.db restore backups/credit.db --force   # a backup of another store"
+    )]
+    Restore(RestoreArgs),
 }

@@ -1,5 +1,6 @@
 //! What each subcommand does: open the store, call the library, print the result.
 
+mod backup;
 mod check;
 mod classify;
 mod decide;
@@ -89,6 +90,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Decide(args)) => decide::run(&cli, args),
         Some(Command::Export(args)) => export::run(&cli, args),
         Some(Command::Check) => check::run(&cli),
+        Some(Command::Backup(args)) => backup::backup(&cli, args),
+        Some(Command::Restore(args)) => backup::restore(&cli, args),
         Some(Command::Serve(args)) => serve::run(&cli, args),
         Some(Command::Token(args)) => token::run(&cli, args),
     }

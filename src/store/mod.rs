@@ -1,6 +1,7 @@
 //! The SQLite store: opening, pragmas, location, and one file per table family.
 
 pub mod applications;
+pub mod backup;
 pub mod check;
 pub mod decisions;
 pub mod features;

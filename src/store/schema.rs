@@ -3,7 +3,7 @@
 use super::{Result, StoreError};
 use crate::finance::{catalogue::CATALOGUE_VERSION, ITEMS, RATIOS};
 use rusqlite::Connection;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = 4;
@@ -217,6 +217,18 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
             return Err(StoreError::Foreign(path.to_path_buf()));
         }
     }
+    // A store about to be migrated is copied first (verified), next to it.
+    if found > 0 && found < SCHEMA_VERSION && path.is_file() {
+        let mut copy = PathBuf::from(format!("{}.v{found}.backup", path.display()));
+        if copy.exists() {
+            copy = PathBuf::from(format!(
+                "{}.v{found}.{}.backup",
+                path.display(),
+                std::process::id()
+            ));
+        }
+        super::backup::copy_to(conn, &copy)?;
+    }
     let migrations: Vec<String> = vec![
         migration_1(),
         MIGRATION_2.to_string(),
@@ -236,6 +248,9 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
         )?;
         tx.pragma_update(None, "user_version", version)?;
         tx.commit()?;
+    }
+    if found < SCHEMA_VERSION {
+        super::backup::store_id(conn)?;
     }
     Ok(())
 }
