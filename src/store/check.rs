@@ -96,6 +96,29 @@ impl Store {
             doubled == 0,
             format!("decisions taken twice without an override or undo: {doubled}"),
         );
+        let start: i64 = self
+            .conn
+            .query_row(
+                "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'decision_chain_start'",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap_or(0);
+        let before = if start > 0 {
+            format!(" (decisions up to {start} predate the chain, made at migration 5, and are not covered)")
+        } else {
+            String::new()
+        };
+        match super::chain::verify(&self.conn)? {
+            Ok(n) => r.add(
+                true,
+                format!(
+                    "decision chain: {n} decision{} verified{before}",
+                    if n == 1 { "" } else { "s" }
+                ),
+            ),
+            Err(m) => r.add(false, format!("decision chain broken: {m}")),
+        }
         for (table, n) in self.table_counts()? {
             r.lines.push(format!("        {table}: {n} rows"));
         }

@@ -124,25 +124,22 @@ impl Store {
             _ => {}
         }
         let reasons = serde_json::to_string(&input.reasons).unwrap_or_else(|_| "[]".into());
-        tx.execute(
-            "INSERT INTO decisions(application_id, decision, analyst, model_id, model_hash,
-                 predicted_class, override_reason, note, reasons, supersedes)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            rusqlite::params![
-                input.application_id,
-                input.verdict.as_str(),
-                input.analyst,
-                input.model.as_ref().map(|m| &m.id),
-                input.model.as_ref().map(|m| &m.hash),
-                input.model.as_ref().map(|m| &m.predicted_class),
-                input.override_reason,
-                input.note,
-                reasons,
-                previous.as_ref().map(|p| p.id),
-            ],
+        let id = super::chain::insert(
+            &tx,
+            &super::chain::NewDecision {
+                application_id: &input.application_id,
+                decision: input.verdict.as_str(),
+                analyst: &input.analyst,
+                model_id: input.model.as_ref().map(|m| m.id.as_str()),
+                model_hash: input.model.as_ref().map(|m| m.hash.as_str()),
+                predicted_class: input.model.as_ref().map(|m| m.predicted_class.as_str()),
+                override_reason: input.override_reason.as_deref(),
+                note: input.note.as_deref(),
+                reasons: &reasons,
+                supersedes: previous.as_ref().map(|p| p.id),
+            },
         )
         .map_err(sql_err)?;
-        let id = tx.last_insert_rowid();
         tx.execute(
             "UPDATE applications SET status = ?2 WHERE id = ?1",
             rusqlite::params![input.application_id, input.verdict.status()],
@@ -167,22 +164,23 @@ impl Store {
         let previous = in_force(&tx, application_id)
             .map_err(sql_err)?
             .ok_or_else(|| DecisionError::NothingToUndo(application_id.to_string()))?;
-        tx.execute(
-            "INSERT INTO decisions(application_id, decision, analyst, model_id, model_hash,
-                 predicted_class, note, reasons, supersedes)
-             VALUES (?1, 'undo', ?2, ?3, ?4, ?5, ?6, '[]', ?7)",
-            rusqlite::params![
+        let note = format!("undo of {} by {}", previous.decision, previous.analyst);
+        let id = super::chain::insert(
+            &tx,
+            &super::chain::NewDecision {
                 application_id,
+                decision: "undo",
                 analyst,
-                previous.model_id,
-                previous.model_hash,
-                previous.predicted_class,
-                format!("undo of {} by {}", previous.decision, previous.analyst),
-                previous.id
-            ],
+                model_id: previous.model_id.as_deref(),
+                model_hash: previous.model_hash.as_deref(),
+                predicted_class: previous.predicted_class.as_deref(),
+                override_reason: None,
+                note: Some(&note),
+                reasons: "[]",
+                supersedes: Some(previous.id),
+            },
         )
         .map_err(sql_err)?;
-        let id = tx.last_insert_rowid();
         tx.execute(
             "UPDATE applications SET status = 'pending' WHERE id = ?1",
             [application_id],

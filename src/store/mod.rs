@@ -2,6 +2,7 @@
 
 pub mod applications;
 pub mod backup;
+pub mod chain;
 pub mod check;
 pub mod decisions;
 pub mod features;

@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// Migration 1: every table of the foundation. Statement items and ratio columns come from the
 /// finance catalogues so that the store and the formulas cannot drift apart.
@@ -197,6 +197,25 @@ CREATE TABLE IF NOT EXISTS api_requests (
 CREATE INDEX IF NOT EXISTS api_requests_at ON api_requests(at);
 ";
 
+/// Version 5: the decision log's hash chain (`store::chain`), starting after the decisions the
+/// store already holds (they are named by `decision_chain_start`, not covered). Idempotent: the
+/// column is added only where it is missing.
+fn migration_5(conn: &Connection) -> Result<String> {
+    let has_column: bool = conn
+        .prepare("SELECT 1 FROM pragma_table_info('decisions') WHERE name = 'chain_hash'")?
+        .exists([])?;
+    let add = if has_column {
+        ""
+    } else {
+        "ALTER TABLE decisions ADD COLUMN chain_hash TEXT;"
+    };
+    Ok(format!(
+        "{add}
+         INSERT OR IGNORE INTO meta(key, value)
+           SELECT 'decision_chain_start', CAST(coalesce(max(id), 0) AS TEXT) FROM decisions;"
+    ))
+}
+
 /// Applies every migration newer than the store's version, each in its own transaction.
 pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -234,6 +253,7 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
         MIGRATION_2.to_string(),
         MIGRATION_3.to_string(),
         MIGRATION_4.to_string(),
+        migration_5(conn)?,
     ];
     for (i, sql) in migrations.iter().enumerate() {
         let version = i as i64 + 1;

@@ -1,0 +1,171 @@
+//! The tamper-evident decision log: every decision row carries `chain_hash`, the sha256 of the
+//! previous decision's hash and of its own content (id, application, decision, analyst, time,
+//! model, class, override reason, note, reasons, superseded decision), and `meta` keeps the
+//! head (the last id and hash). An edit, a deletion or a reordering made outside PRECRE breaks
+//! the chain at the first decision it touches; removing the last decisions leaves the head
+//! pointing past the end. Decisions made before the chain existed (migration 5) are not
+//! covered: `meta.decision_chain_start` says from which id on they are.
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use sha2::{Digest, Sha256};
+
+/// A decision as it is written.
+pub struct NewDecision<'a> {
+    pub application_id: &'a str,
+    pub decision: &'a str,
+    pub analyst: &'a str,
+    pub model_id: Option<&'a str>,
+    pub model_hash: Option<&'a str>,
+    pub predicted_class: Option<&'a str>,
+    pub override_reason: Option<&'a str>,
+    pub note: Option<&'a str>,
+    pub reasons: &'a str,
+    pub supersedes: Option<i64>,
+}
+
+fn hash(prev: &str, id: i64, at: &str, d: &NewDecision) -> String {
+    let mut h = Sha256::new();
+    let fields: [Option<&str>; 10] = [
+        Some(d.application_id),
+        Some(d.decision),
+        Some(d.analyst),
+        Some(at),
+        d.model_id,
+        d.model_hash,
+        d.predicted_class,
+        d.override_reason,
+        d.note,
+        Some(d.reasons),
+    ];
+    h.update(prev.as_bytes());
+    h.update([0x1e]);
+    h.update(id.to_le_bytes());
+    for f in fields {
+        // A missing value and an empty one hash differently.
+        match f {
+            Some(v) => {
+                h.update([1]);
+                h.update(v.as_bytes());
+            }
+            None => h.update([0]),
+        }
+        h.update([0x1f]);
+    }
+    h.update(d.supersedes.unwrap_or(-1).to_le_bytes());
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn head(conn: &Connection) -> rusqlite::Result<Option<(i64, String)>> {
+    let v: Option<String> = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'decision_chain_head'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(v.and_then(|v| {
+        let (id, h) = v.split_once(':')?;
+        Some((id.parse().ok()?, h.to_string()))
+    }))
+}
+
+/// Writes a decision at the end of the chain, in the caller's transaction; returns its id.
+pub fn insert(tx: &Transaction, d: &NewDecision) -> rusqlite::Result<i64> {
+    let id: i64 = tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM decisions", [], |r| {
+        r.get(0)
+    })?;
+    let at: String = tx.query_row("SELECT strftime('%Y-%m-%dT%H:%M:%fZ','now')", [], |r| {
+        r.get(0)
+    })?;
+    let prev = head(tx)?.map(|(_, h)| h).unwrap_or_default();
+    let chain = hash(&prev, id, &at, d);
+    tx.execute(
+        "INSERT INTO decisions(id, application_id, decision, analyst, decided_at, model_id,
+             model_hash, predicted_class, override_reason, note, reasons, supersedes, chain_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        params![
+            id,
+            d.application_id,
+            d.decision,
+            d.analyst,
+            at,
+            d.model_id,
+            d.model_hash,
+            d.predicted_class,
+            d.override_reason,
+            d.note,
+            d.reasons,
+            d.supersedes,
+            chain
+        ],
+    )?;
+    tx.execute(
+        "INSERT OR REPLACE INTO meta(key, value) VALUES ('decision_chain_head', ?1)",
+        [format!("{id}:{chain}")],
+    )?;
+    Ok(id)
+}
+
+/// Walks the chain: `Ok(n)` decisions verified, or the first broken one, in words.
+pub fn verify(conn: &Connection) -> rusqlite::Result<Result<usize, String>> {
+    let start: i64 = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'decision_chain_start'",
+            [],
+            |r| r.get::<_, String>(0),
+        )
+        .optional()?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let mut stmt = conn.prepare(
+        "SELECT id, application_id, decision, analyst, decided_at, model_id, model_hash,
+                predicted_class, override_reason, note, reasons, supersedes, chain_hash
+         FROM decisions WHERE id > ?1 ORDER BY id",
+    )?;
+    let mut rows = stmt.query([start])?;
+    let mut prev = String::new();
+    let mut last: Option<i64> = None;
+    let mut n = 0;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let text = |i: usize| -> rusqlite::Result<Option<String>> { r.get(i) };
+        let (app, decision, analyst, at) = (text(1)?, text(2)?, text(3)?, text(4)?);
+        let (mid, mhash, class, over, note, reasons) =
+            (text(5)?, text(6)?, text(7)?, text(8)?, text(9)?, text(10)?);
+        let d = NewDecision {
+            application_id: app.as_deref().unwrap_or(""),
+            decision: decision.as_deref().unwrap_or(""),
+            analyst: analyst.as_deref().unwrap_or(""),
+            model_id: mid.as_deref(),
+            model_hash: mhash.as_deref(),
+            predicted_class: class.as_deref(),
+            override_reason: over.as_deref(),
+            note: note.as_deref(),
+            reasons: reasons.as_deref().unwrap_or(""),
+            supersedes: r.get(11)?,
+        };
+        let stored: Option<String> = r.get(12)?;
+        let expected = hash(&prev, id, at.as_deref().unwrap_or(""), &d);
+        if stored.as_deref() != Some(expected.as_str()) {
+            return Ok(Err(format!(
+                "decision {id} (application {}) does not match the chain: it was edited, or a \
+                 decision before it was removed or reordered",
+                d.application_id
+            )));
+        }
+        prev = expected;
+        last = Some(id);
+        n += 1;
+    }
+    match (head(conn)?, last) {
+        (Some((hid, hh)), Some(l)) if hid == l && hh == prev => Ok(Ok(n)),
+        (None, None) => Ok(Ok(0)),
+        (Some((hid, _)), _) => Ok(Err(format!(
+            "the chain's last decision was {hid}, and the log ends at {}: decisions at its end were removed",
+            last.map_or("none".to_string(), |l| l.to_string())
+        ))),
+        (None, Some(l)) => Ok(Err(format!(
+            "decisions up to {l} are in the log but the chain has no head: it was removed"
+        ))),
+    }
+}
