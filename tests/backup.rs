@@ -5,17 +5,8 @@
 
 mod common;
 
-use common::precre;
+use common::{precre, run};
 use std::path::Path;
-
-fn run(db: &Path, args: &[&str]) -> (Option<i32>, String, String) {
-    let out = precre(db).args(args).output().unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 fn pending(db: &Path) -> Vec<String> {
     let (_, out, _) = run(db, &["queue", "--format", "json"]);

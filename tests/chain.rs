@@ -5,17 +5,8 @@
 
 mod common;
 
-use common::precre;
+use common::run;
 use std::path::Path;
-
-fn run(db: &Path, args: &[&str]) -> (Option<i32>, String, String) {
-    let out = precre(db).args(args).output().unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 /// A demo store with six decisions (ids 1..=6).
 fn decided(dir: &Path, name: &str) -> std::path::PathBuf {

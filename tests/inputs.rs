@@ -10,21 +10,12 @@ use precre::ops::score::{PostedFirm, PostedStatement};
 use precre::store::Store;
 use std::collections::BTreeMap;
 
-fn cli(db: &std::path::Path, args: &[&str]) -> (Option<i32>, String, String) {
-    let out = common::precre(db).args(args).output().unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 #[test]
 fn factors_items_and_attributes_reach_the_tree_and_score_the_same_posted_or_stored() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("inputs.db");
-    assert_eq!(cli(&db, &["demo"]).0, Some(0));
-    let (code, out, err) = cli(
+    assert_eq!(common::run(&db, &["demo"]).0, Some(0));
+    let (code, out, err) = common::run(
         &db,
         &[
             "train",
@@ -40,7 +31,7 @@ fn factors_items_and_attributes_reach_the_tree_and_score_the_same_posted_or_stor
     );
     assert_eq!(code, Some(0), "{err}");
     assert!(out.contains("2,400 firms scored"), "{out}");
-    let (_, tree, _) = cli(&db, &["tree", "--model", "fx"]);
+    let (_, tree, _) = common::run(&db, &["tree", "--model", "fx"]);
     let factor_splits = FACTORS
         .iter()
         .filter(|f| tree.contains(&format!("{f} <=")))
@@ -53,7 +44,7 @@ fn factors_items_and_attributes_reach_the_tree_and_score_the_same_posted_or_stor
         tree.contains("sector=") || tree.contains("equity <="),
         "{tree}"
     );
-    let (_, show, _) = cli(&db, &["models", "show", "fx"]);
+    let (_, show, _) = common::run(&db, &["models", "show", "fx"]);
     assert!(
         show.contains("ratios (all,factors,sector,age,equity)"),
         "{show}"
@@ -166,7 +157,7 @@ fn the_small_business_set_and_bad_input_names() {
     assert!(err.contains("'wishes' is not an input"), "{err}");
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("i.db");
-    let (code, _, err) = cli(&db, &["train", "--ratios", "all,wishes"]);
+    let (code, _, err) = common::run(&db, &["train", "--ratios", "all,wishes"]);
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("'wishes' is not an input"), "{err}");
 }
@@ -180,15 +171,9 @@ fn the_small_business_set_and_bad_input_names() {
 /// 1 point of accuracy and 3 points of macro recall of one of them.
 #[test]
 fn german_on_its_categorical_attributes_against_scikit_learn() {
-    let src = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/datasets/statlog-german/german.data");
-    if !src.exists() {
-        eprintln!(
-            "SKIPPED: {} is absent (the shared data sets are not beside this clone)",
-            src.display()
-        );
+    let Some(src) = common::shared_dataset("statlog-german/german.data") else {
         return;
-    }
+    };
     let dir = tempfile::tempdir().unwrap();
     let csv = dir.path().join("german_split.csv");
     let mut text = (1..=21)
@@ -209,7 +194,7 @@ fn german_on_its_categorical_attributes_against_scikit_learn() {
     }
     std::fs::write(&csv, text).unwrap();
     let db = dir.path().join("g.db");
-    let (code, _, err) = cli(
+    let (code, _, err) = common::run(
         &db,
         &[
             "import",
@@ -223,7 +208,7 @@ fn german_on_its_categorical_attributes_against_scikit_learn() {
         ],
     );
     assert_eq!(code, Some(0), "{err}");
-    let (code, out, err) = cli(
+    let (code, out, err) = common::run(
         &db,
         &[
             "train",
@@ -262,7 +247,7 @@ fn german_on_its_categorical_attributes_against_scikit_learn() {
 fn a_feature_set_joins_the_firm_inputs_by_firm_id() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("set.db");
-    assert_eq!(cli(&db, &["demo"]).0, Some(0));
+    assert_eq!(common::run(&db, &["demo"]).0, Some(0));
     // An audit score that tells the failed firms apart, for the first 2,000 firms only.
     let firms = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/firms.csv"),
@@ -278,7 +263,7 @@ fn a_feature_set_joins_the_firm_inputs_by_firm_id() {
     }
     let file = dir.path().join("extra.csv");
     std::fs::write(&file, csv).unwrap();
-    let (code, _, err) = cli(
+    let (code, _, err) = common::run(
         &db,
         &[
             "import",
@@ -294,7 +279,7 @@ fn a_feature_set_joins_the_firm_inputs_by_firm_id() {
         ],
     );
     assert_eq!(code, Some(0), "{err}");
-    let (code, out, err) = cli(
+    let (code, out, err) = common::run(
         &db,
         &["train", "--ratios", "all,set:extra", "--save", "withset"],
     );
@@ -313,7 +298,7 @@ fn a_feature_set_joins_the_firm_inputs_by_firm_id() {
             model.pipeline.features
         );
     }
-    let (_, tree, _) = cli(&db, &["tree", "--model", "withset"]);
+    let (_, tree, _) = common::run(&db, &["tree", "--model", "withset"]);
     assert!(tree.contains("extra.audit_score <="), "{tree}");
     // Bulk and single-firm scoring agree, for firms with and without a row in the set.
     let bulk = precre::views::scoring::score_all(&store, &model).unwrap();
@@ -336,7 +321,7 @@ fn a_feature_set_joins_the_firm_inputs_by_firm_id() {
             .collect();
         assert_eq!(from_bulk, from_one, "{id}");
     }
-    let (code, _, err) = cli(&db, &["train", "--ratios", "all,set:nope"]);
+    let (code, _, err) = common::run(&db, &["train", "--ratios", "all,set:nope"]);
     assert_ne!(code, Some(0));
     assert!(err.contains("no feature set named 'nope'"), "{err}");
 }

@@ -13,22 +13,6 @@ use precre::ingest::{import_file, FeatureOptions, ImportOptions, Kind};
 use precre::ops::screen::{run, ScreenRequest};
 use precre::ops::train::DataChoice;
 use precre::store::Store;
-use std::path::PathBuf;
-
-fn dataset(rel: &str) -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/datasets")
-        .join(rel);
-    if p.exists() {
-        Some(p)
-    } else {
-        eprintln!(
-            "SKIPPED: {} is absent (the shared data sets are not beside this clone)",
-            p.display()
-        );
-        None
-    }
-}
 
 fn import(store: &mut Store, path: &std::path::Path, id: Option<&str>, label: &str, name: &str) {
     let mut o = ImportOptions::new(Kind::Features);
@@ -60,7 +44,7 @@ fn request(set: &str) -> ScreenRequest {
 /// of rounding noise, which is why statsmodels warns there).
 #[test]
 fn polish_vif_matches_statsmodels() {
-    let Some(path) = dataset("polish-bankruptcy/1year.csv") else {
+    let Some(path) = common::shared_dataset("polish-bankruptcy/1year.csv") else {
         return;
     };
     let mut store = Store::open_in_memory().unwrap();
@@ -108,7 +92,7 @@ fn polish_vif_matches_statsmodels() {
 
 #[test]
 fn german_vif_after_one_hot_matches_statsmodels() {
-    let Some(path) = dataset("statlog-german/german.data") else {
+    let Some(path) = common::shared_dataset("statlog-german/german.data") else {
         return;
     };
     let mut store = Store::open_in_memory().unwrap();
@@ -163,7 +147,9 @@ fn information_value_over_optbinnings_bins_matches_it() {
             "2",
         ),
     ] {
-        let Some(path) = dataset(rel) else { return };
+        let Some(path) = common::shared_dataset(rel) else {
+            return;
+        };
         let mut store = Store::open_in_memory().unwrap();
         import(&mut store, &path, id, label, set);
         let data = precre::ops::train::rows(
@@ -201,26 +187,14 @@ fn information_value_over_optbinnings_bins_matches_it() {
     }
 }
 
-/// The command line: the table names exact collinearity, the recommended set comes with the
-/// flags that train on it, and training takes them.
-/// Runs precre on the store; exit code, standard output, standard error.
-fn cli(db: &std::path::Path, args: &[&str]) -> (Option<i32>, String, String) {
-    let out = common::precre(db).args(args).output().unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 #[test]
 fn screen_command_and_training_on_its_recommendation() {
-    let Some(path) = dataset("statlog-german/german.data") else {
+    let Some(path) = common::shared_dataset("statlog-german/german.data") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("s.db");
-    let (code, _, err) = cli(
+    let (code, _, err) = common::run(
         &db,
         &[
             "import",
@@ -234,7 +208,7 @@ fn screen_command_and_training_on_its_recommendation() {
         ],
     );
     assert_eq!(code, Some(0), "{err}");
-    let (code, out, err) = cli(&db, &["screen", "--set", "german", "--bins", "column_1"]);
+    let (code, out, err) = common::run(&db, &["screen", "--set", "german", "--bins", "column_1"]);
     assert_eq!(code, Some(0), "{err}");
     assert!(out.contains("300 of class '2' read as bad"), "{out}");
     assert!(out.contains("bins of column_1 (IV 0.6660"), "{out}");
@@ -247,25 +221,25 @@ fn screen_command_and_training_on_its_recommendation() {
         .split(' ')
         .collect();
     args.extend(["--format", "json"]);
-    let (code, trained, err) = cli(&db, &args);
+    let (code, trained, err) = common::run(&db, &args);
     assert_eq!(code, Some(0), "{err}");
     assert!(trained.contains("column_1"), "{trained}");
     assert!(
         !trained.contains("column_18"),
         "column_18 (IV 0.0000) was not recommended: {trained}"
     );
-    let (_, json, _) = cli(&db, &["screen", "--set", "german", "--format", "json"]);
+    let (_, json, _) = common::run(&db, &["screen", "--set", "german", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["inputs"].as_array().unwrap().len(), 20);
     assert_eq!(v["correlation"]["columns"].as_array().unwrap().len(), 48);
     // An unknown class, an unknown input, an unknown column: exit 2 with the choices named.
-    let (code, _, err) = cli(&db, &["screen", "--set", "german", "--bad", "7"]);
+    let (code, _, err) = common::run(&db, &["screen", "--set", "german", "--bad", "7"]);
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("the classes are 1, 2"), "{err}");
-    let (code, _, err) = cli(&db, &["screen", "--set", "german", "--bins", "nope"]);
+    let (code, _, err) = common::run(&db, &["screen", "--set", "german", "--bins", "nope"]);
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("the inputs are column_1, column_2"), "{err}");
-    let (code, _, err) = cli(
+    let (code, _, err) = common::run(
         &db,
         &["train", "--set", "german", "--columns", "column_1,nope"],
     );

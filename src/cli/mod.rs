@@ -1,7 +1,9 @@
 //! The command line: clap definitions of every subcommand and flag.
 
 mod args;
+mod modelling;
 pub use args::*;
+pub use modelling::*;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;

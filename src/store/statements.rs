@@ -265,63 +265,51 @@ pub struct FirmInputs {
     pub factors: Vec<Option<f64>>,
 }
 
+/// The columns both queries of [`FirmInputs`] select, in [`firm_inputs_row`]'s order.
+fn firm_inputs_sql(filter: &str) -> String {
+    let factors: String = crate::finance::inputs::FACTORS
+        .iter()
+        .map(|f| format!(", fa.{f}"))
+        .collect();
+    format!(
+        "SELECT f.id, f.sector, f.size, f.region, f.founded{factors}
+         FROM firms f LEFT JOIN factors fa ON fa.firm_id = f.id {filter}"
+    )
+}
+
+fn firm_inputs_row(row: &Row) -> rusqlite::Result<(String, FirmInputs)> {
+    let factors = (0..crate::finance::inputs::FACTORS.len())
+        .map(|j| row.get::<_, Option<f64>>(5 + j))
+        .collect::<rusqlite::Result<_>>()?;
+    Ok((
+        row.get(0)?,
+        FirmInputs {
+            sector: row.get(1)?,
+            size: row.get(2)?,
+            region: row.get(3)?,
+            founded: row.get(4)?,
+            factors,
+        },
+    ))
+}
+
 impl Store {
     /// Every firm's register attributes and business factors, by firm id.
     pub fn firm_inputs(&self) -> Result<std::collections::HashMap<String, FirmInputs>> {
-        let factors = crate::finance::inputs::FACTORS
-            .iter()
-            .map(|f| format!(", fa.{f}"))
-            .collect::<String>();
-        let sql = format!(
-            "SELECT f.id, f.sector, f.size, f.region, f.founded{factors}
-             FROM firms f LEFT JOIN factors fa ON fa.firm_id = f.id"
-        );
-        let mut stmt = self.conn.prepare(&sql)?;
-        let mut rows = stmt.query([])?;
-        let mut out = std::collections::HashMap::new();
-        while let Some(row) = rows.next()? {
-            let n = crate::finance::inputs::FACTORS.len();
-            let mut values = Vec::with_capacity(n);
-            for j in 0..n {
-                values.push(row.get::<_, Option<f64>>(5 + j)?);
-            }
-            out.insert(
-                row.get::<_, String>(0)?,
-                FirmInputs {
-                    sector: row.get(1)?,
-                    size: row.get(2)?,
-                    region: row.get(3)?,
-                    founded: row.get(4)?,
-                    factors: values,
-                },
-            );
-        }
-        Ok(out)
+        let mut stmt = self.conn.prepare(&firm_inputs_sql(""))?;
+        let rows = stmt.query_map([], firm_inputs_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// One firm's register attributes and business factors.
     pub fn firm_input(&self, firm_id: &str) -> Result<FirmInputs> {
-        let factors = crate::finance::inputs::FACTORS
-            .iter()
-            .map(|f| format!(", fa.{f}"))
-            .collect::<String>();
-        let sql = format!(
-            "SELECT f.id, f.sector, f.size, f.region, f.founded{factors}
-             FROM firms f LEFT JOIN factors fa ON fa.firm_id = f.id WHERE f.id = ?1"
-        );
-        let n = crate::finance::inputs::FACTORS.len();
-        Ok(self.conn.query_row(&sql, [firm_id], |row| {
-            let mut values = Vec::with_capacity(n);
-            for j in 0..n {
-                values.push(row.get::<_, Option<f64>>(5 + j)?);
-            }
-            Ok(FirmInputs {
-                sector: row.get(1)?,
-                size: row.get(2)?,
-                region: row.get(3)?,
-                founded: row.get(4)?,
-                factors: values,
-            })
-        })?)
+        Ok(self
+            .conn
+            .query_row(
+                &firm_inputs_sql("WHERE f.id = ?1"),
+                [firm_id],
+                firm_inputs_row,
+            )?
+            .1)
     }
 }

@@ -9,15 +9,35 @@ use precre::store::Store;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-/// The rows of a data set under ../shared/datasets, or `None` (with a message) where it is absent.
-pub fn dataset_rows(rel: &str, id: Option<&str>, label: &str) -> Option<Vec<FeatureRow>> {
+/// The path of a data set under ../shared/datasets, or `None` (with a message) where it is absent.
+pub fn shared_dataset(rel: &str) -> Option<PathBuf> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/datasets")
         .join(rel);
-    if !path.exists() {
-        eprintln!("SKIPPED: {} is absent", path.display());
-        return None;
+    if path.exists() {
+        Some(path)
+    } else {
+        eprintln!(
+            "SKIPPED: {} is absent (the shared data sets are not beside this clone)",
+            path.display()
+        );
+        None
     }
+}
+
+/// Runs precre on the store `db` in a clean environment: exit code, standard output and error.
+pub fn run(db: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = precre(db).args(args).output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The rows of a data set under ../shared/datasets, or `None` (with a message) where it is absent.
+pub fn dataset_rows(rel: &str, id: Option<&str>, label: &str) -> Option<Vec<FeatureRow>> {
+    let path = shared_dataset(rel)?;
     let mut store = Store::open_in_memory().unwrap();
     let mut o = ImportOptions::new(Kind::Features);
     o.features = FeatureOptions {

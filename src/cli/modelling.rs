@@ -1,0 +1,308 @@
+//! The arguments of the modelling subcommands (the data a model or PCA reads, pca, screen,
+//! train, models, explain, tune, classify, evaluate, tree), typed as in `args`.
+
+use crate::analysis::dataset::{RatioSelection, YearRule};
+use crate::analysis::KRule;
+use crate::model::choices::{defaults, Alpha, AtLeast, Depth, PruneChoice, Share};
+use crate::model::prune::PruneLoss;
+use crate::model::tune::Score;
+use crate::model::{ClassWeight, Criterion};
+use crate::output::OutputFormat;
+use clap::{Args, Subcommand};
+use std::path::PathBuf;
+
+/// The data a PCA or a model runs on.
+#[derive(Debug, Args)]
+pub struct DataSource {
+    /// A feature set (for PCA its numeric columns; for a tree categorical columns enter one-hot).
+    #[arg(long, value_name = "NAME")]
+    pub set: Option<String>,
+    /// With a feature set: only these columns (a comma list, as `precre screen` recommends).
+    #[arg(long, value_name = "LIST", value_delimiter = ',', requires = "set")]
+    pub columns: Option<Vec<String>>,
+    /// Inputs of each firm's statement, a comma list: ratios (all, a group, ids), statement items
+    /// (items, or ids such as equity), business factors (factors, or names such as
+    /// management_score), firm attributes (attributes, or sector, size, region, age), sbs24
+    /// (the small-business study's factors), or set:NAME (a feature set's columns joined by firm
+    /// id). Sector, size and region enter one-hot. The default when no --set is given: all ratios.
+    #[arg(long, value_name = "GROUP|LIST", conflicts_with = "set")]
+    pub ratios: Option<RatioSelection>,
+    /// With ratios: which statement of each firm: latest, before-application (the last year before
+    /// the firm's latest application), all (one row per firm and year), or a fiscal year.
+    #[arg(
+        long,
+        default_value = "latest",
+        value_name = "latest|before-application|all|YEAR",
+        conflicts_with = "set"
+    )]
+    pub year_rule: YearRule,
+    /// With ratios: how each statement is labelled: latest (the firm's latest outcome, on every
+    /// year), outcome:H (the worst outcome within H years after the fiscal year end), closure:H
+    /// (closed within H years: bad, else good), closure3:H (within H bad, within 2H
+    /// satisfactory, else good), dpd:H (most days past due within H years: 90+ bad, 1-89
+    /// satisfactory, 0 good). A statement whose window runs past the data is left out.
+    #[arg(
+        long,
+        default_value = "latest",
+        value_name = "latest|outcome:H|closure:H|closure3:H|dpd:H",
+        conflicts_with = "set"
+    )]
+    pub label: crate::analysis::labels::LabelPolicy,
+}
+
+#[derive(Debug, Args)]
+pub struct PcaArgs {
+    #[command(flatten)]
+    pub data: DataSource,
+    /// Keep this many components.
+    #[arg(long)]
+    pub k: Option<usize>,
+    /// Choose k by a rule: cum:0.90 (cumulative proportion) or kaiser (eigenvalue >= 1). Default cum:0.90.
+    #[arg(long, value_name = "cum:SHARE|kaiser")]
+    pub rule: Option<KRule>,
+    /// Only the rows whose value in this column of the set is `train` (the training part).
+    #[arg(long, value_name = "COLUMN")]
+    pub split_column: Option<String>,
+    /// Leave loadings below this absolute value blank.
+    #[arg(long, default_value_t = 0.0)]
+    pub cutoff: f64,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ScreenArgs {
+    #[command(flatten)]
+    pub data: DataSource,
+    /// The class read as bad for the information value (default: "bad", else the rarest class).
+    #[arg(long, value_name = "CLASS")]
+    pub bad: Option<String>,
+    /// Recommend no input whose VIF is above this (the largest dropped first, then recomputed).
+    #[arg(long, default_value_t = 10.0, value_name = "VIF")]
+    pub max_vif: f64,
+    /// Recommend no input whose information value is below this.
+    #[arg(long, default_value_t = 0.02, value_name = "IV")]
+    pub min_iv: f64,
+    /// Inputs correlated at least this much (absolute) are near-duplicates: the strongest is kept.
+    #[arg(long, default_value_t = 0.95, value_name = "R")]
+    pub duplicate_corr: f64,
+    /// Also print the bins (WoE, IV, bad rate) of this input.
+    #[arg(long, value_name = "INPUT")]
+    pub bins: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    #[command(flatten)]
+    pub data: DataSource,
+    #[arg(long, default_value = defaults::CRITERION, value_name = "gini|entropy|gini-pairs")]
+    pub criterion: Criterion,
+    /// Maximum depth, or none for no limit.
+    #[arg(long, default_value = defaults::MAX_DEPTH_TEXT, value_name = "DEPTH|none")]
+    pub max_depth: Depth,
+    #[arg(long, default_value_t = defaults::MIN_SAMPLES_SPLIT)]
+    pub min_samples_split: usize,
+    #[arg(long = "min-leaf", default_value_t = defaults::MIN_SAMPLES_LEAF)]
+    pub min_samples_leaf: usize,
+    #[arg(long, default_value_t = 0.0)]
+    pub min_impurity_decrease: f64,
+    #[arg(long, default_value = "none", value_name = "none|balanced")]
+    pub class_weight: ClassWeight,
+    /// Seed of the split.
+    #[arg(long, default_value_t = defaults::SEED)]
+    pub seed: u64,
+    /// Share of rows held out for testing (stratified).
+    #[arg(long, default_value = "0.3", value_name = "SHARE")]
+    pub test_share: Share,
+    /// Out of time: rows whose statement is of this fiscal year or later are the test part
+    /// (ratios only; pair with --year-rule all for a panel).
+    #[arg(long, value_name = "YEAR", conflicts_with_all = ["split_column", "set"])]
+    pub test_from_year: Option<i32>,
+    /// A column of the set whose values (train / test) give the split.
+    #[arg(long, value_name = "COLUMN", requires = "set")]
+    pub split_column: Option<String>,
+    /// Train on principal components chosen by this rule (cum:0.90, kaiser, or a number).
+    #[arg(long, value_name = "cum:SHARE|kaiser|K")]
+    pub pca: Option<KRule>,
+    /// Cost-complexity pruning: none, cv (alpha by k-fold cross-validation, 1-SE rule), or an alpha.
+    #[arg(long, default_value = defaults::PRUNE, value_name = "none|cv|ALPHA")]
+    pub prune: PruneChoice,
+    /// The loss the 1-SE rule reads for --prune cv: auc (1 - AUC: keeps the ranking; on imbalanced
+    /// data the error rate prunes to a stump), error (misclassification, rpart's xerror) or brier.
+    #[arg(long, default_value = defaults::PRUNE_LOSS, value_name = "auc|error|brier")]
+    pub prune_loss: PruneLoss,
+    /// Folds for --prune cv.
+    #[arg(long, default_value = "5", value_name = "K")]
+    pub folds: AtLeast<2>,
+    /// Save the model in the store under this name, make it the active model and score every firm.
+    #[arg(long, visible_alias = "name", value_name = "NAME")]
+    pub save: Option<String>,
+    /// Write the model record as JSON (e.g. into models/).
+    #[arg(long, value_name = "FILE")]
+    pub export: Option<PathBuf>,
+    /// The class read as "bad" for KS and binary AUC (default: "bad", else the rarest class).
+    #[arg(long, value_name = "CLASS")]
+    pub positive: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ModelsArgs {
+    #[command(subcommand)]
+    pub action: Option<ModelsAction>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelsAction {
+    /// List the models (the default action).
+    List,
+    /// Print a model's record as JSON (the active one when no id or name is given).
+    Show { model: Option<String> },
+    /// Write a model's record to a JSON file.
+    Export {
+        model: Option<String>,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Read a model record from a JSON file (its id is checked against its content).
+    Import {
+        file: PathBuf,
+        /// Make it the active model.
+        #[arg(long)]
+        activate: bool,
+    },
+    /// Make a model (id, id prefix or name) the active one.
+    Activate { model: String },
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A firm id (or, with --set, a row id of that feature set).
+    pub id: String,
+    /// The model (id, id prefix or name); default: the active model.
+    #[arg(long)]
+    pub model: Option<String>,
+    /// Explain a row of this feature set instead of a firm.
+    #[arg(long, value_name = "NAME")]
+    pub set: Option<String>,
+    /// With a feature set: only these columns (a comma list, as `precre screen` recommends).
+    #[arg(long, value_name = "LIST", value_delimiter = ',', requires = "set")]
+    pub columns: Option<Vec<String>>,
+    /// The firm's statement of this fiscal year (default: the latest).
+    #[arg(long)]
+    pub year: Option<i32>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct TuneArgs {
+    #[command(flatten)]
+    pub data: DataSource,
+    /// Criteria to try, comma-separated.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "gini,entropy",
+        value_name = "LIST"
+    )]
+    pub criteria: Vec<Criterion>,
+    /// Depths to try ("none" = no limit).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "3,4,6,8,none",
+        value_name = "LIST"
+    )]
+    pub depths: Vec<Depth>,
+    /// Min samples per leaf to try.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "1,5,20",
+        value_name = "LIST"
+    )]
+    pub min_leaf: Vec<AtLeast<1>>,
+    /// Pruning alphas to try.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "0,0.001,0.005",
+        value_name = "LIST",
+        allow_hyphen_values = true
+    )]
+    pub alphas: Vec<Alpha>,
+    #[arg(long, default_value = "5", value_name = "K")]
+    pub folds: AtLeast<2>,
+    #[arg(
+        long,
+        default_value = "accuracy",
+        value_name = "accuracy|macro-recall|auc"
+    )]
+    pub score: Score,
+    /// Share held out for testing (not used by the search, so that a final test stays honest).
+    #[arg(long, default_value = "0.3", value_name = "SHARE")]
+    pub test_share: Share,
+    #[arg(long, default_value_t = defaults::SEED)]
+    pub seed: u64,
+    #[arg(long, value_name = "CLASS")]
+    pub positive: Option<String>,
+    /// Show the best N points.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ClassifyArgs {
+    #[arg(long)]
+    pub model: Option<String>,
+    /// One firm.
+    #[arg(long, value_name = "ID")]
+    pub firm: Option<String>,
+    /// Every firm with statements.
+    #[arg(long)]
+    pub all: bool,
+    /// Firms with a pending application.
+    #[arg(long)]
+    pub pending: bool,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    #[arg(long)]
+    pub model: Option<String>,
+    #[arg(long, default_value = "5", value_name = "K")]
+    pub folds: AtLeast<2>,
+    /// For a model trained on a feature set: that set.
+    #[arg(long, value_name = "NAME")]
+    pub set: Option<String>,
+    /// With a feature set: only these columns (a comma list, as `precre screen` recommends).
+    #[arg(long, value_name = "LIST", value_delimiter = ',', requires = "set")]
+    pub columns: Option<Vec<String>>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TreeFormat {
+    Text,
+    Json,
+    Dot,
+}
+
+#[derive(Debug, Args)]
+pub struct TreeArgs {
+    #[arg(long)]
+    pub model: Option<String>,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: TreeFormat,
+}
