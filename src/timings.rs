@@ -17,3 +17,10 @@ pub(crate) fn timed<T>(name: &str, f: impl FnOnce() -> T) -> T {
     phase(name, t);
     out
 }
+
+/// Prints a phase's total time when it was measured in parts.
+pub(crate) fn seconds(name: &str, seconds: f64) {
+    if std::env::var_os("PRECRE_TIMINGS").is_some() {
+        eprintln!("timing: {name} {seconds:.3} s");
+    }
+}

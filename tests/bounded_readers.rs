@@ -58,6 +58,28 @@ fn a_huge_cell_is_quoted_in_a_hundred_characters() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1));
     assert!(err.len() < 2_000, "{} bytes of message", err.len());
-    assert!(err.contains("(30000000 characters in all)"), "{err}");
+    // The reader refuses the cell by its size before any field sees it: the file, the line,
+    // the column and the limit are named, the value is not repeated.
+    assert!(err.contains("firms.csv") && err.contains("line 2"), "{err}");
+    assert!(err.contains("column \"name\""), "{err}");
+    assert!(
+        err.contains("30,000,000 bytes") && err.contains("at most 1 MiB"),
+        "{err}"
+    );
+    assert!(!err.contains("xxxxxxxxxx"), "{err}");
+    // A long cell under the limit reaches the field's check and is quoted in 100 characters.
+    std::fs::write(
+        &f,
+        format!("id,name,sector\nA,{},retail\n", "x".repeat(600_000)),
+    )
+    .unwrap();
+    let out = precre(&dir.path().join("t.db"))
+        .args(["import", f.to_str().unwrap(), "--kind", "firms"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.len() < 2_000, "{} bytes of message", err.len());
+    assert!(err.contains("(600000 characters in all)"), "{err}");
     assert!(err.contains("column \"name\""), "{err}");
 }

@@ -363,7 +363,9 @@ fn malformed_files_are_refused_with_the_line() {
         .unwrap_err()
         .to_string();
     assert!(
-        err.contains("ragged.csv") && err.contains("line: 3"),
+        err.contains("ragged.csv")
+            && err.contains("line 3")
+            && err.contains("4 fields where the header has 3"),
         "{err}"
     );
     let p = dir.path().join("latin1.csv");

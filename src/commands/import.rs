@@ -29,6 +29,7 @@ fn options(args: &ImportArgs) -> anyhow::Result<ImportOptions> {
         format: args.input_format,
         delimiter,
         no_header: args.no_header,
+        chunk_rows: None,
     };
     opts.map = map;
     opts.skip_bad = args.skip_bad;

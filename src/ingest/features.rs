@@ -67,11 +67,10 @@ pub fn import(
     let mut columns = Vec::new();
     let mut cat_index: Vec<HashMap<String, usize>> = Vec::new();
     for &c in &feature_cols {
-        let col = &table.columns[c];
         let mut numeric = true;
         let mut cats = BTreeSet::new();
         for r in 0..table.n_rows {
-            match col.cell(r) {
+            match table.cell(c, r) {
                 Cell::Missing | Cell::Num(_) => {}
                 Cell::Text(t) => {
                     let t = t.trim();
@@ -111,8 +110,8 @@ pub fn import(
     let mut rows = Vec::with_capacity(table.n_rows);
     let mut seen_ids: HashMap<String, usize> = HashMap::new();
     for r in 0..table.n_rows {
-        let row = r + 1;
-        let label = cell_text(table.columns[label_col].cell(r));
+        let row = table.file_row(r);
+        let label = cell_text(table.cell(label_col, r));
         if label.is_none() {
             report.issues.push(issue(
                 row,
@@ -123,7 +122,7 @@ pub fn import(
             continue;
         }
         let entity_id = match id_col {
-            Some(c) => match cell_text(table.columns[c].cell(r)) {
+            Some(c) => match cell_text(table.cell(c, r)) {
                 Some(id) => id,
                 None => {
                     report
@@ -146,7 +145,7 @@ pub fn import(
         }
         let mut values = Vec::with_capacity(feature_cols.len());
         for (k, &c) in feature_cols.iter().enumerate() {
-            let cell = table.columns[c].cell(r);
+            let cell = table.cell(c, r);
             let v = match (cell, columns[k].kind.as_str()) {
                 (Cell::Num(x), "numeric") => x,
                 (Cell::Text(t), "numeric") => parse_number(t.trim()).unwrap_or(f64::NAN),

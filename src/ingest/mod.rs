@@ -7,6 +7,9 @@ pub mod mapping;
 pub mod reader;
 pub mod records;
 pub mod report;
+mod statements;
+pub mod stream;
+pub mod table;
 pub mod validate;
 
 pub use kinds::Kind;
@@ -116,14 +119,14 @@ impl ImportReport {
     }
 }
 
-/// A progress bar on stderr, shown only when asked (stdout is a terminal).
-pub(crate) fn progress_bar(show: bool, len: usize, what: &str) -> indicatif::ProgressBar {
+/// A progress bar on stderr over the file's bytes, shown only when asked (stdout is a terminal).
+pub(crate) fn progress_bar(show: bool, bytes: u64, what: &str) -> indicatif::ProgressBar {
     if !show {
         return indicatif::ProgressBar::hidden();
     }
-    let bar = indicatif::ProgressBar::new(len as u64);
+    let bar = indicatif::ProgressBar::new(bytes);
     if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{msg:>12} [{bar:40}] {human_pos}/{human_len} rows, {eta} left",
+        "{msg:>12} [{bar:40}] {bytes}/{total_bytes} of the file, {eta} left",
     ) {
         bar.set_style(style.progress_chars("=> "));
     }
@@ -137,13 +140,15 @@ pub fn import_file(
     path: &Path,
     opts: &ImportOptions,
 ) -> Result<ImportReport, ImportError> {
-    let t = std::time::Instant::now();
-    let table = reader::read_table(path, &opts.read)?;
-    crate::timings::phase("read", t);
     let mut report = ImportReport::new(path, opts.kind);
-    report.counts.rows_read = table.n_rows;
-    match opts.kind {
-        Kind::Features => features::import(store, &table, opts, report),
-        _ => records::import(store, &table, opts, report),
+    if opts.kind == Kind::Features {
+        let t = std::time::Instant::now();
+        let table = reader::read_table(path, &opts.read)?;
+        crate::timings::phase("read", t);
+        report.counts.rows_read = table.n_rows;
+        return features::import(store, &table, opts, report);
     }
+    // Register kinds stream: a chunk of rows is read, checked and written at a time.
+    let mut source = stream::open(path, &opts.read)?;
+    records::import(store, source.as_mut(), opts, report)
 }

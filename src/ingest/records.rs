@@ -1,29 +1,31 @@
 //! Importing register records: firms, statements, factors, applications and outcomes.
 
 use super::kinds::{self, Field, Kind};
-use super::reader::RawTable;
 use super::report::{Issue, Severity};
+use super::statements;
+use super::stream::Chunks;
+use super::table::RawTable;
 use super::{mapping, progress_bar, validate, ImportError, ImportOptions, ImportReport};
-use crate::finance::{compute_ratios, items::IDENTITY_TOLERANCE, RatioRow, Statement, ITEMS};
+use crate::finance::items::IDENTITY_TOLERANCE;
 use crate::store::import_tx::{CellValue as Value, ImportTx};
 use crate::store::Store;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 
 /// A validated row: its data row number and one value per field.
-struct GoodRow {
-    row: usize,
-    values: Vec<Value>,
+pub(super) struct GoodRow {
+    pub(super) row: usize,
+    pub(super) values: Vec<Value>,
 }
 
-fn text(v: &Value) -> Option<&str> {
+pub(super) fn text(v: &Value) -> Option<&str> {
     match v {
         Value::Text(s) => Some(s),
         _ => None,
     }
 }
 
-fn real(v: &Value) -> Option<f64> {
+pub(super) fn real(v: &Value) -> Option<f64> {
     match v {
         Value::Real(x) => Some(*x),
         Value::Integer(i) => Some(*i as f64),
@@ -62,12 +64,12 @@ impl Ctx<'_> {
 /// mode for the time of the import (see `Store::bulk_import_mode`).
 pub fn import(
     store: &mut Store,
-    table: &RawTable,
+    source: &mut dyn Chunks,
     opts: &ImportOptions,
     report: ImportReport,
 ) -> Result<ImportReport, ImportError> {
     store.bulk_import_mode(true)?;
-    let result = import_checked(store, table, opts, report);
+    let result = import_checked(store, source, opts, report);
     // The import's own error, if any, says more than a failure to restore the settings.
     let restored = store.bulk_import_mode(false);
     let report = result?;
@@ -75,67 +77,177 @@ pub fn import(
     Ok(report)
 }
 
+/// A row's key as a 128-bit fingerprint: a file's keys are remembered in 16 bytes each, however
+/// long the ids (5,000,000 statements in some 200 MB). Two independently keyed SipHash values;
+/// two different keys sharing both (a false "duplicate") has odds of about n² / 2^129.
+#[derive(Clone)]
+struct KeyPrints(std::hash::RandomState, std::hash::RandomState);
+
+impl KeyPrints {
+    fn of(&self, a: &KeyPart, b: &KeyPart) -> u128 {
+        use std::hash::BuildHasher;
+        let h1 = self.0.hash_one((a, b));
+        let h2 = self.1.hash_one((a, b));
+        (u128::from(h1) << 64) | u128::from(h2)
+    }
+}
+
+/// What the chunks of one import share: the keys and firms seen so far.
+struct Seen {
+    prints: KeyPrints,
+    /// Key fingerprint -> (data row, file line) of its first row.
+    keys: HashMap<u128, (u32, u32)>,
+    known_firms: HashSet<String>,
+    created_firms: HashSet<String>,
+}
+
 fn import_checked(
     store: &mut Store,
-    table: &RawTable,
+    source: &mut dyn Chunks,
     opts: &ImportOptions,
     mut report: ImportReport,
 ) -> Result<ImportReport, ImportError> {
     let fields = kinds::fields(opts.kind);
-    let resolved = mapping::resolve(&table.path, &table.headers, &fields, &opts.map)?;
+    let path = std::path::PathBuf::from(&report.file);
+    let resolved = mapping::resolve(&path, source.headers(), &fields, &opts.map)?;
     report.unused_columns = resolved.unused.clone();
+    // IMMEDIATE: the write lock from here on, so the references checked stay true; each chunk
+    // is validated and written inside this one transaction, which commits only at the end.
+    let tx = store.begin_import()?;
+    let mut seen = Seen {
+        prints: KeyPrints(Default::default(), Default::default()),
+        keys: HashMap::new(),
+        known_firms: if opts.kind == Kind::Firms {
+            HashSet::new()
+        } else {
+            tx.firm_ids()?
+        },
+        created_firms: HashSet::new(),
+    };
+    let mut statement_state = statements::State {
+        fresh_store: opts.kind == Kind::Statements && !tx.any_statements()?,
+        firms_written: HashSet::new(),
+    };
+    let (mut validate_s, mut write_s) = (0.0, 0.0);
+    let (_, size) = source.progress();
+    let bar = progress_bar(opts.progress, size, "importing");
+    let mut rejected = 0usize;
+    while let Some(table) = source.next_chunk()? {
+        let t = std::time::Instant::now();
+        report.counts.rows_read += table.n_rows;
+        let (rows, mut issues, new_firms) =
+            check_chunk(&table, &fields, &resolved, opts, &mut seen);
+        issues.sort_by_key(|i| (i.row, i.severity == Severity::Warning));
+        let mut chunk_rejected: Vec<usize> = issues
+            .iter()
+            .filter(|i| i.severity == Severity::Error)
+            .map(|i| i.row)
+            .collect();
+        chunk_rejected.dedup();
+        rejected += chunk_rejected.len();
+        report.counts.warnings += issues.len()
+            - issues
+                .iter()
+                .filter(|i| i.severity == Severity::Error)
+                .count();
+        report.issues.extend(issues);
+        validate_s += t.elapsed().as_secs_f64();
+        // Once a row is refused the import will not commit (unless bad rows are skipped): the
+        // rest of the file is only checked, for the report.
+        if rejected > 0 && !opts.skip_bad {
+            bar.set_position(source.progress().0);
+            continue;
+        }
+        let t = std::time::Instant::now();
+        for id in &new_firms {
+            tx.insert_placeholder_firm(id)?;
+        }
+        report.created_firms += new_firms.len();
+        report.counts.rows_written +=
+            write_rows(&tx, opts.kind, &fields, rows, &mut statement_state)?;
+        write_s += t.elapsed().as_secs_f64();
+        bar.set_position(source.progress().0);
+    }
+    bar.finish_and_clear();
+    crate::timings::seconds("validate", validate_s);
+    crate::timings::seconds("write", write_s);
+    report.counts.rows_rejected = rejected;
+    if rejected > 0 && !opts.skip_bad {
+        report.counts.rows_written = 0;
+        report.created_firms = 0;
+        return Err(ImportError::Refused {
+            report: Box::new(report),
+        });
+    }
+    tx.log_import(&report.file, opts.kind.as_str(), &report.counts)?;
+    let t = std::time::Instant::now();
+    tx.commit()?;
+    crate::timings::phase("commit", t);
+    Ok(report)
+}
+
+/// Validates one chunk: every cell (in parallel), keys against the file's earlier rows, firm
+/// references against the store. Returns the rows to write, the findings, and the placeholder
+/// firms this chunk needs.
+fn check_chunk(
+    table: &RawTable,
+    fields: &[Field],
+    resolved: &mapping::Resolved,
+    opts: &ImportOptions,
+    seen: &mut Seen,
+) -> (Vec<GoodRow>, Vec<Issue>, Vec<String>) {
     let mut ctx = Ctx {
         table,
-        fields,
+        fields: fields.to_vec(),
         issues: Vec::new(),
     };
-
-    let t = std::time::Instant::now();
-    // 1. Every cell against its field type, in chunks of rows on all cores; the chunks come
-    // back in file order.
-    let bar = progress_bar(opts.progress, table.n_rows, "validating");
-    let chunks: Vec<(Vec<GoodRow>, Vec<Issue>)> = (0..table.n_rows.div_ceil(VALIDATE_CHUNK))
+    // 1. Every cell against its field type, in parts of the chunk on all cores, in file order.
+    let parts: Vec<(Vec<GoodRow>, Vec<Issue>)> = (0..table.n_rows.div_ceil(VALIDATE_CHUNK))
         .into_par_iter()
         .map(|c| {
             let rows = c * VALIDATE_CHUNK..((c + 1) * VALIDATE_CHUNK).min(table.n_rows);
-            let mut chunk_ctx = Ctx {
+            let mut part = Ctx {
                 table,
-                fields: ctx.fields.clone(),
+                fields: fields.to_vec(),
                 issues: Vec::new(),
             };
-            let n = rows.len() as u64;
-            let good = validate_rows(&mut chunk_ctx, &resolved.columns, opts.kind, rows);
-            bar.inc(n);
-            (good, chunk_ctx.issues)
+            let good = validate_rows(&mut part, &resolved.columns, opts.kind, rows);
+            (good, part.issues)
         })
         .collect();
     let mut rows: Vec<GoodRow> = Vec::with_capacity(table.n_rows);
-    for (good, issues) in chunks {
+    for (good, issues) in parts {
         rows.extend(good);
         ctx.issues.extend(issues);
     }
-    bar.finish_and_clear();
 
-    crate::timings::phase("validate", t);
-    let t = std::time::Instant::now();
-    // 2. Duplicate keys within the file.
-    let (table_name, keys) = kinds::table(opts.kind);
+    // 2. Duplicate keys within the file (this chunk's rows against every earlier row).
+    let (_, keys) = kinds::table(opts.kind);
     let key_idx: Vec<usize> = keys.iter().map(|k| ctx.field_index(k)).collect();
     debug_assert!(key_idx.len() <= 2, "keys of one or two fields");
-    let mut seen: HashMap<(KeyPart, KeyPart), usize> = HashMap::with_capacity(rows.len());
+    let prints: Vec<u128> = rows
+        .par_iter()
+        .map(|g| {
+            let part = |k: usize| {
+                key_idx
+                    .get(k)
+                    .map_or(KeyPart::Null, |&i| KeyPart::of(&g.values[i]))
+            };
+            seen.prints.of(&part(0), &part(1))
+        })
+        .collect();
     let mut dup_rows = HashSet::new();
-    for g in &rows {
-        let part = |k: usize| {
-            key_idx
-                .get(k)
-                .map_or(KeyPart::Null, |&i| KeyPart::of(&g.values[i]))
-        };
-        if let Some(first) = seen.insert((part(0), part(1)), g.row) {
+    for (g, print) in rows.iter().zip(prints) {
+        let line = line_of(table, g.row);
+        if let Some(&(first, first_line)) = seen.keys.get(&print) {
             let key: Vec<String> = key_idx
                 .iter()
                 .map(|&i| value_string(&g.values[i]))
                 .collect();
-            let first_loc = table.locate(first);
+            let first_loc = match first_line {
+                0 => table.locate(first as usize),
+                l => format!("row {first} (line {l})"),
+            };
             ctx.issue(
                 Severity::Error,
                 g.row,
@@ -144,23 +256,17 @@ fn import_checked(
                 format!("duplicate key: {first_loc} has the same"),
             );
             dup_rows.insert(g.row);
+        } else {
+            seen.keys.insert(print, (g.row as u32, line));
         }
     }
-    drop(seen);
     rows.retain(|g| !dup_rows.contains(&g.row));
-
-    crate::timings::phase("duplicates", t);
-    let t = std::time::Instant::now();
-    // IMMEDIATE: the write lock from here on, so the references checked below stay true.
-    let tx = store.begin_import()?;
 
     // 3. References to firms.
     let mut new_firms: Vec<String> = Vec::new();
     if opts.kind != Kind::Firms {
-        let known = tx.firm_ids()?;
         let fi = ctx.field_index("firm_id");
         let mut refused = HashSet::new();
-        let mut created = HashSet::new();
         let mut last_known: Option<&str> = None;
         for g in &rows {
             let id = text(&g.values[fi]).unwrap_or_default();
@@ -168,12 +274,12 @@ fn import_checked(
             if last_known == Some(id) {
                 continue;
             }
-            if known.contains(id) || created.contains(id) {
+            if seen.known_firms.contains(id) || seen.created_firms.contains(id) {
                 last_known = Some(id);
                 continue;
             }
             if opts.create_firms {
-                created.insert(id.to_string());
+                seen.created_firms.insert(id.to_string());
                 new_firms.push(id.to_string());
             } else {
                 let header = resolved.columns[fi]
@@ -184,50 +290,41 @@ fn import_checked(
         }
         rows.retain(|g| !refused.contains(&g.row));
     }
+    (rows, ctx.issues, new_firms)
+}
 
-    ctx.issues
-        .sort_by_key(|i| (i.row, i.severity == Severity::Warning));
-    report.issues = std::mem::take(&mut ctx.issues);
-    let rejected: HashSet<usize> = report.errors().map(|i| i.row).collect();
-    report.counts.rows_rejected = rejected.len();
-    report.counts.warnings = report.issues.len() - report.errors().count();
-    if report.counts.rows_rejected > 0 && !opts.skip_bad {
-        return Err(ImportError::Refused {
-            report: Box::new(report),
-        });
-    }
+/// The file line of data row `row` when the chunk knows it (0 when it does not).
+fn line_of(table: &RawTable, row: usize) -> u32 {
+    table
+        .line_of(row)
+        .map_or(0, |l| u32::try_from(l).unwrap_or(u32::MAX))
+}
 
-    crate::timings::phase("references", t);
-    let t = std::time::Instant::now();
-    // 4. Write, all in this one transaction.
-    for id in &new_firms {
-        tx.insert_placeholder_firm(id)?;
+/// Writes one chunk's validated rows.
+fn write_rows(
+    tx: &ImportTx,
+    kind: Kind,
+    fields: &[Field],
+    rows: Vec<GoodRow>,
+    state: &mut statements::State,
+) -> Result<usize, ImportError> {
+    if kind == Kind::Statements {
+        return statements::write(tx, fields, rows, state);
     }
-    report.created_firms = new_firms.len();
-    let columns: Vec<&str> = ctx.fields.iter().map(|f| f.id).collect();
-    report.counts.rows_written = if opts.kind == Kind::Statements {
-        write_statements(&tx, &ctx, rows, opts.progress)?
-    } else {
-        let mut cols = columns.clone();
-        if opts.kind == Kind::Firms {
-            cols.push("brn_valid");
+    let (table_name, keys) = kinds::table(kind);
+    let mut cols: Vec<&str> = fields.iter().map(|f| f.id).collect();
+    if kind == Kind::Firms {
+        cols.push("brn_valid");
+    }
+    let values = rows.into_iter().map(|g| {
+        let mut v = g.values;
+        if kind == Kind::Firms {
+            let valid = text(&v[0]).and_then(validate::korean_brn_valid);
+            v.push(valid.map_or(Value::Null, |b| Value::Integer(b as i64)));
         }
-        let values = rows.into_iter().map(|g| {
-            let mut v = g.values;
-            if opts.kind == Kind::Firms {
-                let valid = text(&v[0]).and_then(validate::korean_brn_valid);
-                v.push(valid.map_or(Value::Null, |b| Value::Integer(b as i64)));
-            }
-            v
-        });
-        tx.upsert_rows(table_name, &cols, keys, values)?
-    };
-    tx.log_import(&report.file, opts.kind.as_str(), &report.counts)?;
-    crate::timings::phase("write", t);
-    let t = std::time::Instant::now();
-    tx.commit()?;
-    crate::timings::phase("commit", t);
-    Ok(report)
+        v
+    });
+    Ok(tx.upsert_rows(table_name, &cols, keys, values)?)
 }
 
 /// Rows validated by one task of the parallel validation.
@@ -243,7 +340,7 @@ fn validate_rows(
     let table = ctx.table;
     let mut good = Vec::with_capacity(rows.len());
     for r in rows {
-        let row = r + 1;
+        let row = table.file_row(r);
         let mut values = Vec::with_capacity(ctx.fields.len());
         let mut ok = true;
         for (f, col) in columns.iter().enumerate() {
@@ -251,7 +348,7 @@ fn validate_rows(
             let value = match col {
                 None => Value::Null,
                 Some(c) => {
-                    let cell = table.columns[*c].cell(r);
+                    let cell = table.cell(*c, r);
                     match validate::parse_cell(cell, field.ty) {
                         Ok(v) => v,
                         Err(reason) => {
@@ -370,7 +467,7 @@ fn check_row(ctx: &mut Ctx, kind: Kind, row: usize, values: &mut [Value]) -> boo
                 return false;
             }
             values[cur] = Value::Text(c.to_ascii_uppercase());
-            let s = statement_items(ctx, values);
+            let s = statements::items(&ctx.fields, values);
             if let Some(gap) = s.identity_gap().filter(|g| g.abs() > IDENTITY_TOLERANCE) {
                 ctx.issue(
                     Severity::Warning,
@@ -422,133 +519,3 @@ fn check_row(ctx: &mut Ctx, kind: Kind, row: usize, values: &mut [Value]) -> boo
     }
     true
 }
-
-/// The items and year of a validated statement row, for checks (firm id and currency left
-/// empty, so nothing is allocated).
-fn statement_items(ctx: &Ctx, values: &[Value]) -> Statement {
-    // Statement fields are firm, year, currency, then the items in catalogue order.
-    debug_assert_eq!(ctx.fields.len(), kinds::FIRST_ITEM + ITEMS.len());
-    let mut items = [None; ITEMS.len()];
-    for (i, v) in items.iter_mut().enumerate() {
-        *v = real(&values[kinds::FIRST_ITEM + i]);
-    }
-    Statement {
-        firm_id: String::new(),
-        fiscal_year: real(&values[1]).unwrap_or(0.0) as i32,
-        currency: String::new(),
-        values: items,
-    }
-}
-
-/// The whole statement of a validated row it consumes: the firm id is moved, not copied.
-fn statement_from(ctx: &Ctx, mut values: Vec<Value>) -> Statement {
-    let mut s = statement_items(ctx, &values);
-    s.currency = text(&values[2]).unwrap_or("KRW").to_string();
-    s.firm_id = match std::mem::replace(&mut values[0], Value::Null) {
-        Value::Text(id) => id,
-        _ => String::new(),
-    };
-    s
-}
-
-/// Writes statements with freshly computed ratios. Stored statements of the same firms are
-/// merged in so that growth and average balances see the previous year, and a stored year that
-/// follows an imported one is rewritten (its growth changed).
-///
-/// The ratios are computed in chunks on a second thread (itself using every core) while this
-/// thread inserts the previous chunk, so computing overlaps with writing.
-fn write_statements(
-    tx: &ImportTx,
-    ctx: &Ctx,
-    rows: Vec<GoodRow>,
-    progress: bool,
-) -> Result<usize, ImportError> {
-    let t_sort = std::time::Instant::now();
-    let incoming: Vec<Statement> = rows
-        .into_par_iter()
-        .map(|g| statement_from(ctx, g.values))
-        .collect();
-    let stored = if tx.any_statements()? {
-        let mut ids: Vec<&str> = incoming.iter().map(|s| s.firm_id.as_str()).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        tx.statements_of_firms(&ids)?
-    } else {
-        Vec::new()
-    };
-    // Keys (firm, year, stored?, index), sorted: an imported year comes before a stored one of
-    // the same key, which the dedup then drops (the file wins). Sorting these small keys instead
-    // of the statements moves 24 bytes a row, not the whole statement; writing in key order
-    // makes the inserts appends to the key's b-tree.
-    let mut order: Vec<(&str, i32, bool, u32)> = incoming
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.firm_id.as_str(), s.fiscal_year, false, i as u32))
-        .chain(
-            stored
-                .iter()
-                .enumerate()
-                .map(|(i, s)| (s.firm_id.as_str(), s.fiscal_year, true, i as u32)),
-        )
-        .collect();
-    order.par_sort_unstable();
-    order.dedup_by(|later, first| later.0 == first.0 && later.1 == first.1);
-    // (statement, imported) in key order.
-    let all: Vec<(&Statement, bool)> = order
-        .iter()
-        .map(|&(_, _, is_stored, i)| {
-            if is_stored {
-                (&stored[i as usize], false)
-            } else {
-                (&incoming[i as usize], true)
-            }
-        })
-        .collect();
-    drop(order);
-    // With no stored statement of these firms, no key can clash: plain inserts.
-    let replace = !stored.is_empty();
-    crate::timings::phase("write: merge and sort", t_sort);
-    let same_firm = |i: usize| i > 0 && all[i - 1].0.firm_id == all[i].0.firm_id;
-    // Imported rows, and stored rows right after an imported year of the same firm.
-    let to_write: Vec<usize> = (0..all.len())
-        .filter(|&i| all[i].1 || (same_firm(i) && all[i - 1].1))
-        .collect();
-    let written_imported = all.iter().filter(|(_, imported)| *imported).count();
-    let bar = progress_bar(progress, to_write.len(), "writing");
-    let compute = |chunk: &[usize]| -> Vec<RatioRow> {
-        chunk
-            .par_iter()
-            .map(|&i| compute_ratios(all[i].0, same_firm(i).then(|| all[i - 1].0)))
-            .collect()
-    };
-    std::thread::scope(|scope| -> Result<(), ImportError> {
-        let (send, receive) = std::sync::mpsc::sync_channel::<Vec<RatioRow>>(2);
-        let chunks = to_write.chunks(WRITE_CHUNK);
-        let worker = scope.spawn({
-            let chunks = chunks.clone();
-            move || {
-                for chunk in chunks {
-                    if send.send(compute(chunk)).is_err() {
-                        break; // the writer stopped on an error
-                    }
-                }
-            }
-        });
-        for chunk in chunks {
-            let Ok(ratios) = receive.recv() else { break };
-            let rows = chunk.iter().map(|&i| all[i].0).zip(&ratios);
-            tx.write_statements(rows, replace)?;
-            bar.inc(chunk.len() as u64);
-        }
-        drop(receive);
-        worker
-            .join()
-            .map_err(|_| ImportError::Usage("the ratio computation failed".into()))?;
-        Ok(())
-    })?;
-    bar.finish_and_clear();
-    Ok(written_imported)
-}
-
-/// Statements whose ratios are computed and written together.
-const WRITE_CHUNK: usize = 16_384;

@@ -1,0 +1,307 @@
+//! Reading an import file in chunks of rows, so that an import's memory does not grow with the
+//! file: CSV is streamed record by record; the other formats are read whole and handed out in
+//! one piece (their readers need the whole file).
+
+use super::reader::{self, Format, RawTable, ReadOptions};
+use super::ImportError;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Rows a streamed chunk holds (a statement row is about 150 bytes of text: some 10 MB).
+pub const CHUNK_ROWS: usize = 65_536;
+
+/// The longest line a text import accepts (a file without line breaks, or a binary file, is
+/// refused at this length instead of being read into memory whole).
+pub const MAX_LINE_BYTES: usize = 64 << 20;
+
+/// The largest cell a streamed import accepts.
+pub const MAX_CELL_BYTES: usize = 1 << 20;
+
+/// The most columns an import accepts (a wider file is not a table of firms or features).
+pub const MAX_COLUMNS: usize = 250_000;
+
+/// A source of chunks of rows with fixed headers.
+pub trait Chunks {
+    fn headers(&self) -> &[String];
+    /// The next chunk, or `None` at the end of the file.
+    fn next_chunk(&mut self) -> Result<Option<RawTable>, ImportError>;
+    /// Bytes read so far and the file's size, for a progress bar.
+    fn progress(&self) -> (u64, u64);
+}
+
+/// Opens `path` for a chunked import: CSV streams; the other formats are read whole.
+pub fn open(path: &Path, opts: &ReadOptions) -> Result<Box<dyn Chunks>, ImportError> {
+    let format = reader::format_of(path, opts)?;
+    if format == Format::Csv {
+        return Ok(Box::new(CsvChunks::open(path, opts)?));
+    }
+    let table = reader::read_table(path, opts)?;
+    let size = std::fs::metadata(path).map_or(0, |m| m.len());
+    Ok(Box::new(Whole {
+        headers: table.headers.clone(),
+        table: Some(table),
+        size,
+    }))
+}
+
+/// A whole table handed out as one chunk.
+struct Whole {
+    headers: Vec<String>,
+    table: Option<RawTable>,
+    size: u64,
+}
+
+impl Chunks for Whole {
+    fn headers(&self) -> &[String] {
+        &self.headers
+    }
+    fn next_chunk(&mut self) -> Result<Option<RawTable>, ImportError> {
+        Ok(self.table.take())
+    }
+    fn progress(&self) -> (u64, u64) {
+        let done = if self.table.is_none() { self.size } else { 0 };
+        (done, self.size)
+    }
+}
+
+/// Reads a whole CSV file into one table of records (about a third of the memory of polars'
+/// columns of strings, and one allocation a row).
+pub fn read_whole_csv(path: &Path, opts: &ReadOptions) -> Result<RawTable, ImportError> {
+    let mut chunks = CsvChunks::open(path, opts)?;
+    let mut records = Vec::new();
+    let mut lines = Vec::new();
+    while let Some(chunk) = chunks.next_chunk()? {
+        let (recs, ls) = chunk.into_records();
+        records.extend(recs);
+        lines.extend(ls);
+    }
+    Ok(RawTable::from_records(
+        path,
+        chunks.headers,
+        records,
+        0,
+        lines,
+    ))
+}
+
+/// A reader that refuses a line longer than [`MAX_LINE_BYTES`] and counts lines.
+struct LineBound<R> {
+    inner: R,
+    since_newline: usize,
+    line: u64,
+    read: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl<R: Read> Read for LineBound<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for &b in &buf[..n] {
+            if b == b'\n' {
+                self.line += 1;
+                self.since_newline = 0;
+            } else {
+                self.since_newline += 1;
+                if self.since_newline > MAX_LINE_BYTES {
+                    return Err(std::io::Error::other(format!(
+                        "line {} is longer than {} MiB; a table has one record a line (is this a \
+                         text table?)",
+                        self.line + 1,
+                        MAX_LINE_BYTES >> 20
+                    )));
+                }
+            }
+        }
+        self.read
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// A CSV file read record by record.
+pub struct CsvChunks {
+    path: PathBuf,
+    headers: Vec<String>,
+    reader: CsvReader,
+    rows_before: usize,
+    chunk_rows: usize,
+    /// The first record when the file has no header (read to learn the width).
+    pending: Option<csv::StringRecord>,
+    read: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    size: u64,
+}
+
+type CsvReader = csv::Reader<LineBound<std::fs::File>>;
+
+fn read_error(path: &Path, message: String) -> ImportError {
+    ImportError::Read {
+        path: path.to_path_buf(),
+        message,
+    }
+}
+
+/// The next record, checked for UTF-8 and cell size; `None` at the end.
+fn read_record(
+    path: &Path,
+    headers: &[String],
+    reader: &mut CsvReader,
+) -> Result<Option<csv::StringRecord>, ImportError> {
+    let mut record = csv::ByteRecord::new();
+    let more = reader.read_byte_record(&mut record).map_err(|e| {
+        let message = match e.kind() {
+            csv::ErrorKind::Io(io) => io.to_string(),
+            _ => e.to_string(),
+        };
+        read_error(path, message)
+    })?;
+    if !more {
+        return Ok(None);
+    }
+    let line = record.position().map_or(0, |p| p.line());
+    if let Some((c, cell)) = record
+        .iter()
+        .enumerate()
+        .find(|(_, f)| f.len() > MAX_CELL_BYTES)
+    {
+        let column = match headers.get(c) {
+            Some(h) => format!("column \"{}\"", reader::quoted(h)),
+            None => format!("field {}", c + 1),
+        };
+        return Err(read_error(
+            path,
+            format!(
+                "line {line}, {column}: a cell of {} bytes; a cell holds at most {} MiB \
+                 (a value this long is not a firm's data)",
+                crate::output::thousands(cell.len()),
+                MAX_CELL_BYTES >> 20
+            ),
+        ));
+    }
+    csv::StringRecord::from_byte_record(record)
+        .map(Some)
+        .map_err(|_| {
+            read_error(
+                path,
+                format!("line {line}: not valid UTF-8 text; save the file as UTF-8"),
+            )
+        })
+}
+
+impl CsvChunks {
+    pub fn open(path: &Path, opts: &ReadOptions) -> Result<CsvChunks, ImportError> {
+        reader::check_file(path, Format::Csv)?;
+        let delimiter = match opts.delimiter {
+            Some(d) => d,
+            None => reader::sniff_delimiter(path)?,
+        };
+        let file = std::fs::File::open(path).map_err(|e| reader::io_err(path, e))?;
+        let size = file.metadata().map_or(0, |m| m.len());
+        let read = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let bounded = LineBound {
+            inner: file,
+            since_newline: 0,
+            line: 0,
+            read: read.clone(),
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(bounded);
+        let Some(first) = read_record(path, &[], &mut reader)? else {
+            return Err(read_error(
+                path,
+                "the file is empty; it needs a header line and rows".into(),
+            ));
+        };
+        if first.len() > MAX_COLUMNS {
+            return Err(read_error(
+                path,
+                format!(
+                    "{} columns on line 1; an import takes at most {MAX_COLUMNS}",
+                    first.len()
+                ),
+            ));
+        }
+        let (headers, pending) = if opts.no_header {
+            let names = (1..=first.len()).map(|k| format!("column_{k}")).collect();
+            (names, Some(first))
+        } else {
+            // A UTF-8 byte-order mark (Excel's "CSV UTF-8") is not part of the first name.
+            let names = first
+                .iter()
+                .enumerate()
+                .map(|(i, h)| match i {
+                    0 => h.trim_start_matches('\u{feff}').to_string(),
+                    _ => h.to_string(),
+                })
+                .collect();
+            (names, None)
+        };
+        let empty = RawTable::from_records(path, headers, Vec::new(), 0, Vec::new());
+        reader::refuse_duplicate_headers(&empty)?;
+        Ok(CsvChunks {
+            path: path.to_path_buf(),
+            headers: empty.headers,
+            reader,
+            rows_before: 0,
+            chunk_rows: opts.chunk_rows.unwrap_or(CHUNK_ROWS).max(1),
+            pending,
+            read,
+            size,
+        })
+    }
+}
+
+impl Chunks for CsvChunks {
+    fn headers(&self) -> &[String] {
+        &self.headers
+    }
+
+    fn next_chunk(&mut self) -> Result<Option<RawTable>, ImportError> {
+        let mut records = Vec::with_capacity(CHUNK_ROWS.min(4096));
+        let mut lines = Vec::with_capacity(CHUNK_ROWS.min(4096));
+        let width = self.headers.len();
+        while records.len() < self.chunk_rows {
+            let record = match self.pending.take() {
+                Some(r) => Some(r),
+                None => read_record(&self.path, &self.headers, &mut self.reader)?,
+            };
+            let Some(record) = record else { break };
+            let line = record.position().map_or(0, |p| p.line());
+            // A blank line is no record.
+            if record.len() == 1 && record.get(0) == Some("") && width > 1 {
+                continue;
+            }
+            if record.len() != width {
+                return Err(read_error(
+                    &self.path,
+                    format!(
+                        "line {line}: {} fields where the header has {width}; check quoting and the delimiter",
+                        record.len()
+                    ),
+                ));
+            }
+            lines.push(line);
+            records.push(record);
+        }
+        if records.is_empty() {
+            return Ok(None);
+        }
+        let first_row = self.rows_before;
+        self.rows_before += records.len();
+        Ok(Some(RawTable::from_records(
+            &self.path,
+            self.headers.clone(),
+            records,
+            first_row,
+            lines,
+        )))
+    }
+
+    fn progress(&self) -> (u64, u64) {
+        (
+            self.read.load(std::sync::atomic::Ordering::Relaxed),
+            self.size,
+        )
+    }
+}

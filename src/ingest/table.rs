@@ -1,0 +1,193 @@
+//! A file's rows as read, before any validation: a whole table, or one chunk of a streamed file.
+
+use super::reader::quoted;
+use super::report::{Issue, Severity};
+use polars::prelude::StringChunked;
+use std::path::{Path, PathBuf};
+
+/// One cell as read: missing, a number, or text.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Cell<'a> {
+    Missing,
+    Num(f64),
+    Text(&'a str),
+}
+
+impl Cell<'_> {
+    /// The cell as the user wrote it, for reports.
+    pub fn display(&self) -> String {
+        match self {
+            Cell::Missing => String::new(),
+            Cell::Num(x) => format!("{x}"),
+            Cell::Text(s) => s.to_string(),
+        }
+    }
+}
+
+/// A column's cells.
+pub enum RawColumn {
+    Str(StringChunked),
+    Owned(Vec<Option<String>>),
+    Num(Vec<Option<f64>>),
+}
+
+impl RawColumn {
+    pub fn cell(&self, row: usize) -> Cell<'_> {
+        fn text(s: Option<&str>) -> Cell<'_> {
+            match s {
+                None => Cell::Missing,
+                Some(t) => Cell::Text(t),
+            }
+        }
+        match self {
+            RawColumn::Str(ca) => text(ca.get(row)),
+            RawColumn::Owned(v) => text(v.get(row).and_then(|s| s.as_deref())),
+            RawColumn::Num(v) => match v.get(row).copied().flatten() {
+                Some(x) => Cell::Num(x),
+                None => Cell::Missing,
+            },
+        }
+    }
+}
+
+/// Where the cells live: in columns (a whole file read by polars or our own readers), or in
+/// the records of one chunk of a streamed CSV file (one allocation a row, not one a cell).
+enum Cells {
+    Columns(Vec<RawColumn>),
+    Records(Vec<csv::StringRecord>),
+}
+
+/// A file's content (or one chunk of it) as raw cells, before any validation.
+pub struct RawTable {
+    pub path: PathBuf,
+    pub headers: Vec<String>,
+    cells: Cells,
+    pub n_rows: usize,
+    /// Data rows of the file before this table's first row (0 for a whole file): row numbers
+    /// in messages count from the file's start.
+    pub first_row: usize,
+    /// The file line of data row 1, where lines mean anything (text formats).
+    pub first_line: Option<usize>,
+    /// The file line of each row of this table, when the reader knows it exactly (a quoted cell
+    /// can span lines).
+    lines: Vec<u64>,
+}
+
+impl RawTable {
+    /// A table of columns.
+    pub fn from_columns(
+        path: &Path,
+        headers: Vec<String>,
+        columns: Vec<RawColumn>,
+        n_rows: usize,
+        first_line: Option<usize>,
+    ) -> Self {
+        RawTable {
+            path: path.to_path_buf(),
+            headers,
+            cells: Cells::Columns(columns),
+            n_rows,
+            first_row: 0,
+            first_line,
+            lines: Vec::new(),
+        }
+    }
+
+    /// A table of text columns made by our own readers (ARFF, whitespace).
+    pub fn from_text(
+        path: &Path,
+        headers: Vec<String>,
+        cols: Vec<Vec<Option<String>>>,
+        first_line: Option<usize>,
+    ) -> Self {
+        let n_rows = cols.first().map_or(0, Vec::len);
+        let columns = cols.into_iter().map(RawColumn::Owned).collect();
+        Self::from_columns(path, headers, columns, n_rows, first_line)
+    }
+
+    /// One chunk of a streamed CSV file: its records, the data rows before it, and the file
+    /// line each record starts on. An empty field is a missing cell.
+    pub fn from_records(
+        path: &Path,
+        headers: Vec<String>,
+        records: Vec<csv::StringRecord>,
+        first_row: usize,
+        lines: Vec<u64>,
+    ) -> Self {
+        RawTable {
+            path: path.to_path_buf(),
+            headers,
+            n_rows: records.len(),
+            cells: Cells::Records(records),
+            first_row,
+            first_line: None,
+            lines,
+        }
+    }
+
+    /// The records and lines of a streamed chunk (empty for a table of columns).
+    pub fn into_records(self) -> (Vec<csv::StringRecord>, Vec<u64>) {
+        match self.cells {
+            Cells::Records(r) => (r, self.lines),
+            Cells::Columns(_) => (Vec::new(), Vec::new()),
+        }
+    }
+
+    /// The cell of column `c` in this table's row `r` (0-based, within the table).
+    pub fn cell(&self, c: usize, r: usize) -> Cell<'_> {
+        match &self.cells {
+            Cells::Columns(cols) => cols[c].cell(r),
+            Cells::Records(recs) => match recs[r].get(c) {
+                None | Some("") => Cell::Missing,
+                Some(t) => Cell::Text(t),
+            },
+        }
+    }
+
+    /// The file's row number (1-based) of this table's row `r` (0-based).
+    pub fn file_row(&self, r: usize) -> usize {
+        self.first_row + r + 1
+    }
+
+    /// A finding about data row `row` (1-based, counted from the file's start).
+    pub fn issue(
+        &self,
+        severity: Severity,
+        row: usize,
+        column: &str,
+        value: &str,
+        reason: impl Into<String>,
+    ) -> Issue {
+        Issue {
+            severity,
+            file: self.path.display().to_string(),
+            row,
+            location: self.locate(row),
+            column: column.to_string(),
+            value: quoted(value),
+            reason: reason.into(),
+        }
+    }
+
+    /// The file line of data row `row` (1-based), where the table knows it.
+    pub fn line_of(&self, row: usize) -> Option<u64> {
+        if let Some(&line) = row
+            .checked_sub(self.first_row + 1)
+            .and_then(|i| self.lines.get(i))
+        {
+            return Some(line);
+        }
+        if !self.lines.is_empty() {
+            return None;
+        }
+        self.first_line.map(|first| (first + row - 1) as u64)
+    }
+
+    /// Where data row `row` (1-based) sits, for messages: "row 57 (line 58)".
+    pub fn locate(&self, row: usize) -> String {
+        match self.line_of(row) {
+            Some(line) => format!("row {row} (line {line})"),
+            None => format!("row {row}"),
+        }
+    }
+}
