@@ -32,3 +32,7 @@ for key in sorted(rows):
         cells.append(f"{s:>9.3f}s{acc}{ratio}".rjust(24))
     print(f"{key[0]:<10}{key[1]:>10}{key[2]:>7}  " + "".join(cells))
 print("(a = test accuracy on the same split; (Nx) = that tool's time / PRECRE's)")
+for key in sorted(rows):
+    for tool, m in rows[key].items():
+        if "peak_rss_mb" in m:
+            print(f"peak memory: {key[0]} of {key[1]:,} rows by {tool}: {m['peak_rss_mb']:,.0f} MB in {m['seconds']:.2f} s")

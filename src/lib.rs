@@ -17,6 +17,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod clock;
 pub mod commands;
 pub mod decisions;
 pub mod demo;

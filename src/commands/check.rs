@@ -1,18 +1,68 @@
-//! `precre check`: the store's integrity, its foreign keys, and that every decision's model exists.
+//! `precre check`: what a store file is and what can be read of it (read-only, whatever its
+//! state); on a healthy store also its foreign keys, decisions, their chain; and where its
+//! latest backup is.
 
 use super::open_store;
 use crate::cli::Cli;
+use crate::store::inspect::{inspect, last_backup_named, latest_backup};
+use crate::store::location;
 
 pub fn run(cli: &Cli) -> anyhow::Result<()> {
-    let store = open_store(cli)?;
-    let report = store.check()?;
-    for line in &report.lines {
+    let path = location::resolve(cli.db.clone());
+    if !path.exists() {
+        anyhow::bail!(
+            "there is no store at {}: name one with --db, or create it with `precre demo` or an import",
+            path.display()
+        );
+    }
+    let found = inspect(&path);
+    for line in &found.file_lines {
         println!("{line}");
     }
-    if report.ok() {
+    let mut problems = found.problems;
+    if found.healthy {
+        let report = open_store(cli)?.check()?;
+        for line in &report.lines {
+            println!("{line}");
+        }
+        problems += report.problems;
+    } else {
+        for line in &found.lines {
+            println!("{line}");
+        }
+    }
+    let backup = latest_backup(
+        &path,
+        found.store_id.as_deref(),
+        last_backup_named(&path).as_deref(),
+    );
+    let db = path.display();
+    match (&backup, problems) {
+        (Some(b), _) => {
+            let when = crate::clock::minute_utc(b.modified);
+            println!(
+                "latest backup: {} ({when}, schema version {}, passes a quick check)",
+                b.path.display(),
+                b.schema_version
+            );
+            if problems > 0 {
+                println!(
+                    "to recover: precre --db {db} restore {} (the damaged store is kept beside it)",
+                    b.path.display()
+                );
+            }
+        }
+        (None, 0) => println!(
+            "no backup of this store found beside it: take one with `precre --db {db} backup --out FILE`"
+        ),
+        (None, _) => println!(
+            "no backup of this store found beside it; copy out what the lines above call readable before changing the file"
+        ),
+    }
+    if problems == 0 {
         println!("the store is consistent");
         Ok(())
     } else {
-        anyhow::bail!("{} problem(s) found", report.problems)
+        anyhow::bail!("{problems} problem(s) found in {db}")
     }
 }

@@ -97,8 +97,6 @@ struct Seen {
     prints: KeyPrints,
     /// Key fingerprint -> (data row, file line) of its first row.
     keys: HashMap<u128, (u32, u32)>,
-    known_firms: HashSet<String>,
-    created_firms: HashSet<String>,
 }
 
 fn import_checked(
@@ -117,16 +115,11 @@ fn import_checked(
     let mut seen = Seen {
         prints: KeyPrints(Default::default(), Default::default()),
         keys: HashMap::new(),
-        known_firms: if opts.kind == Kind::Firms {
-            HashSet::new()
-        } else {
-            tx.firm_ids()?
-        },
-        created_firms: HashSet::new(),
     };
     let mut statement_state = statements::State {
         fresh_store: opts.kind == Kind::Statements && !tx.any_statements()?,
         firms_written: HashSet::new(),
+        firm_hash: std::hash::RandomState::new(),
     };
     let (mut validate_s, mut write_s) = (0.0, 0.0);
     let (_, size) = source.progress();
@@ -135,8 +128,11 @@ fn import_checked(
     while let Some(table) = source.next_chunk()? {
         let t = std::time::Instant::now();
         report.counts.rows_read += table.n_rows;
-        let (rows, mut issues, new_firms) =
-            check_chunk(&table, &fields, &resolved, opts, &mut seen);
+        let Checked {
+            rows,
+            mut issues,
+            new_firms,
+        } = check_chunk(&tx, &table, &fields, &resolved, opts, &mut seen)?;
         issues.sort_by_key(|i| (i.row, i.severity == Severity::Warning));
         let mut chunk_rejected: Vec<usize> = issues
             .iter()
@@ -190,12 +186,13 @@ fn import_checked(
 /// references against the store. Returns the rows to write, the findings, and the placeholder
 /// firms this chunk needs.
 fn check_chunk(
+    tx: &ImportTx,
     table: &RawTable,
     fields: &[Field],
     resolved: &mapping::Resolved,
     opts: &ImportOptions,
     seen: &mut Seen,
-) -> (Vec<GoodRow>, Vec<Issue>, Vec<String>) {
+) -> Result<Checked, ImportError> {
     let mut ctx = Ctx {
         table,
         fields: fields.to_vec(),
@@ -262,10 +259,16 @@ fn check_chunk(
     }
     rows.retain(|g| !dup_rows.contains(&g.row));
 
-    // 3. References to firms.
+    // 3. References to firms: this chunk's firms looked up in the store (placeholders made by
+    // earlier chunks included), so no list of every firm is held.
     let mut new_firms: Vec<String> = Vec::new();
     if opts.kind != Kind::Firms {
         let fi = ctx.field_index("firm_id");
+        let mut ids: Vec<&str> = rows.iter().filter_map(|g| text(&g.values[fi])).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let known = tx.known_firms(&ids)?;
+        let mut created: HashSet<String> = HashSet::new();
         let mut refused = HashSet::new();
         let mut last_known: Option<&str> = None;
         for g in &rows {
@@ -274,12 +277,12 @@ fn check_chunk(
             if last_known == Some(id) {
                 continue;
             }
-            if seen.known_firms.contains(id) || seen.created_firms.contains(id) {
+            if known.contains(id) || created.contains(id) {
                 last_known = Some(id);
                 continue;
             }
             if opts.create_firms {
-                seen.created_firms.insert(id.to_string());
+                created.insert(id.to_string());
                 new_firms.push(id.to_string());
             } else {
                 let header = resolved.columns[fi]
@@ -290,7 +293,18 @@ fn check_chunk(
         }
         rows.retain(|g| !refused.contains(&g.row));
     }
-    (rows, ctx.issues, new_firms)
+    Ok(Checked {
+        rows,
+        issues: ctx.issues,
+        new_firms,
+    })
+}
+
+/// One chunk after its checks: the rows to write, the findings, the placeholder firms needed.
+struct Checked {
+    rows: Vec<GoodRow>,
+    issues: Vec<Issue>,
+    new_firms: Vec<String>,
 }
 
 /// The file line of data row `row` when the chunk knows it (0 when it does not).

@@ -8,6 +8,7 @@ use crate::finance::{compute_ratios, RatioRow, Statement, ITEMS};
 use crate::store::import_tx::{CellValue as Value, ImportTx};
 use rayon::prelude::*;
 use std::collections::HashSet;
+use std::hash::BuildHasher;
 
 /// The items and year of a validated statement row, for checks (firm id and currency left
 /// empty, so nothing is allocated).
@@ -42,7 +43,10 @@ pub(super) struct State {
     /// The store held no statement when the import began: only firms written by an earlier
     /// chunk can have stored statements to merge with.
     pub(super) fresh_store: bool,
-    pub(super) firms_written: HashSet<String>,
+    /// 64-bit hashes of the firms written so far: 8 bytes a firm; two firms sharing a hash only
+    /// cost one needless look-up of stored statements.
+    pub(super) firms_written: HashSet<u64>,
+    pub(super) firm_hash: std::hash::RandomState,
 }
 
 /// Writes one chunk of statements with freshly computed ratios. Stored statements of the same
@@ -62,7 +66,9 @@ pub(super) fn write(
     let mut ids: Vec<&str> = incoming
         .iter()
         .map(|s| s.firm_id.as_str())
-        .filter(|id| !state.fresh_store || state.firms_written.contains(*id))
+        .filter(|id| {
+            !state.fresh_store || state.firms_written.contains(&state.firm_hash.hash_one(id))
+        })
         .collect();
     ids.sort_unstable();
     ids.dedup();
@@ -114,9 +120,9 @@ pub(super) fn write(
     tx.write_statements(to_write.iter().map(|&i| all[i].0).zip(&ratios), replace)?;
     if state.fresh_store {
         for s in &incoming {
-            if !state.firms_written.contains(&s.firm_id) {
-                state.firms_written.insert(s.firm_id.clone());
-            }
+            state
+                .firms_written
+                .insert(state.firm_hash.hash_one(s.firm_id.as_str()));
         }
     }
     Ok(incoming.len())

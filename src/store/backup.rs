@@ -130,7 +130,16 @@ impl Store {
             )));
         }
         store_id(&self.conn)?;
-        copy_to(&self.conn, out)
+        let report = copy_to(&self.conn, out)?;
+        // Remembered so that `precre check` can point to it when the store is damaged (best
+        // effort: a store opened by a reader who cannot write still gets its backup).
+        let at = out.canonicalize().unwrap_or_else(|_| out.to_path_buf());
+        let _ = self.conn.execute(
+            "INSERT INTO meta(key, value) VALUES ('last_backup', ?1)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [at.to_string_lossy()],
+        );
+        Ok(report)
     }
 }
 
@@ -158,7 +167,8 @@ pub fn restore(from: &Path, target: &Path, force: bool) -> Result<BackupReport> 
             .query_row("SELECT value FROM meta WHERE key = 'store_id'", [], |r| {
                 r.get(0)
             })
-            .ok();
+            .ok()
+            .or_else(|| super::inspect::raw_store_id(target));
         if let Some(id) = current_id.filter(|id| *id != backup.store_id) {
             if !force {
                 return Err(StoreError::Conflict(format!(
@@ -174,19 +184,36 @@ pub fn restore(from: &Path, target: &Path, force: bool) -> Result<BackupReport> 
             }
         }
         // Nobody may be writing while the file is replaced.
-        current
-            .execute_batch("BEGIN EXCLUSIVE; COMMIT;")
-            .map_err(|_| {
-                StoreError::Conflict(format!(
+        let keep = PathBuf::from(format!("{}.before-restore", target.display()));
+        let _ = std::fs::remove_file(&keep);
+        match current.execute_batch("BEGIN EXCLUSIVE; COMMIT;") {
+            Ok(()) => {
+                copy_to(&current, &keep)?;
+                drop(current);
+            }
+            // A damaged store cannot be locked, nor copied through SQLite: its bytes are kept
+            // as they are (with its write-ahead log), for whatever can still be recovered.
+            Err(e) if super::is_corrupt(&e) => {
+                drop(current);
+                let copy = |from: &Path, to: &Path| {
+                    std::fs::copy(from, to).map(|_| ()).map_err(|e| {
+                        StoreError::Conflict(format!("cannot write {}: {e}", to.display()))
+                    })
+                };
+                copy(target, &keep)?;
+                let wal = PathBuf::from(format!("{}-wal", target.display()));
+                if wal.exists() {
+                    copy(&wal, Path::new(&format!("{}-wal", keep.display())))?;
+                }
+            }
+            Err(_) => {
+                return Err(StoreError::Conflict(format!(
                     "{} is in use by another process: close the workbench and the service, \
                      then restore",
                     target.display()
-                ))
-            })?;
-        let keep = PathBuf::from(format!("{}.before-restore", target.display()));
-        let _ = std::fs::remove_file(&keep);
-        copy_to(&current, &keep)?;
-        drop(current);
+                )))
+            }
+        }
         kept = Some(keep);
     }
     let tmp = PathBuf::from(format!("{}.restoring", target.display()));

@@ -34,6 +34,20 @@ impl ImportTx<'_> {
         super::records::firm_ids(&self.tx)
     }
 
+    /// Which of these firm ids the store holds (placeholders this import made included).
+    pub fn known_firms(&self, ids: &[&str]) -> Result<HashSet<String>> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT 1 FROM firms WHERE id = ?1")?;
+        let mut known = HashSet::new();
+        for id in ids {
+            if stmt.exists([id])? {
+                known.insert(id.to_string());
+            }
+        }
+        Ok(known)
+    }
+
     /// A placeholder firm (its id as its name, sector "unknown") for a row that names a new firm.
     pub fn insert_placeholder_firm(&self, id: &str) -> Result<()> {
         self.tx.execute(

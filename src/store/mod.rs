@@ -8,6 +8,7 @@ pub mod decisions;
 pub mod features;
 pub mod firms;
 pub mod import_tx;
+pub mod inspect;
 pub mod location;
 pub mod models;
 pub mod portfolio;
@@ -65,6 +66,11 @@ impl From<rusqlite::Error> for StoreError {
 }
 
 impl StoreError {
+    /// The disk holding the store is full.
+    pub fn is_disk_full(&self) -> bool {
+        matches!(self, StoreError::Sql(e) | StoreError::Open { source: e, .. } if is_disk_full(e))
+    }
+
     /// The store is busy (another writer held the lock past the timeout).
     pub fn is_busy(&self) -> bool {
         matches!(self, StoreError::Sql(e) if is_busy(e))
@@ -104,6 +110,18 @@ fn is_busy(e: &rusqlite::Error) -> bool {
     )
 }
 
+/// SQLite could not write for want of space: SQLITE_FULL (a write that met ENOSPC), or the
+/// shared-memory file of the write-ahead log could not be given its pages.
+fn is_disk_full(e: &rusqlite::Error) -> bool {
+    match e {
+        rusqlite::Error::SqliteFailure(f, _) => {
+            f.code == rusqlite::ErrorCode::DiskFull
+                || f.extended_code == rusqlite::ffi::SQLITE_IOERR_SHMSIZE
+        }
+        _ => false,
+    }
+}
+
 fn is_corrupt(e: &rusqlite::Error) -> bool {
     matches!(
         e.sqlite_error_code(),
@@ -128,6 +146,11 @@ fn sql_message(e: &rusqlite::Error) -> String {
              held it for more than {} s; nothing was changed, try again",
             BUSY_TIMEOUT_MS / 1000
         );
+    }
+    if is_disk_full(e) {
+        return "the disk holding the store is full: nothing of this action was written (the \
+                store is as it was); free some space and run it again"
+            .to_string();
     }
     if is_corrupt(e) {
         return format!(

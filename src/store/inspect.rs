@@ -1,0 +1,352 @@
+//! Looking at a store file that may be damaged, foreign or of another schema, without changing
+//! it: is it SQLite, does it pass the integrity check, which schema version, which tables can
+//! be read; and where its latest backup is.
+
+use super::schema::SCHEMA_VERSION;
+use rusqlite::{Connection, OpenFlags};
+use std::path::{Path, PathBuf};
+
+/// What an inspection found: report lines (as `precre check` prints them), the problems, and
+/// whether the file is a healthy PRECRE store of this schema (then the full check can run).
+#[derive(Debug, Clone, Default)]
+pub struct Inspection {
+    /// What the file is: SQLite or not, its size, its schema version.
+    pub file_lines: Vec<String>,
+    /// What could be read of it: the integrity check and each table.
+    pub lines: Vec<String>,
+    pub problems: usize,
+    pub healthy: bool,
+    pub schema_version: Option<i64>,
+    pub store_id: Option<String>,
+}
+
+fn mark(ok: bool, line: String) -> String {
+    format!("{} {line}", if ok { "ok     " } else { "PROBLEM" })
+}
+
+impl Inspection {
+    fn add(&mut self, ok: bool, line: String) {
+        if !ok {
+            self.problems += 1;
+        }
+        self.lines.push(mark(ok, line));
+    }
+
+    fn add_file(&mut self, ok: bool, line: String) {
+        if !ok {
+            self.problems += 1;
+        }
+        self.file_lines.push(mark(ok, line));
+    }
+}
+
+/// The tables a PRECRE store holds (a file without `firms` and `meta` is not one).
+const TABLES: &[&str] = &[
+    "meta",
+    "firms",
+    "statements",
+    "factors",
+    "applications",
+    "outcomes",
+    "models",
+    "predictions",
+    "decisions",
+    "feature_sets",
+    "feature_columns",
+    "feature_rows",
+    "imports",
+    "api_tokens",
+    "api_requests",
+];
+
+/// Inspects the file at `path`, read-only.
+pub fn inspect(path: &Path) -> Inspection {
+    let mut r = Inspection::default();
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => {
+            r.add_file(false, format!("{}: {e}", path.display()));
+            return r;
+        }
+    };
+    let mut head = [0u8; 16];
+    let read = std::fs::File::open(path).and_then(|mut f| {
+        use std::io::Read;
+        f.read(&mut head)
+    });
+    if meta.len() == 0 {
+        r.add_file(false, format!("{} is empty (0 bytes)", path.display()));
+        return r;
+    }
+    if read.map_or(true, |n| n < 16) || &head != b"SQLite format 3\0" {
+        r.add_file(
+            false,
+            format!(
+                "{} is not an SQLite database (its first bytes are not SQLite's header): not a \
+                 store, or overwritten from the start",
+                path.display()
+            ),
+        );
+        return r;
+    }
+    r.add_file(
+        true,
+        format!(
+            "SQLite file, {} bytes",
+            crate::output::thousands(meta.len() as usize)
+        ),
+    );
+    let conn = match Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY) {
+        Ok(c) => c,
+        Err(e) => {
+            r.add(false, format!("cannot open it read-only: {e}"));
+            return r;
+        }
+    };
+    let integrity: Result<Vec<String>, _> =
+        conn.prepare("PRAGMA integrity_check").and_then(|mut s| {
+            s.query_map([], |row| row.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()
+        });
+    let intact = match integrity {
+        Ok(lines) if lines.len() == 1 && lines[0] == "ok" => {
+            r.add(true, "integrity check".into());
+            true
+        }
+        Ok(lines) => {
+            let shown: Vec<&str> = lines.iter().take(3).map(String::as_str).collect();
+            let more = lines.len().saturating_sub(3);
+            let tail = if more > 0 {
+                format!("; and {more} more")
+            } else {
+                String::new()
+            };
+            r.add(
+                false,
+                format!("integrity check: {}{tail}", shown.join("; ")),
+            );
+            false
+        }
+        Err(e) => {
+            r.add(false, format!("integrity check cannot run: {e}"));
+            false
+        }
+    };
+    let version = conn.query_row("PRAGMA user_version", [], |row| row.get::<_, i64>(0));
+    r.store_id = conn
+        .query_row("SELECT value FROM meta WHERE key = 'store_id'", [], |row| {
+            row.get(0)
+        })
+        .ok()
+        .or_else(|| raw_store_id(path));
+    if let Err(e) = conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| {
+        row.get::<_, i64>(0)
+    }) {
+        r.add(
+            false,
+            format!("its list of tables cannot be read ({e}): no table can be read through SQLite"),
+        );
+        schema_line(&mut r, version, true);
+        return r;
+    }
+    let mut readable = 0;
+    let mut missing = Vec::new();
+    for table in TABLES {
+        match conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |row| {
+            row.get::<_, i64>(0)
+        }) {
+            Ok(n) => {
+                readable += 1;
+                r.lines.push(format!(
+                    "        {table}: {} rows readable",
+                    crate::output::thousands(n as usize)
+                ));
+            }
+            Err(e) if e.to_string().contains("no such table") => missing.push(*table),
+            Err(e) => r.add(false, format!("table {table} unreadable: {e}")),
+        }
+    }
+    let foreign = readable == 0 && missing.contains(&"firms");
+    schema_line(&mut r, version, !foreign);
+    if foreign {
+        r.add(
+            false,
+            format!(
+                "not a PRECRE store: none of its tables ({}) is there",
+                TABLES.join(", ")
+            ),
+        );
+        return r;
+    }
+    if !missing.is_empty() {
+        r.add(false, format!("tables missing: {}", missing.join(", ")));
+    }
+    r.healthy = intact && r.problems == 0 && r.schema_version == Some(SCHEMA_VERSION);
+    r
+}
+
+/// The schema version line; `precre_store` = false leaves out what it would mean for a store.
+fn schema_line(r: &mut Inspection, version: rusqlite::Result<i64>, precre_store: bool) {
+    match version {
+        Ok(v) => {
+            r.schema_version = Some(v);
+            if !precre_store {
+                r.add_file(true, format!("schema version {v}"));
+                return;
+            }
+            let note = match v.cmp(&SCHEMA_VERSION) {
+                std::cmp::Ordering::Equal => String::new(),
+                std::cmp::Ordering::Less => format!(
+                    " (older than this precre's {SCHEMA_VERSION}: it is migrated on first use, \
+                     after a backup beside it)"
+                ),
+                std::cmp::Ordering::Greater => format!(
+                    " (newer than this precre's {SCHEMA_VERSION}: use the precre that wrote it)"
+                ),
+            };
+            r.add_file(v <= SCHEMA_VERSION, format!("schema version {v}{note}"));
+        }
+        Err(e) => r.add_file(false, format!("schema version unreadable: {e}")),
+    }
+}
+
+/// The store id read from the raw bytes of a file SQLite cannot read: the `meta` row is
+/// written early, so its text (`store_id` then 16 hex digits) sits in the first pages.
+pub(crate) fn raw_store_id(path: &Path) -> Option<String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .ok()?
+        .take(4 << 20)
+        .read_to_end(&mut bytes)
+        .ok()?;
+    let key = b"store_id";
+    bytes.windows(key.len() + 16).find_map(|w| {
+        let (k, v) = w.split_at(key.len());
+        (k == key && v.iter().all(u8::is_ascii_hexdigit))
+            .then(|| String::from_utf8_lossy(v).to_string())
+    })
+}
+
+/// A backup of the store at `store` found on disk: the newest verified one.
+#[derive(Debug, Clone)]
+pub struct FoundBackup {
+    pub path: PathBuf,
+    pub modified: std::time::SystemTime,
+    pub schema_version: i64,
+}
+
+/// The newest intact backup of the store at `store`: the one its `meta` names as the last
+/// taken, and every file in its folder that is a copy of it (the same store id, or, when the
+/// store's id cannot be read, a name made from the store's: `s.db.v4.backup`,
+/// `s.db.before-restore`, `s.backup.db`...). Each candidate passes `quick_check` first.
+pub fn latest_backup(
+    store: &Path,
+    store_id: Option<&str>,
+    named: Option<&Path>,
+) -> Option<FoundBackup> {
+    let dir = store
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let stem = store
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let mut candidates: Vec<PathBuf> = named.map(Path::to_path_buf).into_iter().collect();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_file() && !same_file(&p, store) {
+                candidates.push(p);
+            }
+        }
+    }
+    let mut best: Option<FoundBackup> = None;
+    for p in candidates {
+        let name = p
+            .file_name()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default();
+        if name.ends_with("-wal") || name.ends_with("-shm") || name.ends_with(".partial") {
+            continue;
+        }
+        let Some((id, version)) = backup_identity(&p) else {
+            continue;
+        };
+        let ours = match (store_id, id.as_deref()) {
+            (Some(want), Some(got)) => want == got,
+            _ => {
+                name.starts_with(&stem)
+                    && (name.contains("backup")
+                        || name.contains("before-restore")
+                        || name.contains("bak"))
+            }
+        };
+        if !ours {
+            continue;
+        }
+        let modified = std::fs::metadata(&p)
+            .and_then(|m| m.modified())
+            .unwrap_or(std::time::UNIX_EPOCH);
+        if best.as_ref().is_none_or(|b| modified > b.modified) {
+            best = Some(FoundBackup {
+                path: p,
+                modified,
+                schema_version: version,
+            });
+        }
+    }
+    best
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// The store id and schema version of an intact SQLite file that is a PRECRE store.
+fn backup_identity(path: &Path) -> Option<(Option<String>, i64)> {
+    let mut head = [0u8; 16];
+    {
+        use std::io::Read;
+        let mut f = std::fs::File::open(path).ok()?;
+        f.read_exact(&mut head).ok()?;
+    }
+    if &head != b"SQLite format 3\0" {
+        return None;
+    }
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).ok()?;
+    let quick: String = conn
+        .query_row("PRAGMA quick_check", [], |r| r.get(0))
+        .ok()?;
+    if quick != "ok" {
+        return None;
+    }
+    conn.query_row("SELECT count(*) FROM firms", [], |r| r.get::<_, i64>(0))
+        .ok()?;
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .ok()?;
+    let id = conn
+        .query_row("SELECT value FROM meta WHERE key = 'store_id'", [], |r| {
+            r.get(0)
+        })
+        .ok();
+    Some((id, version))
+}
+
+/// The backup the store's `meta` says was taken last, if it can be read.
+pub fn last_backup_named(store: &Path) -> Option<PathBuf> {
+    let conn = Connection::open_with_flags(store, OpenFlags::SQLITE_OPEN_READ_ONLY).ok()?;
+    let p: String = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'last_backup'",
+            [],
+            |r| r.get(0),
+        )
+        .ok()?;
+    Some(PathBuf::from(p))
+}
