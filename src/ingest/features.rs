@@ -18,7 +18,7 @@ fn find_column(table: &RawTable, name: &str, what: &str) -> Result<usize, Import
             ImportError::Usage(format!(
                 "{what} '{name}': {} has no such column; its columns are {}",
                 table.path.display(),
-                table.headers.join(", ")
+                super::mapping::column_list(&table.headers)
             ))
         })
 }

@@ -14,6 +14,22 @@ pub fn normalize(s: &str) -> String {
         .collect()
 }
 
+/// A file's column names for a message: all of them up to 30, else the first 30 and how many
+/// more (a file of 200,000 columns must not print them all).
+pub fn column_list(headers: &[String]) -> String {
+    const SHOWN: usize = 30;
+    let names: Vec<String> = headers
+        .iter()
+        .take(SHOWN)
+        .map(|h| super::reader::quoted(h))
+        .collect();
+    let mut out = names.join(", ");
+    if headers.len() > SHOWN {
+        out.push_str(&format!(" and {} more", headers.len() - SHOWN));
+    }
+    out
+}
+
 /// An explicit mapping from file column to field, merged from a TOML file and `--map` pairs.
 #[derive(Debug, Clone, Default)]
 pub struct ColumnMap(pub Vec<(String, String)>);
@@ -105,7 +121,7 @@ pub fn resolve(
                 ImportError::Usage(format!(
                     "mapping {col}={field}: {} has no column '{col}'; its columns are {}",
                     path.display(),
-                    headers.join(", ")
+                    column_list(headers)
                 ))
             })?;
         by_field.insert(target.id, idx);
@@ -144,7 +160,7 @@ pub fn resolve(
         return Err(ImportError::MissingColumns {
             path: path.to_path_buf(),
             missing: wanted.join("; "),
-            found: headers.join(", "),
+            found: column_list(headers),
         });
     }
     let columns = fields.iter().map(|f| by_field.get(f.id).copied()).collect();
