@@ -7,7 +7,8 @@ use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 
 /// What an inspection found: report lines (as `precre check` prints them), the problems, and
-/// whether the file is a healthy PRECRE store of this schema (then the full check can run).
+/// whether the file is a healthy PRECRE store of this schema or an older one (then the full
+/// check can run).
 #[derive(Debug, Clone, Default)]
 pub struct Inspection {
     /// What the file is: SQLite or not, its size, its schema version.
@@ -181,7 +182,9 @@ pub fn inspect(path: &Path) -> Inspection {
     if !missing.is_empty() {
         r.add(false, format!("tables missing: {}", missing.join(", ")));
     }
-    r.healthy = intact && r.problems == 0 && r.schema_version == Some(SCHEMA_VERSION);
+    // An older schema is healthy too: the full check opens it, which migrates it (after a
+    // verified backup beside it), as any first use does.
+    r.healthy = intact && r.problems == 0 && r.schema_version.is_some_and(|v| v <= SCHEMA_VERSION);
     r
 }
 
