@@ -133,7 +133,10 @@ fn print_summary(rep: &ImportReport, elapsed: std::time::Duration) {
         );
     }
     if !rep.unused_columns.is_empty() {
-        println!("ignored columns: {}", rep.unused_columns.join(", "));
+        println!(
+            "ignored columns: {}",
+            crate::ingest::mapping::column_list(&rep.unused_columns)
+        );
     }
 }
 

@@ -10,6 +10,10 @@ use std::path::{Path, PathBuf};
 /// Rows a streamed chunk holds (a statement row is about 150 bytes of text: some 10 MB).
 pub const CHUNK_ROWS: usize = 65_536;
 
+/// The most bytes of cells (and their bounds) a streamed chunk holds: a file of very wide rows
+/// is cut into chunks of fewer rows, so that 65,536 rows of 200,000 columns are never held.
+pub const CHUNK_BYTES: usize = 64 << 20;
+
 /// The longest line a text import accepts (a file without line breaks, or a binary file, is
 /// refused at this length instead of being read into memory whole).
 pub const MAX_LINE_BYTES: usize = 64 << 20;
@@ -261,7 +265,8 @@ impl Chunks for CsvChunks {
         let mut records = Vec::with_capacity(CHUNK_ROWS.min(4096));
         let mut lines = Vec::with_capacity(CHUNK_ROWS.min(4096));
         let width = self.headers.len();
-        while records.len() < self.chunk_rows {
+        let mut bytes = 0usize;
+        while records.len() < self.chunk_rows && bytes < CHUNK_BYTES {
             let record = match self.pending.take() {
                 Some(r) => Some(r),
                 None => read_record(&self.path, &self.headers, &mut self.reader)?,
@@ -281,6 +286,7 @@ impl Chunks for CsvChunks {
                     ),
                 ));
             }
+            bytes += record.as_slice().len() + record.len() * std::mem::size_of::<usize>();
             lines.push(line);
             records.push(record);
         }
