@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{precre, run};
+use common::run;
 use std::path::Path;
 
 fn pending(db: &Path) -> Vec<String> {
@@ -85,23 +85,20 @@ fn a_backup_under_load_is_consistent_and_restores() {
             let apps: Vec<String> = queue.iter().skip(k * 12).take(12).cloned().collect();
             std::thread::spawn(move || {
                 for app in apps {
-                    let out = precre(&db)
-                        .args([
+                    let analyst = format!("a{k}");
+                    let (code, _, err) = run(
+                        &db,
+                        &[
                             "decide",
                             &app,
                             "--refer",
                             "--analyst",
-                            &format!("a{k}"),
+                            &analyst,
                             "--note",
                             "load",
-                        ])
-                        .output()
-                        .unwrap();
-                    assert!(
-                        out.status.success(),
-                        "{}",
-                        String::from_utf8_lossy(&out.stderr)
+                        ],
                     );
+                    assert_eq!(code, Some(0), "{err}");
                 }
             })
         })
@@ -110,26 +107,15 @@ fn a_backup_under_load_is_consistent_and_restores() {
         let (db, table) = (db.clone(), table.clone());
         std::thread::spawn(move || {
             for name in ["t1", "t2"] {
-                let out = precre(&db)
-                    .args([
-                        "import",
-                        table.to_str().unwrap(),
-                        "--kind",
-                        "features",
-                        "--id",
-                        "id",
-                        "--label",
-                        "label",
-                        "--name",
-                        name,
-                    ])
-                    .output()
-                    .unwrap();
-                assert!(
-                    out.status.success(),
-                    "{}",
-                    String::from_utf8_lossy(&out.stderr)
+                let file = table.to_str().unwrap();
+                let (code, _, err) = run(
+                    &db,
+                    &[
+                        "import", file, "--kind", "features", "--id", "id", "--label", "label",
+                        "--name", name,
+                    ],
                 );
+                assert_eq!(code, Some(0), "{err}");
             }
         })
     };

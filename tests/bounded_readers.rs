@@ -4,19 +4,24 @@
 
 mod common;
 
-use common::precre;
+use common::run;
+use std::path::Path;
+
+/// `precre import FILE --kind KIND [more]` on the store `db`: exit code and standard error.
+fn import(db: &Path, file: &Path, kind: &str, more: &[&str]) -> (Option<i32>, String) {
+    let mut args = vec!["import", file.to_str().unwrap(), "--kind", kind];
+    args.extend_from_slice(more);
+    let (code, _, err) = run(db, &args);
+    (code, err)
+}
 
 #[test]
 fn deeply_nested_json_is_refused_not_a_crash() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("deep.json");
     std::fs::write(&f, "[".repeat(200_000) + &"]".repeat(200_000)).unwrap();
-    let out = precre(&dir.path().join("t.db"))
-        .args(["import", f.to_str().unwrap(), "--kind", "firms"])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    let (code, err) = import(&dir.path().join("t.db"), &f, "firms", &[]);
+    assert_eq!(code, Some(1), "{err}");
     assert!(
         err.contains("deep.json") && err.contains("nested deeper than 64"),
         "{err}"
@@ -31,15 +36,8 @@ fn deeply_nested_json_is_refused_not_a_crash() {
         ),
     )
     .unwrap();
-    let out = precre(&dir.path().join("t.db"))
-        .args(["import", ok.to_str().unwrap(), "--kind", "firms"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (code, err) = import(&dir.path().join("t.db"), &ok, "firms", &[]);
+    assert_eq!(code, Some(0), "{err}");
 }
 
 #[test]
@@ -51,12 +49,8 @@ fn a_huge_cell_is_quoted_in_a_hundred_characters() {
         format!("id,name,sector\nA,{},retail\n", "x".repeat(30_000_000)),
     )
     .unwrap();
-    let out = precre(&dir.path().join("t.db"))
-        .args(["import", f.to_str().unwrap(), "--kind", "firms"])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1));
+    let (code, err) = import(&dir.path().join("t.db"), &f, "firms", &[]);
+    assert_eq!(code, Some(1));
     assert!(err.len() < 2_000, "{} bytes of message", err.len());
     // The reader refuses the cell by its size before any field sees it: the file, the line,
     // the column and the limit are named, the value is not repeated.
@@ -73,12 +67,8 @@ fn a_huge_cell_is_quoted_in_a_hundred_characters() {
         format!("id,name,sector\nA,{},retail\n", "x".repeat(600_000)),
     )
     .unwrap();
-    let out = precre(&dir.path().join("t.db"))
-        .args(["import", f.to_str().unwrap(), "--kind", "firms"])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    let (code, err) = import(&dir.path().join("t.db"), &f, "firms", &[]);
+    assert_eq!(code, Some(1), "{err}");
     assert!(err.len() < 2_000, "{} bytes of message", err.len());
     assert!(err.contains("(600000 characters in all)"), "{err}");
     assert!(err.contains("column \"name\""), "{err}");
@@ -99,36 +89,18 @@ fn a_very_wide_file_imports_or_is_refused_by_its_width() {
     let f = dir.path().join("wide.csv");
     std::fs::write(&f, wide(200_000)).unwrap();
     let t = std::time::Instant::now();
-    let out = precre(&db)
-        .args([
-            "import",
-            f.to_str().unwrap(),
-            "--kind",
-            "features",
-            "--label",
-            "c0",
-        ])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{err}");
+    let (code, err) = import(&db, &f, "features", &["--label", "c0"]);
+    assert_eq!(code, Some(0), "{err}");
     // A bound against the quadratic case (45 s in release), not a speed goal: about 2 s in
     // release, 10 s in a debug build on two cores.
     assert!(t.elapsed().as_secs() < 60, "{:?}", t.elapsed());
-    let out = precre(&db)
-        .args(["sets", "--format", "json"])
-        .output()
-        .unwrap();
-    let sets: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (_, out, _) = run(&db, &["sets", "--format", "json"]);
+    let sets: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(sets[0]["n_rows"], 1, "{sets}");
 
     // The same file as firms: the missing columns are named, 30 of the file's are listed.
-    let out = precre(&db)
-        .args(["import", f.to_str().unwrap(), "--kind", "firms"])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    let (code, err) = import(&db, &f, "firms", &[]);
+    assert_eq!(code, Some(1), "{err}");
     assert!(err.len() < 2_000, "{} bytes of message", err.len());
     assert!(
         err.contains("missing column(s) id") && err.contains("and 199970 more"),
@@ -136,19 +108,8 @@ fn a_very_wide_file_imports_or_is_refused_by_its_width() {
     );
 
     std::fs::write(&f, wide(250_001)).unwrap();
-    let out = precre(&db)
-        .args([
-            "import",
-            f.to_str().unwrap(),
-            "--kind",
-            "features",
-            "--label",
-            "c0",
-        ])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    let (code, err) = import(&db, &f, "features", &["--label", "c0"]);
+    assert_eq!(code, Some(1), "{err}");
     assert!(
         err.contains("wide.csv")
             && err.contains("250001 columns")
@@ -166,12 +127,8 @@ fn a_line_past_the_bound_is_refused_by_its_length() {
     let mut text = String::from("id,name,sector\n");
     text.push_str(&"A,".repeat(33 << 20)); // 66 MiB without a line break
     std::fs::write(&f, text).unwrap();
-    let out = precre(&dir.path().join("t.db"))
-        .args(["import", f.to_str().unwrap(), "--kind", "firms"])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    let (code, err) = import(&dir.path().join("t.db"), &f, "firms", &[]);
+    assert_eq!(code, Some(1), "{err}");
     assert!(err.len() < 2_000, "{} bytes of message", err.len());
     assert!(
         err.contains("one-line.csv") && err.contains("line 2 is longer than 64 MiB"),

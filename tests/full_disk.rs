@@ -117,17 +117,15 @@ fn a_full_disk_fails_cleanly_and_the_next_run_works() {
     let statements = data.path().join("statements.csv");
 
     // 1. An import.
+    let import = [
+        "import",
+        statements.to_str().unwrap(),
+        "--kind",
+        "statements",
+        "--create-firms",
+    ];
     let filler = fill(&fs.mnt);
-    let (code, _, err) = run(
-        &db,
-        &[
-            "import",
-            statements.to_str().unwrap(),
-            "--kind",
-            "statements",
-            "--create-firms",
-        ],
-    );
+    let (code, _, err) = run(&db, &import);
     assert_disk_full("an import", code, &err);
     std::fs::remove_file(&filler).unwrap();
     assert_eq!(counts(&db), before, "the failed import changed the store");
@@ -170,16 +168,7 @@ fn a_full_disk_fails_cleanly_and_the_next_run_works() {
     assert_eq!(code, Some(0), "{err}");
     let (code, _, err) = run(&db, &train);
     assert_eq!(code, Some(0), "{err}");
-    let (code, _, err) = run(
-        &db,
-        &[
-            "import",
-            statements.to_str().unwrap(),
-            "--kind",
-            "statements",
-            "--create-firms",
-        ],
-    );
+    let (code, _, err) = run(&db, &import);
     assert_eq!(code, Some(0), "{err}");
     let after = counts(&db);
     assert_ne!(after, before);

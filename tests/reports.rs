@@ -3,7 +3,7 @@
 //! Hosmer-Lemeshow statistic worked out with NumPy in bench/reference/reports_reference.py
 //! (the same vectors; its printed figures are the ones written here).
 
-use precre::analysis::reports::{bands, calibration, chi_square_sf, gains, ks_statistic};
+use precre::model::reports::{bands, calibration, chi_square_sf, gains, ks_statistic};
 
 const P: [f64; 20] = [
     0.02, 0.05, 0.08, 0.10, 0.12, 0.15, 0.18, 0.20, 0.25, 0.30, 0.35, 0.40, 0.45, 0.50, 0.55, 0.60,

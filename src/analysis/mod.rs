@@ -6,7 +6,6 @@ pub mod dataset;
 pub mod labels;
 pub mod matrix;
 pub mod pca;
-pub mod reports;
 pub mod rng;
 pub mod screen;
 pub mod standardize;

@@ -4,7 +4,7 @@
 
 use super::open_store;
 use crate::cli::Cli;
-use crate::store::inspect::{inspect, last_backup_named, latest_backup};
+use crate::store::inspect::{inspect, latest_backup};
 use crate::store::location;
 
 pub fn run(cli: &Cli) -> anyhow::Result<()> {
@@ -19,22 +19,27 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
     for line in &found.file_lines {
         println!("{line}");
     }
+    for line in &found.lines {
+        println!("{line}");
+    }
     let mut problems = found.problems;
     if found.healthy {
-        let report = open_store(cli)?.check()?;
+        // The inspection ran the integrity check; the rest needs the store open (an older
+        // schema is migrated here, after its backup, as on any first use).
+        let report = open_store(cli)?.check_contents()?;
         for line in &report.lines {
             println!("{line}");
         }
         problems += report.problems;
     } else {
-        for line in &found.lines {
+        for line in &found.tables {
             println!("{line}");
         }
     }
     let backup = latest_backup(
         &path,
         found.store_id.as_deref(),
-        last_backup_named(&path).as_deref(),
+        found.last_backup.as_deref(),
     );
     let db = path.display();
     match (&backup, problems) {

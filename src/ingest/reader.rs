@@ -118,17 +118,17 @@ pub fn read_table(path: &Path, opts: &ReadOptions) -> Result<RawTable, ImportErr
     }
     check_file(path, format)?;
     let table = read_any(path, format, opts)?;
-    refuse_duplicate_headers(&table)?;
+    refuse_duplicate_headers(path, &table.headers)?;
     Ok(table)
 }
 
 /// Two columns with the same name (polars renames the second `NAME_duplicated_0`): which one
 /// the analyst meant cannot be guessed, so the file is refused.
-pub(crate) fn refuse_duplicate_headers(table: &RawTable) -> Result<(), ImportError> {
+pub(crate) fn refuse_duplicate_headers(path: &Path, headers: &[String]) -> Result<(), ImportError> {
     // One hash look-up a column: a file of 200,000 columns is checked in milliseconds.
     let mut seen: std::collections::HashMap<String, usize> =
-        std::collections::HashMap::with_capacity(table.headers.len());
-    for (i, h) in table.headers.iter().enumerate() {
+        std::collections::HashMap::with_capacity(headers.len());
+    for (i, h) in headers.iter().enumerate() {
         let base = match h.rfind("_duplicated_") {
             Some(k) if h[k + 12..].chars().all(|c| c.is_ascii_digit()) => &h[..k],
             _ => h.as_str(),
@@ -136,7 +136,7 @@ pub(crate) fn refuse_duplicate_headers(table: &RawTable) -> Result<(), ImportErr
         let key = base.trim().to_ascii_lowercase();
         if let Some(j) = seen.insert(key, i) {
             return Err(ImportError::Read {
-                path: table.path.clone(),
+                path: path.to_path_buf(),
                 message: format!(
                     "columns {} and {} are both named '{}'; rename one and import again",
                     j + 1,
@@ -162,7 +162,7 @@ fn read_any(path: &Path, format: Format, opts: &ReadOptions) -> Result<RawTable,
             let df = ParquetReader::new(file)
                 .finish()
                 .map_err(|e| polars_err(path, e))?;
-            from_frame(path, df, None)
+            from_frame(path, df)
         }
         Format::Json | Format::Ndjson => {
             check_json_depth(path)?;
@@ -176,7 +176,7 @@ fn read_any(path: &Path, format: Format, opts: &ReadOptions) -> Result<RawTable,
                 .with_json_format(json_format)
                 .finish()
                 .map_err(|e| polars_err(path, e))?;
-            from_frame(path, df, None)
+            from_frame(path, df)
         }
     }
 }
@@ -278,11 +278,8 @@ pub(crate) fn sniff_delimiter(path: &Path) -> Result<u8, ImportError> {
     Ok([b',', b';', b'\t'][best])
 }
 
-fn from_frame(
-    path: &Path,
-    df: DataFrame,
-    first_line: Option<usize>,
-) -> Result<RawTable, ImportError> {
+/// A polars frame (Parquet, JSON) as raw columns; such files have no lines to name.
+fn from_frame(path: &Path, df: DataFrame) -> Result<RawTable, ImportError> {
     let n_rows = df.height();
     let mut headers = Vec::new();
     let mut columns = Vec::new();
@@ -311,9 +308,7 @@ fn from_frame(
         };
         columns.push(raw);
     }
-    Ok(RawTable::from_columns(
-        path, headers, columns, n_rows, first_line,
-    ))
+    Ok(RawTable::from_columns(path, headers, columns, n_rows, None))
 }
 
 /// Whitespace-separated values, one record a line, no quoting (Statlog's layout).

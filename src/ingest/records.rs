@@ -4,7 +4,7 @@ use super::kinds::{self, Field, Kind};
 use super::report::{Issue, Severity};
 use super::statements;
 use super::stream::Chunks;
-use super::table::RawTable;
+use super::table::{location, RawTable};
 use super::{mapping, progress_bar, validate, ImportError, ImportOptions, ImportReport};
 use crate::finance::items::IDENTITY_TOLERANCE;
 use crate::store::import_tx::{CellValue as Value, ImportTx};
@@ -80,7 +80,6 @@ pub fn import(
 /// A row's key as a 128-bit fingerprint: a file's keys are remembered in 16 bytes each, however
 /// long the ids (5,000,000 statements in some 200 MB). Two independently keyed SipHash values;
 /// two different keys sharing both (a false "duplicate") has odds of about n² / 2^129.
-#[derive(Clone)]
 struct KeyPrints(std::hash::RandomState, std::hash::RandomState);
 
 impl KeyPrints {
@@ -95,7 +94,7 @@ impl KeyPrints {
 /// What the chunks of one import share: the keys and firms seen so far.
 struct Seen {
     prints: KeyPrints,
-    /// Key fingerprint -> (data row, file line) of its first row.
+    /// Key fingerprint -> data row and file line (0: not known) of its first row.
     keys: HashMap<u128, (u32, u32)>,
 }
 
@@ -134,18 +133,15 @@ fn import_checked(
             new_firms,
         } = check_chunk(&tx, &table, &fields, &resolved, opts, &mut seen)?;
         issues.sort_by_key(|i| (i.row, i.severity == Severity::Warning));
-        let mut chunk_rejected: Vec<usize> = issues
+        // Issues come sorted by row: a refused row's errors stand together.
+        let mut errors: Vec<usize> = issues
             .iter()
             .filter(|i| i.severity == Severity::Error)
             .map(|i| i.row)
             .collect();
-        chunk_rejected.dedup();
-        rejected += chunk_rejected.len();
-        report.counts.warnings += issues.len()
-            - issues
-                .iter()
-                .filter(|i| i.severity == Severity::Error)
-                .count();
+        report.counts.warnings += issues.len() - errors.len();
+        errors.dedup();
+        rejected += errors.len();
         report.issues.extend(issues);
         validate_s += t.elapsed().as_secs_f64();
         // Once a row is refused the import will not commit (unless bad rows are skipped): the
@@ -235,16 +231,15 @@ fn check_chunk(
         .collect();
     let mut dup_rows = HashSet::new();
     for (g, print) in rows.iter().zip(prints) {
-        let line = line_of(table, g.row);
         if let Some(&(first, first_line)) = seen.keys.get(&print) {
             let key: Vec<String> = key_idx
                 .iter()
                 .map(|&i| value_string(&g.values[i]))
                 .collect();
-            let first_loc = match first_line {
-                0 => table.locate(first as usize),
-                l => format!("row {first} (line {l})"),
-            };
+            let first_loc = location(
+                first as usize,
+                (first_line > 0).then_some(first_line.into()),
+            );
             ctx.issue(
                 Severity::Error,
                 g.row,
@@ -254,6 +249,9 @@ fn check_chunk(
             );
             dup_rows.insert(g.row);
         } else {
+            let line = table
+                .line_of(g.row)
+                .map_or(0, |l| u32::try_from(l).unwrap_or(0));
             seen.keys.insert(print, (g.row as u32, line));
         }
     }
@@ -305,13 +303,6 @@ struct Checked {
     rows: Vec<GoodRow>,
     issues: Vec<Issue>,
     new_firms: Vec<String>,
-}
-
-/// The file line of data row `row` when the chunk knows it (0 when it does not).
-fn line_of(table: &RawTable, row: usize) -> u32 {
-    table
-        .line_of(row)
-        .map_or(0, |l| u32::try_from(l).unwrap_or(u32::MAX))
 }
 
 /// Writes one chunk's validated rows.

@@ -88,12 +88,11 @@ pub fn read_whole_csv(path: &Path, opts: &ReadOptions) -> Result<RawTable, Impor
     ))
 }
 
-/// A reader that refuses a line longer than [`MAX_LINE_BYTES`] and counts lines.
+/// A reader that refuses a line longer than [`MAX_LINE_BYTES`] (counting lines to name it).
 struct LineBound<R> {
     inner: R,
     since_newline: usize,
     line: u64,
-    read: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl<R: Read> Read for LineBound<R> {
@@ -115,8 +114,6 @@ impl<R: Read> Read for LineBound<R> {
                 }
             }
         }
-        self.read
-            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
         Ok(n)
     }
 }
@@ -130,7 +127,6 @@ pub struct CsvChunks {
     chunk_rows: usize,
     /// The first record when the file has no header (read to learn the width).
     pending: Option<csv::StringRecord>,
-    read: std::sync::Arc<std::sync::atomic::AtomicU64>,
     size: u64,
 }
 
@@ -199,12 +195,10 @@ impl CsvChunks {
         };
         let file = std::fs::File::open(path).map_err(|e| reader::io_err(path, e))?;
         let size = file.metadata().map_or(0, |m| m.len());
-        let read = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
         let bounded = LineBound {
             inner: file,
             since_newline: 0,
             line: 0,
-            read: read.clone(),
         };
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
@@ -226,7 +220,7 @@ impl CsvChunks {
                 ),
             ));
         }
-        let (headers, pending) = if opts.no_header {
+        let (headers, pending): (Vec<String>, _) = if opts.no_header {
             let names = (1..=first.len()).map(|k| format!("column_{k}")).collect();
             (names, Some(first))
         } else {
@@ -241,16 +235,14 @@ impl CsvChunks {
                 .collect();
             (names, None)
         };
-        let empty = RawTable::from_records(path, headers, Vec::new(), 0, Vec::new());
-        reader::refuse_duplicate_headers(&empty)?;
+        reader::refuse_duplicate_headers(path, &headers)?;
         Ok(CsvChunks {
             path: path.to_path_buf(),
-            headers: empty.headers,
+            headers,
             reader,
             rows_before: 0,
             chunk_rows: opts.chunk_rows.unwrap_or(CHUNK_ROWS).max(1),
             pending,
-            read,
             size,
         })
     }
@@ -305,9 +297,6 @@ impl Chunks for CsvChunks {
     }
 
     fn progress(&self) -> (u64, u64) {
-        (
-            self.read.load(std::sync::atomic::Ordering::Relaxed),
-            self.size,
-        )
+        (self.reader.position().byte(), self.size)
     }
 }

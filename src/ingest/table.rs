@@ -65,9 +65,9 @@ pub struct RawTable {
     pub n_rows: usize,
     /// Data rows of the file before this table's first row (0 for a whole file): row numbers
     /// in messages count from the file's start.
-    pub first_row: usize,
+    first_row: usize,
     /// The file line of data row 1, where lines mean anything (text formats).
-    pub first_line: Option<usize>,
+    first_line: Option<usize>,
     /// The file line of each row of this table, when the reader knows it exactly (a quoted cell
     /// can span lines).
     lines: Vec<u64>,
@@ -185,9 +185,14 @@ impl RawTable {
 
     /// Where data row `row` (1-based) sits, for messages: "row 57 (line 58)".
     pub fn locate(&self, row: usize) -> String {
-        match self.line_of(row) {
-            Some(line) => format!("row {row} (line {line})"),
-            None => format!("row {row}"),
-        }
+        location(row, self.line_of(row))
+    }
+}
+
+/// A data row and, where known, its file line, as messages name them: "row 57 (line 58)".
+pub fn location(row: usize, line: Option<u64>) -> String {
+    match line {
+        Some(line) => format!("row {row} (line {line})"),
+        None => format!("row {row}"),
     }
 }

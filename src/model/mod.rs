@@ -11,6 +11,7 @@ pub mod params;
 pub mod pipeline;
 pub mod prune;
 pub mod registry;
+pub mod reports;
 pub mod split;
 pub mod tree;
 pub mod tune;

@@ -1,4 +1,4 @@
-//! Store checks: SQLite's integrity check, foreign keys, decisions whose model is missing, and
+//! Store checks: SQLite's integrity check, and of what the store holds: foreign keys, decisions whose model is missing, and
 //! applications whose status disagrees with the decision in force.
 
 use super::{Result, Store};
@@ -25,14 +25,11 @@ impl CheckReport {
 }
 
 impl Store {
+    /// Every check: SQLite's integrity check, then [`Store::check_contents`].
     pub fn check(&self) -> Result<CheckReport> {
-        let mut r = CheckReport::default();
-        let integrity: Vec<String> = self
-            .conn
-            .prepare("PRAGMA integrity_check")?
-            .query_map([], |row| row.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+        let integrity = super::inspect::integrity_check(&self.conn)?;
         let fine = integrity.len() == 1 && integrity[0] == "ok";
+        let mut r = CheckReport::default();
         r.add(
             fine,
             if fine {
@@ -41,6 +38,18 @@ impl Store {
                 format!("integrity check: {}", integrity.join("; "))
             },
         );
+        let contents = self.check_contents()?;
+        r.problems += contents.problems;
+        r.lines.extend(contents.lines);
+        Ok(r)
+    }
+
+    /// The checks of what the store holds: foreign keys, decisions whose model is missing,
+    /// statuses against decisions, decisions taken twice, the decision chain, and each table's
+    /// rows. SQLite's integrity check is not among them: `precre check` has run it on the file
+    /// (`inspect`) before it opens the store.
+    pub fn check_contents(&self) -> Result<CheckReport> {
+        let mut r = CheckReport::default();
         let fk: Vec<(String, i64, String)> = self
             .conn
             .prepare("PRAGMA foreign_key_check")?

@@ -13,12 +13,18 @@ use std::path::{Path, PathBuf};
 pub struct Inspection {
     /// What the file is: SQLite or not, its size, its schema version.
     pub file_lines: Vec<String>,
-    /// What could be read of it: the integrity check and each table.
+    /// What could be read of it: the integrity check and the tables that cannot be read.
     pub lines: Vec<String>,
+    /// Each table that can be read, with its rows.
+    pub tables: Vec<String>,
     pub problems: usize,
+    /// Intact, with PRECRE's tables, of this schema or an older one (then the full check runs;
+    /// it repeats no integrity check of its own).
     pub healthy: bool,
     pub schema_version: Option<i64>,
     pub store_id: Option<String>,
+    /// The backup `precre backup` last wrote of it, as its `meta` records.
+    pub last_backup: Option<PathBuf>,
 }
 
 fn mark(ok: bool, line: String) -> String {
@@ -41,24 +47,30 @@ impl Inspection {
     }
 }
 
-/// The tables a PRECRE store holds (a file without `firms` and `meta` is not one).
-const TABLES: &[&str] = &[
-    "meta",
-    "firms",
-    "statements",
-    "factors",
-    "applications",
-    "outcomes",
-    "models",
-    "predictions",
-    "decisions",
-    "feature_sets",
-    "feature_columns",
-    "feature_rows",
-    "imports",
-    "api_tokens",
-    "api_requests",
-];
+/// SQLite's `integrity_check`: "ok", or each problem it found.
+pub(crate) fn integrity_check(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    conn.prepare("PRAGMA integrity_check")?
+        .query_map([], |row| row.get(0))?
+        .collect()
+}
+
+/// Whether the file starts with SQLite's header.
+fn is_sqlite_file(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 16];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok()
+        && &head == b"SQLite format 3\0"
+}
+
+/// The tables a store of this schema holds: those a fresh store gets from the migrations.
+fn expected_tables() -> Vec<String> {
+    super::Store::open_in_memory()
+        .and_then(|s| s.table_counts())
+        .map(|t| t.into_iter().map(|(name, _)| name).collect())
+        .unwrap_or_default()
+}
 
 /// Inspects the file at `path`, read-only.
 pub fn inspect(path: &Path) -> Inspection {
@@ -70,16 +82,11 @@ pub fn inspect(path: &Path) -> Inspection {
             return r;
         }
     };
-    let mut head = [0u8; 16];
-    let read = std::fs::File::open(path).and_then(|mut f| {
-        use std::io::Read;
-        f.read(&mut head)
-    });
     if meta.len() == 0 {
         r.add_file(false, format!("{} is empty (0 bytes)", path.display()));
         return r;
     }
-    if read.map_or(true, |n| n < 16) || &head != b"SQLite format 3\0" {
+    if !is_sqlite_file(path) {
         r.add_file(
             false,
             format!(
@@ -104,12 +111,7 @@ pub fn inspect(path: &Path) -> Inspection {
             return r;
         }
     };
-    let integrity: Result<Vec<String>, _> =
-        conn.prepare("PRAGMA integrity_check").and_then(|mut s| {
-            s.query_map([], |row| row.get::<_, String>(0))?
-                .collect::<rusqlite::Result<Vec<_>>>()
-        });
-    let intact = match integrity {
+    let intact = match integrity_check(&conn) {
         Ok(lines) if lines.len() == 1 && lines[0] == "ok" => {
             r.add(true, "integrity check".into());
             true
@@ -134,53 +136,68 @@ pub fn inspect(path: &Path) -> Inspection {
         }
     };
     let version = conn.query_row("PRAGMA user_version", [], |row| row.get::<_, i64>(0));
-    r.store_id = conn
-        .query_row("SELECT value FROM meta WHERE key = 'store_id'", [], |row| {
-            row.get(0)
+    let meta_value = |key: &str| {
+        conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| {
+            row.get::<_, String>(0)
         })
         .ok()
-        .or_else(|| raw_store_id(path));
-    if let Err(e) = conn.query_row("SELECT count(*) FROM sqlite_master", [], |row| {
-        row.get::<_, i64>(0)
-    }) {
-        r.add(
-            false,
-            format!("its list of tables cannot be read ({e}): no table can be read through SQLite"),
-        );
-        schema_line(&mut r, version, true);
-        return r;
-    }
-    let mut readable = 0;
-    let mut missing = Vec::new();
-    for table in TABLES {
-        match conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |row| {
-            row.get::<_, i64>(0)
-        }) {
-            Ok(n) => {
-                readable += 1;
-                r.lines.push(format!(
-                    "        {table}: {} rows readable",
-                    crate::output::thousands(n as usize)
-                ));
-            }
-            Err(e) if e.to_string().contains("no such table") => missing.push(*table),
-            Err(e) => r.add(false, format!("table {table} unreadable: {e}")),
+    };
+    r.store_id = meta_value("store_id").or_else(|| raw_store_id(path));
+    r.last_backup = meta_value("last_backup").map(PathBuf::from);
+    let names: rusqlite::Result<Vec<String>> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        .and_then(|mut st| st.query_map([], |row| row.get(0))?.collect());
+    let names = match names {
+        Ok(n) => n,
+        Err(e) => {
+            r.add(
+                false,
+                format!(
+                    "its list of tables cannot be read ({e}): no table can be read through SQLite"
+                ),
+            );
+            schema_line(&mut r, version, true);
+            return r;
         }
-    }
-    let foreign = readable == 0 && missing.contains(&"firms");
-    schema_line(&mut r, version, !foreign);
-    if foreign {
+    };
+    let precre_store = ["firms", "meta"]
+        .iter()
+        .all(|t| names.iter().any(|n| n == t));
+    schema_line(&mut r, version, precre_store);
+    if !precre_store {
+        let expected = expected_tables();
         r.add(
             false,
             format!(
-                "not a PRECRE store: none of its tables ({}) is there",
-                TABLES.join(", ")
+                "not a PRECRE store: it has no firms and meta tables (a store holds {})",
+                expected.join(", ")
             ),
         );
         return r;
     }
-    if !missing.is_empty() {
-        r.add(false, format!("tables missing: {}", missing.join(", ")));
+    for table in &names {
+        // Names come from the file's own catalogue: quoted as identifiers.
+        let counted = conn.query_row(
+            &format!("SELECT count(*) FROM \"{}\"", table.replace('"', "\"\"")),
+            [],
+            |row| row.get::<_, i64>(0),
+        );
+        match counted {
+            Ok(n) => r.tables.push(format!(
+                "        {table}: {} rows readable",
+                crate::output::thousands(n as usize)
+            )),
+            Err(e) => r.add(false, format!("table {table} unreadable: {e}")),
+        }
+    }
+    if r.schema_version == Some(SCHEMA_VERSION) {
+        let missing: Vec<String> = expected_tables()
+            .into_iter()
+            .filter(|t| !names.contains(t))
+            .collect();
+        if !missing.is_empty() {
+            r.add(false, format!("tables missing: {}", missing.join(", ")));
+        }
     }
     // An older schema is healthy too: the full check opens it, which migrates it (after a
     // verified backup beside it), as any first use does.
@@ -240,9 +257,10 @@ pub struct FoundBackup {
 }
 
 /// The newest intact backup of the store at `store`: the one its `meta` names as the last
-/// taken, and every file in its folder that is a copy of it (the same store id, or, when the
-/// store's id cannot be read, a name made from the store's: `s.db.v4.backup`,
-/// `s.db.before-restore`, `s.backup.db`...). Each candidate passes `quick_check` first.
+/// taken (`named`), and every file in its folder that is a copy of it (the same store id, or,
+/// when the store's id cannot be read, a name made from the store's: `s.db.v4.backup`,
+/// `s.db.before-restore`, `s.backup.db`...). Candidates are tried newest first; the first that
+/// passes `quick_check` is the answer (one check, not one a file in the folder).
 pub fn latest_backup(
     store: &Path,
     store_id: Option<&str>,
@@ -260,47 +278,45 @@ pub fn latest_backup(
     if let Ok(entries) = std::fs::read_dir(dir) {
         for e in entries.flatten() {
             let p = e.path();
-            if p.is_file() && !same_file(&p, store) {
+            if p.is_file() && !same_file(&p, store) && !candidates.iter().any(|c| same_file(c, &p))
+            {
                 candidates.push(p);
             }
         }
     }
-    let mut best: Option<FoundBackup> = None;
-    for p in candidates {
-        let name = p
-            .file_name()
-            .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_default();
-        if name.ends_with("-wal") || name.ends_with("-shm") || name.ends_with(".partial") {
-            continue;
-        }
-        let Some((id, version)) = backup_identity(&p) else {
-            continue;
-        };
-        let ours = match (store_id, id.as_deref()) {
-            (Some(want), Some(got)) => want == got,
-            _ => {
-                name.starts_with(&stem)
-                    && (name.contains("backup")
-                        || name.contains("before-restore")
-                        || name.contains("bak"))
+    let mut ours: Vec<FoundBackup> = candidates
+        .into_iter()
+        .filter_map(|p| {
+            let name = p.file_name()?.to_string_lossy().to_string();
+            if name.ends_with("-wal") || name.ends_with("-shm") || name.ends_with(".partial") {
+                return None;
             }
-        };
-        if !ours {
-            continue;
-        }
-        let modified = std::fs::metadata(&p)
-            .and_then(|m| m.modified())
-            .unwrap_or(std::time::UNIX_EPOCH);
-        if best.as_ref().is_none_or(|b| modified > b.modified) {
-            best = Some(FoundBackup {
+            let (id, schema_version) = backup_identity(&p)?;
+            let same_store = match (store_id, id.as_deref()) {
+                (Some(want), Some(got)) => want == got,
+                _ => {
+                    name.starts_with(&stem)
+                        && ["backup", "before-restore", "bak"]
+                            .iter()
+                            .any(|w| name.contains(w))
+                }
+            };
+            let modified = std::fs::metadata(&p).and_then(|m| m.modified()).ok()?;
+            same_store.then_some(FoundBackup {
                 path: p,
                 modified,
-                schema_version: version,
-            });
-        }
-    }
-    best
+                schema_version,
+            })
+        })
+        .collect();
+    ours.sort_by_key(|b| std::cmp::Reverse(b.modified));
+    ours.into_iter().find(|b| passes_quick_check(&b.path))
+}
+
+fn passes_quick_check(path: &Path) -> bool {
+    Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .and_then(|c| c.query_row("PRAGMA quick_check", [], |r| r.get::<_, String>(0)))
+        .is_ok_and(|q| q == "ok")
 }
 
 fn same_file(a: &Path, b: &Path) -> bool {
@@ -310,24 +326,13 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// The store id and schema version of an intact SQLite file that is a PRECRE store.
+/// The store id and schema version of an SQLite file that is a PRECRE store (its firms can be
+/// counted); `None` for anything else.
 fn backup_identity(path: &Path) -> Option<(Option<String>, i64)> {
-    let mut head = [0u8; 16];
-    {
-        use std::io::Read;
-        let mut f = std::fs::File::open(path).ok()?;
-        f.read_exact(&mut head).ok()?;
-    }
-    if &head != b"SQLite format 3\0" {
+    if !is_sqlite_file(path) {
         return None;
     }
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).ok()?;
-    let quick: String = conn
-        .query_row("PRAGMA quick_check", [], |r| r.get(0))
-        .ok()?;
-    if quick != "ok" {
-        return None;
-    }
     conn.query_row("SELECT count(*) FROM firms", [], |r| r.get::<_, i64>(0))
         .ok()?;
     let version: i64 = conn
@@ -339,17 +344,4 @@ fn backup_identity(path: &Path) -> Option<(Option<String>, i64)> {
         })
         .ok();
     Some((id, version))
-}
-
-/// The backup the store's `meta` says was taken last, if it can be read.
-pub fn last_backup_named(store: &Path) -> Option<PathBuf> {
-    let conn = Connection::open_with_flags(store, OpenFlags::SQLITE_OPEN_READ_ONLY).ok()?;
-    let p: String = conn
-        .query_row(
-            "SELECT value FROM meta WHERE key = 'last_backup'",
-            [],
-            |r| r.get(0),
-        )
-        .ok()?;
-    Some(PathBuf::from(p))
 }

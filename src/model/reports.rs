@@ -1,4 +1,4 @@
-//! The reports credit people read of a scored sample (issue 13, item 3): the gains / KS table by
+//! The reports credit people read of a model's scored sample (issue 13, item 3): the gains / KS table by
 //! score group, calibration (observed against predicted bad rate, Brier score, the
 //! Hosmer-Lemeshow statistic and its p-value) and score bands with their bad rates. Pure: a
 //! sample is the "is bad" flags and the predicted chances of bad, from any model kind.
@@ -101,32 +101,11 @@ pub fn gains(bad: &[bool], p_bad: &[f64], groups: usize) -> Gains {
 }
 
 /// The Kolmogorov-Smirnov statistic of the bads' and the goods' scores: the largest gap between
-/// their cumulative distributions over every threshold (tied scores move together), as
-/// `scipy.stats.ks_2samp(p[bad], p[good]).statistic`.
+/// their cumulative distributions over every threshold (tied scores move together), in the
+/// direction of risk (bads scored higher), as the ROC's `max(tpr - fpr)` (`metrics::roc`); for a
+/// model that ranks bads above goods it equals `scipy.stats.ks_2samp(p[bad], p[good])`.
 pub fn ks_statistic(bad: &[bool], p_bad: &[f64]) -> f64 {
-    let total_bads = bad.iter().filter(|&&b| b).count();
-    let total_goods = bad.len() - total_bads;
-    if total_bads == 0 || total_goods == 0 {
-        return 0.0;
-    }
-    let mut order: Vec<usize> = (0..bad.len()).collect();
-    order.sort_by(|&a, &b| p_bad[a].total_cmp(&p_bad[b]));
-    let (mut b, mut g, mut best) = (0usize, 0usize, 0.0f64);
-    let mut k = 0;
-    while k < order.len() {
-        let here = p_bad[order[k]];
-        while k < order.len() && p_bad[order[k]] == here {
-            if bad[order[k]] {
-                b += 1;
-            } else {
-                g += 1;
-            }
-            k += 1;
-        }
-        let gap = (b as f64 / total_bads as f64 - g as f64 / total_goods as f64).abs();
-        best = best.max(gap);
-    }
-    best
+    super::metrics::roc(p_bad, bad).2.unwrap_or(0.0)
 }
 
 /// One group of the calibration table (safest first, as Hosmer and Lemeshow order them).
