@@ -93,10 +93,60 @@ pub struct ScreenArgs {
     pub format: OutputFormat,
 }
 
+/// The model kind and the challengers' settings (each used by its kind only).
+#[derive(Debug, Args, Clone)]
+pub struct KindArgs {
+    /// The model kind: the decision tree, or a challenger.
+    #[arg(long, value_enum, default_value_t = ModelKind::Tree)]
+    pub kind: ModelKind,
+    /// Logistic regression: the inverse regularisation strength (scikit-learn's C).
+    #[arg(
+        long = "C",
+        visible_alias = "c",
+        default_value_t = 1.0,
+        value_name = "C"
+    )]
+    pub c: f64,
+    /// Forest: the number of trees.
+    #[arg(long, default_value_t = 100)]
+    pub trees: usize,
+    /// Forest: inputs tried at each node (default: the square root of their number).
+    #[arg(long, value_name = "N")]
+    pub max_features: Option<usize>,
+    /// Boosting: the number of rounds (at most, with early stopping).
+    #[arg(long, default_value_t = 100)]
+    pub rounds: usize,
+    /// Boosting: leaves per tree.
+    #[arg(long, default_value_t = 31)]
+    pub leaves: usize,
+    /// Boosting: the learning rate.
+    #[arg(long, default_value_t = 0.1)]
+    pub learning_rate: f64,
+    /// Boosting: the fewest training rows in a leaf.
+    #[arg(long, default_value_t = 20)]
+    pub min_data_in_leaf: usize,
+    /// Boosting: stop when the log loss on a validation tenth of the training rows has not
+    /// improved for this many rounds (0: run every round).
+    #[arg(long, default_value_t = 10, value_name = "ROUNDS")]
+    pub early_stopping: usize,
+}
+
+/// The model kinds by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ModelKind {
+    Tree,
+    Logistic,
+    Lda,
+    Forest,
+    Boosting,
+}
+
 #[derive(Debug, Args)]
 pub struct TrainArgs {
     #[command(flatten)]
     pub data: DataSource,
+    #[command(flatten)]
+    pub kind: KindArgs,
     #[arg(long, default_value = defaults::CRITERION, value_name = "gini|entropy|gini-pairs")]
     pub criterion: Criterion,
     /// Maximum depth, or none for no limit.

@@ -2,7 +2,7 @@
 
 use super::open_store;
 use crate::cli::{Cli, EvaluateArgs};
-use crate::model::pipeline::{cross_validated_evaluation, FitSpec, PruneSpec};
+use crate::model::pipeline::cross_validated_evaluation;
 use crate::output::{print_json, OutputFormat};
 
 pub fn run(cli: &Cli, args: &EvaluateArgs) -> anyhow::Result<()> {
@@ -40,22 +40,15 @@ pub fn run(cli: &Cli, args: &EvaluateArgs) -> anyhow::Result<()> {
             )
         })?,
     };
-    let prune = match p.pruning.as_ref().map(|x| x.spec) {
-        Some(spec) => spec,
-        None => PruneSpec::None,
-    };
-    let spec = FitSpec {
-        params: p.params.clone(),
-        pca: p.pca.as_ref().map(|s| s.rule),
-        prune,
-    };
+    let spec = p.fit_spec();
+    let seed = p.seed();
     let started = std::time::Instant::now();
     let positive = p.classes.get(p.positive_class).map(String::as_str);
-    let e = cross_validated_evaluation(&data, &spec, args.folds.0, p.params.seed, positive)
+    let e = cross_validated_evaluation(&data, &spec, args.folds.0, seed, positive)
         .map_err(|e| anyhow::anyhow!(e))?;
     let fit_seconds = started.elapsed().as_secs_f64();
     if args.format == OutputFormat::Json {
-        let mut m = super::train::headline_json(&rec.id, &e, p.tree.nodes.len(), fit_seconds);
+        let mut m = super::train::headline_json(&rec.id, &e, p.tree_size().0, fit_seconds);
         m.insert("folds".into(), args.folds.0.into());
         m.insert("evaluation".into(), serde_json::to_value(&e)?);
         return print_json(&serde_json::Value::Object(m));

@@ -7,15 +7,23 @@ use crate::output::print_json;
 pub fn run(cli: &Cli, args: &TreeArgs) -> anyhow::Result<()> {
     let store = open_store(cli)?;
     let rec = store.model(args.model.as_deref())?;
+    let Some(tree) = rec.pipeline.tree() else {
+        anyhow::bail!(
+            "model {} is a {} model, not a tree: `precre models show {}` describes it",
+            rec.id,
+            rec.pipeline.kind(),
+            rec.id
+        );
+    };
     match args.format {
         TreeFormat::Text => {
             println!(
                 "model {} '{}': {} nodes, {} leaves, depth {}",
                 rec.id,
                 rec.name,
-                rec.pipeline.tree.nodes.len(),
-                rec.pipeline.tree.n_leaves(),
-                rec.pipeline.tree.depth()
+                tree.nodes.len(),
+                tree.n_leaves(),
+                tree.depth()
             );
             print!("{}", rec.pipeline.export_text());
             Ok(())
@@ -30,7 +38,7 @@ pub fn run(cli: &Cli, args: &TreeArgs) -> anyhow::Result<()> {
             "classes": rec.pipeline.classes,
             "scaler": rec.pipeline.scaler,
             "pca": rec.pipeline.pca,
-            "nodes": rec.pipeline.tree.nodes,
+            "nodes": tree.nodes,
         })),
     }
 }

@@ -2,7 +2,9 @@
 //! distribution, up to four reasons ranked by how far each step moved it toward its class, and
 //! the nearest threshold that would change the class.
 
-use super::pipeline::Pipeline;
+use super::learner::Estimator;
+use super::pipeline::{Fitted, Pipeline};
+use super::Tree;
 use crate::analysis::Matrix;
 use serde::Serialize;
 
@@ -41,6 +43,22 @@ pub struct Explanation {
     /// Up to four conditions that moved the object toward a bad or satisfactory class, strongest first.
     pub reasons: Vec<String>,
     pub nearest_change: Option<Counterfactual>,
+    /// For the challengers: every input's contribution toward the class, largest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contributions: Vec<Contribution>,
+}
+
+/// One input's contribution to a challenger's prediction.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Contribution {
+    pub variable: String,
+    /// The firm's value in original units (for a component: its score).
+    pub value: f64,
+    pub was_missing: bool,
+    /// The training average it is compared with (0 for a component).
+    pub average: f64,
+    /// Its push toward the predicted class: log-odds (linear models, boosting) or chance (forest).
+    pub effect: f64,
 }
 
 fn fmt(x: f64) -> String {
@@ -95,12 +113,112 @@ impl Pipeline {
         let x = Matrix::new(1, row.len(), row.to_vec());
         let z = self.prepare(&x);
         let input = z.row(0).to_vec();
-        let path = self.tree.path(&input);
-        let leaf = &self.tree.nodes[*path.last().unwrap_or(&0)];
+        match &self.model {
+            Fitted::Tree(t) => self.explain_tree(&t.tree, row, &input),
+            Fitted::Challenger { estimator } => self.explain_contributions(estimator, row, &input),
+        }
+    }
+
+    /// Whether a prediction of `class` gets reasons (a decline or a referral would cite them).
+    fn wants_reasons(&self, class: usize) -> bool {
+        !(self.classes[class] == "good"
+            || (self.classes.len() == 2 && class != self.positive_class))
+    }
+
+    /// A challenger's explanation: its probabilities, and the inputs that moved the firm most
+    /// toward its class against a firm at the training means.
+    fn explain_contributions(
+        &self,
+        estimator: &Estimator,
+        row: &[f64],
+        input: &[f64],
+    ) -> Explanation {
+        let probabilities = estimator.predict_proba_row(input);
+        let class = super::metrics::argmax(&probabilities);
+        let effects = estimator.contributions(input, class);
+        let unit = match estimator {
+            Estimator::Forest(_) => "chance",
+            _ => "log-odds",
+        };
+        let mut contributions: Vec<Contribution> = effects
+            .iter()
+            .enumerate()
+            .map(|(j, &effect)| {
+                let (value, average) = match &self.pca {
+                    None => (
+                        if row[j].is_nan() {
+                            self.medians[j]
+                        } else {
+                            row[j]
+                        },
+                        self.scaler.means[j],
+                    ),
+                    Some(_) => (input[j], 0.0),
+                };
+                Contribution {
+                    variable: self.input_name(j),
+                    value,
+                    was_missing: self.pca.is_none() && row[j].is_nan(),
+                    average,
+                    effect,
+                }
+            })
+            .collect();
+        contributions.sort_by(|a, b| b.effect.total_cmp(&a.effect));
+        let reasons = if self.wants_reasons(class) {
+            contributions
+                .iter()
+                .filter(|c| c.effect > 0.0)
+                .take(4)
+                .map(|c| {
+                    let side = if c.value > c.average {
+                        "above"
+                    } else {
+                        "at or below"
+                    };
+                    let missing = if c.was_missing {
+                        " (missing: training median used)"
+                    } else {
+                        ""
+                    };
+                    let effect = if unit == "chance" {
+                        format!(
+                            "chance of {} {:+.0} points",
+                            self.classes[class],
+                            c.effect * 100.0
+                        )
+                    } else {
+                        format!("log-odds of {} {:+.2}", self.classes[class], c.effect)
+                    };
+                    format!(
+                        "{} = {}{missing}, {side} the training average {} ({effect})",
+                        c.variable,
+                        fmt(c.value),
+                        fmt(c.average)
+                    )
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Explanation {
+            class: self.classes[class].clone(),
+            probabilities: self.classes.iter().cloned().zip(probabilities).collect(),
+            path: Vec::new(),
+            reasons,
+            nearest_change: None,
+            contributions,
+        }
+    }
+
+    fn explain_tree(&self, tree: &Tree, row: &[f64], input: &[f64]) -> Explanation {
+        let input = input.to_vec();
+        let path = tree.path(&input);
+        let leaf = &tree.nodes[*path.last().unwrap_or(&0)];
         let class = leaf.majority();
         let mut steps = Vec::new();
         for w in path.windows(2) {
-            let (node, child) = (&self.tree.nodes[w[0]], w[1]);
+            let (node, child) = (&tree.nodes[w[0]], w[1]);
             let Some(f) = node.feature else { continue };
             let went_left = child == node.left;
             let (value, threshold) = self.original_units(f, node.threshold, &input, row);
@@ -108,7 +226,7 @@ impl Pipeline {
             let name = self.input_name(f);
             let op = if went_left { "<=" } else { ">" };
             let before = node.probabilities()[class];
-            let after = self.tree.nodes[child].probabilities()[class];
+            let after = tree.nodes[child].probabilities()[class];
             let missing = if was_missing {
                 " (missing: training median used)"
             } else {
@@ -125,9 +243,7 @@ impl Pipeline {
                 after,
             });
         }
-        let reasons = if self.classes[class] == "good"
-            || (self.classes.len() == 2 && class != self.positive_class)
-        {
+        let reasons = if !self.wants_reasons(class) {
             Vec::new()
         } else {
             let mut ranked: Vec<&Step> = steps.iter().filter(|s| s.after > s.before).collect();
@@ -154,9 +270,10 @@ impl Pipeline {
                 .cloned()
                 .zip(leaf.probabilities())
                 .collect(),
-            nearest_change: self.nearest_change(&input, row, &path, class),
+            nearest_change: self.nearest_change(tree, &input, row, &path, class),
             path: steps,
             reasons,
+            contributions: Vec::new(),
         }
     }
 
@@ -164,6 +281,7 @@ impl Pipeline {
     /// whose crossing leads to another class.
     fn nearest_change(
         &self,
+        tree: &Tree,
         input: &[f64],
         row: &[f64],
         path: &[usize],
@@ -171,7 +289,7 @@ impl Pipeline {
     ) -> Option<Counterfactual> {
         let mut best: Option<(f64, Counterfactual)> = None;
         for &id in &path[..path.len().saturating_sub(1)] {
-            let node = &self.tree.nodes[id];
+            let node = &tree.nodes[id];
             let f = node.feature?;
             let mut moved = input.to_vec();
             let eps = 1e-9 * node.threshold.abs().max(1.0);
@@ -180,7 +298,7 @@ impl Pipeline {
             } else {
                 node.threshold
             };
-            let new_class = self.tree.predict_row(&moved);
+            let new_class = tree.predict_row(&moved);
             if new_class == class {
                 continue;
             }

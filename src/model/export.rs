@@ -35,7 +35,7 @@ impl Pipeline {
     }
 
     fn text_node(&self, id: usize, depth: usize, out: &mut String) {
-        let node = &self.tree.nodes[id];
+        let node = &self.tree_nodes()[id];
         let indent = "|   ".repeat(depth);
         if node.is_leaf() {
             out.push_str(&format!(
@@ -55,7 +55,7 @@ impl Pipeline {
     /// The tree as a Graphviz digraph.
     pub fn export_dot(&self) -> String {
         let mut out = String::from("digraph tree {\n  node [shape=box, fontname=\"monospace\"];\n");
-        for (id, node) in self.tree.nodes.iter().enumerate() {
+        for (id, node) in self.tree_nodes().iter().enumerate() {
             let head = if node.is_leaf() {
                 format!("class: {}", self.classes[node.majority()])
             } else {

@@ -1,10 +1,17 @@
-//! Models: the ID3/CART decision tree with Gini, entropy and pair-counting criteria.
+//! Models: the ID3/CART decision tree with Gini, entropy and pair-counting criteria, and the
+//! challengers beside it (logistic regression, discriminant analysis, forest, boosting).
 
+pub mod boost;
 pub mod choices;
 pub mod criterion;
 pub mod explain;
 pub mod export;
+pub mod forest;
 mod grow;
+pub mod hist;
+pub mod learner;
+mod linalg;
+pub mod linear;
 pub mod linfa_impl;
 pub mod metrics;
 pub mod params;

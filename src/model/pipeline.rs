@@ -1,6 +1,7 @@
 //! A whole model pipeline: selection, median imputation, scaler, optional PCA with k, the tree,
 //! class names, and its evaluation on a held-out part.
 
+use super::learner::{Estimator, Learner};
 use super::metrics::{evaluate, Evaluation};
 use super::split;
 use super::{Tree, TreeParams, TreeParamsError};
@@ -36,12 +37,15 @@ pub enum PruneSpec {
     },
 }
 
-/// What to fit: the tree parameters, optional principal components, and pruning.
+/// What to fit: the model kind, the tree parameters (for the tree), optional principal
+/// components, and pruning (for the tree).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FitSpec {
     pub params: TreeParams,
     pub pca: Option<KRule>,
     pub prune: PruneSpec,
+    #[serde(default)]
+    pub learner: Learner,
 }
 
 impl FitSpec {
@@ -51,6 +55,7 @@ impl FitSpec {
             params,
             pca: None,
             prune: PruneSpec::None,
+            learner: Learner::Tree,
         }
     }
 }
@@ -85,6 +90,23 @@ pub struct Pipeline {
     pub scaler: Standardizer,
     /// With PCA: the rule, k, and the loadings of the kept components (`rotation[j][c]`).
     pub pca: Option<PcaStage>,
+    /// The fitted model: a tree (its fields at the top level, as records before the
+    /// challengers had them) or a challenger under `estimator`.
+    #[serde(flatten)]
+    pub model: Fitted,
+}
+
+/// The fitted model of a pipeline.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum Fitted {
+    Tree(TreeFit),
+    Challenger { estimator: Estimator },
+}
+
+/// A fitted tree with its parameters and pruning.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TreeFit {
     pub params: TreeParams,
     pub pruning: Option<Pruning>,
     pub tree: Tree,
@@ -116,6 +138,10 @@ pub struct TrainReport {
     pub nodes: usize,
     pub leaves: usize,
     pub depth: usize,
+    /// Seconds the fit took (preprocessing and model, pruning included).
+    pub fit_seconds: f64,
+    /// Seconds the test evaluation took (predictions and figures).
+    pub evaluation_seconds: f64,
 }
 
 /// The classes of the labels: the default scheme's order when every label belongs to it, else
@@ -150,10 +176,108 @@ impl Pipeline {
     }
 
     pub fn predict_proba(&self, x: &Matrix) -> Vec<Vec<f64>> {
+        use rayon::prelude::*;
         let z = self.prepare(x);
         (0..z.rows)
-            .map(|r| self.tree.predict_proba_row(z.row(r)))
+            .into_par_iter()
+            .with_min_len(1024)
+            .map(|r| self.predict_proba_prepared(z.row(r)))
             .collect()
+    }
+
+    /// Class probabilities of one prepared row.
+    pub fn predict_proba_prepared(&self, row: &[f64]) -> Vec<f64> {
+        match &self.model {
+            Fitted::Tree(t) => t.tree.predict_proba_row(row),
+            Fitted::Challenger { estimator } => estimator.predict_proba_row(row),
+        }
+    }
+
+    /// The tree, when the model is one.
+    pub fn tree(&self) -> Option<&Tree> {
+        match &self.model {
+            Fitted::Tree(t) => Some(&t.tree),
+            Fitted::Challenger { .. } => None,
+        }
+    }
+
+    /// The specification this pipeline was fitted with (to fit it again, e.g. in folds).
+    pub fn fit_spec(&self) -> FitSpec {
+        let pca = self.pca.as_ref().map(|s| s.rule);
+        match &self.model {
+            Fitted::Tree(t) => FitSpec {
+                params: t.params.clone(),
+                pca,
+                prune: t.pruning.as_ref().map_or(PruneSpec::None, |p| p.spec),
+                learner: Learner::Tree,
+            },
+            Fitted::Challenger { estimator } => FitSpec {
+                params: TreeParams::default(),
+                pca,
+                prune: PruneSpec::None,
+                learner: estimator.learner(),
+            },
+        }
+    }
+
+    /// The seed of its randomness (tree, forest, boosting), or the default one.
+    pub fn seed(&self) -> u64 {
+        match self.fit_spec().learner {
+            Learner::Tree => self.tree_fit().map_or(0, |t| t.params.seed),
+            Learner::Forest(p) => p.seed,
+            Learner::Boosting(p) => p.seed,
+            _ => TreeParams::default().seed,
+        }
+    }
+
+    /// The model's settings as JSON (the tree's parameters, or the challenger's learner).
+    pub fn settings_json(&self) -> String {
+        match &self.model {
+            Fitted::Tree(t) => serde_json::to_string(&t.params).unwrap_or_default(),
+            Fitted::Challenger { estimator } => {
+                serde_json::to_string(&estimator.learner()).unwrap_or_default()
+            }
+        }
+    }
+
+    /// Each model input's importance, summing to 1: the tree's impurity decrease, the share of
+    /// splits in a forest or booster, the size of a linear model's weight on the log-odds of
+    /// the positive class.
+    pub fn importances(&self) -> Vec<f64> {
+        match &self.model {
+            Fitted::Tree(t) => t.tree.feature_importances(),
+            Fitted::Challenger { estimator } => {
+                let n = self.pca.as_ref().map_or(self.features.len(), |s| s.k);
+                estimator.importances(n, self.positive_class)
+            }
+        }
+    }
+
+    /// The tree's nodes (none for other kinds).
+    pub fn tree_nodes(&self) -> &[super::Node] {
+        self.tree().map_or(&[], |t| &t.nodes)
+    }
+
+    /// The tree with its parameters and pruning, when the model is one.
+    pub fn tree_fit(&self) -> Option<&TreeFit> {
+        match &self.model {
+            Fitted::Tree(t) => Some(t),
+            Fitted::Challenger { .. } => None,
+        }
+    }
+
+    /// The model kind's name (`tree`, `logistic`, ...).
+    pub fn kind(&self) -> &'static str {
+        match &self.model {
+            Fitted::Tree(_) => "tree",
+            Fitted::Challenger { estimator } => estimator.kind(),
+        }
+    }
+
+    /// Nodes, leaves and depth of the tree (zeros for other kinds).
+    pub fn tree_size(&self) -> (usize, usize, usize) {
+        self.tree()
+            .map_or((0, 0, 0), |t| (t.nodes.len(), t.n_leaves(), t.depth()))
     }
 
     /// Fits on the rows `train` of `data` (labelled) with the given parameters.
@@ -190,6 +314,22 @@ impl Pipeline {
                 )
             }
         };
+        if spec.learner != Learner::Tree {
+            let estimator = spec
+                .learner
+                .fit(&input, &ytr, classes.len())
+                .map_err(TrainError::Data)?;
+            let pipeline = Pipeline {
+                features: data.names.clone(),
+                classes: classes.to_vec(),
+                positive_class,
+                medians,
+                scaler,
+                pca: stage,
+                model: Fitted::Challenger { estimator },
+            };
+            return Ok((pipeline, Vec::new()));
+        }
         let mut tree = Tree::fit(&valid, &input, &ytr, classes.len());
         let mut cp_table = Vec::new();
         let alpha = match prune {
@@ -228,9 +368,11 @@ impl Pipeline {
             medians,
             scaler,
             pca: stage,
-            params,
-            pruning,
-            tree,
+            model: Fitted::Tree(TreeFit {
+                params,
+                pruning,
+                tree,
+            }),
         };
         Ok((pipeline, cp_table))
     }
@@ -333,7 +475,10 @@ pub fn train_and_evaluate(
     }
     let ytr: Vec<usize> = train.iter().map(|&i| y[i]).collect();
     let positive_class = positive_class(&classes, &ytr, positive)?;
+    let started = std::time::Instant::now();
     let (pipeline, cp_table) = Pipeline::fit(data, &y, &classes, positive_class, &train, spec)?;
+    let fit_seconds = started.elapsed().as_secs_f64();
+    let started = std::time::Instant::now();
     let proba = pipeline.predict_proba(&data.x.select_rows(&test));
     let yte: Vec<usize> = test.iter().map(|&i| y[i]).collect();
     let mut counts = vec![0usize; classes.len()];
@@ -342,16 +487,19 @@ pub fn train_and_evaluate(
         .max_by_key(|&c| (counts[c], usize::MAX - c))
         .unwrap_or(0);
     let evaluation = evaluate(&classes, &yte, &proba, positive_class, majority);
+    let evaluation_seconds = started.elapsed().as_secs_f64();
     Ok(TrainReport {
+        fit_seconds,
+        evaluation_seconds,
         n_train: train.len(),
         train_rows: train.clone(),
         n_test: test.len(),
         test_rows: test.clone(),
         evaluation,
         cp_table,
-        nodes: pipeline.tree.nodes.len(),
-        leaves: pipeline.tree.n_leaves(),
-        depth: pipeline.tree.depth(),
+        nodes: pipeline.tree_size().0,
+        leaves: pipeline.tree_size().1,
+        depth: pipeline.tree_size().2,
         pipeline,
     })
 }

@@ -40,7 +40,7 @@ impl Store {
                 rec.id,
                 rec.name,
                 rec.created_at,
-                serde_json::to_string(&rec.pipeline.params).unwrap_or_default(),
+                rec.pipeline.settings_json(),
                 serde_json::to_string(&rec.pipeline.features).unwrap_or_default(),
                 rec.data_fingerprint,
                 serde_json::to_string(&rec.metrics).unwrap_or_default(),

@@ -30,9 +30,9 @@ pub fn load(store: &Store) -> Result<ModelView> {
     })
 }
 
-/// The tree's impurity-decrease importances by input name (features, or components "PC1"...).
+/// The model's importances (the tree's impurity decrease, see `Pipeline::importances`) by input name (features, or components "PC1"...).
 pub fn importances(rec: &ModelRecord) -> Vec<(String, f64)> {
-    let imp = rec.pipeline.tree.feature_importances();
+    let imp = rec.pipeline.importances();
     let names: Vec<String> = match &rec.pipeline.pca {
         Some(stage) => (1..=stage.k).map(|c| format!("PC{c}")).collect(),
         None => rec.pipeline.features.clone(),

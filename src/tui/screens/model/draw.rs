@@ -69,6 +69,22 @@ fn none(frame: &mut Frame, area: Rect, app: &App, title: &str) {
     );
 }
 
+/// In place of the tree: a challenger's kind and size.
+fn challenger_summary(frame: &mut Frame, area: Rect, app: &App, rec: &ModelRecord) {
+    let b = block(app, format!("Model: {}", rec.pipeline.kind()));
+    let inner = b.inner(area);
+    frame.render_widget(b, area);
+    let text = match &rec.pipeline.model {
+        crate::model::pipeline::Fitted::Challenger { estimator } => estimator.summary(),
+        crate::model::pipeline::Fitted::Tree(_) => String::new(),
+    };
+    frame.render_widget(
+        Paragraph::new(Span::styled(text, app.theme().text))
+            .wrap(ratatui::widgets::Wrap { trim: true }),
+        inner,
+    );
+}
+
 fn train(frame: &mut Frame, area: Rect, app: &App) {
     let t = app.theme();
     let b = block(app, {
@@ -125,7 +141,9 @@ fn tree(frame: &mut Frame, area: Rect, app: &App, rec: Option<&ModelRecord>) {
         return none(frame, area, app, "Tree");
     };
     let t = app.theme();
-    let tr = &rec.pipeline.tree;
+    let Some(tr) = rec.pipeline.tree() else {
+        return challenger_summary(frame, area, app, rec);
+    };
     let b = block(
         app,
         format!(
@@ -283,7 +301,7 @@ fn metrics(frame: &mut Frame, area: Rect, app: &App, rec: Option<&ModelRecord>) 
             }
         }
     }
-    if let Some(p) = &rec.pipeline.pruning {
+    if let Some(p) = rec.pipeline.tree_fit().and_then(|t| t.pruning.as_ref()) {
         lines.push(Line::from(Span::styled(
             format!(
                 "pruned at alpha {:.5}: {} → {} leaves",
@@ -377,7 +395,11 @@ fn pruning(frame: &mut Frame, area: Rect, app: &App, rec: Option<&ModelRecord>) 
     let b = block(app, "cp table (5-fold CV)");
     let inner = b.inner(table);
     frame.render_widget(b, table);
-    let chosen = rec.pipeline.pruning.as_ref().map(|p| p.alpha);
+    let chosen = rec
+        .pipeline
+        .tree_fit()
+        .and_then(|t| t.pruning.as_ref())
+        .map(|p| p.alpha);
     let mut lines = vec![Line::from(Span::styled(
         format!(
             "{:>10} {:>6} {:>9} {:>8} {:>7} {:>8} {:>7}",

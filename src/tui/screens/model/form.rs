@@ -177,6 +177,7 @@ impl TrainForm {
                 params,
                 pca,
                 prune: prune.spec(folds, loss),
+                learner: crate::model::learner::Learner::Tree,
             },
             split: SplitChoice::Stratified { test_share, seed },
             positive: None,

@@ -83,9 +83,9 @@ pub fn move_by(app: &mut App, delta: i64) {
                 .view
                 .as_ref()
                 .and_then(|m| m.active.as_ref())
-                .map(|rec| {
-                    tree_view::visible(&rec.pipeline.tree, &input_names(rec), &app.model.collapsed)
-                        .len()
+                .and_then(|rec| {
+                    let tree = rec.pipeline.tree()?;
+                    Some(tree_view::visible(tree, &input_names(rec), &app.model.collapsed).len())
                 })
                 .unwrap_or(0);
             app.model.tree_cursor = clamp_move(app.model.tree_cursor, delta, n);
@@ -129,9 +129,13 @@ pub fn select(app: &mut App) {
 
 fn node_at_cursor(app: &App) -> Option<usize> {
     let rec = app.model.view.as_ref()?.active.as_ref()?;
-    tree_view::visible(&rec.pipeline.tree, &input_names(rec), &app.model.collapsed)
-        .get(app.model.tree_cursor)
-        .map(|l| l.node)
+    tree_view::visible(
+        rec.pipeline.tree()?,
+        &input_names(rec),
+        &app.model.collapsed,
+    )
+    .get(app.model.tree_cursor)
+    .map(|l| l.node)
 }
 
 fn toggle_node(app: &mut App) {
