@@ -77,6 +77,7 @@ fn components_are_explained_by_their_loadings() {
         },
         pca: Some(KRule::Cumulative(0.9)),
         prune: PruneSpec::None,
+        learner: precre::model::learner::Learner::Tree,
     };
     let r = train_and_evaluate(
         &data,

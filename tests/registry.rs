@@ -22,6 +22,7 @@ fn retrain_default(store: &Store) -> ModelRecord {
             folds: 5,
             loss: PruneLoss::Auc,
         },
+        learner: precre::model::learner::Learner::Tree,
     };
     let split = SplitSpec::Stratified {
         test_share: 0.3,

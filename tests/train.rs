@@ -43,6 +43,7 @@ fn polish_depth_6_evaluation_matches_scikit_learn() {
             params,
             pca: None,
             prune: PruneSpec::None,
+            learner: precre::model::learner::Learner::Tree,
         },
         &SplitSpec::Explicit,
         Some(split.clone()),
@@ -85,6 +86,7 @@ fn polish_depth_6_evaluation_matches_scikit_learn() {
             params,
             pca: None,
             prune: PruneSpec::None,
+            learner: precre::model::learner::Learner::Tree,
         },
         &SplitSpec::Explicit,
         Some(split),
@@ -116,6 +118,7 @@ fn demo_portfolio_trains_in_the_promised_band() {
             params,
             pca: None,
             prune: PruneSpec::None,
+            learner: precre::model::learner::Learner::Tree,
         },
         &SplitSpec::Stratified {
             test_share: 0.3,
@@ -146,6 +149,7 @@ fn demo_portfolio_trains_in_the_promised_band() {
             params,
             pca: Some(precre::analysis::KRule::Cumulative(0.9)),
             prune: PruneSpec::None,
+            learner: precre::model::learner::Learner::Tree,
         },
         &SplitSpec::Stratified {
             test_share: 0.3,
@@ -171,6 +175,7 @@ fn pruning_by_cross_validation_simplifies_the_polish_tree() {
             params: TreeParams::default(),
             pca: None,
             prune: PruneSpec::None,
+            learner: precre::model::learner::Learner::Tree,
         },
         &SplitSpec::Explicit,
         Some(split.clone()),
@@ -186,13 +191,20 @@ fn pruning_by_cross_validation_simplifies_the_polish_tree() {
                 folds: 5,
                 loss: PruneLoss::Auc,
             },
+            learner: precre::model::learner::Learner::Tree,
         },
         &SplitSpec::Explicit,
         Some(split),
         Some("1"),
     )
     .unwrap();
-    let p = pruned.pipeline.pruning.as_ref().unwrap();
+    let p = pruned
+        .pipeline
+        .tree_fit()
+        .unwrap()
+        .pruning
+        .as_ref()
+        .unwrap();
     assert_eq!(p.leaves_before, full.leaves);
     assert!(
         p.leaves_after < p.leaves_before / 4,

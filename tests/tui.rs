@@ -226,7 +226,7 @@ fn training_from_the_form_validates_first_and_activates_the_new_model() {
     h.press("t");
     let active = h.store.model(None).unwrap();
     assert_eq!(active.name, "shallow");
-    assert!(active.pipeline.tree.depth() <= 3);
+    assert!(active.pipeline.tree().unwrap().depth() <= 3);
     let view = h.app.model.view.as_ref().unwrap();
     assert_eq!(view.active.as_ref().unwrap().id, active.id);
     assert_eq!(view.models.len(), 2);

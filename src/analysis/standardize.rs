@@ -9,14 +9,34 @@ use serde::{Deserialize, Serialize};
 /// [`fill_missing`].
 pub fn impute_median(x: &mut Matrix) -> Vec<f64> {
     let medians: Vec<f64> = (0..x.cols)
+        .into_par_iter()
         .map(|c| {
             let mut v: Vec<f64> = x.column(c).into_iter().filter(|v| !v.is_nan()).collect();
-            v.sort_by(f64::total_cmp);
-            crate::finance::peers::quantile_sorted(&v, 0.5).unwrap_or(0.0)
+            median_in_place(&mut v).unwrap_or(0.0)
         })
         .collect();
     fill_missing(x, &medians);
     medians
+}
+
+/// The median (the mean of the two middle values for an even count, as
+/// `quantile_sorted(.., 0.5)` gives it) by selection, without sorting; `v` is reordered.
+fn median_in_place(v: &mut [f64]) -> Option<f64> {
+    let n = v.len();
+    if n == 0 {
+        return None;
+    }
+    let mid = n / 2;
+    let (below, &mut upper, _) = v.select_nth_unstable_by(mid, f64::total_cmp);
+    if n % 2 == 1 {
+        return Some(upper);
+    }
+    let lower = below
+        .iter()
+        .copied()
+        .max_by(f64::total_cmp)
+        .unwrap_or(upper);
+    Some(lower + 0.5 * (upper - lower))
 }
 
 /// Fills NaN cells with the given per-column values.
@@ -83,5 +103,29 @@ impl Standardizer {
                 }
             });
         Matrix::new(x.rows, x.cols, data)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_by_selection_equals_the_sorted_quantile_bit_for_bit() {
+        let mut rng = crate::analysis::rng::Rng::new(5);
+        for n in [1usize, 2, 3, 4, 7, 10, 101, 1000] {
+            let v: Vec<f64> = (0..n)
+                .map(|_| (rng.normal() * 100.0).round() / 7.0)
+                .collect();
+            let mut sorted = v.clone();
+            sorted.sort_by(f64::total_cmp);
+            let expected = crate::finance::peers::quantile_sorted(&sorted, 0.5);
+            let mut w = v.clone();
+            assert_eq!(
+                median_in_place(&mut w).map(f64::to_bits),
+                expected.map(f64::to_bits),
+                "n {n}"
+            );
+        }
     }
 }

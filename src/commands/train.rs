@@ -147,9 +147,15 @@ pub fn run(cli: &Cli, args: &TrainArgs) -> anyhow::Result<()> {
         return print_json(&v);
     }
     print_report(&out.report);
+    let r = &out.report;
+    let pruned = if r.pruning_ran() {
+        format!(", pruned in {:.3} s", r.prune_seconds)
+    } else {
+        String::new()
+    };
     println!(
-        "fitted in {:.3} s, evaluated in {:.3} s ({:.2} s with reading the data)",
-        out.report.fit_seconds, out.report.evaluation_seconds, out.fit_seconds
+        "fitted in {:.3} s{pruned}, evaluated in {:.3} s ({:.2} s in all, reading the data included)",
+        r.fit_seconds, r.evaluation_seconds, out.fit_seconds
     );
     let rec = &out.record;
     if out.saved || args.export.is_some() {

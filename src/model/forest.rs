@@ -55,6 +55,7 @@ impl Forest {
             return Err("a forest needs training rows".into());
         }
         let binned = Binned::fit(x, MAX_BINS);
+        let columns: Vec<Vec<f64>> = (0..x.cols).into_par_iter().map(|c| x.column(c)).collect();
         let p = x.cols;
         let mtry = params
             .max_features
@@ -66,10 +67,12 @@ impl Forest {
             .par_iter()
             .map(|&seed| {
                 let counts = bootstrap(x.rows, seed);
-                grow(&binned, y, n_classes, &counts, mtry, &params, seed)
+                grow(
+                    &binned, &columns, y, n_classes, &counts, mtry, &params, seed,
+                )
             })
             .collect();
-        let oob_accuracy = oob_accuracy(&binned, y, n_classes, &trees, &seeds);
+        let oob_accuracy = oob_accuracy(x, y, n_classes, &trees, &seeds);
         Ok(Forest {
             params,
             n_classes,
@@ -118,13 +121,13 @@ fn bootstrap(n: usize, seed: u64) -> Vec<u32> {
 }
 
 fn oob_accuracy(
-    binned: &Binned,
+    x: &Matrix,
     y: &[usize],
     k: usize,
     trees: &[HistTree],
     seeds: &[u64],
 ) -> Option<f64> {
-    let n = binned.rows;
+    let n = x.rows;
     let sums = trees
         .par_iter()
         .zip(seeds)
@@ -132,7 +135,7 @@ fn oob_accuracy(
             let counts = bootstrap(n, seed);
             let mut s = vec![0.0; n * k];
             for r in (0..n).filter(|&r| counts[r] == 0) {
-                let leaf = t.leaf_binned(binned, r);
+                let leaf = t.leaf(x.row(r));
                 s[r * k..(r + 1) * k]
                     .iter_mut()
                     .zip(t.values(leaf))
@@ -159,16 +162,139 @@ fn oob_accuracy(
     (seen > 0).then(|| right as f64 / seen as f64)
 }
 
-/// The best split of a node on one input: bin, score (larger is better), left counts.
+/// Nodes with fewer rows than this are split on their exact values (sorted), larger ones on
+/// the bins: the bins are as good where a node has many rows per bin, and sorting a few rows
+/// costs less than scanning 255 bins.
+const EXACT_BELOW: usize = 1024;
+
+/// The best split of a node: input, threshold, and score (larger is better).
 struct Candidate {
     feature: usize,
-    bin: u8,
+    threshold: f64,
     score: f64,
 }
 
+/// A node's split search: its rows, their draw counts and classes, and the node's class counts.
+struct NodeSearch<'a> {
+    rows: &'a [u32],
+    counts: &'a [u32],
+    y: &'a [usize],
+    k: usize,
+    node_counts: &'a [f64],
+    total: f64,
+    min_leaf: usize,
+}
+
+impl NodeSearch<'_> {
+    /// Scores the split after a run of rows (their class counts in `left`, `n_left` rows).
+    fn score(&self, left: &[f64]) -> Option<f64> {
+        let wl: f64 = left.iter().sum();
+        let wr = self.total - wl;
+        if wl <= 0.0 || wr <= 0.0 {
+            return None;
+        }
+        let right: f64 = self
+            .node_counts
+            .iter()
+            .zip(left)
+            .map(|(t, l)| (t - l) * (t - l))
+            .sum();
+        Some(left.iter().map(|c| c * c).sum::<f64>() / wl + right / wr)
+    }
+
+    /// On the bins of one input: None when the input is constant in the node.
+    fn on_bins(
+        &self,
+        codes: &[u8],
+        thresholds: &[f64],
+        hist: &mut [f64],
+        f: usize,
+    ) -> Option<Option<Candidate>> {
+        let (mut lo_bin, mut hi_bin) = (u8::MAX, 0u8);
+        for &r in self.rows {
+            let b = codes[r as usize];
+            lo_bin = lo_bin.min(b);
+            hi_bin = hi_bin.max(b);
+        }
+        if lo_bin == hi_bin {
+            return None;
+        }
+        let k = self.k;
+        let width = (hi_bin - lo_bin) as usize + 1;
+        let h = &mut hist[..width * (k + 1)];
+        h.iter_mut().for_each(|v| *v = 0.0);
+        for &r in self.rows {
+            let b = (codes[r as usize] - lo_bin) as usize * (k + 1);
+            h[b + self.y[r as usize]] += self.counts[r as usize] as f64;
+            h[b + k] += 1.0;
+        }
+        let mut left = vec![0.0; k];
+        let mut n_left = 0usize;
+        let n = self.rows.len();
+        let mut best: Option<Candidate> = None;
+        for b in 0..width - 1 {
+            let cell = &h[b * (k + 1)..(b + 1) * (k + 1)];
+            n_left += cell[k] as usize;
+            left.iter_mut().zip(cell).for_each(|(l, v)| *l += v);
+            if cell[k] == 0.0 || n_left < self.min_leaf || n - n_left < self.min_leaf {
+                continue;
+            }
+            if let Some(score) = self.score(&left) {
+                if best.as_ref().is_none_or(|c| score > c.score) {
+                    best = Some(Candidate {
+                        feature: f,
+                        threshold: thresholds[lo_bin as usize + b],
+                        score,
+                    });
+                }
+            }
+        }
+        Some(best)
+    }
+
+    /// On the exact values of one input (sorted): None when it is constant in the node.
+    fn on_values(
+        &self,
+        col: &[f64],
+        f: usize,
+        buf: &mut Vec<(f64, u32)>,
+    ) -> Option<Option<Candidate>> {
+        buf.clear();
+        buf.extend(self.rows.iter().map(|&r| (col[r as usize], r)));
+        buf.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        let n = buf.len();
+        if buf[0].0 == buf[n - 1].0 {
+            return None;
+        }
+        let mut left = vec![0.0; self.k];
+        let mut best: Option<Candidate> = None;
+        for i in 0..n - 1 {
+            let r = buf[i].1 as usize;
+            left[self.y[r]] += self.counts[r] as f64;
+            if buf[i].0 == buf[i + 1].0 || i + 1 < self.min_leaf || n - i - 1 < self.min_leaf {
+                continue;
+            }
+            if let Some(score) = self.score(&left) {
+                if best.as_ref().is_none_or(|c| score > c.score) {
+                    let (a, b) = (buf[i].0, buf[i + 1].0);
+                    let mid = a + (b - a) / 2.0;
+                    best = Some(Candidate {
+                        feature: f,
+                        threshold: if mid < b { mid } else { a },
+                        score,
+                    });
+                }
+            }
+        }
+        Some(best)
+    }
+}
+
 /// Grows one tree on the rows drawn (`counts[r]` times each), depth first.
+#[allow(clippy::too_many_arguments)]
 fn grow(
     binned: &Binned,
+    columns: &[Vec<f64>],
     y: &[usize],
     k: usize,
     counts: &[u32],
@@ -196,7 +322,8 @@ fn grow(
     let max_depth = params.max_depth.unwrap_or(usize::MAX);
     let min_leaf = params.min_samples_leaf.max(1);
     let mut features: Vec<usize> = (0..binned.features()).collect();
-    let mut hist = vec![0.0; MAX_BINS * k];
+    let mut hist = vec![0.0; MAX_BINS * (k + 1)];
+    let mut buf = Vec::new();
     // (node, rows lo..hi, depth, class counts)
     let mut stack = vec![(0usize, 0usize, rows.len(), 0usize, root_counts)];
     while let Some((node, lo, hi, depth, node_counts)) = stack.pop() {
@@ -206,6 +333,15 @@ fn grow(
             continue;
         }
         let total: f64 = node_counts.iter().sum();
+        let search = NodeSearch {
+            rows: &rows[lo..hi],
+            counts,
+            y,
+            k,
+            node_counts: &node_counts,
+            total,
+            min_leaf,
+        };
         let parent_score = node_counts.iter().map(|c| c * c).sum::<f64>() / total;
         let mut best: Option<Candidate> = None;
         let mut tried = 0;
@@ -217,65 +353,27 @@ fn grow(
             let j = i + (rng.next_u64() % (features.len() - i) as u64) as usize;
             features.swap(i, j);
             let f = features[i];
-            let codes = &binned.codes[f];
-            let (mut lo_bin, mut hi_bin) = (u8::MAX, 0u8);
-            for &r in &rows[lo..hi] {
-                let b = codes[r as usize];
-                lo_bin = lo_bin.min(b);
-                hi_bin = hi_bin.max(b);
-            }
-            if lo_bin == hi_bin {
-                continue;
-            }
+            let found = if n < EXACT_BELOW {
+                search.on_values(&columns[f], f, &mut buf)
+            } else {
+                search.on_bins(&binned.codes[f], &binned.thresholds[f], &mut hist, f)
+            };
+            let Some(candidate) = found else { continue };
             tried += 1;
-            let width = (hi_bin - lo_bin) as usize + 1;
-            let h = &mut hist[..width * k];
-            h.iter_mut().for_each(|v| *v = 0.0);
-            let mut sizes = [0u32; MAX_BINS];
-            for &r in &rows[lo..hi] {
-                let b = (codes[r as usize] - lo_bin) as usize;
-                h[b * k + y[r as usize]] += counts[r as usize] as f64;
-                sizes[b] += 1;
-            }
-            let mut left = vec![0.0; k];
-            let mut n_left = 0usize;
-            for b in 0..width - 1 {
-                n_left += sizes[b] as usize;
-                left.iter_mut()
-                    .zip(&h[b * k..(b + 1) * k])
-                    .for_each(|(l, v)| *l += v);
-                if sizes[b] == 0 || n_left < min_leaf || n - n_left < min_leaf {
-                    continue;
-                }
-                let wl: f64 = left.iter().sum();
-                let wr = total - wl;
-                if wl <= 0.0 || wr <= 0.0 {
-                    continue;
-                }
-                let score = left.iter().map(|c| c * c).sum::<f64>() / wl
-                    + node_counts
-                        .iter()
-                        .zip(&left)
-                        .map(|(t, l)| (t - l) * (t - l))
-                        .sum::<f64>()
-                        / wr;
-                if best.as_ref().is_none_or(|c| score > c.score) {
-                    best = Some(Candidate {
-                        feature: f,
-                        bin: lo_bin + b as u8,
-                        score,
-                    });
+            if let Some(c) = candidate {
+                if best.as_ref().is_none_or(|b| c.score > b.score) {
+                    best = Some(c);
                 }
             }
         }
         let Some(split) = best.filter(|c| c.score > parent_score + 1e-12 * total) else {
             continue;
         };
-        let codes = &binned.codes[split.feature];
+        let col = &columns[split.feature];
         let slice = &mut rows[lo..hi];
         let mut mid = 0;
         for i in 0..slice.len() {
-            if codes[slice[i] as usize] <= split.bin {
+            if col[slice[i] as usize] <= split.threshold {
                 slice.swap(i, mid);
                 mid += 1;
             }
@@ -284,8 +382,7 @@ fn grow(
         let rc: Vec<f64> = node_counts.iter().zip(&lc).map(|(t, l)| t - l).collect();
         let l = tree.push(&shares(&lc));
         let r = tree.push(&shares(&rc));
-        let threshold = binned.thresholds[split.feature][split.bin as usize];
-        tree.split(node, split.feature, split.bin, threshold, l, r);
+        tree.split(node, split.feature, 0, split.threshold, l, r);
         stack.push((r, lo + mid, hi, depth + 1, rc));
         stack.push((l, lo, lo + mid, depth + 1, lc));
     }

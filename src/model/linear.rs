@@ -63,23 +63,31 @@ impl Logistic {
             let h = full_hessian(&sums.hess, m, d1, c);
             let step = solve_spd(&h, &sums.grad);
             let decrement: f64 = step.iter().zip(&sums.grad).map(|(s, g)| s * g).sum();
+            // The full step usually passes: its sums come with the Hessian for the next step.
             let mut t = 1.0;
             let mut accepted = None;
-            for _ in 0..40 {
+            for attempt in 0..40 {
                 let trial: Vec<f64> = theta.iter().zip(&step).map(|(a, s)| a - t * s).collect();
-                let mut s = newton_sums(x, y, &trial, m, false);
+                let mut s = newton_sums(x, y, &trial, m, attempt == 0);
                 add_penalty(&mut s, &trial, m, d1, c);
                 if s.loss <= sums.loss - 1e-4 * t * decrement || t < 1e-9 {
-                    accepted = Some(trial);
+                    accepted = Some((trial, s, attempt == 0));
                     break;
                 }
                 t *= 0.5;
             }
-            let Some(next) = accepted else { break };
+            let Some((next, next_sums, with_hessian)) = accepted else {
+                break;
+            };
             let moved = step.iter().map(|s| (t * s).abs()).fold(0.0, f64::max);
             theta = next;
-            sums = newton_sums(x, y, &theta, m, true);
-            add_penalty(&mut sums, &theta, m, d1, c);
+            sums = if with_hessian {
+                next_sums
+            } else {
+                let mut s = newton_sums(x, y, &theta, m, true);
+                add_penalty(&mut s, &theta, m, d1, c);
+                s
+            };
             if moved < 1e-10 * (1.0 + theta.iter().map(|v| v.abs()).fold(0.0, f64::max)) {
                 break;
             }
@@ -215,12 +223,13 @@ fn newton_sums(x: &Matrix, y: &[usize], theta: &[f64], m: usize, hessian: bool) 
             let mut s = empty();
             let mut xr = vec![0.0; d1];
             let mut eta = vec![0.0; m.max(2)];
+            let mut resid = vec![0.0; m];
+            let mut prob = vec![0.0; m];
+            let mut outer = vec![0.0; tri];
             for r in start..(start + BLOCK).min(x.rows) {
                 xr[..p].copy_from_slice(x.row(r));
                 xr[p] = 1.0;
                 // Probabilities and residuals of each predictor.
-                let mut resid = vec![0.0; m];
-                let mut prob = vec![0.0; m];
                 if m == 1 {
                     let e: f64 = theta.iter().zip(&xr).map(|(a, v)| a * v).sum();
                     let p1 = 1.0 / (1.0 + (-e).exp());
@@ -255,6 +264,13 @@ fn newton_sums(x: &Matrix, y: &[usize], theta: &[f64], m: usize, hessian: bool) 
                     g.iter_mut().zip(&xr).for_each(|(a, v)| *a += resid[k] * v);
                 }
                 if hessian {
+                    let mut idx = 0;
+                    for j in 0..d1 {
+                        for q in j..d1 {
+                            outer[idx] = xr[j] * xr[q];
+                            idx += 1;
+                        }
+                    }
                     let mut pair = 0;
                     for k in 0..m {
                         for l in k..m {
@@ -263,17 +279,10 @@ fn newton_sums(x: &Matrix, y: &[usize], theta: &[f64], m: usize, hessian: bool) 
                             } else {
                                 prob[k] * ((k == l) as u8 as f64 - prob[l])
                             };
-                            let block = &mut s.hess[pair * tri..(pair + 1) * tri];
-                            let mut idx = 0;
-                            for j in 0..d1 {
-                                let a = w * xr[j];
-                                let len = d1 - j;
-                                block[idx..idx + len]
-                                    .iter_mut()
-                                    .zip(&xr[j..])
-                                    .for_each(|(h, v)| *h += a * v);
-                                idx += len;
-                            }
+                            s.hess[pair * tri..(pair + 1) * tri]
+                                .iter_mut()
+                                .zip(&outer)
+                                .for_each(|(h, o)| *h += w * o);
                             pair += 1;
                         }
                     }
