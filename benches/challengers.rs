@@ -24,8 +24,13 @@ fn auc(proba: &[Vec<f64>], y: &[usize]) -> f64 {
 }
 
 fn emit(task: &str, rows: usize, seconds: f64, test_auc: f64) {
+    emit_with(task, rows, seconds, test_auc, "");
+}
+
+/// One JSON line; `extra` adds fields (`,"name":value`).
+fn emit_with(task: &str, rows: usize, seconds: f64, test_auc: f64, extra: &str) {
     println!(
-        "{{\"task\":\"{task}\",\"tool\":\"precre\",\"rows\":{rows},\"seconds\":{seconds},\"test_auc\":{test_auc}}}"
+        "{{\"task\":\"{task}\",\"tool\":\"precre\",\"rows\":{rows},\"seconds\":{seconds},\"test_auc\":{test_auc}{extra}}}"
     );
 }
 
@@ -95,35 +100,44 @@ fn main() {
         let rows_of = |x: &Matrix, f: &dyn Fn(&[f64]) -> Vec<f64>| -> Vec<Vec<f64>> {
             (0..x.rows).map(|r| f(x.row(r))).collect()
         };
-        let (secs, m) = best_of(repeats, || Logistic::fit(&xtr, &ytr, 3, 1.0).expect("fit"));
-        emit(
-            "logistic_fit",
-            n,
-            secs,
-            auc(&rows_of(&xte, &|r| m.predict_proba_row(r)), &yte),
-        );
-        let (secs, m) = best_of(repeats, || {
-            Forest::fit(&xtr, &ytr, 3, ForestParams::default()).expect("fit")
-        });
-        emit(
-            "forest_fit",
-            n,
-            secs,
-            auc(&rows_of(&xte, &|r| m.predict_proba_row(r)), &yte),
-        );
-        let params = BoostParams {
-            early_stopping: 0,
-            ..BoostParams::default()
-        };
-        let (secs, m) = best_of(repeats, || {
-            Booster::fit(&xtr, &ytr, 3, params).expect("fit")
-        });
-        emit(
-            "boosting_fit",
-            n,
-            secs,
-            auc(&rows_of(&xte, &|r| m.predict_proba_row(r)), &yte),
-        );
-        tree_through_train(&path, n, repeats);
+        if wanted("logistic") {
+            let (secs, m) = best_of(repeats, || Logistic::fit(&xtr, &ytr, 3, 1.0).expect("fit"));
+            emit_with(
+                "logistic_fit",
+                n,
+                secs,
+                auc(&rows_of(&xte, &|r| m.predict_proba_row(r)), &yte),
+                &format!(",\"iterations\":{}", m.iterations),
+            );
+        }
+        if wanted("forest") {
+            let (secs, m) = best_of(repeats, || {
+                Forest::fit(&xtr, &ytr, 3, ForestParams::default()).expect("fit")
+            });
+            emit(
+                "forest_fit",
+                n,
+                secs,
+                auc(&rows_of(&xte, &|r| m.predict_proba_row(r)), &yte),
+            );
+        }
+        if wanted("boosting") {
+            let params = BoostParams {
+                early_stopping: 0,
+                ..BoostParams::default()
+            };
+            let (secs, m) = best_of(repeats, || {
+                Booster::fit(&xtr, &ytr, 3, params).expect("fit")
+            });
+            emit(
+                "boosting_fit",
+                n,
+                secs,
+                auc(&rows_of(&xte, &|r| m.predict_proba_row(r)), &yte),
+            );
+        }
+        if wanted("tree") {
+            tree_through_train(&path, n, repeats);
+        }
     }
 }

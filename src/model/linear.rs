@@ -5,6 +5,7 @@
 
 use super::linalg::solve_spd;
 use crate::analysis::Matrix;
+use ndarray::ArrayView2;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -40,7 +41,7 @@ fn softmax_in_place(eta: &mut [f64]) {
 struct Sums {
     loss: f64,
     grad: Vec<f64>,
-    /// For each pair of predictors k <= l, the upper triangle of `sum w_kl x x'`.
+    /// For each pair of predictors k <= l, `sum w_kl x x'` (`d1 x d1`, row-major).
     hess: Vec<f64>,
 }
 
@@ -54,7 +55,20 @@ impl Logistic {
         }
         let m = if n_classes == 2 { 1 } else { n_classes };
         let d1 = x.cols + 1;
+        // Start from the class shares: intercepts at their log-odds (centred), weights at 0.
         let mut theta = vec![0.0; m * d1];
+        let mut shares = vec![0.0; n_classes];
+        y.iter().for_each(|&k| shares[k] += 1.0);
+        let logs: Vec<f64> = shares
+            .iter()
+            .map(|s| (s / y.len().max(1) as f64).max(1e-12).ln())
+            .collect();
+        if m == 1 {
+            theta[d1 - 1] = logs[1] - logs[0];
+        } else {
+            let mean = logs.iter().sum::<f64>() / m as f64;
+            (0..m).for_each(|k| theta[k * d1 + d1 - 1] = logs[k] - mean);
+        }
         let mut iterations = 0;
         let mut sums = newton_sums(x, y, &theta, m, true);
         add_penalty(&mut sums, &theta, m, d1, c);
@@ -88,7 +102,8 @@ impl Logistic {
                 add_penalty(&mut s, &theta, m, d1, c);
                 s
             };
-            if moved < 1e-10 * (1.0 + theta.iter().map(|v| v.abs()).fold(0.0, f64::max)) {
+            // Newton converges quadratically: after a step this small the error is its square.
+            if moved < 1e-8 * (1.0 + theta.iter().map(|v| v.abs()).fold(0.0, f64::max)) {
                 break;
             }
         }
@@ -159,6 +174,10 @@ fn log_odds_direction(
         .collect()
 }
 
+/// The L2 penalty on the weights; with one predictor per class also `(sum_k b_k)^2 / 2` on
+/// the intercepts. The log loss does not change when every intercept moves by the same amount,
+/// so that term changes no probability: it picks the centred intercepts and keeps the Hessian
+/// positive definite (Newton then converges in a handful of steps).
 fn add_penalty(s: &mut Sums, theta: &[f64], m: usize, d1: usize, c: f64) {
     for k in 0..m {
         for j in 0..d1 - 1 {
@@ -167,26 +186,26 @@ fn add_penalty(s: &mut Sums, theta: &[f64], m: usize, d1: usize, c: f64) {
             s.grad[k * d1 + j] += w / c;
         }
     }
+    if m > 1 {
+        let sum: f64 = (0..m).map(|k| theta[k * d1 + d1 - 1]).sum();
+        s.loss += sum * sum / 2.0;
+        (0..m).for_each(|k| s.grad[k * d1 + d1 - 1] += sum);
+    }
 }
 
 /// The dense Hessian (row-major, `m d1 x m d1`) from the pair blocks, with the penalty.
 fn full_hessian(blocks: &[f64], m: usize, d1: usize, c: f64) -> Vec<f64> {
     let n = m * d1;
-    let tri = d1 * (d1 + 1) / 2;
     let mut h = vec![0.0; n * n];
     let mut pair = 0;
     for k in 0..m {
         for l in k..m {
-            let b = &blocks[pair * tri..(pair + 1) * tri];
-            let mut idx = 0;
+            let b = &blocks[pair * d1 * d1..(pair + 1) * d1 * d1];
             for j in 0..d1 {
-                for q in j..d1 {
-                    let v = b[idx];
-                    idx += 1;
-                    for (r, s) in [(k * d1 + j, l * d1 + q), (k * d1 + q, l * d1 + j)] {
-                        h[r * n + s] = v;
-                        h[s * n + r] = v;
-                    }
+                for q in 0..d1 {
+                    let v = b[j * d1 + q];
+                    h[(k * d1 + j) * n + l * d1 + q] = v;
+                    h[(l * d1 + q) * n + k * d1 + j] = v;
                 }
             }
             pair += 1;
@@ -198,6 +217,13 @@ fn full_hessian(blocks: &[f64], m: usize, d1: usize, c: f64) -> Vec<f64> {
             h[i * n + i] += 1.0 / c;
         }
     }
+    if m > 1 {
+        for k in 0..m {
+            for l in 0..m {
+                h[(k * d1 + d1 - 1) * n + l * d1 + d1 - 1] += 1.0;
+            }
+        }
+    }
     h
 }
 
@@ -205,13 +231,12 @@ fn full_hessian(blocks: &[f64], m: usize, d1: usize, c: f64) -> Vec<f64> {
 fn newton_sums(x: &Matrix, y: &[usize], theta: &[f64], m: usize, hessian: bool) -> Sums {
     let p = x.cols;
     let d1 = p + 1;
-    let tri = d1 * (d1 + 1) / 2;
     let pairs = m * (m + 1) / 2;
     let empty = || Sums {
         loss: 0.0,
         grad: vec![0.0; m * d1],
         hess: if hessian {
-            vec![0.0; pairs * tri]
+            vec![0.0; pairs * d1 * d1]
         } else {
             Vec::new()
         },
@@ -225,7 +250,16 @@ fn newton_sums(x: &Matrix, y: &[usize], theta: &[f64], m: usize, hessian: bool) 
             let mut eta = vec![0.0; m.max(2)];
             let mut resid = vec![0.0; m];
             let mut prob = vec![0.0; m];
-            let mut outer = vec![0.0; tri];
+            let mut xs = if hessian {
+                vec![0.0; BLOCK * d1]
+            } else {
+                Vec::new()
+            };
+            let mut ws = if hessian {
+                vec![0.0; BLOCK * pairs * d1]
+            } else {
+                Vec::new()
+            };
             for r in start..(start + BLOCK).min(x.rows) {
                 xr[..p].copy_from_slice(x.row(r));
                 xr[p] = 1.0;
@@ -264,13 +298,8 @@ fn newton_sums(x: &Matrix, y: &[usize], theta: &[f64], m: usize, hessian: bool) 
                     g.iter_mut().zip(&xr).for_each(|(a, v)| *a += resid[k] * v);
                 }
                 if hessian {
-                    let mut idx = 0;
-                    for j in 0..d1 {
-                        for q in j..d1 {
-                            outer[idx] = xr[j] * xr[q];
-                            idx += 1;
-                        }
-                    }
+                    let i = r - start;
+                    xs[i * d1..(i + 1) * d1].copy_from_slice(&xr);
                     let mut pair = 0;
                     for k in 0..m {
                         for l in k..m {
@@ -279,11 +308,24 @@ fn newton_sums(x: &Matrix, y: &[usize], theta: &[f64], m: usize, hessian: bool) 
                             } else {
                                 prob[k] * ((k == l) as u8 as f64 - prob[l])
                             };
-                            s.hess[pair * tri..(pair + 1) * tri]
-                                .iter_mut()
-                                .zip(&outer)
-                                .for_each(|(h, o)| *h += w * o);
+                            let out = &mut ws[i * pairs * d1 + pair * d1..][..d1];
+                            out.iter_mut().zip(&xr).for_each(|(o, v)| *o = w * v);
                             pair += 1;
+                        }
+                    }
+                }
+            }
+            if hessian {
+                // sum over the block's rows of w_kl x x', for every pair at once: X' (W X).
+                let rows = (start + BLOCK).min(x.rows) - start;
+                let xb = ArrayView2::from_shape((rows, d1), &xs[..rows * d1]).expect("block shape");
+                let wb = ArrayView2::from_shape((rows, pairs * d1), &ws[..rows * pairs * d1])
+                    .expect("block shape");
+                let hb = xb.t().dot(&wb);
+                for pair in 0..pairs {
+                    for j in 0..d1 {
+                        for q in 0..d1 {
+                            s.hess[pair * d1 * d1 + j * d1 + q] += hb[[j, pair * d1 + q]];
                         }
                     }
                 }
