@@ -75,6 +75,9 @@ impl Booster {
         let xf = x.select_rows(&fit_rows);
         let yf: Vec<usize> = fit_rows.iter().map(|&r| y[r]).collect();
         let binned = Binned::fit(&xf, MAX_BINS);
+        let row_codes: Vec<u8> = (0..xf.rows)
+            .flat_map(|r| binned.codes.iter().map(move |col| col[r]))
+            .collect();
         let xv = x.select_rows(&valid_rows);
         let yv: Vec<usize> = valid_rows.iter().map(|&r| y[r]).collect();
         let m = if k == 2 { 1 } else { k };
@@ -93,7 +96,7 @@ impl Booster {
         let mut raw_valid: Vec<f64> = (0..xv.rows).flat_map(|_| init.clone()).collect();
         let mut grad = vec![vec![0.0; n]; m];
         let mut hess = vec![vec![0.0; n]; m];
-        let mut rows: Vec<u32> = (0..n as u32).collect();
+        let mut rows: Vec<Vec<u32>> = vec![(0..n as u32).collect(); m];
         let mut trees = Vec::new();
         let mut best = (f64::INFINITY, 0usize);
         let factor = if m == 1 {
@@ -103,9 +106,15 @@ impl Booster {
         };
         for round in 0..params.rounds {
             gradients(&raw, &yf, m, factor, &mut grad, &mut hess);
+            // The classes' trees of a round are independent: grown side by side.
+            let grown: Vec<_> = rows
+                .par_iter_mut()
+                .enumerate()
+                .map(|(c, rows)| grow(&binned, &row_codes, &grad[c], &hess[c], rows, &params))
+                .collect();
             let mut round_trees = Vec::with_capacity(m);
-            for c in 0..m {
-                let (tree, leaf_rows) = grow(&binned, &grad[c], &hess[c], &mut rows, &params);
+            for (c, (tree, leaf_rows)) in grown.into_iter().enumerate() {
+                let rows = &rows[c];
                 for (leaf, lo, hi) in leaf_rows {
                     let v = tree.values(leaf)[0];
                     for &r in &rows[lo..hi] {
@@ -214,23 +223,64 @@ fn gradients(
     g: &mut [Vec<f64>],
     h: &mut [Vec<f64>],
 ) {
-    let k = if m == 1 { 2 } else { m };
-    for (r, &c) in y.iter().enumerate() {
-        let p = probabilities(&raw[r * m..(r + 1) * m], k);
-        if m == 1 {
-            g[0][r] = p[1] - (c == 1) as u8 as f64;
-            h[0][r] = (p[1] * (1.0 - p[1])).max(1e-16);
-        } else {
-            for j in 0..m {
-                g[j][r] = p[j] - (c == j) as u8 as f64;
-                h[j][r] = (factor * p[j] * (1.0 - p[j])).max(1e-16);
+    // Row-major gradients per block of rows, in parallel, then into the per-class columns.
+    const ROWS: usize = 4096;
+    let blocks: Vec<Vec<(f64, f64)>> = raw
+        .par_chunks(ROWS * m)
+        .zip(y.par_chunks(ROWS))
+        .map(|(raw, y)| {
+            let mut out = Vec::with_capacity(y.len() * m);
+            let mut p = [0.0f64; 16];
+            for (r, &c) in y.iter().enumerate() {
+                let z = &raw[r * m..(r + 1) * m];
+                if m == 1 {
+                    let p1 = 1.0 / (1.0 + (-z[0]).exp());
+                    out.push((p1 - (c == 1) as u8 as f64, (p1 * (1.0 - p1)).max(1e-16)));
+                    continue;
+                }
+                let max = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                let mut sum = 0.0;
+                let mut heap = Vec::new();
+                let probs: &mut [f64] = if m <= p.len() {
+                    &mut p[..m]
+                } else {
+                    heap.resize(m, 0.0);
+                    &mut heap
+                };
+                for (q, v) in probs.iter_mut().zip(z) {
+                    *q = (v - max).exp();
+                    sum += *q;
+                }
+                for (j, q) in probs.iter().enumerate() {
+                    let q = q / sum;
+                    out.push((
+                        q - (c == j) as u8 as f64,
+                        (factor * q * (1.0 - q)).max(1e-16),
+                    ));
+                }
             }
+            out
+        })
+        .collect();
+    let mut r = 0;
+    for block in blocks {
+        for row in block.chunks_exact(m) {
+            for (j, &(gj, hj)) in row.iter().enumerate() {
+                g[j][r] = gj;
+                h[j][r] = hj;
+            }
+            r += 1;
         }
     }
 }
 
-/// Per-bin sums of one leaf: for input f and bin b, `[g, h, count]` at `(f * MAX_BINS + b) * 3`.
-type Histogram = Vec<f64>;
+/// A histogram's cells per input: one for every byte value, so a code indexes its input's
+/// cells without a bounds check.
+const CELLS: usize = 256;
+
+/// Per-bin sums of one leaf: for input f and bin b, `[g, h]` at `f * CELLS + b`. A
+/// bin's row count is estimated from its hessian sum, as LightGBM does (`n * h_bin / h_leaf`).
+type Histogram = Vec<[f64; 2]>;
 
 struct Best {
     gain: f64,
@@ -248,30 +298,38 @@ struct Leaf {
     best: Option<Best>,
 }
 
-fn build_histogram(binned: &Binned, g: &[f64], h: &[f64], rows: &[u32]) -> Histogram {
-    let p = binned.features();
-    let mut hist = vec![0.0; p * MAX_BINS * 3];
-    let gh: Vec<(f64, f64)> = rows
-        .iter()
-        .map(|&r| (g[r as usize], h[r as usize]))
-        .collect();
-    let fill = |f: usize, out: &mut [f64]| {
-        let codes = &binned.codes[f];
-        for (&r, &(gr, hr)) in rows.iter().zip(&gh) {
-            let b = codes[r as usize] as usize * 3;
-            out[b] += gr;
-            out[b + 1] += hr;
-            out[b + 2] += 1.0;
+/// Rows per partial histogram: fixed, so the sums (and the model) do not depend on the number
+/// of threads.
+const HISTOGRAM_CHUNK: usize = 8192;
+
+/// The per-bin sums of `rows`, reading each row's codes side by side (`row_codes[r * p + f]`).
+fn build_histogram(row_codes: &[u8], p: usize, g: &[f64], h: &[f64], rows: &[u32]) -> Histogram {
+    let partial = |part: &[u32]| {
+        let mut hist = vec![[0.0f64; 2]; p * CELLS];
+        for &r in part {
+            let r = r as usize;
+            let (gr, hr) = (g[r], h[r]);
+            let codes = &row_codes[r * p..(r + 1) * p];
+            for (cells, &code) in hist.chunks_exact_mut(CELLS).zip(codes) {
+                let cells: &mut [[f64; 2]; CELLS] = cells.try_into().expect("a full input");
+                let cell = &mut cells[code as usize];
+                cell[0] += gr;
+                cell[1] += hr;
+            }
         }
+        hist
     };
-    if rows.len() >= 4096 {
-        hist.par_chunks_mut(MAX_BINS * 3)
-            .enumerate()
-            .for_each(|(f, out)| fill(f, out));
-    } else {
-        hist.chunks_mut(MAX_BINS * 3)
-            .enumerate()
-            .for_each(|(f, out)| fill(f, out));
+    if rows.len() <= HISTOGRAM_CHUNK {
+        return partial(rows);
+    }
+    let parts: Vec<Histogram> = rows.par_chunks(HISTOGRAM_CHUNK).map(partial).collect();
+    let mut iter = parts.into_iter();
+    let mut hist = iter.next().unwrap_or_default();
+    for part in iter {
+        hist.iter_mut().zip(&part).for_each(|(a, b)| {
+            a[0] += b[0];
+            a[1] += b[1];
+        });
     }
     hist
 }
@@ -290,17 +348,24 @@ fn best_split(binned: &Binned, leaf: &Leaf, params: &BoostParams) -> Option<Best
     let mut best: Option<Best> = None;
     for f in 0..binned.features() {
         let bins = binned.thresholds[f].len();
-        let hist = &leaf.hist[f * MAX_BINS * 3..];
-        let (mut gl, mut hl, mut cl) = (0.0, 0.0, 0.0);
-        for b in 0..bins {
-            gl += hist[b * 3];
-            hl += hist[b * 3 + 1];
-            cl += hist[b * 3 + 2];
-            let cr = n - cl;
-            if cl < min_data {
+        let hist = &leaf.hist[f * CELLS..];
+        let (mut gl, mut hl) = (0.0, 0.0);
+        // The estimated count `round(hl * n / h)` is below min_data exactly when hl is below
+        // `(min_data - 0.5) h / n`, and leaves fewer than min_data on the right above the
+        // mirror bound: compared in hessian units, no rounding per bin.
+        let per_row = leaf.h / n;
+        let left_at_least = (min_data - 0.5) * per_row;
+        let left_at_most = (n - min_data + 0.5) * per_row;
+        for (b, cell) in hist[..bins].iter().enumerate() {
+            if cell[1] == 0.0 {
+                continue; // an empty bin: the same split as the bin before
+            }
+            gl += cell[0];
+            hl += cell[1];
+            if hl < left_at_least {
                 continue;
             }
-            if cr < min_data {
+            if hl >= left_at_most {
                 break;
             }
             let hr = leaf.h - hl;
@@ -324,12 +389,15 @@ fn best_split(binned: &Binned, leaf: &Leaf, params: &BoostParams) -> Option<Best
 /// Grows one tree leaf by leaf; returns it and each leaf's node and rows (`rows[lo..hi]`).
 fn grow(
     binned: &Binned,
+    row_codes: &[u8],
     g: &[f64],
     h: &[f64],
     rows: &mut [u32],
     params: &BoostParams,
 ) -> (HistTree, Vec<(usize, usize, usize)>) {
     let output = |gs: f64, hs: f64| -gs / (hs + params.lambda) * params.learning_rate;
+    rows.iter_mut().enumerate().for_each(|(i, r)| *r = i as u32);
+    let mut scratch: Vec<u32> = Vec::with_capacity(rows.len());
     let mut tree = HistTree::new(1);
     let (gs, hs) = rows.iter().fold((0.0, 0.0), |(a, b), &r| {
         (a + g[r as usize], b + h[r as usize])
@@ -341,7 +409,7 @@ fn grow(
         hi: rows.len(),
         g: gs,
         h: hs,
-        hist: build_histogram(binned, g, h, rows),
+        hist: build_histogram(row_codes, binned.features(), g, h, rows),
         best: None,
     };
     root_leaf.best = best_split(binned, &root_leaf, params);
@@ -363,23 +431,30 @@ fn grow(
         };
         let (f, bin) = (split.feature, split.bin);
         let codes = &binned.codes[f];
+        // A stable partition: each leaf's rows stay in ascending order, so the histograms read
+        // the row codes front to back.
         let slice = &mut rows[parent.lo..parent.hi];
+        scratch.clear();
         let mut mid = 0;
         for i in 0..slice.len() {
-            if codes[slice[i] as usize] <= bin {
-                slice.swap(i, mid);
+            let r = slice[i];
+            if codes[r as usize] <= bin {
+                slice[mid] = r;
                 mid += 1;
+            } else {
+                scratch.push(r);
             }
         }
+        slice[mid..].copy_from_slice(&scratch);
         let (llo, lhi, rlo, rhi) = (parent.lo, parent.lo + mid, parent.lo + mid, parent.hi);
         let left_small = lhi - llo <= rhi - rlo;
         let (slo, shi) = if left_small { (llo, lhi) } else { (rlo, rhi) };
-        let small_hist = build_histogram(binned, g, h, &rows[slo..shi]);
+        let small_hist = build_histogram(row_codes, binned.features(), g, h, &rows[slo..shi]);
         let mut large_hist = parent.hist;
-        large_hist
-            .iter_mut()
-            .zip(&small_hist)
-            .for_each(|(a, b)| *a -= b);
+        large_hist.iter_mut().zip(&small_hist).for_each(|(a, b)| {
+            a[0] -= b[0];
+            a[1] -= b[1];
+        });
         let (gsm, hsm) = rows[slo..shi].iter().fold((0.0, 0.0), |(a, b), &r| {
             (a + g[r as usize], b + h[r as usize])
         });
