@@ -290,6 +290,17 @@ impl NodeSearch<'_> {
     }
 }
 
+/// An integer with the order of the float (IEEE 754 total order).
+#[inline]
+fn ordered_key(v: f64) -> u64 {
+    let bits = v.to_bits();
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | (1 << 63)
+    }
+}
+
 /// Grows one tree on the rows drawn (`counts[r]` times each), depth first.
 #[allow(clippy::too_many_arguments)]
 fn grow(
@@ -324,6 +335,7 @@ fn grow(
     let mut features: Vec<usize> = (0..binned.features()).collect();
     let mut hist = vec![0.0; MAX_BINS * (k + 1)];
     let mut buf = Vec::new();
+    let mut scratch: Vec<u32> = Vec::new();
     // (node, rows lo..hi, depth, class counts)
     let mut stack = vec![(0usize, 0usize, rows.len(), 0usize, root_counts)];
     while let Some((node, lo, hi, depth, node_counts)) = stack.pop() {
@@ -369,15 +381,22 @@ fn grow(
         let Some(split) = best.filter(|c| c.score > parent_score + 1e-12 * total) else {
             continue;
         };
+        // A stable partition: a node's rows stay ascending, so its scans read the columns
+        // front to back.
         let col = &columns[split.feature];
         let slice = &mut rows[lo..hi];
+        scratch.clear();
         let mut mid = 0;
         for i in 0..slice.len() {
-            if col[slice[i] as usize] <= split.threshold {
-                slice.swap(i, mid);
+            let r = slice[i];
+            if col[r as usize] <= split.threshold {
+                slice[mid] = r;
                 mid += 1;
+            } else {
+                scratch.push(r);
             }
         }
+        slice[mid..].copy_from_slice(&scratch);
         let lc = class_counts(&rows[lo..lo + mid]);
         let rc: Vec<f64> = node_counts.iter().zip(&lc).map(|(t, l)| t - l).collect();
         let l = tree.push(&shares(&lc));
