@@ -76,11 +76,17 @@ pub enum Command {
         after_help = "Examples:\n  precre screen --ratios all\n  precre screen --set polish1 --format json\n  precre screen --set german --bad 2 --max-vif 5 --bins column_1\n  precre train --set german --columns column_1,column_2   # the recommended set"
     )]
     Screen(ScreenArgs),
-    /// Train a decision tree on a feature set or the firms' ratios, and evaluate it on held-out rows.
+    /// Train a model (the decision tree, or --kind logistic|lda|forest|boosting) on a feature set or the firms' ratios, and evaluate it on held-out rows.
     #[command(
         after_help = "Examples:\n  precre train --ratios all --max-depth 6\n  precre train --set polish1 --criterion entropy --max-depth 6 --positive 1\n  precre train --set german --pca cum:0.90 --class-weight balanced --format json"
     )]
     Train(TrainArgs),
+    /// Compare model kinds on the same inputs, split and folds: accuracy, macro recall, AUC,
+    /// Gini, KS, Brier, log loss and fit time, with the k-fold mean and standard deviation.
+    #[command(
+        after_help = "Examples:\n  precre compare --ratios all\n  precre compare --set polish1 --kinds tree,logistic,forest,boosting --positive 1\n  precre compare --ratios all --save champ && precre models activate champ-boosting"
+    )]
+    Compare(CompareArgs),
     /// Registered models: list, show, export to JSON, import from JSON, activate.
     #[command(
         after_help = "Examples:\n  precre models\n  precre models import models/default.json\n  precre models export default --out /tmp/m.json\n  precre models activate 3f2a"

@@ -93,12 +93,9 @@ pub struct ScreenArgs {
     pub format: OutputFormat,
 }
 
-/// The model kind and the challengers' settings (each used by its kind only).
+/// The challengers' settings (each used by its kind only).
 #[derive(Debug, Args, Clone)]
-pub struct KindArgs {
-    /// The model kind: the decision tree, or a challenger.
-    #[arg(long, value_enum, default_value_t = ModelKind::Tree)]
-    pub kind: ModelKind,
+pub struct ChallengerArgs {
     /// Logistic regression: the inverse regularisation strength (scikit-learn's C).
     #[arg(
         long = "C",
@@ -145,8 +142,11 @@ pub enum ModelKind {
 pub struct TrainArgs {
     #[command(flatten)]
     pub data: DataSource,
+    /// The model kind: the decision tree, or a challenger.
+    #[arg(long, value_enum, default_value_t = ModelKind::Tree)]
+    pub kind: ModelKind,
     #[command(flatten)]
-    pub kind: KindArgs,
+    pub settings: ChallengerArgs,
     #[arg(long, default_value = defaults::CRITERION, value_name = "gini|entropy|gini-pairs")]
     pub criterion: Criterion,
     /// Maximum depth, or none for no limit.
@@ -195,6 +195,48 @@ pub struct TrainArgs {
     /// The class read as "bad" for KS and binary AUC (default: "bad", else the rarest class).
     #[arg(long, value_name = "CLASS")]
     pub positive: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    #[command(flatten)]
+    pub data: DataSource,
+    /// The kinds to compare, in the table's order.
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "tree,logistic,lda,forest,boosting"
+    )]
+    pub kinds: Vec<ModelKind>,
+    #[command(flatten)]
+    pub settings: ChallengerArgs,
+    /// The tree's maximum depth, or none (the tree's other settings are train's defaults).
+    #[arg(long, default_value = defaults::MAX_DEPTH_TEXT, value_name = "DEPTH|none")]
+    pub max_depth: Depth,
+    /// Folds for the k-fold mean and standard deviation (0: none).
+    #[arg(long, default_value_t = 5, value_name = "K")]
+    pub folds: usize,
+    /// Seed of the split, the folds and the forests.
+    #[arg(long, default_value_t = defaults::SEED)]
+    pub seed: u64,
+    /// Share of rows held out for testing (stratified).
+    #[arg(long, default_value = "0.3", value_name = "SHARE")]
+    pub test_share: Share,
+    /// Out of time: statements of this fiscal year or later are the test part (ratios only).
+    #[arg(long, value_name = "YEAR", conflicts_with_all = ["split_column", "set"])]
+    pub test_from_year: Option<i32>,
+    /// A column of the set whose values (train / test) give the split.
+    #[arg(long, value_name = "COLUMN", requires = "set")]
+    pub split_column: Option<String>,
+    /// The class read as "bad" for KS, Brier and binary AUC (default: "bad", else the rarest).
+    #[arg(long, value_name = "CLASS")]
+    pub positive: Option<String>,
+    /// Save every model (not active) as PREFIX-kind, for `precre models activate`.
+    #[arg(long, value_name = "PREFIX")]
+    pub save: Option<String>,
     #[arg(long, value_enum, default_value_t)]
     pub format: OutputFormat,
 }

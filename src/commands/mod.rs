@@ -3,6 +3,7 @@
 mod backup;
 mod check;
 mod classify;
+mod compare;
 mod decide;
 mod demo;
 mod evaluate;
@@ -80,6 +81,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Pca(args)) => pca::run(&cli, args),
         Some(Command::Screen(args)) => screen::run(&cli, args),
         Some(Command::Train(args)) => train::run(&cli, args),
+        Some(Command::Compare(args)) => compare::run(&cli, args),
         Some(Command::Models(args)) => models::run(&cli, args),
         Some(Command::Explain(args)) => explain::run(&cli, args),
         Some(Command::Tune(args)) => tune::run(&cli, args),

@@ -3,7 +3,7 @@
 
 use super::{open_store, UsageError};
 use crate::analysis::dataset::Dataset;
-use crate::cli::{Cli, DataSource, KindArgs, ModelKind, TrainArgs};
+use crate::cli::{ChallengerArgs, Cli, DataSource, ModelKind, TrainArgs};
 use crate::model::boost::BoostParams;
 use crate::model::forest::ForestParams;
 use crate::model::learner::{kind_name, Learner};
@@ -62,7 +62,7 @@ pub fn request(args: &TrainArgs) -> TrainRequest {
             params,
             pca: args.pca,
             prune: args.prune.spec(args.folds.0, args.prune_loss),
-            learner: learner(&args.kind, args.kind.kind, args.seed),
+            learner: learner(&args.settings, args.kind, args.seed),
         },
         split,
         positive: args.positive.clone(),
@@ -72,7 +72,7 @@ pub fn request(args: &TrainArgs) -> TrainRequest {
 }
 
 /// The learner of a kind, with the settings given for it.
-pub(super) fn learner(k: &KindArgs, kind: ModelKind, seed: u64) -> Learner {
+pub(super) fn learner(k: &ChallengerArgs, kind: ModelKind, seed: u64) -> Learner {
     match kind {
         ModelKind::Tree => Learner::Tree,
         ModelKind::Logistic => Learner::Logistic { c: k.c },

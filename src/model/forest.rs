@@ -261,7 +261,7 @@ impl NodeSearch<'_> {
     ) -> Option<Option<Candidate>> {
         buf.clear();
         buf.extend(self.rows.iter().map(|&r| (col[r as usize], r)));
-        buf.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        buf.sort_unstable_by_key(|p| ordered_key(p.0));
         let n = buf.len();
         if buf[0].0 == buf[n - 1].0 {
             return None;

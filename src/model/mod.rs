@@ -3,6 +3,7 @@
 
 pub mod boost;
 pub mod choices;
+pub mod compare;
 pub mod criterion;
 pub mod explain;
 pub mod export;

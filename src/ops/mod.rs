@@ -6,6 +6,7 @@
 //! these functions, so the same action leaves the store in the same state from each of them.
 
 pub mod bootstrap;
+pub mod compare;
 pub mod decide;
 pub mod export;
 pub mod models;

@@ -1,0 +1,165 @@
+//! Comparing model kinds: every candidate trained on the same inputs, label, split and folds,
+//! its test figures and k-fold mean and standard deviation beside the majority baseline; each
+//! candidate can be saved (not made active) so that the analyst can make one the champion.
+//! The command line's `compare` and the workbench's Compare pane run exactly this.
+
+use super::train::{load, DataChoice, SplitChoice};
+use super::{Job, OpsError, Result};
+use crate::model::compare::{fold_figures, summarise, Figures, FoldSummary};
+use crate::model::pipeline::{train_and_evaluate, FitSpec, SplitSpec, TrainError};
+use crate::model::registry::ModelRecord;
+use crate::store::Store;
+
+/// A comparison, as a front-end asks for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompareRequest {
+    pub data: DataChoice,
+    pub split: SplitChoice,
+    /// The candidates, in the order of the table.
+    pub candidates: Vec<FitSpec>,
+    /// Folds for the k-fold figures (0: none).
+    pub folds: usize,
+    pub seed: u64,
+    pub positive: Option<String>,
+    /// Save every candidate (not active) as `PREFIX-kind`.
+    pub save_prefix: Option<String>,
+}
+
+/// One candidate's result.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub kind: &'static str,
+    pub record: ModelRecord,
+    pub test: Figures,
+    pub folds: Option<FoldSummary>,
+    pub fit_seconds: f64,
+    /// The positive class's ROC curve on the test part.
+    pub roc: Vec<(f64, f64)>,
+    pub saved: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    pub candidates: Vec<Candidate>,
+    /// Accuracy of always predicting the training majority, on the test part.
+    pub majority_baseline: f64,
+    pub n_train: usize,
+    pub n_test: usize,
+    pub classes: Vec<String>,
+    pub positive_class: String,
+}
+
+fn train_error(e: TrainError) -> OpsError {
+    match e {
+        TrainError::Params(p) => OpsError::Usage(p.to_string()),
+        TrainError::Data(d) => OpsError::BadData(d),
+    }
+}
+
+/// Trains and evaluates every candidate on the same split (and folds), saving each when asked.
+pub fn compare(store: &mut Store, req: &CompareRequest, job: &Job) -> Result<Comparison> {
+    if req.candidates.is_empty() {
+        return Err(OpsError::Usage(
+            "name at least one model kind to compare".into(),
+        ));
+    }
+    if req.folds == 1 {
+        return Err(OpsError::Usage(
+            "k-fold figures need at least 2 folds (0 for none)".into(),
+        ));
+    }
+    job.progress(0.02, "reading the data");
+    let (data, explicit) = load(store, &req.data, &req.split)?;
+    let data = data.one_hot();
+    let split_spec = match req.split {
+        SplitChoice::Stratified { test_share, seed } => SplitSpec::Stratified { test_share, seed },
+        _ => SplitSpec::Explicit,
+    };
+    let now = store.now_utc()?;
+    let mut out: Vec<Candidate> = Vec::new();
+    let mut head = None;
+    let total = req.candidates.len() as f64;
+    for (i, spec) in req.candidates.iter().enumerate() {
+        job.check()?;
+        let kind = spec.learner.kind();
+        job.progress(
+            0.05 + 0.9 * i as f64 / total,
+            &format!("training the {kind}"),
+        );
+        let report = train_and_evaluate(
+            &data,
+            spec,
+            &split_spec,
+            explicit.clone(),
+            req.positive.as_deref(),
+        )
+        .map_err(train_error)?;
+        let p = &report.pipeline;
+        let proba = p.predict_proba(&data.x.select_rows(&report.test_rows));
+        let y: Vec<usize> = report
+            .test_rows
+            .iter()
+            .map(|&r| {
+                let label = data.labels[r].as_deref().unwrap_or("");
+                p.classes.iter().position(|c| c == label).unwrap_or(0)
+            })
+            .collect();
+        let test = Figures::of(&p.classes, &y, &proba, p.positive_class);
+        let folds = if req.folds >= 2 {
+            job.progress(
+                0.05 + 0.9 * (i as f64 + 0.5) / total,
+                &format!("{} folds of the {kind}", req.folds),
+            );
+            let positive = p.classes.get(p.positive_class).map(String::as_str);
+            let per_fold =
+                fold_figures(&data, spec, req.folds, req.seed, positive).map_err(train_error)?;
+            Some(summarise(&per_fold))
+        } else {
+            None
+        };
+        let name = match &req.save_prefix {
+            Some(prefix) => format!("{}-{kind}", prefix.trim()),
+            None => format!("compare-{kind}"),
+        };
+        let record = ModelRecord::from_report(&name, &req.data.describe(), &now, &data, &report);
+        head.get_or_insert((
+            report.evaluation.majority_baseline,
+            report.n_train,
+            report.n_test,
+            p.classes.clone(),
+            p.classes[p.positive_class].clone(),
+        ));
+        out.push(Candidate {
+            kind,
+            roc: report
+                .evaluation
+                .per_class
+                .get(p.positive_class)
+                .map(|c| c.roc.clone())
+                .unwrap_or_default(),
+            test,
+            folds,
+            fit_seconds: report.fit_seconds + report.prune_seconds,
+            record,
+            saved: false,
+        });
+    }
+    if req.save_prefix.is_some() {
+        job.check()?;
+        job.progress(0.97, "saving the models");
+        for c in &mut out {
+            store.save_model(&c.record, false)?;
+            c.saved = true;
+        }
+    }
+    job.progress(1.0, "done");
+    let (majority_baseline, n_train, n_test, classes, positive_class) = head.unwrap_or_default();
+    Ok(Comparison {
+        candidates: out,
+        majority_baseline,
+        n_train,
+        n_test,
+        classes,
+        positive_class,
+    })
+}
