@@ -149,6 +149,8 @@ pub fn compare(store: &mut Store, req: &CompareRequest, job: &Job) -> Result<Com
         job.progress(0.97, "saving the models");
         for c in &mut out {
             store.save_model(&c.record, false)?;
+            // The same content already saved keeps its first name: report the stored record.
+            c.record = store.model(Some(&c.record.id))?;
             c.saved = true;
         }
     }
