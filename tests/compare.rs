@@ -78,6 +78,21 @@ fn compare_trains_every_kind_on_one_split_and_saves_each() {
         let kind = m["kind"].as_str().unwrap();
         // By id: a model whose content was saved before keeps its first name (the demo's tree).
         let id = m["model_id"].as_str().unwrap();
+        // The reports over the saved test predictions agree with the comparison's figures.
+        let r = json(&db, &["report", "--model", id, "--format", "json"]);
+        let (ks, brier) = (
+            r["reports"]["gains"]["ks"].as_f64().unwrap(),
+            r["reports"]["calibration"]["brier"].as_f64().unwrap(),
+        );
+        assert!(
+            (ks - m["test"]["ks"].as_f64().unwrap()).abs() < 1e-12,
+            "{kind}: KS {ks}"
+        );
+        assert!(
+            (brier - m["test"]["brier"].as_f64().unwrap()).abs() < 1e-12,
+            "{kind}: Brier {brier}"
+        );
+        assert_eq!(r["reports"]["gains"]["rows"].as_array().unwrap().len(), 10);
         let (code, _, err) = run(&db, &["models", "activate", id]);
         assert_eq!(code, Some(0), "{err}");
         let queue = json(&db, &["queue", "--format", "json"]);

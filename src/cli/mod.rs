@@ -87,6 +87,12 @@ pub enum Command {
         after_help = "Examples:\n  precre compare --ratios all\n  precre compare --set polish1 --kinds tree,logistic,forest,boosting --positive 1\n  precre compare --ratios all --save champ && precre models activate champ-boosting"
     )]
     Compare(CompareArgs),
+    /// A model's credit reports over its test part: gains / KS by score decile, calibration
+    /// (Brier, Hosmer-Lemeshow) and score bands.
+    #[command(
+        after_help = "Examples:\n  precre report\n  precre report --model champ-boosting --groups 5 --format json\n  precre report --bands 0.02,0.05,0.1,0.2"
+    )]
+    Report(ReportArgs),
     /// Registered models: list, show, export to JSON, import from JSON, activate.
     #[command(
         after_help = "Examples:\n  precre models\n  precre models import models/default.json\n  precre models export default --out /tmp/m.json\n  precre models activate 3f2a"

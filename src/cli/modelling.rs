@@ -200,6 +200,21 @@ pub struct TrainArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The model (id, id prefix or name; default: the active one).
+    #[arg(long)]
+    pub model: Option<String>,
+    /// Score groups of the gains and calibration tables (10: deciles).
+    #[arg(long, default_value_t = 10)]
+    pub groups: usize,
+    /// The chances of bad that cut the score bands.
+    #[arg(long, value_delimiter = ',', default_value = "0.05,0.1,0.2,0.4")]
+    pub bands: Vec<f64>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
 pub struct CompareArgs {
     #[command(flatten)]
     pub data: DataSource,

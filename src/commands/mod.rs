@@ -18,6 +18,7 @@ mod pca;
 mod portfolio;
 mod queue;
 mod ratios;
+mod report;
 mod screen;
 mod serve;
 mod sets;
@@ -82,6 +83,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Screen(args)) => screen::run(&cli, args),
         Some(Command::Train(args)) => train::run(&cli, args),
         Some(Command::Compare(args)) => compare::run(&cli, args),
+        Some(Command::Report(args)) => report::run(&cli, args),
         Some(Command::Models(args)) => models::run(&cli, args),
         Some(Command::Explain(args)) => explain::run(&cli, args),
         Some(Command::Tune(args)) => tune::run(&cli, args),

@@ -62,6 +62,9 @@ pub struct ModelRecord {
     /// The cross-validated pruning path, when pruning was cross-validated.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cp_table: Vec<super::prune::CpRow>,
+    /// The test part's outcomes and predicted chances of bad, for the credit reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_sample: Option<super::reports::Sample>,
 }
 
 /// sha256 of the training data: ids, labels and the values' bits, row by row.
@@ -117,6 +120,7 @@ impl ModelRecord {
             pipeline,
             evaluation: None,
             cp_table: Vec::new(),
+            test_sample: None,
         }
     }
 
@@ -140,6 +144,17 @@ impl ModelRecord {
         );
         rec.evaluation = Some(report.evaluation.clone());
         rec.cp_table = report.cp_table.clone();
+        let p = &report.pipeline;
+        let proba = p.predict_proba(&data.x.select_rows(&report.test_rows));
+        let positive = &p.classes[p.positive_class];
+        rec.test_sample = Some(super::reports::Sample {
+            bad: report
+                .test_rows
+                .iter()
+                .map(|&r| data.labels[r].as_ref() == Some(positive))
+                .collect(),
+            p_bad: proba.iter().map(|row| row[p.positive_class]).collect(),
+        });
         rec
     }
 

@@ -3,7 +3,36 @@
 //! Hosmer-Lemeshow statistic and its p-value) and score bands with their bad rates. Pure: a
 //! sample is the "is bad" flags and the predicted chances of bad, from any model kind.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+/// A scored sample: whether each object turned out bad, and the chance of bad it was given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Sample {
+    pub bad: Vec<bool>,
+    pub p_bad: Vec<f64>,
+}
+
+/// The three reports of one sample.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reports {
+    pub n: usize,
+    pub bads: usize,
+    pub gains: Gains,
+    pub calibration: Calibration,
+    pub bands: Vec<Band>,
+}
+
+/// The gains table and calibration by `groups` score groups, and the bands `edges` cut.
+pub fn reports(sample: &Sample, groups: usize, edges: &[f64]) -> Reports {
+    let (bad, p) = (&sample.bad, &sample.p_bad);
+    Reports {
+        n: bad.len(),
+        bads: bad.iter().filter(|b| **b).count(),
+        gains: gains(bad, p, groups),
+        calibration: calibration(bad, p, groups),
+        bands: bands(bad, p, edges),
+    }
+}
 
 /// Rows sorted riskiest first (highest chance of bad), ties kept in sample order, and cut into
 /// `groups` parts of nearly equal size: row of rank i goes to part floor(i * groups / n).

@@ -136,3 +136,27 @@ pub fn classify(store: &mut Store, model: Option<&str>, which: &Firms) -> Result
         predictions,
     })
 }
+
+/// The credit reports of a model (the active one by default) over its test part: gains / KS
+/// by `groups` score groups, calibration, and the bands `edges` cut.
+pub fn reports(
+    store: &Store,
+    model: Option<&str>,
+    groups: usize,
+    edges: &[f64],
+) -> Result<(ModelRecord, crate::model::reports::Reports)> {
+    if groups < 2 {
+        return Err(OpsError::Usage(format!(
+            "the reports need at least 2 score groups ({groups} given)"
+        )));
+    }
+    let rec = store.model(model)?;
+    let Some(sample) = &rec.test_sample else {
+        return Err(OpsError::BadData(format!(
+            "model {} '{}' was saved without its test predictions (an older record): train it again to read its reports",
+            rec.id, rec.name
+        )));
+    };
+    let r = crate::model::reports::reports(sample, groups, edges);
+    Ok((rec, r))
+}

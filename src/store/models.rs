@@ -28,14 +28,16 @@ impl Store {
         let tx = self.conn.transaction()?;
         let body = serde_json::to_string(rec).map_err(|e| StoreError::NotFound(e.to_string()))?;
         // The same content keeps its first name and time; a record that lacked the full
-        // evaluation (older files) gains it.
+        // evaluation or the test predictions (older files) gains them.
         tx.execute(
             "INSERT INTO models(id, name, created_at, params, features, data_fingerprint, metrics, body)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
              ON CONFLICT(id) DO UPDATE SET body = json_set(excluded.body, '$.name', models.name,
                                                           '$.created_at', models.created_at)
-             WHERE json_extract(models.body, '$.evaluation') IS NULL
-               AND json_extract(excluded.body, '$.evaluation') IS NOT NULL",
+             WHERE (json_extract(models.body, '$.evaluation') IS NULL
+                    AND json_extract(excluded.body, '$.evaluation') IS NOT NULL)
+                OR (json_extract(models.body, '$.test_sample') IS NULL
+                    AND json_extract(excluded.body, '$.test_sample') IS NOT NULL)",
             rusqlite::params![
                 rec.id,
                 rec.name,
