@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Side by side (issue 6): PRECRE's engine benchmark and the Python reference (scikit-learn,
-# pandas) on the same generated tables, in the same run; prints one table of figures and ratios.
+# Side by side (issues 6 and 13): PRECRE's engine and challengers benchmarks and the Python
+# reference (scikit-learn, LightGBM, pandas) on the same generated tables, in the same run; prints one table of figures and ratios.
 #
 #   bash bench/run.sh                       # 10,000 and 100,000 rows x 24 features
 #   ROWS="100000 1000000" bash bench/run.sh
@@ -24,7 +24,10 @@ if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install --quiet scikit-learn pandas
 fi
+"$VENV/bin/python" -c "import lightgbm" 2>/dev/null || "$VENV/bin/pip" install --quiet lightgbm
 cargo bench --quiet --bench engine -- "${files[@]}" > "$OUT/precre.jsonl"
+# The challengers (logistic regression, forest, boosting) and the tree through precre train.
+cargo bench --quiet --bench challengers -- "${files[@]}" >> "$OUT/precre.jsonl"
 ref_args=()
 for f in "${files[@]}"; do ref_args+=(--features "$f"); done
 if [ "$IMPORT_FIRMS" != 0 ]; then

@@ -171,31 +171,7 @@ impl Pipeline {
                 .filter(|c| c.effect > 0.0)
                 .take(4)
                 .map(|c| {
-                    let side = if c.value > c.average {
-                        "above"
-                    } else {
-                        "at or below"
-                    };
-                    let missing = if c.was_missing {
-                        " (missing: training median used)"
-                    } else {
-                        ""
-                    };
-                    let effect = if unit == "chance" {
-                        format!(
-                            "chance of {} {:+.0} points",
-                            self.classes[class],
-                            c.effect * 100.0
-                        )
-                    } else {
-                        format!("log-odds of {} {:+.2}", self.classes[class], c.effect)
-                    };
-                    format!(
-                        "{} = {}{missing}, {side} the training average {} ({effect})",
-                        c.variable,
-                        fmt(c.value),
-                        fmt(c.average)
-                    )
+                    super::wording::contribution_reason(c, &self.classes[class], unit == "chance")
                 })
                 .collect()
         } else {
@@ -243,24 +219,10 @@ impl Pipeline {
                 after,
             });
         }
-        let reasons = if !self.wants_reasons(class) {
-            Vec::new()
+        let reasons = if self.wants_reasons(class) {
+            super::wording::tree_reasons(&steps, &self.classes[class])
         } else {
-            let mut ranked: Vec<&Step> = steps.iter().filter(|s| s.after > s.before).collect();
-            ranked.sort_by(|a, b| (b.after - b.before).total_cmp(&(a.after - a.before)));
-            ranked
-                .iter()
-                .take(4)
-                .map(|s| {
-                    format!(
-                        "{} (chance of {} {:.0}% -> {:.0}%)",
-                        s.condition,
-                        self.classes[class],
-                        s.before * 100.0,
-                        s.after * 100.0
-                    )
-                })
-                .collect()
+            Vec::new()
         };
         Explanation {
             class: self.classes[class].clone(),

@@ -24,6 +24,7 @@ pub mod split;
 pub mod tree;
 pub mod tune;
 mod weakest_link;
+pub mod wording;
 
 pub use criterion::Criterion;
 pub use params::{ClassWeight, TreeParams, TreeParamsError, ValidTreeParams};

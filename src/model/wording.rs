@@ -1,0 +1,114 @@
+//! Reasons in words: an input's display name and its value in its unit (a share as a percent)
+//! from the ratio catalogue, the tree's conditions on one input merged into one range, and a
+//! challenger's push against the training average.
+
+use super::explain::{Contribution, Step};
+use crate::finance::catalogue::{find, Unit};
+
+/// An input's name for an analyst and its unit (a column outside the catalogue: as named).
+pub fn display(variable: &str) -> (String, Unit) {
+    match find(variable) {
+        Some((_, def)) => (def.name.to_string(), def.unit),
+        None => (variable.to_string(), Unit::Ratio),
+    }
+}
+
+/// A value in its unit: shares as percents, turnovers as times, months as months.
+pub fn value_in_unit(v: f64, unit: Unit) -> String {
+    match unit {
+        Unit::Percent => format!("{:.1}%", v * 100.0),
+        Unit::Times => format!("{v:.2} times"),
+        Unit::Months => format!("{v:.1} months"),
+        Unit::Ratio | Unit::Score => {
+            if v.abs() >= 1000.0 {
+                format!("{v:.0}")
+            } else {
+                format!("{v:.3}")
+            }
+        }
+    }
+}
+
+/// The tree's reasons: the path's conditions grouped by input (two on one input become one
+/// range), ranked by how far each input's steps moved the chance of `class`, at most four,
+/// only inputs that moved it up.
+pub fn tree_reasons(steps: &[Step], class: &str) -> Vec<String> {
+    let mut inputs: Vec<(&str, Vec<&Step>)> = Vec::new();
+    for s in steps {
+        match inputs.iter_mut().find(|(v, _)| *v == s.variable) {
+            Some((_, list)) => list.push(s),
+            None => inputs.push((&s.variable, vec![s])),
+        }
+    }
+    let mut ranked: Vec<(f64, String)> = inputs
+        .iter()
+        .filter_map(|(variable, list)| {
+            let moved: f64 = list.iter().map(|s| s.after - s.before).sum();
+            (moved > 0.0).then(|| (moved, tree_reason(variable, list, class)))
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+    ranked.into_iter().take(4).map(|(_, text)| text).collect()
+}
+
+fn tree_reason(variable: &str, steps: &[&Step], class: &str) -> String {
+    let (name, unit) = display(variable);
+    let first = steps[0];
+    let last = steps[steps.len() - 1];
+    // The tightest bounds the path put on the input: value <= upper, value > lower.
+    let upper = steps
+        .iter()
+        .filter(|s| s.went_left)
+        .map(|s| s.threshold)
+        .fold(f64::INFINITY, f64::min);
+    let lower = steps
+        .iter()
+        .filter(|s| !s.went_left)
+        .map(|s| s.threshold)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let range = match (lower.is_finite(), upper.is_finite()) {
+        (true, true) => format!(
+            "between {} and {}",
+            value_in_unit(lower, unit),
+            value_in_unit(upper, unit)
+        ),
+        (true, false) => format!("above {}", value_in_unit(lower, unit)),
+        _ => format!("at or below {}", value_in_unit(upper, unit)),
+    };
+    let missing = if first.was_missing {
+        ", missing: the training median used"
+    } else {
+        ""
+    };
+    format!(
+        "{name} {}{missing} ({range}): chance of {class} {:.0}% -> {:.0}%",
+        value_in_unit(first.value, unit),
+        first.before * 100.0,
+        last.after * 100.0
+    )
+}
+
+/// A challenger's reason: the input, its value against the training average, and its push.
+pub fn contribution_reason(c: &Contribution, class: &str, in_chance: bool) -> String {
+    let (name, unit) = display(&c.variable);
+    let side = if c.value > c.average {
+        "above"
+    } else {
+        "at or below"
+    };
+    let missing = if c.was_missing {
+        ", missing: the training median used"
+    } else {
+        ""
+    };
+    let effect = if in_chance {
+        format!("chance of {class} {:+.0} points", c.effect * 100.0)
+    } else {
+        format!("log-odds of {class} {:+.2}", c.effect)
+    };
+    format!(
+        "{name} {}{missing} ({side} the training average {}): {effect}",
+        value_in_unit(c.value, unit),
+        value_in_unit(c.average, unit)
+    )
+}
