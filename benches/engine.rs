@@ -9,15 +9,12 @@
 //! tables of at most PRECRE_BENCH_LINFA_MAX rows (default 10,000: it needs ~55 s at 100,000).
 
 use linfa::prelude::*;
-use precre::analysis::{Matrix, Pca, Standardizer};
-use precre::demo::features::{write_csv, FeatureTableConfig, CLASSES};
+use precre::analysis::{Pca, Standardizer};
 use precre::model::prune::{cross_validate, PruneLoss};
 use precre::model::{Tree, TreeParams};
-use std::path::{Path, PathBuf};
 
 #[path = "table.rs"]
 mod table;
-use std::time::Instant;
 use table::{best_of, read};
 
 fn main() {

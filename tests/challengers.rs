@@ -199,11 +199,11 @@ fn multinomial_logistic_matches_scikit_learn_on_iris() {
     ];
     let intercept = [-0.1706713605, 1.8648474282, -1.6941760677];
     for k in 0..3 {
-        for j in 0..4 {
+        for (j, (ours, theirs)) in m.weights[k].iter().zip(&coef[k]).enumerate() {
             assert_close(
                 &format!("iris coefficient [{k}][{j}]"),
-                m.weights[k][j],
-                coef[k][j],
+                *ours,
+                *theirs,
                 1e-4,
             );
         }

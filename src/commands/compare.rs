@@ -125,7 +125,8 @@ fn table(out: &Comparison) -> TextTable {
         "log loss",
         "fit s",
     ];
-    let pick: [(fn(&Figures) -> f64, bool); 7] = [
+    type Column = (fn(&Figures) -> f64, bool);
+    let pick: [Column; 7] = [
         (|f| f.accuracy, true),
         (|f| f.macro_recall, false),
         (|f| f.auc, false),

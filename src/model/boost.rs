@@ -59,7 +59,7 @@ impl Booster {
         if params.rounds == 0 || params.leaves < 2 {
             return Err("boosting needs at least one round and two leaves a tree".into());
         }
-        if !(params.learning_rate > 0.0) {
+        if params.learning_rate.is_nan() || params.learning_rate <= 0.0 {
             return Err("the learning rate must be positive".into());
         }
         let (fit_rows, valid_rows) = if params.early_stopping > 0 {

@@ -293,9 +293,8 @@ fn newton_sums(x: &Matrix, y: &[usize], theta: &[f64], m: usize, hessian: bool) 
                         resid[k] = prob[k] - (y[r] == k) as u8 as f64;
                     }
                 }
-                for k in 0..m {
-                    let g = &mut s.grad[k * d1..(k + 1) * d1];
-                    g.iter_mut().zip(&xr).for_each(|(a, v)| *a += resid[k] * v);
+                for (g, rk) in s.grad.chunks_exact_mut(d1).zip(&resid) {
+                    g.iter_mut().zip(&xr).for_each(|(a, v)| *a += rk * v);
                 }
                 if hessian {
                     let i = r - start;
