@@ -110,6 +110,14 @@ fn compare_trains_every_kind_on_one_split_and_saves_each() {
         let e = json(&db, &["explain", firm, "--format", "json"]);
         let reasons = e["explanation"]["reasons"].as_array().unwrap();
         assert!(!reasons.is_empty() && reasons.len() <= 4, "{kind}: {e}");
+        // In words: the ratio's display name, its unit, the sector's median beside it.
+        for r in reasons {
+            let r = r.as_str().unwrap();
+            assert!(
+                r.contains("sector median") && !r.contains('_'),
+                "{kind}: {r}"
+            );
+        }
         let p: f64 = e["explanation"]["probabilities"]
             .as_array()
             .unwrap()

@@ -5,12 +5,12 @@ use crate::cli::{Cli, ExplainArgs};
 use crate::output::{print_json, OutputFormat};
 use crate::store::Store;
 
-/// The object's values in the model's feature order (NaN where missing).
+/// The object's values in the model's feature order (NaN where missing), and a firm's sector.
 fn features_of(
     store: &Store,
     args: &ExplainArgs,
     features: &[String],
-) -> anyhow::Result<(String, Vec<f64>)> {
+) -> anyhow::Result<(String, Vec<f64>, Option<String>)> {
     if let Some(set) = &args.set {
         let info = store.feature_set(set)?;
         let rows = store.feature_rows(set)?;
@@ -19,12 +19,13 @@ fn features_of(
             .find(|r| r.entity_id == args.id)
             .ok_or_else(|| UsageError(format!("set '{set}' has no row with id '{}'", args.id)))?;
         let values = crate::views::data::set_row_features(&info, row, features);
-        return Ok((format!("{} in set {set}", args.id), values));
+        return Ok((format!("{} in set {set}", args.id), values, None));
     }
     let (firm, year, values) = firm_features(store, &args.id, args.year, features)?;
     Ok((
         format!("{} {} (fiscal year {year})", firm.id, firm.name),
         values,
+        Some(firm.sector),
     ))
 }
 
@@ -43,8 +44,15 @@ pub(super) fn firm_features(
 pub fn run(cli: &Cli, args: &ExplainArgs) -> anyhow::Result<()> {
     let store = open_store(cli)?;
     let rec = store.model(args.model.as_deref())?;
-    let (who, row) = features_of(&store, args, &rec.pipeline.features)?;
-    let e = rec.pipeline.explain(&row);
+    let (who, row, sector) = features_of(&store, args, &rec.pipeline.features)?;
+    // A firm's reasons cite its sector's medians; a feature-set row has no sector.
+    let medians = match &sector {
+        Some(s) => crate::views::scoring::sector_medians(&store, s)?,
+        None => Vec::new(),
+    };
+    let e = rec
+        .pipeline
+        .explain_with(&row, &|v| crate::views::scoring::median_of(&medians, v));
     if args.format == OutputFormat::Json {
         return print_json(
             &serde_json::json!({ "object": who, "model_id": rec.id, "model": rec.name, "explanation": e }),

@@ -4,6 +4,7 @@
 
 use super::learner::Estimator;
 use super::pipeline::{Fitted, Pipeline};
+use super::wording::SectorMedian;
 use super::Tree;
 use crate::analysis::Matrix;
 use serde::Serialize;
@@ -110,12 +111,22 @@ impl Pipeline {
 
     /// Explains the prediction for one row given in the original columns (NaN = missing).
     pub fn explain(&self, row: &[f64]) -> Explanation {
+        self.explain_with(row, &|_| None)
+    }
+
+    /// `explain`, the reasons citing the sector median of an input where `median` knows it.
+    pub fn explain_with(&self, row: &[f64], median: SectorMedian) -> Explanation {
         let x = Matrix::new(1, row.len(), row.to_vec());
         let z = self.prepare(&x);
         let input = z.row(0).to_vec();
+        // A component is no ratio of the firm: no sector median for it.
+        let none = |_: &str| None;
+        let median: SectorMedian = if self.pca.is_some() { &none } else { median };
         match &self.model {
-            Fitted::Tree(t) => self.explain_tree(&t.tree, row, &input),
-            Fitted::Challenger { estimator } => self.explain_contributions(estimator, row, &input),
+            Fitted::Tree(t) => self.explain_tree(&t.tree, row, &input, median),
+            Fitted::Challenger { estimator } => {
+                self.explain_contributions(estimator, row, &input, median)
+            }
         }
     }
 
@@ -132,6 +143,7 @@ impl Pipeline {
         estimator: &Estimator,
         row: &[f64],
         input: &[f64],
+        median: SectorMedian,
     ) -> Explanation {
         let probabilities = estimator.predict_proba_row(input);
         let class = super::metrics::argmax(&probabilities);
@@ -171,7 +183,12 @@ impl Pipeline {
                 .filter(|c| c.effect > 0.0)
                 .take(4)
                 .map(|c| {
-                    super::wording::contribution_reason(c, &self.classes[class], unit == "chance")
+                    super::wording::contribution_reason(
+                        c,
+                        &self.classes[class],
+                        unit == "chance",
+                        median,
+                    )
                 })
                 .collect()
         } else {
@@ -187,7 +204,13 @@ impl Pipeline {
         }
     }
 
-    fn explain_tree(&self, tree: &Tree, row: &[f64], input: &[f64]) -> Explanation {
+    fn explain_tree(
+        &self,
+        tree: &Tree,
+        row: &[f64],
+        input: &[f64],
+        median: SectorMedian,
+    ) -> Explanation {
         let input = input.to_vec();
         let path = tree.path(&input);
         let leaf = &tree.nodes[*path.last().unwrap_or(&0)];
@@ -220,7 +243,7 @@ impl Pipeline {
             });
         }
         let reasons = if self.wants_reasons(class) {
-            super::wording::tree_reasons(&steps, &self.classes[class])
+            super::wording::tree_reasons(&steps, &self.classes[class], median)
         } else {
             Vec::new()
         };

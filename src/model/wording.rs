@@ -3,6 +3,16 @@
 //! challenger's push against the training average.
 
 use super::explain::{Contribution, Step};
+
+/// The sector median of an input by its name, where the caller knows one (a ratio of a firm
+/// with sector peers).
+pub type SectorMedian<'a> = &'a dyn Fn(&str) -> Option<f64>;
+
+fn median_text(variable: &str, unit: Unit, median: SectorMedian) -> String {
+    median(variable).map_or(String::new(), |m| {
+        format!("; sector median {}", value_in_unit(m, unit))
+    })
+}
 use crate::finance::catalogue::{find, Unit};
 
 /// An input's name for an analyst and its unit (a column outside the catalogue: as named).
@@ -32,7 +42,7 @@ pub fn value_in_unit(v: f64, unit: Unit) -> String {
 /// The tree's reasons: the path's conditions grouped by input (two on one input become one
 /// range), ranked by how far each input's steps moved the chance of `class`, at most four,
 /// only inputs that moved it up.
-pub fn tree_reasons(steps: &[Step], class: &str) -> Vec<String> {
+pub fn tree_reasons(steps: &[Step], class: &str, median: SectorMedian) -> Vec<String> {
     let mut inputs: Vec<(&str, Vec<&Step>)> = Vec::new();
     for s in steps {
         match inputs.iter_mut().find(|(v, _)| *v == s.variable) {
@@ -44,14 +54,14 @@ pub fn tree_reasons(steps: &[Step], class: &str) -> Vec<String> {
         .iter()
         .filter_map(|(variable, list)| {
             let moved: f64 = list.iter().map(|s| s.after - s.before).sum();
-            (moved > 0.0).then(|| (moved, tree_reason(variable, list, class)))
+            (moved > 0.0).then(|| (moved, tree_reason(variable, list, class, median)))
         })
         .collect();
     ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
     ranked.into_iter().take(4).map(|(_, text)| text).collect()
 }
 
-fn tree_reason(variable: &str, steps: &[&Step], class: &str) -> String {
+fn tree_reason(variable: &str, steps: &[&Step], class: &str, median: SectorMedian) -> String {
     let (name, unit) = display(variable);
     let first = steps[0];
     let last = steps[steps.len() - 1];
@@ -81,15 +91,21 @@ fn tree_reason(variable: &str, steps: &[&Step], class: &str) -> String {
         ""
     };
     format!(
-        "{name} {}{missing} ({range}): chance of {class} {:.0}% -> {:.0}%",
+        "{name} {}{missing} ({range}{}): chance of {class} {:.0}% -> {:.0}%",
         value_in_unit(first.value, unit),
+        median_text(variable, unit, median),
         first.before * 100.0,
         last.after * 100.0
     )
 }
 
 /// A challenger's reason: the input, its value against the training average, and its push.
-pub fn contribution_reason(c: &Contribution, class: &str, in_chance: bool) -> String {
+pub fn contribution_reason(
+    c: &Contribution,
+    class: &str,
+    in_chance: bool,
+    median: SectorMedian,
+) -> String {
     let (name, unit) = display(&c.variable);
     let side = if c.value > c.average {
         "above"
@@ -107,8 +123,59 @@ pub fn contribution_reason(c: &Contribution, class: &str, in_chance: bool) -> St
         format!("log-odds of {class} {:+.2}", c.effect)
     };
     format!(
-        "{name} {}{missing} ({side} the training average {}): {effect}",
+        "{name} {}{missing} ({side} the training average {}{}): {effect}",
         value_in_unit(c.value, unit),
-        value_in_unit(c.average, unit)
+        value_in_unit(c.average, unit),
+        median_text(&c.variable, unit, median)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn step(
+        variable: &str,
+        value: f64,
+        threshold: f64,
+        went_left: bool,
+        before: f64,
+        after: f64,
+    ) -> Step {
+        Step {
+            condition: String::new(),
+            variable: variable.into(),
+            value,
+            was_missing: false,
+            threshold,
+            went_left,
+            before,
+            after,
+        }
+    }
+
+    #[test]
+    fn two_conditions_on_one_ratio_become_one_range_in_its_unit() {
+        // financial_autonomy = -0.034 <= 0.144, then <= -0.018 (the example), and a
+        // turnover that lowered the chance (no reason).
+        let steps = [
+            step("financial_autonomy", -0.034, 0.144, true, 0.14, 0.51),
+            step("payables_turnover", 5.8, 3.0, false, 0.51, 0.40),
+            step("financial_autonomy", -0.034, -0.018, true, 0.40, 0.84),
+        ];
+        let median = |v: &str| (v == "financial_autonomy").then_some(0.311);
+        let r = tree_reasons(&steps, "bad", &median);
+        assert_eq!(
+            r,
+            vec!["Financial autonomy (equity ratio) -3.4% (at or below -1.8%; sector median 31.1%): chance of bad 14% -> 84%"]
+        );
+        let lower = [
+            step("current_ratio", 1.2, 1.0, false, 0.2, 0.3),
+            step("current_ratio", 1.2, 1.5, true, 0.3, 0.5),
+        ];
+        assert_eq!(
+            tree_reasons(&lower, "bad", &|_| None),
+            vec!["Current ratio (current liquidity) 1.200 (between 1.000 and 1.500): chance of bad 20% -> 50%"]
+        );
+    }
 }

@@ -162,14 +162,41 @@ pub fn score_firm(store: &Store, model: &ModelRecord, firm_id: &str) -> Result<O
         return Ok(None);
     }
     match firm_features(store, firm_id, None, &model.pipeline.features) {
-        Ok((_, year, values)) => Ok(Some(Scored {
-            model_id: model.id.clone(),
-            fiscal_year: year,
-            explanation: model.pipeline.explain(&values),
-        })),
+        Ok((firm, year, values)) => {
+            let medians = sector_medians(store, &firm.sector)?;
+            Ok(Some(Scored {
+                model_id: model.id.clone(),
+                fiscal_year: year,
+                explanation: model
+                    .pipeline
+                    .explain_with(&values, &|v| median_of(&medians, v)),
+            }))
+        }
         Err(ViewError::Message(_)) => Ok(None),
         Err(e) => Err(e),
     }
+}
+
+/// The median of each catalogue ratio over a sector's latest statements (None without peers).
+pub fn sector_medians(store: &Store, sector: &str) -> Result<Vec<Option<f64>>> {
+    let peers = store.sector_ratios(sector, None)?;
+    Ok((0..crate::finance::RATIOS.len())
+        .map(|i| {
+            let mut v: Vec<f64> = peers
+                .iter()
+                .filter_map(|p| p.values[i])
+                .filter(|v| v.is_finite())
+                .collect();
+            v.sort_by(f64::total_cmp);
+            crate::finance::peers::quantile_sorted(&v, 0.5)
+        })
+        .collect())
+}
+
+/// The sector median of a model input that is a catalogue ratio.
+pub fn median_of(medians: &[Option<f64>], variable: &str) -> Option<f64> {
+    let (i, _) = crate::finance::catalogue::find(variable)?;
+    medians.get(i).copied().flatten()
 }
 
 /// Scores every firm's latest statement with a model (the model must be trained on ratios).
