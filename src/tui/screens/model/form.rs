@@ -26,6 +26,7 @@ pub struct TrainForm {
     pub seed: String,
     pub year_rule: String,
     pub label: String,
+    pub kind: String,
 }
 
 impl Default for TrainForm {
@@ -43,12 +44,13 @@ impl Default for TrainForm {
             seed: defaults::SEED.to_string(),
             year_rule: "latest".into(),
             label: "latest".into(),
+            kind: "tree".into(),
         }
     }
 }
 
 /// The form's labels, in field order (the screen draws them; errors name them).
-pub const FORM_FIELDS: [&str; 12] = [
+pub const FORM_FIELDS: [&str; 13] = [
     "name",
     "ratios",
     "criterion",
@@ -61,10 +63,11 @@ pub const FORM_FIELDS: [&str; 12] = [
     "seed",
     "year rule",
     "label",
+    "kind",
 ];
 
 /// What each field takes, in field order (shown for the field in focus).
-pub const FIELD_HINTS: [&str; 12] = [
+pub const FIELD_HINTS: [&str; 13] = [
     "the model's name in the registry",
     "ratios all|GROUP|ids, items, factors, attributes|sector|size|region|age, sbs24 (comma list)",
     "criterion gini|entropy|gini-pairs",
@@ -77,6 +80,7 @@ pub const FIELD_HINTS: [&str; 12] = [
     "seed of the split",
     "year rule latest|before-application|all|YEAR",
     "label latest|outcome:H|closure:H|closure3:H|dpd:H (H years after the fiscal year end)",
+    "kind tree|logistic|lda|forest|boosting (a challenger with train's default settings)",
 ];
 
 /// Parses one field, the error tagged with its index.
@@ -88,7 +92,7 @@ fn field<T: FromStr<Err = String>>(
 }
 
 impl TrainForm {
-    fn fields(&self) -> [&String; 12] {
+    fn fields(&self) -> [&String; 13] {
         [
             &self.name,
             &self.ratios,
@@ -102,6 +106,7 @@ impl TrainForm {
             &self.seed,
             &self.year_rule,
             &self.label,
+            &self.kind,
         ]
     }
 
@@ -122,7 +127,8 @@ impl TrainForm {
             8 => &mut self.test_share,
             9 => &mut self.seed,
             10 => &mut self.year_rule,
-            _ => &mut self.label,
+            11 => &mut self.label,
+            _ => &mut self.kind,
         }
     }
 
@@ -151,6 +157,31 @@ impl TrainForm {
             .map_err(|_| (9, "a whole number".to_string()))?;
         let year_rule: YearRule = field(10, &self.year_rule)?;
         let label: crate::analysis::labels::LabelPolicy = field(11, &self.label)?;
+        let kind = self.kind.trim().to_ascii_lowercase();
+        let learner = match crate::model::learner::Learner::by_name(&kind) {
+            Some(crate::model::learner::Learner::Forest(p)) => {
+                crate::model::learner::Learner::Forest(crate::model::forest::ForestParams {
+                    seed,
+                    ..p
+                })
+            }
+            Some(crate::model::learner::Learner::Boosting(p)) => {
+                crate::model::learner::Learner::Boosting(crate::model::boost::BoostParams {
+                    seed,
+                    ..p
+                })
+            }
+            Some(l) => l,
+            None => {
+                return Err((
+                    12,
+                    format!(
+                        "'{kind}' is not a model kind; kinds are {}",
+                        crate::model::learner::KIND_NAMES.join(", ")
+                    ),
+                ))
+            }
+        };
         let params = TreeParams {
             criterion,
             max_depth,
@@ -176,13 +207,45 @@ impl TrainForm {
             fit: FitSpec {
                 params,
                 pca,
-                prune: prune.spec(folds, loss),
-                learner: crate::model::learner::Learner::Tree,
+                prune: if learner == crate::model::learner::Learner::Tree {
+                    prune.spec(folds, loss)
+                } else {
+                    crate::model::pipeline::PruneSpec::None
+                },
+                learner,
             },
             split: SplitChoice::Stratified { test_share, seed },
             positive: None,
             save_as: Some(name.to_string()),
             export: None,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::learner::Learner;
+
+    #[test]
+    fn the_kind_field_picks_the_challenger_and_names_the_kinds_when_wrong() {
+        let mut form = TrainForm {
+            kind: "Forest".into(),
+            ..TrainForm::default()
+        };
+        let req = form.check().expect("valid");
+        assert!(matches!(req.fit.learner, Learner::Forest(p) if p.seed == defaults::SEED));
+        assert_eq!(req.fit.prune, crate::model::pipeline::PruneSpec::None);
+        form.kind = "svm".into();
+        let (field, message) = form.check().unwrap_err();
+        assert_eq!(FORM_FIELDS[field], "kind");
+        assert!(
+            message.contains("tree, logistic, lda, forest, boosting"),
+            "{message}"
+        );
+        assert_eq!(
+            TrainForm::default().check().unwrap().fit.learner,
+            Learner::Tree
+        );
     }
 }
