@@ -93,6 +93,21 @@ pub struct ScreenArgs {
     pub format: OutputFormat,
 }
 
+/// How rows are held out for testing (train and compare).
+#[derive(Debug, Args, Clone)]
+pub struct SplitArgs {
+    /// Share of rows held out for testing (stratified).
+    #[arg(long, default_value = "0.3", value_name = "SHARE")]
+    pub test_share: Share,
+    /// Out of time: rows whose statement is of this fiscal year or later are the test part
+    /// (ratios only; pair with --year-rule all for a panel).
+    #[arg(long, value_name = "YEAR", conflicts_with_all = ["split_column", "set"])]
+    pub test_from_year: Option<i32>,
+    /// A column of the set whose values (train / test) give the split.
+    #[arg(long, value_name = "COLUMN", requires = "set")]
+    pub split_column: Option<String>,
+}
+
 /// The challengers' settings (each used by its kind only).
 #[derive(Debug, Args, Clone)]
 pub struct ChallengerArgs {
@@ -163,16 +178,8 @@ pub struct TrainArgs {
     /// Seed of the split.
     #[arg(long, default_value_t = defaults::SEED)]
     pub seed: u64,
-    /// Share of rows held out for testing (stratified).
-    #[arg(long, default_value = "0.3", value_name = "SHARE")]
-    pub test_share: Share,
-    /// Out of time: rows whose statement is of this fiscal year or later are the test part
-    /// (ratios only; pair with --year-rule all for a panel).
-    #[arg(long, value_name = "YEAR", conflicts_with_all = ["split_column", "set"])]
-    pub test_from_year: Option<i32>,
-    /// A column of the set whose values (train / test) give the split.
-    #[arg(long, value_name = "COLUMN", requires = "set")]
-    pub split_column: Option<String>,
+    #[command(flatten)]
+    pub split: SplitArgs,
     /// Train on principal components chosen by this rule (cum:0.90, kaiser, or a number).
     #[arg(long, value_name = "cum:SHARE|kaiser|K")]
     pub pca: Option<KRule>,
@@ -237,15 +244,8 @@ pub struct CompareArgs {
     /// Seed of the split, the folds and the forests.
     #[arg(long, default_value_t = defaults::SEED)]
     pub seed: u64,
-    /// Share of rows held out for testing (stratified).
-    #[arg(long, default_value = "0.3", value_name = "SHARE")]
-    pub test_share: Share,
-    /// Out of time: statements of this fiscal year or later are the test part (ratios only).
-    #[arg(long, value_name = "YEAR", conflicts_with_all = ["split_column", "set"])]
-    pub test_from_year: Option<i32>,
-    /// A column of the set whose values (train / test) give the split.
-    #[arg(long, value_name = "COLUMN", requires = "set")]
-    pub split_column: Option<String>,
+    #[command(flatten)]
+    pub split: SplitArgs,
     /// The class read as "bad" for KS, Brier and binary AUC (default: "bad", else the rarest).
     #[arg(long, value_name = "CLASS")]
     pub positive: Option<String>,

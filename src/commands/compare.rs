@@ -1,7 +1,7 @@
 //! `precre compare`: the command line's adapter over `ops::compare`, and its table.
 
 use super::open_store;
-use super::train::{data_choice, learner};
+use super::train::{data_choice, learner, split_choice};
 use crate::cli::{Cli, CompareArgs, ModelKind};
 use crate::model::choices::defaults;
 use crate::model::compare::Figures;
@@ -10,7 +10,6 @@ use crate::model::pipeline::{FitSpec, PruneSpec};
 use crate::model::prune::PruneLoss;
 use crate::model::TreeParams;
 use crate::ops::compare::{compare, CompareRequest, Comparison};
-use crate::ops::train::SplitChoice;
 use crate::ops::Job;
 use crate::output::{print_json, print_table, thousands, OutputFormat, TextTable};
 
@@ -41,14 +40,7 @@ pub fn request(args: &CompareArgs) -> CompareRequest {
             learner: learner(&args.settings, kind, args.seed),
         })
         .collect();
-    let split = match (&args.split_column, args.test_from_year) {
-        (Some(col), _) => SplitChoice::Column(col.clone()),
-        (None, Some(year)) => SplitChoice::FromYear(year),
-        (None, None) => SplitChoice::Stratified {
-            test_share: args.test_share.0,
-            seed: args.seed,
-        },
-    };
+    let split = split_choice(&args.split, args.seed);
     CompareRequest {
         data: data_choice(&args.data),
         split,

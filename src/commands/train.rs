@@ -3,7 +3,7 @@
 
 use super::{open_store, UsageError};
 use crate::analysis::dataset::Dataset;
-use crate::cli::{ChallengerArgs, Cli, DataSource, ModelKind, TrainArgs};
+use crate::cli::{ChallengerArgs, Cli, DataSource, ModelKind, SplitArgs, TrainArgs};
 use crate::model::boost::BoostParams;
 use crate::model::forest::ForestParams;
 use crate::model::learner::{kind_name, Learner};
@@ -48,14 +48,7 @@ pub fn request(args: &TrainArgs) -> TrainRequest {
         class_weight: args.class_weight,
         seed: args.seed,
     };
-    let split = match (&args.split_column, args.test_from_year) {
-        (Some(col), _) => SplitChoice::Column(col.clone()),
-        (None, Some(year)) => SplitChoice::FromYear(year),
-        (None, None) => SplitChoice::Stratified {
-            test_share: args.test_share.0,
-            seed: args.seed,
-        },
-    };
+    let split = split_choice(&args.split, args.seed);
     TrainRequest {
         data: data_choice(&args.data),
         fit: FitSpec {
@@ -68,6 +61,18 @@ pub fn request(args: &TrainArgs) -> TrainRequest {
         positive: args.positive.clone(),
         save_as: args.save.clone(),
         export: args.export.clone(),
+    }
+}
+
+/// The split the flags name: a split column, a first test year, or a stratified share.
+pub(super) fn split_choice(s: &SplitArgs, seed: u64) -> SplitChoice {
+    match (&s.split_column, s.test_from_year) {
+        (Some(col), _) => SplitChoice::Column(col.clone()),
+        (None, Some(year)) => SplitChoice::FromYear(year),
+        (None, None) => SplitChoice::Stratified {
+            test_share: s.test_share.0,
+            seed,
+        },
     }
 }
 
