@@ -100,7 +100,7 @@ fn factors_items_and_attributes_reach_the_tree_and_score_the_same_posted_or_stor
                 .collect::<BTreeMap<_, _>>(),
             statements,
         };
-        let scored = precre::ops::score::score(&model, &hash, &posted).unwrap();
+        let scored = precre::ops::score::score(&model, &hash, &posted, &|_| None).unwrap();
         assert_eq!(
             scored.explanation.probabilities, stored.explanation.probabilities,
             "{firm}"
@@ -135,7 +135,8 @@ fn factors_items_and_attributes_reach_the_tree_and_score_the_same_posted_or_stor
                 .collect(),
         });
     }
-    let scored = precre::ops::score::score(&model, &hash, &posted_unknown.unwrap()).unwrap();
+    let scored =
+        precre::ops::score::score(&model, &hash, &posted_unknown.unwrap(), &|_| None).unwrap();
     let total: f64 = scored
         .explanation
         .probabilities

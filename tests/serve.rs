@@ -235,6 +235,9 @@ fn every_route_answers_and_refuses_what_it_should() {
     assert_eq!(code, 200, "{p}");
     assert_eq!(p["class"], s["class"]);
     assert_eq!(p["probabilities"], s["probabilities"]);
+    // The same reasons, in words with the sector's medians, as the stored firm's score.
+    assert!(p["reasons"].is_array(), "{p}");
+    assert_eq!(p["reasons"], s["reasons"], "{p}\n{s}");
     assert_eq!(p["stored"], false);
     assert!(p["ratios"]["current_ratio"].is_number());
     // A read token cannot score; a score token cannot decide.

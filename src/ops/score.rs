@@ -108,8 +108,14 @@ pub fn statements(firm: &PostedFirm) -> Result<Vec<Statement>> {
 }
 
 /// Scores a posted firm with `model` (trained on ratios), whose content hash is `model_hash`
-/// (`ModelRecord::hash`, computed once by a caller that scores many). Nothing is written.
-pub fn score(model: &ModelRecord, model_hash: &str, firm: &PostedFirm) -> Result<Scored> {
+/// (`ModelRecord::hash`, computed once by a caller that scores many); the reasons cite the
+/// ratio medians of the firm's sector that `medians` gives. Nothing is written.
+pub fn score(
+    model: &ModelRecord,
+    model_hash: &str,
+    firm: &PostedFirm,
+    medians: crate::model::wording::SectorMedian,
+) -> Result<Scored> {
     let stmts = statements(firm)?;
     let last = stmts.len() - 1;
     let prev = (last > 0).then(|| &stmts[last - 1]);
@@ -158,7 +164,7 @@ pub fn score(model: &ModelRecord, model_hash: &str, firm: &PostedFirm) -> Result
             .zip(&ratios.values)
             .map(|(r, v)| (r.id, *v))
             .collect(),
-        explanation: model.pipeline.explain(&values),
+        explanation: model.pipeline.explain_with(&values, medians),
         model_id: model.id.clone(),
         model_hash: model_hash.to_string(),
     })

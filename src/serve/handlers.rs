@@ -124,7 +124,10 @@ fn score_one(
 ) -> Result<ScoreResponse, ApiError> {
     crate::ops::score::check_sector(&snap.sectors, &req.firm.sector).map_err(ops)?;
     let posted = req.posted();
-    let scored = crate::ops::score::score(&snap.model, &snap.model_hash, &posted).map_err(ops)?;
+    let medians = snap.medians.get(&req.firm.sector.to_ascii_lowercase());
+    let median = |v: &str| medians.and_then(|m| crate::views::scoring::median_of(m, v));
+    let scored =
+        crate::ops::score::score(&snap.model, &snap.model_hash, &posted, &median).map_err(ops)?;
     let stored = match store {
         Some(store) if req.store => {
             crate::ops::score::store_firm(store, &posted).map_err(ops)?;

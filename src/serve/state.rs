@@ -60,6 +60,9 @@ pub struct Snapshot {
     /// The model's content hash (serialising the pipeline to hash it costs more than scoring).
     pub model_hash: Arc<str>,
     pub sectors: Arc<Vec<String>>,
+    /// Each sector's ratio medians (`views::scoring::sector_medians`), by lower-case name, for
+    /// the reasons of a posted firm (as the store-backed scores cite them).
+    pub medians: Arc<std::collections::HashMap<String, Vec<Option<f64>>>>,
     taken: Instant,
 }
 
@@ -193,11 +196,18 @@ impl AppState {
                     .map_err(|e| ApiError::from(crate::ops::OpsError::from(e)))?
                     .into_iter()
                     .map(|(s, _)| s.to_ascii_lowercase())
-                    .collect();
+                    .collect::<Vec<String>>();
+                let mut medians = std::collections::HashMap::new();
+                for s in &sectors {
+                    let m = crate::views::scoring::sector_medians(store, s)
+                        .map_err(|e| ApiError::from(crate::ops::OpsError::from(e)))?;
+                    medians.insert(s.clone(), m);
+                }
                 Ok(Snapshot {
                     model_hash,
                     model,
                     sectors: Arc::new(sectors),
+                    medians: Arc::new(medians),
                     taken: Instant::now(),
                 })
             })
