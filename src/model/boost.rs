@@ -466,14 +466,7 @@ fn grow(
         let (gr, hr) = (parent.g - gl, parent.h - hl);
         let l = tree.push(&[output(gl, hl)]);
         let r = tree.push(&[output(gr, hr)]);
-        tree.split(
-            parent.node,
-            f,
-            bin,
-            binned.thresholds[f][bin as usize],
-            l,
-            r,
-        );
+        tree.split(parent.node, f, binned.thresholds[f][bin as usize], l, r);
         let (lh, rh) = if left_small {
             (small_hist, large_hist)
         } else {

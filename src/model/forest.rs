@@ -401,7 +401,7 @@ fn grow(
         let rc: Vec<f64> = node_counts.iter().zip(&lc).map(|(t, l)| t - l).collect();
         let l = tree.push(&shares(&lc));
         let r = tree.push(&shares(&rc));
-        tree.split(node, split.feature, 0, split.threshold, l, r);
+        tree.split(node, split.feature, split.threshold, l, r);
         stack.push((r, lo + mid, hi, depth + 1, rc));
         stack.push((l, lo, lo + mid, depth + 1, lc));
     }

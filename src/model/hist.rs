@@ -92,7 +92,6 @@ pub const LEAF: u32 = u32::MAX;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct HistTree {
     pub feature: Vec<u32>,
-    pub bin: Vec<u8>,
     pub threshold: Vec<f64>,
     pub left: Vec<u32>,
     pub right: Vec<u32>,
@@ -111,7 +110,6 @@ impl HistTree {
     /// Adds a leaf with these values and returns its id.
     pub fn push(&mut self, value: &[f64]) -> usize {
         self.feature.push(LEAF);
-        self.bin.push(0);
         self.threshold.push(0.0);
         self.left.push(0);
         self.right.push(0);
@@ -119,18 +117,9 @@ impl HistTree {
         self.feature.len() - 1
     }
 
-    /// Turns leaf `id` into a split on `feature` at `bin` with the given children.
-    pub fn split(
-        &mut self,
-        id: usize,
-        feature: usize,
-        bin: u8,
-        threshold: f64,
-        l: usize,
-        r: usize,
-    ) {
+    /// Turns leaf `id` into a split on `feature` at `threshold` with the given children.
+    pub fn split(&mut self, id: usize, feature: usize, threshold: f64, l: usize, r: usize) {
         self.feature[id] = feature as u32;
-        self.bin[id] = bin;
         self.threshold[id] = threshold;
         self.left[id] = l as u32;
         self.right[id] = r as u32;
@@ -159,21 +148,6 @@ impl HistTree {
         while self.feature[id] != LEAF {
             let f = self.feature[id] as usize;
             id = if row[f] <= self.threshold[id] {
-                self.left[id]
-            } else {
-                self.right[id]
-            } as usize;
-        }
-        id
-    }
-
-    /// The leaf row `r` of binned data ends in.
-    #[inline]
-    pub fn leaf_binned(&self, binned: &Binned, r: usize) -> usize {
-        let mut id = 0;
-        while self.feature[id] != LEAF {
-            let f = self.feature[id] as usize;
-            id = if binned.codes[f][r] <= self.bin[id] {
                 self.left[id]
             } else {
                 self.right[id]

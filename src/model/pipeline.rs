@@ -144,6 +144,11 @@ pub struct TrainReport {
     pub prune_seconds: f64,
     /// Seconds the test evaluation took (predictions and figures).
     pub evaluation_seconds: f64,
+    /// The test rows' classes and predicted probabilities (for the reports and comparisons).
+    #[serde(skip)]
+    pub test_classes: Vec<usize>,
+    #[serde(skip)]
+    pub test_proba: Vec<Vec<f64>>,
 }
 
 impl TrainReport {
@@ -300,8 +305,8 @@ impl Pipeline {
         train: &[usize],
         spec: &FitSpec,
     ) -> Result<(Pipeline, Vec<super::prune::CpRow>, f64), TrainError> {
-        let (params, pca, prune) = (spec.params.clone(), spec.pca, spec.prune);
-        let valid = params.clone().check()?;
+        spec.params.clone().check()?;
+        let pca = spec.pca;
         let mut x = data.x.select_rows(train);
         let medians = impute_median(&mut x);
         let scaler = Standardizer::fit(&x);
@@ -325,55 +330,16 @@ impl Pipeline {
                 )
             }
         };
-        if spec.learner != Learner::Tree {
+        let (model, cp_table, prune_seconds) = if spec.learner == Learner::Tree {
+            let (tree, cp_table, seconds) = fit_tree(spec, &input, &ytr, classes.len())?;
+            (Fitted::Tree(tree), cp_table, seconds)
+        } else {
             let estimator = spec
                 .learner
                 .fit(&input, &ytr, classes.len())
                 .map_err(TrainError::Data)?;
-            let pipeline = Pipeline {
-                features: data.names.clone(),
-                classes: classes.to_vec(),
-                positive_class,
-                medians,
-                scaler,
-                pca: stage,
-                model: Fitted::Challenger { estimator },
-            };
-            return Ok((pipeline, Vec::new(), 0.0));
-        }
-        let mut tree = Tree::fit(&valid, &input, &ytr, classes.len());
-        let mut cp_table = Vec::new();
-        let pruning_started = std::time::Instant::now();
-        let alpha = match prune {
-            PruneSpec::None => None,
-            PruneSpec::Alpha { alpha } => Some(alpha),
-            PruneSpec::CrossValidated { folds, loss } => {
-                split::check_folds(ytr.len(), folds)
-                    .map_err(|e| TrainError::Data(format!("pruning by cross-validation: {e}")))?;
-                let (table, alpha) = super::prune::cross_validate(
-                    &valid,
-                    &input,
-                    &ytr,
-                    classes.len(),
-                    folds,
-                    params.seed,
-                    loss,
-                );
-                cp_table = table;
-                Some(alpha)
-            }
+            (Fitted::Challenger { estimator }, Vec::new(), 0.0)
         };
-        let pruning = alpha.map(|alpha| {
-            let before = tree.n_leaves();
-            tree = super::prune::prune(&tree, alpha);
-            Pruning {
-                spec: prune,
-                alpha,
-                leaves_before: before,
-                leaves_after: tree.n_leaves(),
-            }
-        });
-        let prune_seconds = pruning_started.elapsed().as_secs_f64();
         let pipeline = Pipeline {
             features: data.names.clone(),
             classes: classes.to_vec(),
@@ -381,14 +347,64 @@ impl Pipeline {
             medians,
             scaler,
             pca: stage,
-            model: Fitted::Tree(TreeFit {
-                params,
-                pruning,
-                tree,
-            }),
+            model,
         };
         Ok((pipeline, cp_table, prune_seconds))
     }
+}
+
+/// Grows the tree on the prepared inputs and prunes it as the spec says: the tree, the cp
+/// table (cross-validated pruning) and the seconds the pruning took.
+fn fit_tree(
+    spec: &FitSpec,
+    input: &Matrix,
+    ytr: &[usize],
+    n_classes: usize,
+) -> Result<(TreeFit, Vec<super::prune::CpRow>, f64), TrainError> {
+    let (params, prune) = (spec.params.clone(), spec.prune);
+    let valid = params.clone().check()?;
+    let mut tree = Tree::fit(&valid, input, ytr, n_classes);
+    let mut cp_table = Vec::new();
+    let pruning_started = std::time::Instant::now();
+    let alpha = match prune {
+        PruneSpec::None => None,
+        PruneSpec::Alpha { alpha } => Some(alpha),
+        PruneSpec::CrossValidated { folds, loss } => {
+            split::check_folds(ytr.len(), folds)
+                .map_err(|e| TrainError::Data(format!("pruning by cross-validation: {e}")))?;
+            let (table, alpha) = super::prune::cross_validate(
+                &valid,
+                input,
+                ytr,
+                n_classes,
+                folds,
+                params.seed,
+                loss,
+            );
+            cp_table = table;
+            Some(alpha)
+        }
+    };
+    let pruning = alpha.map(|alpha| {
+        let before = tree.n_leaves();
+        tree = super::prune::prune(&tree, alpha);
+        Pruning {
+            spec: prune,
+            alpha,
+            leaves_before: before,
+            leaves_after: tree.n_leaves(),
+        }
+    });
+    let prune_seconds = pruning_started.elapsed().as_secs_f64();
+    Ok((
+        TreeFit {
+            params,
+            pruning,
+            tree,
+        },
+        cp_table,
+        prune_seconds,
+    ))
 }
 
 /// Labels as class indexes: the labelled rows, their classes, and the class names.
@@ -506,6 +522,8 @@ pub fn train_and_evaluate(
         fit_seconds,
         prune_seconds,
         evaluation_seconds,
+        test_classes: yte,
+        test_proba: proba,
         n_train: train.len(),
         train_rows: train.clone(),
         n_test: test.len(),

@@ -144,16 +144,10 @@ impl ModelRecord {
         );
         rec.evaluation = Some(report.evaluation.clone());
         rec.cp_table = report.cp_table.clone();
-        let p = &report.pipeline;
-        let proba = p.predict_proba(&data.x.select_rows(&report.test_rows));
-        let positive = &p.classes[p.positive_class];
+        let positive = report.pipeline.positive_class;
         rec.test_sample = Some(super::reports::Sample {
-            bad: report
-                .test_rows
-                .iter()
-                .map(|&r| data.labels[r].as_ref() == Some(positive))
-                .collect(),
-            p_bad: proba.iter().map(|row| row[p.positive_class]).collect(),
+            bad: report.test_classes.iter().map(|&c| c == positive).collect(),
+            p_bad: report.test_proba.iter().map(|row| row[positive]).collect(),
         });
         rec
     }

@@ -95,16 +95,12 @@ pub fn compare(store: &mut Store, req: &CompareRequest, job: &Job) -> Result<Com
         )
         .map_err(train_error)?;
         let p = &report.pipeline;
-        let proba = p.predict_proba(&data.x.select_rows(&report.test_rows));
-        let y: Vec<usize> = report
-            .test_rows
-            .iter()
-            .map(|&r| {
-                let label = data.labels[r].as_deref().unwrap_or("");
-                p.classes.iter().position(|c| c == label).unwrap_or(0)
-            })
-            .collect();
-        let test = Figures::of(&p.classes, &y, &proba, p.positive_class);
+        let test = Figures::of(
+            &p.classes,
+            &report.test_classes,
+            &report.test_proba,
+            p.positive_class,
+        );
         let folds = if req.folds >= 2 {
             job.progress(
                 0.05 + 0.9 * (i as f64 + 0.5) / total,
