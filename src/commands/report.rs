@@ -28,6 +28,7 @@ pub fn run(cli: &Cli, args: &ReportArgs) -> anyhow::Result<()> {
             "kind": rec.pipeline.kind(),
             "positive_class": rec.pipeline.classes[rec.pipeline.positive_class],
             "reports": r,
+            "points_table": rec.pipeline.points_table(),
         }));
     }
     println!(
@@ -120,5 +121,8 @@ pub fn run(cli: &Cli, args: &ReportArgs) -> anyhow::Result<()> {
         &table(&["band", "count", "share", "bads", "bad rate"], rows),
         args.format,
     )?;
+    if let Some(t) = rec.pipeline.points_table() {
+        super::points::print_points_table(&t, args.format)?;
+    }
     Ok(())
 }

@@ -11,6 +11,8 @@ use crate::model::metrics::Evaluation;
 use crate::model::metrics::ACCEPTABLE_TEST_ERROR;
 use crate::model::pipeline::{FitSpec, Fitted, TrainReport};
 use crate::model::registry::ModelRecord;
+use crate::model::scorecard::ScorecardParams;
+use crate::model::svm::SvmParams;
 use crate::model::TreeParams;
 use crate::ops::train::{DataChoice, SplitChoice, TrainRequest};
 use crate::ops::Job;
@@ -82,6 +84,17 @@ pub(super) fn learner(k: &ChallengerArgs, kind: ModelKind, seed: u64) -> Learner
         ModelKind::Tree => Learner::Tree,
         ModelKind::Logistic => Learner::Logistic { c: k.c },
         ModelKind::Lda => Learner::Lda,
+        ModelKind::Scorecard => Learner::Scorecard(ScorecardParams {
+            c: k.c,
+            base_score: k.base_score,
+            base_odds: k.base_odds,
+            pdo: k.pdo,
+        }),
+        ModelKind::Svm => Learner::Svm(SvmParams {
+            c: k.c,
+            max_rows: k.svm_rows,
+            seed,
+        }),
         ModelKind::Forest => Learner::Forest(ForestParams {
             trees: k.trees,
             max_features: k.max_features,
@@ -138,6 +151,10 @@ pub fn run(cli: &Cli, args: &TrainArgs) -> anyhow::Result<()> {
         if let serde_json::Value::Object(m) = &mut v {
             m.insert("saved".into(), out.saved.into());
             m.insert("scored".into(), out.scored.into());
+            m.insert(
+                "points_table".into(),
+                serde_json::to_value(out.report.pipeline.points_table())?,
+            );
             m.insert("parts".into(), serde_json::to_value(&out.parts)?);
             m.insert(
                 "rows_left_out".into(),
@@ -152,6 +169,9 @@ pub fn run(cli: &Cli, args: &TrainArgs) -> anyhow::Result<()> {
         return print_json(&v);
     }
     print_report(&out.report);
+    if let Some(t) = out.report.pipeline.points_table() {
+        super::points::print_points_table(&t, args.format)?;
+    }
     let r = &out.report;
     let pruned = if r.pruning_ran() {
         format!(", pruned in {:.3} s", r.prune_seconds)

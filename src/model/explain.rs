@@ -149,27 +149,22 @@ impl Pipeline {
         let class = super::metrics::argmax(&probabilities);
         let effects = estimator.contributions(input, class);
         let unit = match estimator {
-            Estimator::Forest(_) => "chance",
+            Estimator::Forest(_) | Estimator::Svm(_) => "chance",
             _ => "log-odds",
+        };
+        let value = |j: usize| match &self.pca {
+            None if row[j].is_nan() => self.medians[j],
+            None => row[j],
+            Some(_) => input[j],
         };
         let mut contributions: Vec<Contribution> = effects
             .iter()
             .enumerate()
             .map(|(j, &effect)| {
-                let (value, average) = match &self.pca {
-                    None => (
-                        if row[j].is_nan() {
-                            self.medians[j]
-                        } else {
-                            row[j]
-                        },
-                        self.scaler.means[j],
-                    ),
-                    Some(_) => (input[j], 0.0),
-                };
+                let average = self.pca.as_ref().map_or(self.scaler.means[j], |_| 0.0);
                 Contribution {
                     variable: self.input_name(j),
-                    value,
+                    value: value(j),
                     was_missing: self.pca.is_none() && row[j].is_nan(),
                     average,
                     effect,
@@ -177,7 +172,11 @@ impl Pipeline {
             })
             .collect();
         contributions.sort_by(|a, b| b.effect.total_cmp(&a.effect));
-        let reasons = if self.wants_reasons(class) {
+        let reasons = if !self.wants_reasons(class) {
+            Vec::new()
+        } else if let Estimator::Scorecard(card) = estimator {
+            self.scorecard_reasons(card, input, &value, median)
+        } else {
             contributions
                 .iter()
                 .filter(|c| c.effect > 0.0)
@@ -191,8 +190,6 @@ impl Pipeline {
                     )
                 })
                 .collect()
-        } else {
-            Vec::new()
         };
         Explanation {
             class: self.classes[class].clone(),

@@ -4,6 +4,8 @@
 use super::boost::{BoostParams, Booster};
 use super::forest::{Forest, ForestParams};
 use super::linear::{Lda, Logistic};
+use super::scorecard::{Scorecard, ScorecardParams};
+use super::svm::{SupportVectors, SvmParams};
 use crate::analysis::Matrix;
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +24,10 @@ pub enum Learner {
     Lda,
     Forest(ForestParams),
     Boosting(BoostParams),
+    /// Points scorecard: logistic regression on weight-of-evidence bins, scaled to points.
+    Scorecard(ScorecardParams),
+    /// Support vector machine (RBF kernel, Platt-scaled probabilities).
+    Svm(SvmParams),
 }
 
 /// A kind's name in words.
@@ -32,12 +38,22 @@ pub fn kind_name(kind: &str) -> &'static str {
         "lda" => "linear discriminant analysis",
         "forest" => "random forest",
         "boosting" => "gradient-boosted trees",
+        "scorecard" => "points scorecard",
+        "svm" => "support vector machine",
         _ => "model",
     }
 }
 
 /// The kinds by their command-line names.
-pub const KIND_NAMES: [&str; 5] = ["tree", "logistic", "lda", "forest", "boosting"];
+pub const KIND_NAMES: [&str; 7] = [
+    "tree",
+    "logistic",
+    "scorecard",
+    "lda",
+    "svm",
+    "forest",
+    "boosting",
+];
 
 impl Learner {
     /// The kind's name, as the command line and the registry spell it.
@@ -48,6 +64,8 @@ impl Learner {
             Learner::Lda => "lda",
             Learner::Forest(_) => "forest",
             Learner::Boosting(_) => "boosting",
+            Learner::Scorecard(_) => "scorecard",
+            Learner::Svm(_) => "svm",
         }
     }
 
@@ -59,18 +77,29 @@ impl Learner {
             "lda" => Learner::Lda,
             "forest" => Learner::Forest(ForestParams::default()),
             "boosting" => Learner::Boosting(BoostParams::default()),
+            "scorecard" => Learner::Scorecard(ScorecardParams::default()),
+            "svm" => Learner::Svm(SvmParams::default()),
             _ => return None,
         })
     }
 
-    /// Fits a challenger (not the tree, which the pipeline fits with pruning).
-    pub fn fit(&self, x: &Matrix, y: &[usize], n_classes: usize) -> Result<Estimator, String> {
+    /// Fits a challenger (not the tree, which the pipeline fits with pruning); `bad` is the
+    /// class read as bad (the scorecard's target).
+    pub fn fit(
+        &self,
+        x: &Matrix,
+        y: &[usize],
+        n_classes: usize,
+        bad: usize,
+    ) -> Result<Estimator, String> {
         Ok(match *self {
             Learner::Tree => return Err("the tree is fitted by the pipeline".into()),
             Learner::Logistic { c } => Estimator::Logistic(Logistic::fit(x, y, n_classes, c)?),
             Learner::Lda => Estimator::Lda(Lda::fit(x, y, n_classes)?),
             Learner::Forest(p) => Estimator::Forest(Forest::fit(x, y, n_classes, p)?),
             Learner::Boosting(p) => Estimator::Boosting(Booster::fit(x, y, n_classes, p)?),
+            Learner::Scorecard(p) => Estimator::Scorecard(Scorecard::fit(x, y, n_classes, bad, p)?),
+            Learner::Svm(p) => Estimator::Svm(SupportVectors::fit(x, y, n_classes, p)?),
         })
     }
 }
@@ -83,6 +112,8 @@ pub enum Estimator {
     Lda(Lda),
     Forest(Forest),
     Boosting(Booster),
+    Scorecard(Scorecard),
+    Svm(SupportVectors),
 }
 
 impl Estimator {
@@ -92,6 +123,8 @@ impl Estimator {
             Estimator::Lda(_) => "lda",
             Estimator::Forest(_) => "forest",
             Estimator::Boosting(_) => "boosting",
+            Estimator::Scorecard(_) => "scorecard",
+            Estimator::Svm(_) => "svm",
         }
     }
 
@@ -102,6 +135,8 @@ impl Estimator {
             Estimator::Lda(_) => Learner::Lda,
             Estimator::Forest(m) => Learner::Forest(m.params),
             Estimator::Boosting(m) => Learner::Boosting(m.params),
+            Estimator::Scorecard(m) => Learner::Scorecard(m.params),
+            Estimator::Svm(m) => Learner::Svm(m.params),
         }
     }
 
@@ -111,18 +146,23 @@ impl Estimator {
             Estimator::Lda(m) => m.predict_proba_row(row),
             Estimator::Forest(m) => m.predict_proba_row(row),
             Estimator::Boosting(m) => m.predict_proba_row(row),
+            Estimator::Scorecard(m) => m.predict_proba_row(row),
+            Estimator::Svm(m) => m.predict_proba_row(row),
         }
     }
 
     /// Each prepared input's contribution toward class `positive` (log-odds for the linear
-    /// models and boosting, chance for the forest), against a firm at the training means
-    /// (linear) or the trees' roots (forest, boosting).
+    /// models and boosting, chance for the forest and the SVM), against a firm at the training
+    /// means (linear, SVM), the trees' roots (forest, boosting) or the best bins (scorecard:
+    /// its cost in log-odds of bad, whatever the class).
     pub fn contributions(&self, row: &[f64], positive: usize) -> Vec<f64> {
         match self {
             Estimator::Logistic(m) => m.contributions(row, positive),
             Estimator::Lda(m) => m.contributions(row, positive),
             Estimator::Forest(m) => m.contributions(row, positive),
             Estimator::Boosting(m) => m.contributions(row, positive),
+            Estimator::Scorecard(m) => m.contributions(row),
+            Estimator::Svm(m) => m.contributions(row, positive),
         }
     }
 
@@ -144,7 +184,8 @@ impl Estimator {
                 .iter()
                 .flatten()
                 .for_each(|t| count_splits(t, &mut imp)),
-            Estimator::Logistic(_) | Estimator::Lda(_) => {
+            Estimator::Scorecard(m) => imp = m.point_ranges(),
+            Estimator::Logistic(_) | Estimator::Lda(_) | Estimator::Svm(_) => {
                 let unit = vec![1.0; n];
                 imp = self
                     .contributions(&unit, positive)
@@ -185,6 +226,8 @@ impl Estimator {
                 m.validation_log_loss
                     .map_or(String::new(), |l| format!(", validation log loss {l:.4}"))
             ),
+            Estimator::Scorecard(m) => m.summary(),
+            Estimator::Svm(m) => m.summary(),
         }
     }
 }

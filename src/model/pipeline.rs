@@ -242,6 +242,7 @@ impl Pipeline {
             Learner::Tree => self.tree_fit().map_or(0, |t| t.params.seed),
             Learner::Forest(p) => p.seed,
             Learner::Boosting(p) => p.seed,
+            Learner::Svm(p) => p.seed,
             _ => TreeParams::default().seed,
         }
     }
@@ -336,7 +337,7 @@ impl Pipeline {
         } else {
             let estimator = spec
                 .learner
-                .fit(&input, &ytr, classes.len())
+                .fit(&input, &ytr, classes.len(), positive_class)
                 .map_err(TrainError::Data)?;
             (Fitted::Challenger { estimator }, Vec::new(), 0.0)
         };

@@ -8,7 +8,7 @@ use super::explain::{Contribution, Step};
 /// with sector peers).
 pub type SectorMedian<'a> = &'a dyn Fn(&str) -> Option<f64>;
 
-fn median_text(variable: &str, unit: Unit, median: SectorMedian) -> String {
+pub(crate) fn median_text(variable: &str, unit: Unit, median: SectorMedian) -> String {
     median(variable).map_or(String::new(), |m| {
         format!("; sector median {}", value_in_unit(m, unit))
     })
