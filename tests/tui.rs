@@ -326,3 +326,64 @@ fn pop_up_keys_come_from_the_keymap() {
         "{help}"
     );
 }
+
+/// The Model screen's Compare pane: C queues every kind on the form's split (answered here with
+/// three kinds and two folds, the debug build being slow), the table and the overlaid curves
+/// show, A makes the selected one the champion and c the challenger; the Reports pane reads
+/// the active model's test part; Triage then shows the challenger beside the champion.
+#[test]
+fn compare_pane_makes_champions_and_challengers_and_reports_read_the_active_model() {
+    use precre::model::learner::{Learner, KIND_NAMES};
+    use precre::tui::worker::Request;
+    let mut h = started();
+    h.press("5");
+    h.press_only("C");
+    let Some((_, Request::Compare(req))) = h.app.outbox.first() else {
+        panic!("C did not ask for a comparison: {:?}", h.app.outbox);
+    };
+    let kinds: Vec<&str> = req.candidates.iter().map(|c| c.learner.kind()).collect();
+    assert_eq!(kinds, KIND_NAMES);
+    assert_eq!(req.save_prefix.as_deref(), Some("compare"));
+    h.settle_changed(|r| match r {
+        Request::Compare(mut req) => {
+            req.candidates.retain(|c| {
+                matches!(
+                    c.learner,
+                    Learner::Tree | Learner::Logistic { .. } | Learner::Lda
+                )
+            });
+            req.folds = 2;
+            Request::Compare(req)
+        }
+        other => other,
+    });
+    let c = h
+        .app
+        .model
+        .compare
+        .as_mut()
+        .expect("the comparison arrived");
+    assert_eq!(c.candidates.len(), 3);
+    // Fit times differ from run to run: the snapshot shows zeros.
+    c.candidates.iter_mut().for_each(|m| m.fit_seconds = 0.0);
+    snapshot(&mut h, "model_compare");
+    // The logistic regression (second row) becomes the challenger, then the LDA the champion.
+    h.press("j");
+    h.press("c");
+    let logistic = h.store.challenger_model().unwrap().expect("a challenger");
+    assert_eq!(logistic.pipeline.kind(), "logistic");
+    h.press("j");
+    h.press("A");
+    assert_eq!(h.store.model(None).unwrap().pipeline.kind(), "lda");
+    // c on the challenger again clears it.
+    h.press("k");
+    h.press("c");
+    assert!(h.store.challenger_model().unwrap().is_none());
+    h.press("c");
+    h.press("]");
+    snapshot(&mut h, "model_reports");
+    h.press("6");
+    let q = &h.app.triage.queue[0];
+    assert_eq!(q.challenger.as_ref().unwrap().0.id, logistic.id);
+    snapshot(&mut h, "triage_challenger");
+}

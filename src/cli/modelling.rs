@@ -227,9 +227,9 @@ pub struct ReportArgs {
     #[arg(long)]
     pub model: Option<String>,
     /// Score groups of the gains and calibration tables (10: deciles).
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = crate::model::reports::DEFAULT_GROUPS)]
     pub groups: usize,
-    /// The chances of bad that cut the score bands.
+    /// The chances of bad that cut the score bands (`model::reports::DEFAULT_BANDS`).
     #[arg(long, value_delimiter = ',', default_value = "0.05,0.1,0.2,0.4")]
     pub bands: Vec<f64>,
     #[arg(long, value_enum, default_value_t)]
@@ -300,6 +300,15 @@ pub enum ModelsAction {
     },
     /// Make a model (id, id prefix or name) the active one.
     Activate { model: String },
+    /// Set the challenger beside the active model: triage and the Firm screen show its class
+    /// next to the champion's, and each decision records its id and class.
+    Challenger {
+        /// The model (id, id prefix or name); without it, the challenger set now is shown.
+        model: Option<String>,
+        /// Set no challenger.
+        #[arg(long, conflicts_with = "model")]
+        clear: bool,
+    },
 }
 
 #[derive(Debug, Args)]

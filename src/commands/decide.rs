@@ -46,8 +46,15 @@ pub fn run(cli: &Cli, args: &DecideArgs) -> anyhow::Result<()> {
         rec.model_id
             .as_ref()
             .map(|m| format!(
-                " (model {m}, class {})",
-                rec.predicted_class.as_deref().unwrap_or("-")
+                " (model {m}, class {}{})",
+                rec.predicted_class.as_deref().unwrap_or("-"),
+                rec.challenger_id
+                    .as_ref()
+                    .map(|c| format!(
+                        "; challenger {c}, class {}",
+                        rec.challenger_class.as_deref().unwrap_or("-")
+                    ))
+                    .unwrap_or_default()
             ))
             .unwrap_or_default()
     );

@@ -26,7 +26,14 @@ pub fn run(cli: &Cli, args: &ModelsArgs) -> anyhow::Result<()> {
                         .map_or("-".to_string(), |v| format!("{v:.3}"))
                 };
                 t.push(vec![
-                    if m.active { "*" } else { "" }.into(),
+                    if m.active {
+                        "*"
+                    } else if m.challenger {
+                        "c"
+                    } else {
+                        ""
+                    }
+                    .into(),
                     m.id.clone(),
                     m.name.clone(),
                     m.created_at.clone(),
@@ -35,7 +42,11 @@ pub fn run(cli: &Cli, args: &ModelsArgs) -> anyhow::Result<()> {
                     f("auc"),
                 ]);
             }
-            print_table(&t, args.format)
+            print_table(&t, args.format)?;
+            if args.format == OutputFormat::Table {
+                println!("* the active model (champion); c its challenger");
+            }
+            Ok(())
         }
         Some(ModelsAction::Show { model }) => {
             let rec = store.model(model.as_deref())?;
@@ -65,6 +76,24 @@ pub fn run(cli: &Cli, args: &ModelsArgs) -> anyhow::Result<()> {
                     String::new()
                 }
             );
+            Ok(())
+        }
+        Some(ModelsAction::Challenger { model, clear }) => {
+            let set = if *clear || model.is_some() {
+                crate::ops::models::set_challenger(&mut store, model.as_deref())?
+            } else {
+                store.challenger_model()?
+            };
+            match set {
+                Some(rec) => println!(
+                    "model {} '{}' ({}) is the challenger: triage and the Firm screen show its \
+                     class beside the active model's, and decisions record it",
+                    rec.id,
+                    rec.name,
+                    crate::model::learner::kind_name(rec.pipeline.kind())
+                ),
+                None => println!("no challenger set"),
+            }
             Ok(())
         }
         Some(ModelsAction::Activate { model }) => {

@@ -4,6 +4,7 @@
 //! JSON shape: `{"model_id": ID|null, "pending": N, "applications": [{"application_id",
 //! "firm_id", "firm_name", "sector", "amount", "term_months", "purpose", "submitted", "class",
 //! "probabilities": {CLASS: P}, "risk" (P(bad)), "reasons": [TEXT], "model_id", "model_hash",
+//! "challenger": null | {"model_id", "class", "probabilities", "risk", "disagrees"},
 //! "key_ratios": [{"id", "name", "unit", "value", "sector_median"}]}]}`.
 
 use super::open_store;
@@ -20,7 +21,8 @@ pub fn run(cli: &Cli, args: &QueueArgs) -> anyhow::Result<()> {
     if args.format == OutputFormat::Json {
         return print_json(&crate::views::json::queue_json(&items, pending));
     }
-    let mut t = TextTable::new([
+    let challenger = items.iter().find_map(|q| q.challenger.as_ref());
+    let mut headers = vec![
         "application",
         "firm",
         "name",
@@ -30,10 +32,16 @@ pub fn run(cli: &Cli, args: &QueueArgs) -> anyhow::Result<()> {
         "p(bad)",
         "p(satisfactory)",
         "p(good)",
-        "current ratio",
-        "reasons",
-    ])
-    .align_right([4, 6, 7, 8, 9]);
+    ];
+    if challenger.is_some() {
+        headers.extend(["challenger", "its p(bad)"]);
+    }
+    headers.extend(["current ratio", "reasons"]);
+    let mut t = TextTable::new(headers).align_right(if challenger.is_some() {
+        vec![4, 6, 7, 8, 10, 11]
+    } else {
+        vec![4, 6, 7, 8, 9]
+    });
     for q in &items {
         let a = &q.application;
         let p = |c: &str| {
@@ -46,7 +54,7 @@ pub fn run(cli: &Cli, args: &QueueArgs) -> anyhow::Result<()> {
             .iter()
             .find(|k| k.id == "current_ratio")
             .map_or("-".to_string(), |k| format_ratio(k.value, k.unit));
-        t.push(vec![
+        let mut row = vec![
             a.id.clone(),
             a.firm_id.clone(),
             a.firm_name.clone(),
@@ -58,9 +66,23 @@ pub fn run(cli: &Cli, args: &QueueArgs) -> anyhow::Result<()> {
             p("bad"),
             p("satisfactory"),
             p("good"),
-            current,
-            q.suggested_reasons().join("; "),
-        ]);
+        ];
+        if challenger.is_some() {
+            // "!" marks a challenger that disagrees with the champion's class.
+            row.extend(match &q.challenger {
+                Some((m, s)) => [
+                    format!(
+                        "{}{}",
+                        m.predicted_class,
+                        if q.disagrees() { " !" } else { "" }
+                    ),
+                    format!("{:.3}", s.probability("bad")),
+                ],
+                None => ["-".into(), "-".into()],
+            });
+        }
+        row.extend([current, q.suggested_reasons().join("; ")]);
+        t.push(row);
     }
     print_table(&t, args.format)?;
     if args.format == OutputFormat::Table {
@@ -81,6 +103,14 @@ pub fn run(cli: &Cli, args: &QueueArgs) -> anyhow::Result<()> {
                 String::new()
             }
         );
+        if let Some((m, _)) = challenger {
+            let disagree = items.iter().filter(|q| q.disagrees()).count();
+            println!(
+                "challenger {}: disagrees with the champion's class on {disagree} of {} shown (marked !)",
+                m.id,
+                items.len()
+            );
+        }
     }
     Ok(())
 }

@@ -68,6 +68,8 @@ pub struct DecisionInput {
     /// Why the analyst goes against the model, or replaces an earlier decision.
     pub override_reason: Option<String>,
     pub model: Option<ModelRef>,
+    /// The challenger model's view of the firm, when a challenger is set.
+    pub challenger: Option<ModelRef>,
     /// Replace a decision already taken on this application (needs an override reason; logged).
     pub replace: bool,
 }
@@ -88,6 +90,9 @@ pub struct DecisionRecord {
     pub note: Option<String>,
     pub reasons: Vec<String>,
     pub supersedes: Option<i64>,
+    /// The challenger model's id and class when the decision was taken (schema 6 on).
+    pub challenger_id: Option<String>,
+    pub challenger_class: Option<String>,
 }
 
 /// Why a decision was not recorded, in words an analyst can act on.
@@ -230,6 +235,7 @@ mod tests {
                 hash: "h".into(),
                 predicted_class: "good".into(),
             }),
+            challenger: None,
             replace: false,
         }
     }

@@ -31,6 +31,8 @@ pub fn decisions(rows: &[DecisionRecord]) -> Table {
         "note",
         "reasons",
         "supersedes",
+        "challenger_id",
+        "challenger_class",
     ];
     Table {
         columns: columns.iter().map(|c| c.to_string()).collect(),
@@ -51,6 +53,8 @@ pub fn decisions(rows: &[DecisionRecord]) -> Table {
                     text(&d.note),
                     owned(&d.reasons.join("; ")),
                     Cell::Integer(d.supersedes),
+                    text(&d.challenger_id),
+                    text(&d.challenger_class),
                 ]
             })
             .collect(),

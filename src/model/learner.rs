@@ -83,6 +83,16 @@ impl Learner {
         })
     }
 
+    /// The same kind and settings with its randomness seeded by `seed` (forest, boosting, SVM).
+    pub fn seeded(self, seed: u64) -> Learner {
+        match self {
+            Learner::Forest(p) => Learner::Forest(ForestParams { seed, ..p }),
+            Learner::Boosting(p) => Learner::Boosting(BoostParams { seed, ..p }),
+            Learner::Svm(p) => Learner::Svm(SvmParams { seed, ..p }),
+            other => other,
+        }
+    }
+
     /// Fits a challenger (not the tree, which the pipeline fits with pruning); `bad` is the
     /// class read as bad (the scorecard's target).
     pub fn fit(

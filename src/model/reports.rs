@@ -5,6 +5,11 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The reports' default score groups (deciles) and the chances of bad that cut the bands, as
+/// `precre report` and the Reports pane use them.
+pub const DEFAULT_GROUPS: usize = 10;
+pub const DEFAULT_BANDS: [f64; 4] = [0.05, 0.1, 0.2, 0.4];
+
 /// A scored sample: whether each object turned out bad, and the chance of bad it was given.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Sample {

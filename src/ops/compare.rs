@@ -49,6 +49,56 @@ pub struct Comparison {
     pub positive_class: String,
 }
 
+impl CompareRequest {
+    /// Every model kind on a training request's inputs, label and split: the tree as the
+    /// request fits it, each challenger with its default settings and the request's seed (the
+    /// workbench's Compare pane, as `precre compare --save PREFIX` with the same data flags).
+    pub fn every_kind(train: &super::train::TrainRequest, folds: usize, save_prefix: &str) -> Self {
+        use crate::model::learner::{Learner, KIND_NAMES};
+        let seed = train.fit.params.seed;
+        // The tree as the form fits it; a form set to another kind gives the tree train's
+        // default pruning (as `precre compare` does).
+        let prune = if train.fit.learner == Learner::Tree {
+            train.fit.prune
+        } else {
+            use crate::model::choices::defaults;
+            crate::model::pipeline::PruneSpec::CrossValidated {
+                folds: defaults::FOLDS,
+                loss: defaults::PRUNE_LOSS
+                    .parse()
+                    .unwrap_or(crate::model::prune::PruneLoss::Auc),
+            }
+        };
+        let tree = FitSpec {
+            learner: Learner::Tree,
+            prune,
+            ..train.fit.clone()
+        };
+        let candidates = KIND_NAMES
+            .iter()
+            .filter_map(|k| Learner::by_name(k))
+            .map(|learner| match learner.seeded(seed) {
+                Learner::Tree => tree.clone(),
+                learner => FitSpec {
+                    prune: crate::model::pipeline::PruneSpec::None,
+                    pca: None,
+                    learner,
+                    ..train.fit.clone()
+                },
+            })
+            .collect();
+        CompareRequest {
+            data: train.data.clone(),
+            split: train.split.clone(),
+            candidates,
+            folds,
+            seed,
+            positive: train.positive.clone(),
+            save_prefix: Some(save_prefix.to_string()),
+        }
+    }
+}
+
 fn train_error(e: TrainError) -> OpsError {
     match e {
         TrainError::Params(p) => OpsError::Usage(p.to_string()),

@@ -1,6 +1,7 @@
 //! Decisions on applications: approve, decline or refer (with reasons, a note and, against the
 //! model or replacing a decision, an override reason), and undo. The decision records the
-//! active model that scored the firm, computed here the same way for every front-end.
+//! active model that scored the firm (and the challenger's id and class, when one is set),
+//! computed here the same way for every front-end.
 
 use super::Result;
 use crate::decisions::{DecisionInput, DecisionRecord, ModelRef, Verdict};
@@ -32,6 +33,16 @@ pub fn model_view(store: &Store, application_id: &str) -> Result<Option<ModelRef
     Ok(score_firm(store, &model, &app.firm_id)?.map(|s| s.model_ref(&model)))
 }
 
+/// The challenger model's view of the firm behind an application (`None` without a challenger,
+/// or one that cannot score the firm).
+pub fn challenger_view(store: &Store, application_id: &str) -> Result<Option<ModelRef>> {
+    let Some(model) = store.challenger_model()? else {
+        return Ok(None);
+    };
+    let app = store.application(application_id)?;
+    Ok(score_firm(store, &model, &app.firm_id)?.map(|s| s.model_ref(&model)))
+}
+
 /// The input the store records, with the active model's view filled in.
 pub fn input_for(store: &Store, req: DecideRequest) -> Result<DecisionInput> {
     let model = match model_view(store, &req.application_id) {
@@ -39,6 +50,10 @@ pub fn input_for(store: &Store, req: DecideRequest) -> Result<DecisionInput> {
         // An unknown application: the store's own check says so in its words.
         Err(super::OpsError::Store(StoreError::NotFound(_))) => None,
         Err(e) => return Err(e),
+    };
+    let challenger = match model {
+        Some(_) => challenger_view(store, &req.application_id)?,
+        None => None,
     };
     Ok(DecisionInput {
         application_id: req.application_id,
@@ -48,6 +63,7 @@ pub fn input_for(store: &Store, req: DecideRequest) -> Result<DecisionInput> {
         reasons: req.reasons,
         override_reason: req.override_reason,
         model,
+        challenger,
         replace: req.replace,
     })
 }

@@ -51,6 +51,33 @@ pub fn activate(store: &mut Store, key: &str, job: &Job) -> Result<Activated> {
     })
 }
 
+/// Sets the challenger beside the active model (id, id prefix or name), or clears it (`None`):
+/// triage and the Firm screen show its class next to the champion's, and each decision records
+/// its id and class. Returns the challenger set.
+pub fn set_challenger(store: &mut Store, key: Option<&str>) -> Result<Option<ModelRecord>> {
+    let Some(key) = key else {
+        store.set_challenger(None)?;
+        return Ok(None);
+    };
+    let rec = store.model(Some(key))?;
+    if store.active_model_id()?.as_deref() == Some(rec.id.as_str()) {
+        return Err(OpsError::Usage(format!(
+            "model {} '{}' is the active model (the champion): choose another model as its \
+             challenger",
+            rec.id, rec.name
+        )));
+    }
+    if !reads_firms(&rec) {
+        return Err(OpsError::Usage(format!(
+            "model {} '{}' reads a feature set, not the firms' statements: a challenger scores \
+             the same firms as the champion",
+            rec.id, rec.name
+        )));
+    }
+    store.set_challenger(Some(&rec.id))?;
+    Ok(Some(rec))
+}
+
 /// Reads a model file (its id checked against its content) into the registry; `activate`
 /// makes it active and scores the firms.
 pub fn import(store: &mut Store, file: &Path, activate: bool) -> Result<Activated> {

@@ -21,6 +21,9 @@ pub struct NewDecision<'a> {
     pub note: Option<&'a str>,
     pub reasons: &'a str,
     pub supersedes: Option<i64>,
+    /// The challenger model's id and class (schema 6), hashed only when present so that the
+    /// decisions written before keep their hashes.
+    pub challenger: Option<(&'a str, &'a str)>,
 }
 
 fn hash(prev: &str, id: i64, at: &str, d: &NewDecision) -> String {
@@ -52,6 +55,12 @@ fn hash(prev: &str, id: i64, at: &str, d: &NewDecision) -> String {
         h.update([0x1f]);
     }
     h.update(d.supersedes.unwrap_or(-1).to_le_bytes());
+    if let Some((id, class)) = d.challenger {
+        for v in [id, class] {
+            h.update([0x1f]);
+            h.update(v.as_bytes());
+        }
+    }
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -81,8 +90,9 @@ pub fn insert(tx: &Transaction, d: &NewDecision) -> rusqlite::Result<i64> {
     let chain = hash(&prev, id, &at, d);
     tx.execute(
         "INSERT INTO decisions(id, application_id, decision, analyst, decided_at, model_id,
-             model_hash, predicted_class, override_reason, note, reasons, supersedes, chain_hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+             model_hash, predicted_class, override_reason, note, reasons, supersedes, chain_hash,
+             challenger_id, challenger_class)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
         params![
             id,
             d.application_id,
@@ -96,7 +106,9 @@ pub fn insert(tx: &Transaction, d: &NewDecision) -> rusqlite::Result<i64> {
             d.note,
             d.reasons,
             d.supersedes,
-            chain
+            chain,
+            d.challenger.map(|c| c.0),
+            d.challenger.map(|c| c.1)
         ],
     )?;
     tx.execute(
@@ -119,7 +131,8 @@ pub fn verify(conn: &Connection) -> rusqlite::Result<Result<usize, String>> {
         .unwrap_or(0);
     let mut stmt = conn.prepare(
         "SELECT id, application_id, decision, analyst, decided_at, model_id, model_hash,
-                predicted_class, override_reason, note, reasons, supersedes, chain_hash
+                predicted_class, override_reason, note, reasons, supersedes, chain_hash,
+                challenger_id, challenger_class
          FROM decisions WHERE id > ?1 ORDER BY id",
     )?;
     let mut rows = stmt.query([start])?;
@@ -132,6 +145,7 @@ pub fn verify(conn: &Connection) -> rusqlite::Result<Result<usize, String>> {
         let (app, decision, analyst, at) = (text(1)?, text(2)?, text(3)?, text(4)?);
         let (mid, mhash, class, over, note, reasons) =
             (text(5)?, text(6)?, text(7)?, text(8)?, text(9)?, text(10)?);
+        let (cid, cclass) = (text(13)?, text(14)?);
         let d = NewDecision {
             application_id: app.as_deref().unwrap_or(""),
             decision: decision.as_deref().unwrap_or(""),
@@ -143,6 +157,7 @@ pub fn verify(conn: &Connection) -> rusqlite::Result<Result<usize, String>> {
             note: note.as_deref(),
             reasons: reasons.as_deref().unwrap_or(""),
             supersedes: r.get(11)?,
+            challenger: cid.as_deref().zip(cclass.as_deref()),
         };
         let stored: Option<String> = r.get(12)?;
         let expected = hash(&prev, id, at.as_deref().unwrap_or(""), &d);

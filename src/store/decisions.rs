@@ -21,8 +21,10 @@ pub struct Application {
     pub status: String,
 }
 
-const DECISION_COLUMNS: &str = "d.id, d.application_id, a.firm_id, d.decision, d.analyst, d.decided_at,
-    d.model_id, d.model_hash, d.predicted_class, d.override_reason, d.note, d.reasons, d.supersedes";
+const DECISION_COLUMNS: &str =
+    "d.id, d.application_id, a.firm_id, d.decision, d.analyst, d.decided_at,
+    d.model_id, d.model_hash, d.predicted_class, d.override_reason, d.note, d.reasons, d.supersedes,
+    d.challenger_id, d.challenger_class";
 
 fn decision_row(r: &rusqlite::Row) -> rusqlite::Result<DecisionRecord> {
     let reasons: String = r.get(11)?;
@@ -40,6 +42,8 @@ fn decision_row(r: &rusqlite::Row) -> rusqlite::Result<DecisionRecord> {
         note: r.get(10)?,
         reasons: serde_json::from_str(&reasons).unwrap_or_default(),
         supersedes: r.get(12)?,
+        challenger_id: r.get(13)?,
+        challenger_class: r.get(14)?,
     })
 }
 
@@ -137,6 +141,10 @@ impl Store {
                 note: input.note.as_deref(),
                 reasons: &reasons,
                 supersedes: previous.as_ref().map(|p| p.id),
+                challenger: input
+                    .challenger
+                    .as_ref()
+                    .map(|c| (c.id.as_str(), c.predicted_class.as_str())),
             },
         )
         .map_err(sql_err)?;
@@ -178,6 +186,10 @@ impl Store {
                 note: Some(&note),
                 reasons: "[]",
                 supersedes: Some(previous.id),
+                challenger: previous
+                    .challenger_id
+                    .as_deref()
+                    .zip(previous.challenger_class.as_deref()),
             },
         )
         .map_err(sql_err)?;

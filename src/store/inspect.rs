@@ -135,7 +135,10 @@ pub fn inspect(path: &Path) -> Inspection {
             false
         }
     };
-    let version = conn.query_row("PRAGMA user_version", [], |row| row.get::<_, i64>(0));
+    // A damaged file whose schema SQLite cannot parse still has its version in the header.
+    let version = conn
+        .query_row("PRAGMA user_version", [], |row| row.get::<_, i64>(0))
+        .or_else(|e| raw_user_version(path).ok_or(e));
     let meta_value = |key: &str| {
         conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| {
             row.get::<_, String>(0)
@@ -228,6 +231,22 @@ fn schema_line(r: &mut Inspection, version: rusqlite::Result<i64>, precre_store:
         }
         Err(e) => r.add_file(false, format!("schema version unreadable: {e}")),
     }
+}
+
+/// The schema version from the file's header (`user_version`: 4 bytes, big-endian, at byte
+/// 60), for a file whose schema SQLite cannot read.
+fn raw_user_version(path: &Path) -> Option<i64> {
+    use std::io::Read;
+    let mut header = [0u8; 100];
+    std::fs::File::open(path)
+        .ok()?
+        .read_exact(&mut header)
+        .ok()?;
+    if !header.starts_with(b"SQLite format 3\0") {
+        return None;
+    }
+    let v = u32::from_be_bytes([header[60], header[61], header[62], header[63]]);
+    Some(i64::from(v))
 }
 
 /// The store id read from the raw bytes of a file SQLite cannot read: the `meta` row is

@@ -2,6 +2,7 @@
 
 use super::{Result, Store, StoreError};
 use crate::model::registry::ModelRecord;
+use rusqlite::OptionalExtension;
 
 /// A model as listed (without its tree).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -10,6 +11,8 @@ pub struct ModelSummary {
     pub name: String,
     pub created_at: String,
     pub active: bool,
+    /// Set as the challenger beside the active model.
+    pub challenger: bool,
     pub metrics: serde_json::Value,
 }
 
@@ -51,6 +54,10 @@ impl Store {
         )?;
         if activate {
             tx.execute("UPDATE models SET active = (id = ?1)", [&rec.id])?;
+            tx.execute(
+                "DELETE FROM meta WHERE key = 'challenger_model' AND value = ?1",
+                [&rec.id],
+            )?;
         }
         tx.commit()?;
         Ok(())
@@ -58,7 +65,9 @@ impl Store {
 
     pub fn models(&self) -> Result<Vec<ModelSummary>> {
         let mut stmt = self.conn.prepare(
-            "SELECT id, name, created_at, active, metrics FROM models ORDER BY created_at DESC, id",
+            "SELECT id, name, created_at, active, metrics,
+                    id IS (SELECT value FROM meta WHERE key = 'challenger_model')
+             FROM models ORDER BY created_at DESC, id",
         )?;
         let rows = stmt.query_map([], |r| {
             let metrics: Option<String> = r.get(4)?;
@@ -67,6 +76,7 @@ impl Store {
                 name: r.get(1)?,
                 created_at: r.get(2)?,
                 active: r.get::<_, i64>(3)? != 0,
+                challenger: r.get::<_, i64>(5)? != 0,
                 metrics: metrics
                     .and_then(|m| serde_json::from_str(&m).ok())
                     .unwrap_or_default(),
@@ -109,8 +119,44 @@ impl Store {
 
     pub fn activate_model(&mut self, id: &str) -> Result<()> {
         let rec = self.model(Some(id))?;
-        self.conn
-            .execute("UPDATE models SET active = (id = ?1)", [&rec.id])?;
+        let tx = self.conn.transaction()?;
+        tx.execute("UPDATE models SET active = (id = ?1)", [&rec.id])?;
+        // A challenger made champion stops being its own challenger.
+        tx.execute(
+            "DELETE FROM meta WHERE key = 'challenger_model' AND value = ?1",
+            [&rec.id],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The challenger model, when one is set (`precre models challenger`).
+    pub fn challenger_model(&self) -> Result<Option<ModelRecord>> {
+        let id: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'challenger_model'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match id {
+            None => Ok(None),
+            Some(id) => self.model(Some(&id)).map(Some),
+        }
+    }
+
+    /// Sets the challenger to the model `id` (a full id), or clears it.
+    pub fn set_challenger(&mut self, id: Option<&str>) -> Result<()> {
+        match id {
+            Some(id) => self.conn.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES ('challenger_model', ?1)",
+                [id],
+            )?,
+            None => self
+                .conn
+                .execute("DELETE FROM meta WHERE key = 'challenger_model'", [])?,
+        };
         Ok(())
     }
 }

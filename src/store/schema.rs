@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// Migration 1: every table of the foundation. Statement items and ratio columns come from the
 /// finance catalogues so that the store and the formulas cannot drift apart.
@@ -216,6 +216,21 @@ fn migration_5(conn: &Connection) -> Result<String> {
     ))
 }
 
+/// Version 6: each decision records the challenger model's id and class beside the champion's
+/// (the challenger itself is `meta.challenger_model`). Idempotent, as version 5.
+fn migration_6(conn: &Connection) -> Result<String> {
+    let has_column: bool = conn
+        .prepare("SELECT 1 FROM pragma_table_info('decisions') WHERE name = 'challenger_id'")?
+        .exists([])?;
+    Ok(if has_column {
+        String::new()
+    } else {
+        "ALTER TABLE decisions ADD COLUMN challenger_id TEXT;
+         ALTER TABLE decisions ADD COLUMN challenger_class TEXT;"
+            .to_string()
+    })
+}
+
 /// Applies every migration newer than the store's version, each in its own transaction.
 pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -254,6 +269,7 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
         MIGRATION_3.to_string(),
         MIGRATION_4.to_string(),
         migration_5(conn)?,
+        migration_6(conn)?,
     ];
     for (i, sql) in migrations.iter().enumerate() {
         let version = i as i64 + 1;

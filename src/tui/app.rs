@@ -109,6 +109,8 @@ pub enum Tag {
     Decide,
     Train,
     Activate,
+    Compare,
+    Challenger,
     Export,
 }
 

@@ -5,7 +5,7 @@ use super::app::{App, Settings};
 use super::keymap::Keymap;
 use super::theme::Theme;
 use super::update::{update, Action};
-use super::worker::{handle, Envelope};
+use super::worker::{handle, Envelope, Request};
 use crate::store::Store;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
@@ -66,6 +66,17 @@ impl Harness {
                 update(&mut self.app, Action::Reply(Envelope { job, reply }));
             }
         }
+    }
+
+    /// `settle`, each request first passed through `change` (a test's smaller version of a
+    /// long job, say).
+    pub fn settle_changed(&mut self, change: impl Fn(Request) -> Request) {
+        let batch: Vec<_> = self.app.outbox.drain(..).collect();
+        for (job, req) in batch {
+            let reply = handle(&mut self.store, change(req), &|_, _| {}, &self.cancel);
+            update(&mut self.app, Action::Reply(Envelope { job, reply }));
+        }
+        self.settle();
     }
 
     /// Presses a key without answering what it asks for (the job stays "running"), so that a

@@ -130,7 +130,35 @@ pub fn on_reply(app: &mut App, env: Envelope) {
             screens::model::show_metrics(app);
             after_model_change(app);
         }
-        (Tag::Train | Tag::Export, Reply::Cancelled) => {
+        (Tag::Compare, Reply::Compared(c)) => {
+            let best = c
+                .candidates
+                .iter()
+                .max_by(|a, b| a.test.auc.total_cmp(&b.test.auc))
+                .map(|b| format!("; highest AUC: {} {:.3}", b.kind, b.test.auc))
+                .unwrap_or_default();
+            let msg = format!(
+                "{} kinds compared on {} test rows and saved (not active){best}; {} makes the selected one the champion, {} the challenger",
+                c.candidates.len(),
+                c.n_test,
+                app.key(crate::tui::keymap::Command::Activate),
+                app.key(crate::tui::keymap::Command::Challenger)
+            );
+            screens::model::compared(app, c);
+            app.set_status(Level::Success, msg);
+            screens::model::load(app);
+        }
+        (Tag::Challenger, Reply::ChallengerSet(set)) => {
+            let msg = match set {
+                Some((id, name)) => format!(
+                    "model {id} '{name}' is the challenger: Triage and Firm show its class beside the champion's"
+                ),
+                None => "no challenger set".into(),
+            };
+            app.set_status(Level::Success, msg);
+            after_model_change(app);
+        }
+        (Tag::Train | Tag::Compare | Tag::Export, Reply::Cancelled) => {
             if tag == Tag::Export {
                 app.export.result = Some((Level::Info, "cancelled; no file written".into()));
             }

@@ -264,3 +264,36 @@ pub fn style_or(style: Style, mono: bool, fallback: Modifier) -> Style {
         style
     }
 }
+
+/// A challenger model's class and chances in one line, marked where it disagrees with the
+/// champion (Triage and Firm).
+pub fn challenger_line(
+    app: &App,
+    model: &str,
+    s: &crate::views::scoring::Scored,
+    disagrees: bool,
+) -> Line<'static> {
+    let t = app.theme();
+    let chances: Vec<String> = s
+        .explanation
+        .probabilities
+        .iter()
+        .map(|(c, p)| format!("{c} {:.0}%", p * 100.0))
+        .collect();
+    Line::from(vec![
+        Span::styled("challenger ", t.muted),
+        class_span(app, Some(&s.explanation.class), true),
+        Span::styled(
+            format!("  {} (model {model})", chances.join(" · ")),
+            t.muted,
+        ),
+        Span::styled(
+            if disagrees {
+                "  ! disagrees with the champion"
+            } else {
+                ""
+            },
+            t.warning,
+        ),
+    ])
+}

@@ -46,6 +46,10 @@ pub enum Request {
     },
     Train(Box<TrainRequest>),
     Activate(String),
+    /// Every model kind on the same split (`ops::compare`), each saved, none made active.
+    Compare(Box<crate::ops::compare::CompareRequest>),
+    /// Set the challenger to a model id, or clear it.
+    SetChallenger(Option<String>),
     Export {
         what: ExportWhat,
         path: PathBuf,
@@ -78,7 +82,10 @@ pub enum Reply {
     Bootstrapped(Option<String>),
     Portfolio(Box<views::portfolio::Portfolio>),
     FirmsCount(usize),
-    FirmsPage { offset: usize, rows: Vec<FirmRow> },
+    FirmsPage {
+        offset: usize,
+        rows: Vec<FirmRow>,
+    },
     Firm(Box<views::firm::FirmDetail>),
     Pca(Box<views::pca::PcaView>),
     Screen(Box<crate::analysis::screen::Screening>),
@@ -86,10 +93,19 @@ pub enum Reply {
     Queue(Vec<views::triage::QueueItem>),
     Decided(Box<DecisionRecord>),
     Undone(Box<DecisionRecord>),
-    Progress { share: f64, text: String },
+    Progress {
+        share: f64,
+        text: String,
+    },
     Trained(Box<ModelRecord>),
     Activated(crate::ops::models::Activated),
-    Exported { path: PathBuf, rows: usize },
+    Compared(Box<crate::ops::compare::Comparison>),
+    /// The challenger now set (id, name), or none.
+    ChallengerSet(Option<(String, String)>),
+    Exported {
+        path: PathBuf,
+        rows: usize,
+    },
     ExportExists(PathBuf),
     Cancelled,
     Error(Failure),
@@ -106,7 +122,7 @@ pub struct Envelope {
 pub fn is_long(req: &Request) -> bool {
     matches!(
         req,
-        Request::Bootstrap | Request::Train(_) | Request::Export { .. }
+        Request::Bootstrap | Request::Train(_) | Request::Compare(_) | Request::Export { .. }
     )
 }
 
@@ -178,6 +194,12 @@ fn answer(store: &mut Store, req: Request, job: &Job) -> Result<Reply, OpsError>
             Reply::Trained(Box::new(crate::ops::train::train(store, &req, job)?.record))
         }
         Request::Activate(id) => Reply::Activated(crate::ops::models::activate(store, &id, job)?),
+        Request::Compare(req) => {
+            Reply::Compared(Box::new(crate::ops::compare::compare(store, &req, job)?))
+        }
+        Request::SetChallenger(id) => Reply::ChallengerSet(
+            crate::ops::models::set_challenger(store, id.as_deref())?.map(|m| (m.id, m.name)),
+        ),
         Request::Export { what, path, force } => {
             let out = crate::ops::export::export(store, what, &path, force, job)?;
             Reply::Exported {

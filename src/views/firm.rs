@@ -46,6 +46,8 @@ pub struct FirmDetail {
     pub peers: usize,
     pub score: Option<Scored>,
     pub model_name: Option<String>,
+    /// The challenger's view (its name and score), when one is set and can score the firm.
+    pub challenger: Option<(String, Scored)>,
     pub applications: Vec<Application>,
     pub decisions: Vec<DecisionRecord>,
 }
@@ -102,7 +104,12 @@ pub fn load(store: &Store, firm_id: &str) -> Result<FirmDetail> {
         Some(m) => score_firm(store, m, &firm.id)?,
         None => None,
     };
+    let challenger = match (&model, store.challenger_model()?) {
+        (Some(_), Some(c)) => score_firm(store, &c, &firm.id)?.map(|s| (c.name.clone(), s)),
+        _ => None,
+    };
     Ok(FirmDetail {
+        challenger,
         applications: store.firm_applications(&firm.id)?,
         decisions: store.firm_decisions(&firm.id)?,
         firm,

@@ -36,6 +36,13 @@ pub fn queue_item_json(q: &QueueItem) -> Value {
         "fiscal_year": q.score.as_ref().map(|s| s.fiscal_year),
         "model_id": q.model.as_ref().map(|m| m.id.clone()),
         "model_hash": q.model.as_ref().map(|m| m.hash.clone()),
+        "challenger": q.challenger.as_ref().map(|(m, s)| json!({
+            "model_id": m.id,
+            "class": m.predicted_class,
+            "probabilities": probabilities_json(&s.explanation.probabilities),
+            "risk": s.probability("bad"),
+            "disagrees": q.disagrees(),
+        })),
         "key_ratios": q.key_ratios.iter().map(|k| json!({
             "id": k.id,
             "name": k.name,
@@ -111,6 +118,14 @@ pub fn firm_json(d: &FirmDetail) -> Value {
             "reasons": s.explanation.reasons,
             "path": s.explanation.path,
             "nearest_change": s.explanation.nearest_change,
+        })),
+        "challenger": d.challenger.as_ref().map(|(name, s)| json!({
+            "id": s.model_id,
+            "name": name,
+            "class": s.explanation.class,
+            "probabilities": probabilities_json(&s.explanation.probabilities),
+            "reasons": s.explanation.reasons,
+            "disagrees": d.score.as_ref().is_some_and(|c| c.explanation.class != s.explanation.class),
         })),
         "applications": d.applications,
         "decisions": d.decisions,

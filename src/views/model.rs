@@ -1,5 +1,5 @@
-//! The Model screen's facts: the models in the store, the active one, and its feature
-//! importances.
+//! The Model screen's facts: the models in the store, the active one, its feature importances
+//! and its reports.
 
 use super::{Result, ViewError};
 use crate::model::registry::ModelRecord;
@@ -13,6 +13,9 @@ pub struct ModelView {
     pub active: Option<ModelRecord>,
     /// (feature or component, importance), largest first.
     pub importances: Vec<(String, f64)>,
+    /// The active model's gains, calibration and bands over its test part (as `precre report`
+    /// with its defaults), when its record keeps its test predictions.
+    pub reports: Option<crate::model::reports::Reports>,
 }
 
 pub fn load(store: &Store) -> Result<ModelView> {
@@ -23,10 +26,19 @@ pub fn load(store: &Store) -> Result<ModelView> {
         Err(e) => return Err(ViewError::Store(e)),
     };
     let importances = active.as_ref().map(importances).unwrap_or_default();
+    let reports = active.as_ref().and_then(|m| {
+        let sample = m.test_sample.as_ref()?;
+        Some(crate::model::reports::reports(
+            sample,
+            crate::model::reports::DEFAULT_GROUPS,
+            &crate::model::reports::DEFAULT_BANDS,
+        ))
+    });
     Ok(ModelView {
         models,
         active,
         importances,
+        reports,
     })
 }
 

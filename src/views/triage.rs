@@ -1,6 +1,7 @@
 //! The Triage queue: pending applications scored by the active model, riskiest first (highest
 //! probability of the bad class, then of satisfactory), each with its key ratios against the
-//! sector, the class, the probabilities and the reasons a decline would cite.
+//! sector, the class, the probabilities and the reasons a decline would cite; with a challenger
+//! model set, its class and probabilities beside them.
 
 use super::scoring::{score_firm, Scored};
 use super::Result;
@@ -38,6 +39,8 @@ pub struct QueueItem {
     pub application: Application,
     pub score: Option<Scored>,
     pub model: Option<ModelRef>,
+    /// The challenger's view, when one is set and can score the firm.
+    pub challenger: Option<(ModelRef, Scored)>,
     pub key_ratios: Vec<KeyRatio>,
 }
 
@@ -45,6 +48,14 @@ impl QueueItem {
     /// Probability of the bad class (0 without a model): the queue's order.
     pub fn risk(&self) -> f64 {
         self.score.as_ref().map_or(0.0, |s| s.probability("bad"))
+    }
+
+    /// Whether the challenger gives another class than the champion.
+    pub fn disagrees(&self) -> bool {
+        match (&self.model, &self.challenger) {
+            (Some(m), Some((c, _))) => m.predicted_class != c.predicted_class,
+            _ => false,
+        }
     }
 
     /// Reasons a decline would cite, from the model's explanation (up to four).
@@ -59,6 +70,10 @@ impl QueueItem {
 /// The queue, riskiest first.
 pub fn load(store: &Store) -> Result<Vec<QueueItem>> {
     let model = store.model(None).ok();
+    let challenger = match &model {
+        Some(_) => store.challenger_model()?,
+        None => None,
+    };
     let apps = store.pending_queue()?;
     let mut medians: HashMap<String, Vec<Option<f64>>> = HashMap::new();
     let key: Vec<usize> = KEY_RATIOS
@@ -104,10 +119,15 @@ pub fn load(store: &Store) -> Result<Vec<QueueItem>> {
             (Some(m), Some(s)) => Some(s.model_ref(m)),
             _ => None,
         };
+        let challenger = match &challenger {
+            Some(c) => score_firm(store, c, &app.firm_id)?.map(|s| (s.model_ref(c), s)),
+            None => None,
+        };
         items.push(QueueItem {
             application: app,
             score,
             model: model_ref,
+            challenger,
             key_ratios,
         });
     }

@@ -258,7 +258,21 @@ pub(super) const DEFAULTS: &[(Context, Command, &str, &[&str], &str)] = &[
         Command::Activate,
         "activate",
         &["A"],
-        "make the selected model active",
+        "make the selected model active (the champion)",
+    ),
+    (
+        Context::Model,
+        Command::Compare,
+        "compare",
+        &["C"],
+        "compare every model kind on the form's inputs and split",
+    ),
+    (
+        Context::Model,
+        Command::Challenger,
+        "challenger",
+        &["c"],
+        "make the selected model the challenger (again: none)",
     ),
     (
         Context::Model,

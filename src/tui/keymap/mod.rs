@@ -87,6 +87,8 @@ pub enum Command {
     Train,
     Cancel,
     Activate,
+    Compare,
+    Challenger,
     ToggleNode,
     Approve,
     Decline,

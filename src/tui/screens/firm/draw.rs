@@ -226,6 +226,11 @@ fn model(frame: &mut Frame, area: Rect, app: &App, d: &FirmDetail) {
             Span::styled(bar(*p, bw), t.class(c)),
         ]));
     }
+    if let Some((name, c)) = &d.challenger {
+        let label = format!("{} '{name}'", c.model_id);
+        let disagrees = c.explanation.class != e.class;
+        lines.push(crate::tui::ui::challenger_line(app, &label, c, disagrees));
+    }
     lines.push(Line::from(Span::styled("Reasons", t.accent)));
     if e.reasons.is_empty() {
         lines.push(Line::from(Span::styled(

@@ -26,7 +26,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
     frame.render_widget(Paragraph::new(pane_bar(app, Screen::Model)), bar_area);
     let pane = Pane::at(app.pane_of(Screen::Model));
-    if roomy(body) && pane != Pane::Tree {
+    if roomy(body) && !matches!(pane, Pane::Tree | Pane::Compare | Pane::Reports) {
         // Roomy: the form and the metrics stay in view beside the chosen pane.
         let [l, r] = Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
             .areas(body);
@@ -53,6 +53,8 @@ fn pane_body(frame: &mut Frame, area: Rect, app: &App, pane: Pane) {
         Pane::Pruning => pruning(frame, area, app, active),
         Pane::Importance => importance(frame, area, app),
         Pane::Models => models(frame, area, app),
+        Pane::Compare => super::compare::draw_compare(frame, area, app),
+        Pane::Reports => super::compare::draw_reports(frame, area, app),
     }
 }
 
@@ -511,9 +513,10 @@ fn models(frame: &mut Frame, area: Rect, app: &App) {
     let b = block(
         app,
         format!(
-            "Models in the store ({} or {} makes one active)",
+            "Models in the store ({} or {} makes one active, {} the challenger)",
             app.key(crate::tui::keymap::Command::Select),
-            app.key(crate::tui::keymap::Command::Activate)
+            app.key(crate::tui::keymap::Command::Activate),
+            app.key(crate::tui::keymap::Command::Challenger)
         ),
     );
     let inner = b.inner(area);
@@ -537,7 +540,13 @@ fn models(frame: &mut Frame, area: Rect, app: &App) {
         lines.push(Line::from(Span::styled(
             format!(
                 "{} {:<17} {:<16} {:<21} {:>8} {:>6}",
-                if m.active { "●" } else { " " },
+                if m.active {
+                    "●"
+                } else if m.challenger {
+                    "c"
+                } else {
+                    " "
+                },
                 m.id,
                 m.name.chars().take(16).collect::<String>(),
                 m.created_at,

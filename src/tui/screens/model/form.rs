@@ -159,19 +159,7 @@ impl TrainForm {
         let label: crate::analysis::labels::LabelPolicy = field(11, &self.label)?;
         let kind = self.kind.trim().to_ascii_lowercase();
         let learner = match crate::model::learner::Learner::by_name(&kind) {
-            Some(crate::model::learner::Learner::Forest(p)) => {
-                crate::model::learner::Learner::Forest(crate::model::forest::ForestParams {
-                    seed,
-                    ..p
-                })
-            }
-            Some(crate::model::learner::Learner::Boosting(p)) => {
-                crate::model::learner::Learner::Boosting(crate::model::boost::BoostParams {
-                    seed,
-                    ..p
-                })
-            }
-            Some(l) => l,
+            Some(l) => l.seeded(seed),
             None => {
                 return Err((
                     12,
@@ -237,10 +225,13 @@ mod tests {
         assert!(matches!(req.fit.learner, Learner::Forest(p) if p.seed == defaults::SEED));
         assert_eq!(req.fit.prune, crate::model::pipeline::PruneSpec::None);
         form.kind = "svm".into();
+        let req = form.check().expect("valid");
+        assert!(matches!(req.fit.learner, Learner::Svm(p) if p.seed == defaults::SEED));
+        form.kind = "neural".into();
         let (field, message) = form.check().unwrap_err();
         assert_eq!(FORM_FIELDS[field], "kind");
         assert!(
-            message.contains("tree, logistic, lda, forest, boosting"),
+            message.contains("tree, logistic, scorecard, lda, svm, forest, boosting"),
             "{message}"
         );
         assert_eq!(

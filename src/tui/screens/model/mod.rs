@@ -1,7 +1,9 @@
 //! The Model screen's state and keys: the training form (checked by the command line's parsers
 //! before a job starts), training and activating on the worker (`ops::train`, `ops::models`, as
-//! `precre train --save` and `precre models activate` run them), the tree, the models.
+//! `precre train --save` and `precre models activate` run them), the tree, the models, the
+//! comparison of every kind (`ops::compare`, as `precre compare --save`), the reports.
 
+mod compare;
 mod draw;
 mod form;
 pub use draw::draw;
@@ -25,6 +27,8 @@ super::panes! {
     Pruning => "Pruning",
     Importance => "Importance",
     Models => "Models",
+    Compare => "Compare",
+    Reports => "Reports",
 }
 
 #[derive(Debug, Default)]
@@ -39,6 +43,9 @@ pub struct ModelScreen {
     pub collapsed: HashSet<usize>,
     pub models_cursor: usize,
     pub scroll: usize,
+    /// The last comparison of every kind, and the candidate under the cursor.
+    pub compare: Option<Box<crate::ops::compare::Comparison>>,
+    pub compare_cursor: usize,
 }
 
 fn pane(app: &App) -> Pane {
@@ -68,6 +75,8 @@ pub fn command(app: &mut App, cmd: Command) -> bool {
     match cmd {
         Command::Train => start_training(app),
         Command::Activate => activate_selected(app),
+        Command::Compare => start_comparison(app),
+        Command::Challenger => challenger_selected(app),
         Command::ToggleNode => toggle_node(app),
         _ => return false,
     }
@@ -93,6 +102,10 @@ pub fn move_by(app: &mut App, delta: i64) {
         Pane::Models => {
             let n = app.model.view.as_ref().map_or(0, |m| m.models.len());
             app.model.models_cursor = clamp_move(app.model.models_cursor, delta, n);
+        }
+        Pane::Compare => {
+            let n = app.model.compare.as_ref().map_or(0, |c| c.candidates.len());
+            app.model.compare_cursor = clamp_move(app.model.compare_cursor, delta, n);
         }
         _ => app.model.scroll = clamp_move(app.model.scroll, delta, 100),
     }
@@ -122,7 +135,7 @@ pub fn select(app: &mut App) {
             open_input(app, InputPurpose::FormField(i), text);
         }
         Pane::Tree => toggle_node(app),
-        Pane::Models => activate_selected(app),
+        Pane::Models | Pane::Compare => activate_selected(app),
         _ => {}
     }
 }
@@ -146,13 +159,15 @@ fn toggle_node(app: &mut App) {
     }
 }
 
-fn start_training(app: &mut App) {
+/// The form's training request, or `None` with the refused field shown (and no job running).
+fn checked_form(app: &mut App) -> Option<crate::ops::train::TrainRequest> {
     if app.job.is_some() {
         let msg = format!(
             "a job is running; wait, or {} to cancel it",
             app.key(Command::Cancel)
         );
-        return app.set_status(Level::Error, msg);
+        app.set_status(Level::Error, msg);
+        return None;
     }
     match app.model.form.check() {
         Err((field, message)) => {
@@ -160,42 +175,108 @@ fn start_training(app: &mut App) {
             app.set_pane(Screen::Model, Pane::Train.index());
             app.set_status(Level::Error, format!("{}: {message}", FORM_FIELDS[field]));
             app.model.error = Some((field, message));
+            None
         }
         Ok(req) => {
             app.model.error = None;
-            app.start_job(
-                Tag::Train,
-                Request::Train(Box::new(req)),
-                "training".into(),
-                true,
-            );
-            let msg = format!(
-                "training on the worker; {} cancels",
-                app.key(Command::Cancel)
-            );
-            app.set_status(Level::Info, msg);
+            Some(req)
         }
     }
 }
 
-fn activate_selected(app: &mut App) {
-    if pane(app) != Pane::Models {
-        app.set_pane(Screen::Model, Pane::Models.index());
-        let msg = format!(
-            "choose a model, then {} or Enter",
-            app.key(Command::Activate)
-        );
-        return app.set_status(Level::Info, msg);
+fn start_training(app: &mut App) {
+    let Some(req) = checked_form(app) else { return };
+    app.start_job(
+        Tag::Train,
+        Request::Train(Box::new(req)),
+        "training".into(),
+        true,
+    );
+    let msg = format!(
+        "training on the worker; {} cancels",
+        app.key(Command::Cancel)
+    );
+    app.set_status(Level::Info, msg);
+}
+
+/// The model under the cursor of the Models or the Compare pane: (id, name, is challenger).
+fn selected_model(app: &App) -> Option<(String, String, bool)> {
+    let view = app.model.view.as_ref()?;
+    let challenger = |id: &str| view.models.iter().any(|m| m.id == id && m.challenger);
+    match pane(app) {
+        Pane::Models => view
+            .models
+            .get(app.model.models_cursor)
+            .map(|m| (m.id.clone(), m.name.clone(), m.challenger)),
+        Pane::Compare => app
+            .model
+            .compare
+            .as_ref()?
+            .candidates
+            .get(app.model.compare_cursor)
+            .filter(|c| c.saved)
+            .map(|c| {
+                let id = c.record.id.clone();
+                let is = challenger(&id);
+                (id, c.record.name.clone(), is)
+            }),
+        _ => None,
     }
-    if let Some(id) = app
-        .model
-        .view
-        .as_ref()
-        .and_then(|m| m.models.get(app.model.models_cursor))
-        .map(|m| m.id.clone())
-    {
+}
+
+/// Outside the Models and Compare panes: go to the Models pane and say what to do there.
+fn to_models_pane(app: &mut App, command: Command) {
+    app.set_pane(Screen::Model, Pane::Models.index());
+    let msg = format!(
+        "choose a model (here, or in the Compare pane), then {}",
+        app.key(command)
+    );
+    app.set_status(Level::Info, msg);
+}
+
+fn activate_selected(app: &mut App) {
+    if !matches!(pane(app), Pane::Models | Pane::Compare) {
+        return to_models_pane(app, Command::Activate);
+    }
+    if let Some((id, _, _)) = selected_model(app) {
         app.request(Tag::Activate, Request::Activate(id));
     }
+}
+
+/// Makes the selected model the challenger; on the challenger itself, sets none.
+fn challenger_selected(app: &mut App) {
+    if !matches!(pane(app), Pane::Models | Pane::Compare) {
+        return to_models_pane(app, Command::Challenger);
+    }
+    if let Some((id, _, is_challenger)) = selected_model(app) {
+        let id = if is_challenger { None } else { Some(id) };
+        app.request(Tag::Challenger, Request::SetChallenger(id));
+    }
+}
+
+/// Compares every kind on the form's inputs and split, as `precre compare --save compare`.
+fn start_comparison(app: &mut App) {
+    let Some(req) = checked_form(app) else { return };
+    let req = crate::ops::compare::CompareRequest::every_kind(&req, 5, "compare");
+    app.start_job(
+        Tag::Compare,
+        Request::Compare(Box::new(req)),
+        "comparing every model kind".into(),
+        true,
+    );
+    app.set_pane(Screen::Model, Pane::Compare.index());
+    let msg = format!(
+        "comparing every kind on the worker (5 folds each); {} cancels",
+        app.key(Command::Cancel)
+    );
+    app.set_status(Level::Info, msg);
+}
+
+/// After a comparison: its table.
+pub fn compared(app: &mut App, c: Box<crate::ops::compare::Comparison>) {
+    app.model.compare_cursor = 0;
+    app.model.compare = Some(c);
+    app.set_pane(Screen::Model, Pane::Compare.index());
 }
 
 /// A form field typed in the pop-up: kept, checked, and the cursor moves on when it is good.

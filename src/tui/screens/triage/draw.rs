@@ -6,7 +6,7 @@ use crate::decisions::Verdict;
 use crate::output::{format_ratio, thousands_f};
 use crate::tui::app::App;
 use crate::tui::popup::DecisionDraft;
-use crate::tui::ui::{bar, block, centered, class_span, placeholder};
+use crate::tui::ui::{bar, block, centered, challenger_line, class_span, placeholder};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
@@ -80,9 +80,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             };
             let class = q.score.as_ref().map(|s| s.explanation.class.as_str());
             let name: String = q.application.firm_name.chars().take(name_w).collect();
+            // "!" marks an application on which the challenger disagrees with the champion.
+            let (mark, mark_style) = if q.disagrees() {
+                ("!", t.warning)
+            } else {
+                (" ", style)
+            };
             Line::from(vec![
                 class_span(app, class, false),
-                Span::styled(format!(" {:>3.0}% ", q.risk() * 100.0), style),
+                Span::styled(format!(" {:>3.0}%", q.risk() * 100.0), style),
+                Span::styled(mark, mark_style),
                 Span::styled(format!("{name:<name_w$}"), style),
             ])
         })
@@ -134,8 +141,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             }
         }
     }
+    if let Some((m, s)) = &q.challenger {
+        lines.push(challenger_line(app, &m.id, s, q.disagrees()));
+    }
+    // The ratio's name takes what the firm and sector columns leave (no wrapped rows at 80x24).
+    let key_w = (inner.width as usize).saturating_sub(23).clamp(10, 26);
     lines.push(Line::from(Span::styled(
-        format!("{:<26}{:>10}{:>11}", "key ratios", "firm", "sector md"),
+        format!("{:<key_w$}{:>10}{:>11}", "key ratios", "firm", "sector md"),
         t.accent,
     )));
     for k in &q.key_ratios {
@@ -148,9 +160,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             Some(false) => ("▲", t.good),
             None => (" ", t.muted),
         };
-        let name: String = k.name.chars().take(25).collect();
+        let name: String = k.name.chars().take(key_w - 1).collect();
         lines.push(Line::from(vec![
-            Span::styled(format!("{name:<26}"), t.text),
+            Span::styled(format!("{name:<key_w$}"), t.text),
             Span::styled(format!("{:>10}", format_ratio(k.value, k.unit)), t.text),
             Span::styled(
                 format!("{:>11} ", format_ratio(k.sector_median, k.unit)),

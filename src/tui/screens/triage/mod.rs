@@ -105,6 +105,8 @@ pub fn submit_decision(app: &mut App, draft: DecisionDraft) {
         reasons: draft.reasons.clone(),
         override_reason: Some(draft.override_reason.clone()),
         model: draft.model.clone(),
+        // Filled in by the use case that records it (the worker's `ops::decide`).
+        challenger: None,
         replace: false,
     };
     if let Err(e) = input.checked() {
