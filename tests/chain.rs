@@ -124,3 +124,37 @@ fn a_schema_4_store_starts_its_chain_at_migration() {
         "a copy before the migration"
     );
 }
+
+/// Schema 6 adds the challenger's id and class to each decision; the decisions of a schema 5
+/// store keep their chain hashes (the new fields are hashed only when present), so the whole
+/// chain still verifies after the migration, and new decisions extend it.
+#[test]
+fn a_schema_5_store_keeps_its_chain_through_the_challenger_migration() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = decided(dir.path(), "v5.db");
+    let c = rusqlite::Connection::open(&db).unwrap();
+    c.execute_batch(
+        "ALTER TABLE decisions DROP COLUMN challenger_id;
+         ALTER TABLE decisions DROP COLUMN challenger_class;
+         PRAGMA user_version = 5;",
+    )
+    .unwrap();
+    drop(c);
+    let (code, out, err) = run(&db, &["check"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(
+        out.contains("decision chain: 6 decisions verified"),
+        "{out}"
+    );
+    assert!(dir.path().join("v5.db.v5.backup").exists());
+    let (_, q, _) = run(&db, &["queue", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&q).unwrap();
+    let app = v["applications"][0]["application_id"].as_str().unwrap();
+    assert_eq!(run(&db, &["decide", app, "--refer"]).0, Some(0));
+    let (code, out, _) = run(&db, &["check"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains("decision chain: 7 decisions verified"),
+        "{out}"
+    );
+}
