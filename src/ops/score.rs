@@ -116,14 +116,36 @@ pub fn score(
     firm: &PostedFirm,
     medians: crate::model::wording::SectorMedian,
 ) -> Result<Scored> {
+    score_with(model, model_hash, &features_of(model), firm, medians)
+}
+
+/// The model's features as parsed inputs (`None`: a feature set's column), once per model for
+/// a caller that scores many firms.
+pub fn features_of(model: &ModelRecord) -> Vec<Option<Feature>> {
+    model
+        .pipeline
+        .features
+        .iter()
+        .map(|f| Feature::parse(f))
+        .collect()
+}
+
+/// `score` with the model's features parsed beforehand (`features_of`).
+pub fn score_with(
+    model: &ModelRecord,
+    model_hash: &str,
+    features: &[Option<Feature>],
+    firm: &PostedFirm,
+    medians: crate::model::wording::SectorMedian,
+) -> Result<Scored> {
     let stmts = statements(firm)?;
     let last = stmts.len() - 1;
     let prev = (last > 0).then(|| &stmts[last - 1]);
     let ratios = compute_ratios(&stmts[last], prev);
     let fiscal_year = stmts[last].fiscal_year;
     let mut values = Vec::with_capacity(model.pipeline.features.len());
-    for f in &model.pipeline.features {
-        let Some(feature) = Feature::parse(f) else {
+    for (f, feature) in model.pipeline.features.iter().zip(features) {
+        let Some(feature) = feature.clone() else {
             // A feature set's column joined by firm id: a posted firm has no row in the set, so
             // it is missing (the training median stands in).
             if crate::views::data::set_feature(f).is_some() {

@@ -121,7 +121,12 @@ pub struct Health {
 
 /// Reads a JSON body into `T`, naming the field at fault.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    // One pass: syntax errors are 400, data errors 422 with the field's path.
+    // A good body is read once, without tracking paths (a fifth of a score's CPU); only a
+    // refused one is read again to say where: syntax errors are 400, data errors 422 with the
+    // field's path.
+    if let Ok(v) = serde_json::from_slice::<T>(bytes) {
+        return Ok(v);
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let parsed: Result<T, _> = serde_path_to_error::deserialize(&mut de);
     let malformed = |e: &serde_json::Error| {

@@ -126,8 +126,14 @@ fn score_one(
     let posted = req.posted();
     let medians = snap.medians.get(&req.firm.sector.to_ascii_lowercase());
     let median = |v: &str| medians.and_then(|m| crate::views::scoring::median_of(m, v));
-    let scored =
-        crate::ops::score::score(&snap.model, &snap.model_hash, &posted, &median).map_err(ops)?;
+    let scored = crate::ops::score::score_with(
+        &snap.model,
+        &snap.model_hash,
+        &snap.features,
+        &posted,
+        &median,
+    )
+    .map_err(ops)?;
     let stored = match store {
         Some(store) if req.store => {
             crate::ops::score::store_firm(store, &posted).map_err(ops)?;

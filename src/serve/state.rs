@@ -59,15 +59,24 @@ pub struct Snapshot {
     pub model: Arc<ModelRecord>,
     /// The model's content hash (serialising the pipeline to hash it costs more than scoring).
     pub model_hash: Arc<str>,
+    /// The model's features parsed once (`ops::score::features_of`).
+    pub features: Arc<Vec<Option<crate::finance::inputs::Feature>>>,
     pub sectors: Arc<Vec<String>>,
     /// Each sector's ratio medians (`views::scoring::sector_medians`), by lower-case name, for
     /// the reasons of a posted firm (as the store-backed scores cite them).
     pub medians: Arc<std::collections::HashMap<String, Vec<Option<f64>>>>,
     taken: Instant,
+    medians_taken: Instant,
 }
 
 /// How long a snapshot of the active model and the sectors serves before it is read again.
+/// The request that finds it older is answered from it while one refresh runs behind it (no
+/// request waits for the store, and 64 clients do not all refresh at once).
 pub const SNAPSHOT_TTL: Duration = Duration::from_secs(1);
+
+/// How long the sector medians (cited by the reasons; reading them scans every sector's
+/// latest statements, ~40 ms on the demo) are kept before a refresh reads them again.
+pub const MEDIANS_TTL: Duration = Duration::from_secs(30);
 
 pub struct AppState {
     pub db: PathBuf,
@@ -77,6 +86,8 @@ pub struct AppState {
     /// The active model as last read, with its content hash (hashing serialises the pipeline).
     model: Mutex<Option<(Arc<ModelRecord>, Arc<str>)>>,
     snapshot: Mutex<Option<Snapshot>>,
+    /// A snapshot refresh is running (at most one at a time).
+    refreshing: std::sync::atomic::AtomicBool,
     tokens: Mutex<HashMap<String, (String, Scope, Instant)>>,
     work: Arc<tokio::sync::Semaphore>,
 }
@@ -100,6 +111,7 @@ impl AppState {
             log: Mutex::new(Some(log)),
             model: Mutex::new(None),
             snapshot: Mutex::new(None),
+            refreshing: Default::default(),
             tokens: Mutex::new(HashMap::new()),
             work: Arc::new(tokio::sync::Semaphore::new(permits)),
         }
@@ -181,15 +193,31 @@ impl AppState {
         Ok(entry)
     }
 
-    /// The active model and the sectors, read again when older than [`SNAPSHOT_TTL`].
+    /// The active model and the sectors: the snapshot as it is while it is younger than
+    /// [`SNAPSHOT_TTL`]; older, still the snapshot, and one refresh starts behind it; none yet
+    /// (the first request), read now.
     pub async fn snapshot(self: &Arc<Self>) -> Result<Snapshot, ApiError> {
-        if let Ok(s) = self.snapshot.lock() {
-            if let Some(snap) = s.as_ref().filter(|s| s.taken.elapsed() < SNAPSHOT_TTL) {
-                return Ok(snap.clone());
-            }
+        use std::sync::atomic::Ordering;
+        let current = self.snapshot.lock().ok().and_then(|s| s.clone());
+        let Some(snap) = current else {
+            return self.refresh(None).await;
+        };
+        if snap.taken.elapsed() >= SNAPSHOT_TTL && !self.refreshing.swap(true, Ordering::AcqRel) {
+            let state = self.clone();
+            let previous = snap.clone();
+            tokio::spawn(async move {
+                let _ = state.refresh(Some(previous)).await;
+                state.refreshing.store(false, Ordering::Release);
+            });
         }
+        Ok(snap)
+    }
+
+    /// Reads the active model and the sectors again (the medians too when `previous` has none
+    /// younger than [`MEDIANS_TTL`] for these sectors), and keeps the snapshot.
+    async fn refresh(self: &Arc<Self>, previous: Option<Snapshot>) -> Result<Snapshot, ApiError> {
         let snap = self
-            .blocking(|store, st| {
+            .blocking(move |store, st| {
                 let (model, model_hash) = st.active_model(store)?;
                 let sectors = store
                     .sectors()
@@ -197,18 +225,35 @@ impl AppState {
                     .into_iter()
                     .map(|(s, _)| s.to_ascii_lowercase())
                     .collect::<Vec<String>>();
-                let mut medians = std::collections::HashMap::new();
-                for s in &sectors {
-                    let m = crate::views::scoring::sector_medians(store, s)
-                        .map_err(|e| ApiError::from(crate::ops::OpsError::from(e)))?;
-                    medians.insert(s.clone(), m);
-                }
+                let previous_model = previous
+                    .as_ref()
+                    .map(|p| (p.model.id.clone(), p.features.clone()));
+                let kept = previous
+                    .filter(|p| p.medians_taken.elapsed() < MEDIANS_TTL && *p.sectors == sectors);
+                let (medians, medians_taken) = match kept {
+                    Some(p) => (p.medians, p.medians_taken),
+                    None => {
+                        let mut medians = std::collections::HashMap::new();
+                        for s in &sectors {
+                            let m = crate::views::scoring::sector_medians(store, s)
+                                .map_err(|e| ApiError::from(crate::ops::OpsError::from(e)))?;
+                            medians.insert(s.clone(), m);
+                        }
+                        (Arc::new(medians), Instant::now())
+                    }
+                };
+                let features = match kept_features(&previous_model, &model) {
+                    Some(f) => f,
+                    None => Arc::new(crate::ops::score::features_of(&model)),
+                };
                 Ok(Snapshot {
+                    features,
                     model_hash,
                     model,
                     sectors: Arc::new(sectors),
-                    medians: Arc::new(medians),
+                    medians,
                     taken: Instant::now(),
+                    medians_taken,
                 })
             })
             .await?;
@@ -244,4 +289,16 @@ impl AppState {
             }
         }
     }
+}
+
+/// The parsed features of the previous snapshot when its model is still the active one.
+type ParsedFeatures = Arc<Vec<Option<crate::finance::inputs::Feature>>>;
+fn kept_features(
+    previous: &Option<(String, ParsedFeatures)>,
+    model: &ModelRecord,
+) -> Option<ParsedFeatures> {
+    previous
+        .as_ref()
+        .filter(|(id, _)| *id == model.id)
+        .map(|(_, f)| f.clone())
 }
