@@ -25,8 +25,13 @@ struct Server {
 
 impl Server {
     fn start(db: &Path) -> Server {
+        Server::start_with(db, &[])
+    }
+
+    fn start_with(db: &Path, flags: &[&str]) -> Server {
         let mut child = precre(db)
             .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(flags)
             .stderr(Stdio::piped())
             .stdout(Stdio::null())
             .spawn()
@@ -543,4 +548,51 @@ fn sigterm_during_a_batch_loses_nothing_acknowledged() {
         // beyond whole firms.
         assert!(stored == 0 || stored == 300, "{stored} {code}");
     }
+}
+
+/// A client that trickles its headers (slowloris) is cut off at the header deadline, while a
+/// normal request on the same server is answered.
+#[test]
+fn a_client_trickling_its_headers_is_cut_off() {
+    let (_dir, db) = demo_store();
+    let server = Server::start_with(&db, &["--header-timeout", "1"]);
+    let mut slow = TcpStream::connect(server.addr).unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: test\r\n")
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut cut = false;
+    // One header byte every 200 ms: never a complete request.
+    for _ in 0..40 {
+        std::thread::sleep(Duration::from_millis(200));
+        if slow.write_all(b"X").is_err() {
+            cut = true;
+            break;
+        }
+        let mut buf = [0u8; 256];
+        slow.set_nonblocking(true).unwrap();
+        let read = slow.read(&mut buf);
+        slow.set_nonblocking(false).unwrap();
+        match read {
+            Ok(_) => {
+                cut = true;
+                break;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(_) => {
+                cut = true;
+                break;
+            }
+        }
+    }
+    let took = started.elapsed();
+    assert!(
+        cut,
+        "the trickling client was still connected after {took:?}"
+    );
+    assert!(took < Duration::from_secs(5), "cut off only after {took:?}");
+    let (code, _) = get(server.addr, "/healthz", None);
+    assert_eq!(code, 200);
+    assert!(server.stop().success());
 }

@@ -271,6 +271,10 @@ pub struct ServeArgs {
     /// Longest a request may take, reading its body included, in seconds.
     #[arg(long, default_value_t = 30, value_name = "SECONDS")]
     pub timeout: u64,
+    /// Longest a client may take to send a request's headers, in seconds (then the connection
+    /// is closed: a client trickling its headers holds no connection for long).
+    #[arg(long, default_value_t = 10, value_name = "SECONDS")]
+    pub header_timeout: u64,
     /// Requests worked on at once (more wait, then get 503).
     #[arg(long, default_value_t = 64, value_name = "N")]
     pub concurrency: usize,

@@ -22,6 +22,7 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
         max_body: args.max_body,
         max_batch_rows: args.max_batch_rows,
         request_timeout: Duration::from_secs(args.timeout.max(1)),
+        header_timeout: Duration::from_secs(args.header_timeout.max(1)),
         concurrency: args.concurrency.max(1),
         ..ServeOptions::default()
     };

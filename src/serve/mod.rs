@@ -4,6 +4,7 @@
 //! a busy store answers 503 with `Retry-After`; SIGTERM drains the requests in flight.
 
 pub mod api;
+mod conn;
 pub mod errors;
 pub mod handlers;
 pub mod metrics;
@@ -212,9 +213,13 @@ pub fn run(
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", opts.listen))?;
         ready(listener.local_addr()?);
-        axum::serve(listener, router(state.clone()))
-            .with_graceful_shutdown(shutdown_signal())
-            .await?;
+        conn::serve(
+            listener,
+            router(state.clone()),
+            opts.header_timeout,
+            shutdown_signal(),
+        )
+        .await;
         Ok(())
     });
     // Dropping the last sender lets the writer write what it holds and stop.

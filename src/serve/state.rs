@@ -26,6 +26,8 @@ pub struct ServeOptions {
     pub max_batch_rows: usize,
     /// Longest a request may take, reading its body included (slow clients get 408).
     pub request_timeout: Duration,
+    /// Longest a client may take to send a request's headers (then the connection is closed).
+    pub header_timeout: Duration,
     /// Requests worked on at once; past it they wait up to `queue_wait`, then get 503.
     pub concurrency: usize,
     pub queue_wait: Duration,
@@ -41,6 +43,7 @@ impl Default for ServeOptions {
             max_batch_body: 64 << 20,
             max_batch_rows: 10_000,
             request_timeout: Duration::from_secs(30),
+            header_timeout: Duration::from_secs(10),
             concurrency: 64,
             queue_wait: Duration::from_secs(5),
             busy_ms: 1_000,
