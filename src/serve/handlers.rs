@@ -239,17 +239,38 @@ pub async fn score_batch(
     }
     let n = rows.len();
     let snap = state.snapshot().await?;
+    let answer = |i: usize, one: Result<ScoreResponse, ApiError>| match one {
+        Ok(r) => serde_json::to_value(r).unwrap_or(Value::Null),
+        Err(e) => {
+            serde_json::json!({"row": i, "error": {"kind": e.kind, "message": e.message, "field": e.field}})
+        }
+    };
+    // A batch that stores no firm touches no store: its rows are scored on every core.
+    let stores = rows
+        .iter()
+        .any(|r| r.get("store") == Some(&Value::Bool(true)));
     let results: Vec<Value> = state
         .blocking(move |store, _| {
+            if !stores {
+                use rayon::prelude::*;
+                return Ok(rows
+                    .into_par_iter()
+                    .enumerate()
+                    .map(|(i, row)| {
+                        answer(
+                            i,
+                            api::typed::<ScoreRequest>(row)
+                                .and_then(|req| score_one(None, &snap, &req)),
+                        )
+                    })
+                    .collect());
+            }
             let mut store = Some(store);
             let mut out = Vec::with_capacity(rows.len());
             for (i, row) in rows.into_iter().enumerate() {
                 let one = api::typed::<ScoreRequest>(row)
                     .and_then(|req| score_one(store.as_deref_mut(), &snap, &req));
-                out.push(match one {
-                    Ok(r) => serde_json::to_value(r).unwrap_or(Value::Null),
-                    Err(e) => serde_json::json!({"row": i, "error": {"kind": e.kind, "message": e.message, "field": e.field}}),
-                });
+                out.push(answer(i, one));
             }
             Ok(out)
         })
