@@ -64,6 +64,14 @@ impl Server {
     }
 }
 
+/// A test that fails before `stop` still ends its server.
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// One HTTP/1.1 request; (status, headers, body).
 fn http(
     addr: SocketAddr,
