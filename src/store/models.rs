@@ -53,11 +53,7 @@ impl Store {
             ],
         )?;
         if activate {
-            tx.execute("UPDATE models SET active = (id = ?1)", [&rec.id])?;
-            tx.execute(
-                "DELETE FROM meta WHERE key = 'challenger_model' AND value = ?1",
-                [&rec.id],
-            )?;
+            make_active(&tx, &rec.id)?;
         }
         tx.commit()?;
         Ok(())
@@ -120,12 +116,7 @@ impl Store {
     pub fn activate_model(&mut self, id: &str) -> Result<()> {
         let rec = self.model(Some(id))?;
         let tx = self.conn.transaction()?;
-        tx.execute("UPDATE models SET active = (id = ?1)", [&rec.id])?;
-        // A challenger made champion stops being its own challenger.
-        tx.execute(
-            "DELETE FROM meta WHERE key = 'challenger_model' AND value = ?1",
-            [&rec.id],
-        )?;
+        make_active(&tx, &rec.id)?;
         tx.commit()?;
         Ok(())
     }
@@ -159,6 +150,17 @@ impl Store {
         };
         Ok(())
     }
+}
+
+/// Makes model `id` the active one inside `tx`; a challenger made champion stops being its own
+/// challenger (the one place both saving and activating go through).
+fn make_active(tx: &rusqlite::Transaction, id: &str) -> rusqlite::Result<()> {
+    tx.execute("UPDATE models SET active = (id = ?1)", [id])?;
+    tx.execute(
+        "DELETE FROM meta WHERE key = 'challenger_model' AND value = ?1",
+        [id],
+    )?;
+    Ok(())
 }
 
 /// One prediction to record.

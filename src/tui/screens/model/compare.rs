@@ -10,7 +10,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph, Wrap};
+use ratatui::widgets::{Chart, Dataset, GraphType, Paragraph, Wrap};
 use ratatui::Frame;
 
 fn pct(x: f64) -> String {
@@ -135,20 +135,8 @@ pub fn draw_compare(frame: &mut Frame, area: Rect, app: &App) {
             app,
             format!("ROC of '{}' against the rest, overlaid", c.positive_class),
         ))
-        .x_axis(
-            Axis::default()
-                .title("FPR")
-                .style(t.muted)
-                .bounds([0.0, 1.0])
-                .labels(["0", "0.5", "1"]),
-        )
-        .y_axis(
-            Axis::default()
-                .title("TPR")
-                .style(t.muted)
-                .bounds([0.0, 1.0])
-                .labels(["0", "0.5", "1"]),
-        );
+        .x_axis(super::draw::rate_axis(app, "FPR"))
+        .y_axis(super::draw::rate_axis(app, "TPR"));
     frame.render_widget(chart_widget, chart);
 }
 

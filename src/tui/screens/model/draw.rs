@@ -357,21 +357,18 @@ fn roc(frame: &mut Frame, area: Rect, app: &App, rec: Option<&ModelRecord>) {
     }
     let chart = Chart::new(sets)
         .block(block(app, "ROC, one class against the rest"))
-        .x_axis(
-            Axis::default()
-                .title("false positive rate")
-                .style(t.muted)
-                .bounds([0.0, 1.0])
-                .labels(["0", "0.5", "1"]),
-        )
-        .y_axis(
-            Axis::default()
-                .title("TPR")
-                .style(t.muted)
-                .bounds([0.0, 1.0])
-                .labels(["0", "0.5", "1"]),
-        );
+        .x_axis(rate_axis(app, "false positive rate"))
+        .y_axis(rate_axis(app, "TPR"));
     frame.render_widget(chart, area);
+}
+
+/// A ROC chart's axis: a rate from 0 to 1 (the ROC pane and the Compare pane).
+pub(super) fn rate_axis<'a>(app: &App, title: &'a str) -> Axis<'a> {
+    Axis::default()
+        .title(title)
+        .style(app.theme().muted)
+        .bounds([0.0, 1.0])
+        .labels(["0", "0.5", "1"])
 }
 
 fn pruning(frame: &mut Frame, area: Rect, app: &App, rec: Option<&ModelRecord>) {
