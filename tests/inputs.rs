@@ -82,7 +82,7 @@ fn factors_items_and_attributes_reach_the_tree_and_score_the_same_posted_or_stor
                 items: precre::finance::ITEMS
                     .iter()
                     .zip(s.values)
-                    .filter_map(|(it, v)| v.map(|v| (it.id.to_string(), v)))
+                    .filter_map(|(it, v)| v.map(|v| (it.id, v)))
                     .collect(),
             })
             .collect();
@@ -129,7 +129,7 @@ fn factors_items_and_attributes_reach_the_tree_and_score_the_same_posted_or_stor
                     items: precre::finance::ITEMS
                         .iter()
                         .zip(s.values)
-                        .filter_map(|(it, v)| v.map(|v| (it.id.to_string(), v)))
+                        .filter_map(|(it, v)| v.map(|v| (it.id, v)))
                         .collect(),
                 })
                 .collect(),

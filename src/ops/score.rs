@@ -28,7 +28,48 @@ pub struct PostedFirm {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PostedStatement {
     pub fiscal_year: i32,
-    pub items: BTreeMap<String, f64>,
+    pub items: PostedItems,
+}
+
+/// A statement's items as posted: each known item at its place in `ITEMS`, and the names that
+/// are not items (kept so that scoring refuses them, naming the field). A name given twice
+/// keeps its last amount, as a JSON object read into a map does.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PostedItems {
+    pub values: [Option<f64>; ITEMS.len()],
+    pub unknown: Vec<String>,
+}
+
+impl PostedItems {
+    /// Sets an item by its id (`total_assets`); a name that is not an item is kept as unknown.
+    pub fn set(&mut self, name: &str, value: f64) {
+        match ITEMS.iter().position(|it| it.id == name) {
+            Some(i) => self.values[i] = Some(value),
+            None => {
+                if !self.unknown.iter().any(|u| u == name) {
+                    self.unknown.push(name.to_string());
+                }
+            }
+        }
+    }
+
+    /// The items given, by id, in `ITEMS` order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, f64)> + '_ {
+        ITEMS
+            .iter()
+            .zip(&self.values)
+            .filter_map(|(it, v)| v.map(|v| (it.id, v)))
+    }
+}
+
+impl<'a> FromIterator<(&'a str, f64)> for PostedItems {
+    fn from_iter<I: IntoIterator<Item = (&'a str, f64)>>(iter: I) -> Self {
+        let mut items = PostedItems::default();
+        for (name, value) in iter {
+            items.set(name, value);
+        }
+        items
+    }
 }
 
 /// A posted firm scored.
@@ -68,30 +109,31 @@ pub fn statements(firm: &PostedFirm) -> Result<Vec<Statement>> {
                 format!("{} is given twice", s.fiscal_year),
             ));
         }
+        if let Some(name) = s.items.unknown.first() {
+            return Err(field(
+                format!("statements[{k}].items.{name}"),
+                format!(
+                    "not a statement item; items: {}",
+                    ITEMS.iter().map(|it| it.id).collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        }
         let mut st = Statement::empty(&id, s.fiscal_year);
-        for (name, value) in &s.items {
-            let Some(i) = ITEMS.iter().position(|it| it.id == name) else {
-                return Err(field(
-                    format!("statements[{k}].items.{name}"),
-                    format!(
-                        "not a statement item; items: {}",
-                        ITEMS.iter().map(|it| it.id).collect::<Vec<_>>().join(", ")
-                    ),
-                ));
-            };
+        for (i, (name, value)) in ITEMS.iter().map(|it| it.id).zip(s.items.values).enumerate() {
+            let Some(value) = value else { continue };
             if !value.is_finite() {
                 return Err(field(
                     format!("statements[{k}].items.{name}"),
                     "not a finite number",
                 ));
             }
-            if *value < 0.0 && !ITEMS[i].may_be_negative {
+            if value < 0.0 && !ITEMS[i].may_be_negative {
                 return Err(field(
                     format!("statements[{k}].items.{name}"),
                     "cannot be negative",
                 ));
             }
-            st.values[i] = Some(*value);
+            st.values[i] = Some(value);
         }
         for (i, it) in ITEMS.iter().enumerate() {
             if it.required && st.values[i].is_none() {

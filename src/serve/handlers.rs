@@ -102,13 +102,15 @@ fn score_response(
     firm_id: Option<String>,
     stored: bool,
 ) -> ScoreResponse {
+    let mut reasons = s.explanation.reasons;
+    reasons.truncate(4);
     ScoreResponse {
         firm_id,
         fiscal_year: s.fiscal_year,
-        class: s.explanation.class.clone(),
-        probabilities: s.explanation.probabilities.iter().cloned().collect(),
-        reasons: s.explanation.reasons.iter().take(4).cloned().collect(),
-        ratios: s.ratios.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
+        class: s.explanation.class,
+        probabilities: api::AsMap(s.explanation.probabilities),
+        reasons,
+        ratios: api::AsMap(s.ratios),
         model_id: s.model_id,
         model_hash: s.model_hash,
         stored,

@@ -27,7 +27,13 @@ impl Metrics {
     /// Counts one answered request.
     pub fn observe(&self, route: &str, status: u16, seconds: f64, error_kind: Option<&str>) {
         if let Ok(mut routes) = self.routes.lock() {
-            let r = routes.entry(route.to_string()).or_default();
+            // The route's name is copied only the first time it is seen.
+            if !routes.contains_key(route) {
+                routes.insert(route.to_string(), Route::default());
+            }
+            let Some(r) = routes.get_mut(route) else {
+                return;
+            };
             *r.by_status.entry(status).or_default() += 1;
             r.count += 1;
             r.sum += seconds;
@@ -39,7 +45,12 @@ impl Metrics {
         }
         if let Some(kind) = error_kind {
             if let Ok(mut e) = self.errors.lock() {
-                *e.entry(kind.to_string()).or_default() += 1;
+                match e.get_mut(kind) {
+                    Some(n) => *n += 1,
+                    None => {
+                        e.insert(kind.to_string(), 1);
+                    }
+                }
             }
         }
     }

@@ -79,11 +79,8 @@ pub fn openapi_json() -> String {
 
 /// Counts every answer in the metrics, by matched route, status and error kind.
 async fn observe(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|m| m.as_str().to_string())
-        .unwrap_or_else(|| "unmatched".into());
+    // MatchedPath holds its text shared: cloning it copies no string.
+    let route = req.extensions().get::<MatchedPath>().cloned();
     let started = Instant::now();
     let resp = next.run(req).await;
     let kind = resp
@@ -96,7 +93,7 @@ async fn observe(State(state): State<Arc<AppState>>, req: Request, next: Next) -
             _ => None,
         });
     state.metrics.observe(
-        &route,
+        route.as_ref().map_or("unmatched", MatchedPath::as_str),
         resp.status().as_u16(),
         started.elapsed().as_secs_f64(),
         kind,
