@@ -36,18 +36,25 @@ pub struct Created {
 
 /// The hex sha256 of a secret, as the store keeps it.
 pub fn hash(secret: &str) -> String {
-    let digest = Sha256::digest(secret.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    hex(&Sha256::digest(secret.as_bytes()))
+}
+
+/// Lower-case hex of bytes (checked on every request: no string is formatted per byte).
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    out
 }
 
 fn random_secret() -> Result<String> {
     let mut bytes = [0u8; 24];
     getrandom::fill(&mut bytes)
         .map_err(|e| OpsError::Io(format!("no random source for a token: {e}")))?;
-    Ok(format!(
-        "precre_{}",
-        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
-    ))
+    Ok(format!("precre_{}", hex(&bytes)))
 }
 
 /// Creates a token; the name must be new (names are what the log and decisions record).
@@ -80,4 +87,21 @@ pub fn check(store: &Store, secret: &str) -> Result<Option<(String, Scope)>> {
     Ok(store
         .token_by_hash(&hash(secret))?
         .and_then(|(name, scope)| scope.parse().ok().map(|s| (name, s))))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_secret_is_kept_as_its_sha256_in_hex() {
+        // FIPS 180-2, appendix B.1: SHA-256("abc").
+        assert_eq!(
+            super::hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        let secret = super::random_secret().unwrap();
+        assert_eq!(secret.len(), "precre_".len() + 48);
+        assert!(secret["precre_".len()..]
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()));
+    }
 }

@@ -7,12 +7,12 @@ pub mod api;
 mod conn;
 pub mod errors;
 pub mod handlers;
+mod log;
 pub mod metrics;
 pub mod state;
 
 pub use state::ServeOptions;
 
-use crate::store::tokens::RequestLog;
 use crate::store::Store;
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
@@ -123,50 +123,6 @@ pub fn router(state: Arc<AppState>) -> Router {
         .with_state(state)
 }
 
-/// How often the request log is committed at most: each commit is an fsync, and committing
-/// every few requests under load took a tenth of the service's CPU.
-const LOG_EVERY: Duration = Duration::from_millis(250);
-
-/// Writes the request log in batches (one transaction at most every [`LOG_EVERY`], or per 5,000
-/// entries), until every sender is gone; then the rest.
-fn log_writer(db: PathBuf, rx: std::sync::mpsc::Receiver<RequestLog>) {
-    let Ok(mut store) = Store::open(&db) else {
-        return;
-    };
-    let mut batch = Vec::new();
-    let mut last = std::time::Instant::now();
-    loop {
-        let wait = LOG_EVERY
-            .saturating_sub(last.elapsed())
-            .max(Duration::from_millis(1));
-        match rx.recv_timeout(wait) {
-            Ok(e) => {
-                batch.push(e);
-                while let Ok(e) = rx.try_recv() {
-                    batch.push(e);
-                    if batch.len() >= 5_000 {
-                        break;
-                    }
-                }
-            }
-            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
-            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
-                if !batch.is_empty() {
-                    let _ = store.log_requests(&batch);
-                }
-                return;
-            }
-        }
-        if !batch.is_empty() && (last.elapsed() >= LOG_EVERY || batch.len() >= 5_000) {
-            // A busy store keeps the batch for the next round.
-            if store.log_requests(&batch).is_ok() {
-                batch.clear();
-            }
-            last = std::time::Instant::now();
-        }
-    }
-}
-
 async fn shutdown_signal() {
     #[cfg(unix)]
     {
@@ -195,16 +151,13 @@ pub fn run(
 ) -> anyhow::Result<()> {
     // The store opens (and migrates) once here, so a damaged store fails before listening.
     drop(Store::open(&db)?);
-    let (tx, rx) = std::sync::mpsc::channel::<RequestLog>();
-    let writer = {
-        let db = db.clone();
-        std::thread::spawn(move || log_writer(db, rx))
-    };
+    let log = Arc::new(log::LogBuffer::default());
+    let writer = log::spawn_writer(db.clone(), log.clone());
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .max_blocking_threads(opts.concurrency.max(1) + 4)
         .build()?;
-    let state = Arc::new(AppState::new(db, opts.clone(), tx));
+    let state = Arc::new(AppState::new(db, opts.clone(), log.clone()));
     let served: anyhow::Result<()> = runtime.block_on(async {
         let listener = tokio::net::TcpListener::bind(opts.listen)
             .await
@@ -219,12 +172,11 @@ pub fn run(
         .await;
         Ok(())
     });
-    // Dropping the last sender lets the writer write what it holds and stop.
-    if let Ok(mut guard) = state.log.lock() {
-        guard.take();
-    }
+    // Every request is answered (or cut off) before the log is closed: the writer writes what
+    // it holds and stops.
     drop(state);
     runtime.shutdown_timeout(Duration::from_secs(5));
+    log.close();
     let _ = writer.join();
     served
 }

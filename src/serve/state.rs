@@ -85,7 +85,7 @@ pub struct AppState {
     pub db: PathBuf,
     pub opts: ServeOptions,
     pub metrics: super::metrics::Metrics,
-    pub log: Mutex<Option<std::sync::mpsc::Sender<RequestLog>>>,
+    pub log: Arc<super::log::LogBuffer>,
     /// The active model as last read, with its content hash (hashing serialises the pipeline).
     model: Mutex<Option<(Arc<ModelRecord>, Arc<str>)>>,
     snapshot: Mutex<Option<Snapshot>>,
@@ -101,17 +101,13 @@ thread_local! {
 }
 
 impl AppState {
-    pub fn new(
-        db: PathBuf,
-        opts: ServeOptions,
-        log: std::sync::mpsc::Sender<RequestLog>,
-    ) -> AppState {
+    pub fn new(db: PathBuf, opts: ServeOptions, log: Arc<super::log::LogBuffer>) -> AppState {
         let permits = opts.concurrency.max(1);
         AppState {
             db,
             opts,
             metrics: Default::default(),
-            log: Mutex::new(Some(log)),
+            log,
             model: Mutex::new(None),
             snapshot: Mutex::new(None),
             refreshing: Default::default(),
@@ -286,11 +282,7 @@ impl AppState {
 
     /// Records a request in the log (written in batches by the log writer).
     pub fn record(&self, entry: RequestLog) {
-        if let Ok(guard) = self.log.lock() {
-            if let Some(tx) = guard.as_ref() {
-                let _ = tx.send(entry);
-            }
-        }
+        self.log.push(entry);
     }
 }
 
