@@ -5,6 +5,10 @@ use precre::cli::Cli;
 use precre::commands;
 use std::process::ExitCode;
 
+/// mimalloc for every allocation of the program (see Cargo.toml).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     // `precre firms | head` should end quietly when head closes the pipe, as other tools do.
     #[cfg(unix)]
