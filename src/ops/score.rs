@@ -94,7 +94,6 @@ pub fn statements(firm: &PostedFirm) -> Result<Vec<Statement>> {
     if firm.statements.is_empty() {
         return Err(field("statements".into(), "give at least one statement"));
     }
-    let id = firm.id.clone().unwrap_or_else(|| "posted".into());
     let mut out: Vec<Statement> = Vec::with_capacity(firm.statements.len());
     for (k, s) in firm.statements.iter().enumerate() {
         if !(1900..=2200).contains(&s.fiscal_year) {
@@ -118,7 +117,13 @@ pub fn statements(firm: &PostedFirm) -> Result<Vec<Statement>> {
                 ),
             ));
         }
-        let mut st = Statement::empty(&id, s.fiscal_year);
+        // Scoring needs no firm id or currency (storing sets both): no strings to allocate.
+        let mut st = Statement {
+            firm_id: String::new(),
+            fiscal_year: s.fiscal_year,
+            currency: String::new(),
+            values: [None; ITEMS.len()],
+        };
         for (i, (name, value)) in ITEMS.iter().map(|it| it.id).zip(s.items.values).enumerate() {
             let Some(value) = value else { continue };
             if !value.is_finite() {

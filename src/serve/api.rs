@@ -193,7 +193,12 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     // A good body is read once, without tracking paths (a fifth of a score's CPU); only a
     // refused one is read again to say where: syntax errors are 400, data errors 422 with the
     // field's path.
-    if let Ok(v) = serde_json::from_slice::<T>(bytes) {
+    // The whole body is checked as UTF-8 once (reading from a slice checks every string
+    // again: 3% of a score's CPU).
+    if let Ok(v) = std::str::from_utf8(bytes)
+        .map_err(|_| ())
+        .and_then(|text| serde_json::from_str::<T>(text).map_err(|_| ()))
+    {
         return Ok(v);
     }
     let mut de = serde_json::Deserializer::from_slice(bytes);
@@ -293,6 +298,14 @@ mod tests {
         }
         let e = statement(r#"["cash"]"#).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("items"));
+    }
+
+    #[test]
+    fn a_body_that_is_not_utf8_is_malformed() {
+        let e = parse::<StatementIn>(b"{\"fiscal_year\": 2024, \"items\": {\"ca\xffsh\": 1}}")
+            .unwrap_err();
+        assert_eq!(e.status, StatusCode::BAD_REQUEST, "{}", e.message);
+        assert_eq!(e.kind, "malformed");
     }
 
     #[test]

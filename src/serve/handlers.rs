@@ -159,7 +159,7 @@ pub async fn score(
     State(state): Shared,
     headers: HeaderMap,
     body: Body,
-) -> Result<Json<ScoreResponse>, ApiError> {
+) -> Result<Response, ApiError> {
     let token = authorize(&state, &headers, Scope::Score).await?;
     let bytes = read_body(&headers, body, state.opts.max_body).await?;
     let req: ScoreRequest = api::parse(&bytes)?;
@@ -182,7 +182,22 @@ pub async fn score(
         firm_id: out.firm_id.clone(),
         rows: 1,
     });
-    Ok(Json(out))
+    Ok(json_answer(&out))
+}
+
+/// A JSON answer written into a buffer sized for a score (axum's `Json` starts at 128 bytes
+/// and grows five times for one).
+fn json_answer<T: serde::Serialize>(value: &T) -> Response {
+    let mut buf = Vec::with_capacity(4096);
+    match serde_json::to_writer(&mut buf, value) {
+        Ok(()) => ([(header::CONTENT_TYPE, "application/json")], buf).into_response(),
+        Err(e) => ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            format!("the answer could not be written: {e}"),
+        )
+        .into_response(),
+    }
 }
 
 /// Score many firms: a JSON array of score requests, or NDJSON (one per line) with
