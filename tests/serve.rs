@@ -344,6 +344,28 @@ fn every_route_answers_and_refuses_what_it_should() {
     );
     assert_eq!(code, 200);
     assert_eq!(text.lines().count(), 2, "{text}");
+    let first: Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(first["class"], s["class"]);
+    // A line that is not JSON refuses the batch, naming the line; so does a body that is not
+    // an array.
+    let broken = format!("{}\n\n{{\"firm\": \n", posted_firm(&firm, false));
+    let (code, _, text) = http(
+        a,
+        "POST",
+        "/v1/score/batch",
+        Some(&score),
+        "application/x-ndjson",
+        broken.as_bytes(),
+    );
+    assert_eq!(code, 400, "{text}");
+    assert!(text.contains("line 3"), "{text}");
+    let (code, e) = post(
+        a,
+        "/v1/score/batch",
+        Some(&score),
+        &posted_firm(&firm, false),
+    );
+    assert_eq!(code, 422, "{e}");
 
     // A decision through the API records the token's name as the analyst.
     let (code, d) = post(a, &path, Some(&decide), &refer);

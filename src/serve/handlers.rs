@@ -219,82 +219,35 @@ pub async fn score_batch(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|t| t.starts_with("application/x-ndjson"));
     let bytes = read_body(&headers, body, state.opts.max_batch_body).await?;
-    let rows: Vec<Value> = if ndjson {
-        let mut v = Vec::new();
-        for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
-            if line.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            v.push(serde_json::from_slice(line).map_err(|e| {
-                ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "malformed",
-                    format!("line {}: {e}", i + 1),
-                )
-            })?);
-        }
-        v
-    } else {
-        match api::parse::<Value>(&bytes)? {
-            Value::Array(a) => a,
-            _ => {
-                return Err(ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid",
-                    "a batch is a JSON array of score requests (or NDJSON)",
-                ))
-            }
-        }
-    };
-    let max = state.opts.max_batch_rows;
-    if rows.len() > max {
-        return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_many_rows",
-            format!("{} rows: a batch holds at most {max}; split it", rows.len()),
-        ));
-    }
-    let n = rows.len();
     let snap = state.snapshot().await?;
-    let answer = |i: usize, one: Result<ScoreResponse, ApiError>| match one {
-        Ok(r) => serde_json::to_value(r).unwrap_or(Value::Null),
-        Err(e) => {
-            serde_json::json!({"row": i, "error": {"kind": e.kind, "message": e.message, "field": e.field}})
-        }
-    };
-    // A batch that stores no firm touches no store: its rows are scored on every core.
-    let stores = rows
-        .iter()
-        .any(|r| r.get("store") == Some(&Value::Bool(true)));
-    let results: Vec<Value> = state
+    let max = state.opts.max_batch_rows;
+    // Reading, scoring and writing a batch is CPU work: done off the connections' threads,
+    // on every core when no row stores a firm (rows that do are scored one after another in
+    // one store connection).
+    let (answer, rows, model_id) = state
         .blocking(move |store, _| {
-            if !stores {
-                use rayon::prelude::*;
-                return Ok(rows
+            use rayon::prelude::*;
+            let parsed = super::batch::rows(&bytes, ndjson, max)?;
+            let n = parsed.len();
+            let stores = parsed.iter().any(|r| r.as_ref().is_ok_and(|q| q.store));
+            let scored: Vec<Result<ScoreResponse, ApiError>> = if stores {
+                let mut store = Some(store);
+                parsed
+                    .into_iter()
+                    .map(|one| one.and_then(|req| score_one(store.as_deref_mut(), &snap, &req)))
+                    .collect()
+            } else {
+                parsed
                     .into_par_iter()
-                    .enumerate()
-                    .map(|(i, row)| {
-                        answer(
-                            i,
-                            api::typed::<ScoreRequest>(row)
-                                .and_then(|req| score_one(None, &snap, &req)),
-                        )
-                    })
-                    .collect());
-            }
-            let mut store = Some(store);
-            let mut out = Vec::with_capacity(rows.len());
-            for (i, row) in rows.into_iter().enumerate() {
-                let one = api::typed::<ScoreRequest>(row)
-                    .and_then(|req| score_one(store.as_deref_mut(), &snap, &req));
-                out.push(answer(i, one));
-            }
-            Ok(out)
+                    .map(|one| one.and_then(|req| score_one(None, &snap, &req)))
+                    .collect()
+            };
+            let model_id = scored
+                .iter()
+                .find_map(|r| r.as_ref().ok().map(|r| r.model_id.clone()));
+            Ok((super::batch::write(&scored, ndjson), n, model_id))
         })
         .await?;
-    let model_id = results
-        .iter()
-        .find_map(|r| r.get("model_id").and_then(Value::as_str).map(String::from));
     state.record(RequestLog {
         at: now(),
         token,
@@ -302,17 +255,14 @@ pub async fn score_batch(
         status: 200,
         model_id,
         firm_id: None,
-        rows: n,
+        rows,
     });
-    if ndjson {
-        let mut text = String::with_capacity(results.len() * 256);
-        for r in &results {
-            text.push_str(&r.to_string());
-            text.push('\n');
-        }
-        return Ok(([(header::CONTENT_TYPE, "application/x-ndjson")], text).into_response());
-    }
-    Ok(Json(Value::Array(results)).into_response())
+    let content_type = if ndjson {
+        "application/x-ndjson"
+    } else {
+        "application/json"
+    };
+    Ok(([(header::CONTENT_TYPE, content_type)], answer).into_response())
 }
 
 /// What the Firm screen shows of a stored firm (`precre firm ID --format json`).

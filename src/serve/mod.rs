@@ -4,6 +4,7 @@
 //! a busy store answers 503 with `Retry-After`; SIGTERM drains the requests in flight.
 
 pub mod api;
+mod batch;
 mod conn;
 pub mod errors;
 pub mod handlers;
