@@ -97,7 +97,8 @@ pub async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<
     })
 }
 
-fn score_response(
+/// The answer to a score request, from the use case's result.
+pub fn score_response(
     s: crate::ops::score::Scored,
     firm_id: Option<String>,
     stored: bool,
