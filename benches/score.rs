@@ -44,10 +44,12 @@ fn main() {
     for row in &firms {
         let body = body_of(&store, &row.id, &row.sector);
         let req: ScoreRequest = api::parse(body.as_bytes()).expect("parse");
+        let (statements, firm_id) = (req.statements.len(), req.firm.id.clone());
+        let posted = req.into_posted();
         let medians = precre::views::scoring::sector_medians(&store, &row.sector).expect("medians");
         let median = |v: &str| precre::views::scoring::median_of(&medians, v);
         let score = || {
-            precre::ops::score::score_with(&model, &hash, &features, &req.posted(), &median)
+            precre::ops::score::score_with(&model, &hash, &features, &posted, &median)
                 .expect("score")
         };
         let class = score().explanation.class;
@@ -55,7 +57,7 @@ fn main() {
             continue;
         }
         seen.push(class.clone());
-        let answer = precre::serve::handlers::score_response(score(), req.firm.id.clone(), false);
+        let answer = precre::serve::handlers::score_response(score(), firm_id, false);
         let answer_len = serde_json::to_vec(&answer).expect("answer").len();
         let n = 20_000;
         let parse = time(n, || {
@@ -67,7 +69,7 @@ fn main() {
             "one score of firm {} ({class}, {} reasons; {} statements; body {} bytes, answer {answer_len} bytes), median of 15 rounds of {n}:",
             row.id,
             answer.reasons.len(),
-            req.statements.len(),
+            statements,
             body.len()
         );
         println!("  read the body      {:>8.2} us", parse / 1e3);

@@ -107,26 +107,27 @@ impl<'de> Deserialize<'de> for ItemName<'de> {
 }
 
 impl ScoreRequest {
-    pub fn posted(&self) -> PostedFirm {
+    /// The firm as the use case reads it, moved out of the request.
+    pub fn into_posted(self) -> PostedFirm {
         PostedFirm {
-            id: self.firm.id.clone(),
-            name: self.firm.name.clone(),
-            sector: self.firm.sector.clone(),
-            region: self.firm.region.clone(),
-            size: self.firm.size.clone(),
-            founded: self.firm.founded.clone(),
+            id: self.firm.id,
+            name: self.firm.name,
+            sector: self.firm.sector,
+            region: self.firm.region,
+            size: self.firm.size,
+            founded: self.firm.founded,
             factors: self
                 .factors
-                .iter()
+                .into_iter()
                 .flatten()
-                .filter_map(|(k, v)| v.as_f64().map(|v| (k.clone(), v)))
+                .filter_map(|(k, v)| v.as_f64().map(|v| (k, v)))
                 .collect(),
             statements: self
                 .statements
-                .iter()
+                .into_iter()
                 .map(|s| PostedStatement {
                     fiscal_year: s.fiscal_year,
-                    items: s.items.0.clone(),
+                    items: s.items.0,
                 })
                 .collect(),
         }

@@ -123,11 +123,13 @@ pub fn score_response(
 fn score_one(
     store: Option<&mut Store>,
     snap: &Snapshot,
-    req: &ScoreRequest,
+    req: ScoreRequest,
 ) -> Result<ScoreResponse, ApiError> {
     crate::ops::score::check_sector(&snap.sectors, &req.firm.sector).map_err(ops)?;
-    let posted = req.posted();
-    let medians = snap.medians.get(&req.firm.sector.to_ascii_lowercase());
+    let wants_stored = req.store;
+    // The request is moved into the use case's form, not copied (a statement is ~330 bytes).
+    let posted = req.into_posted();
+    let medians = snap.medians.get(&posted.sector.to_ascii_lowercase());
     let median = |v: &str| medians.and_then(|m| crate::views::scoring::median_of(m, v));
     let scored = crate::ops::score::score_with(
         &snap.model,
@@ -138,13 +140,13 @@ fn score_one(
     )
     .map_err(ops)?;
     let stored = match store {
-        Some(store) if req.store => {
+        Some(store) if wants_stored => {
             crate::ops::score::store_firm(store, &posted).map_err(ops)?;
             true
         }
         _ => false,
     };
-    Ok(score_response(scored, req.firm.id.clone(), stored))
+    Ok(score_response(scored, posted.id, stored))
 }
 
 /// Score one firm from its data.
@@ -169,10 +171,10 @@ pub async fn score(
     let snap = state.snapshot().await?;
     let out = if req.store {
         state
-            .blocking(move |store, _| score_one(Some(store), &snap, &req))
+            .blocking(move |store, _| score_one(Some(store), &snap, req))
             .await?
     } else {
-        score_one(None, &snap, &req)?
+        score_one(None, &snap, req)?
     };
     state.record(RequestLog {
         at: now(),
@@ -235,12 +237,12 @@ pub async fn score_batch(
                 let mut store = Some(store);
                 parsed
                     .into_iter()
-                    .map(|one| one.and_then(|req| score_one(store.as_deref_mut(), &snap, &req)))
+                    .map(|one| one.and_then(|req| score_one(store.as_deref_mut(), &snap, req)))
                     .collect()
             } else {
                 parsed
                     .into_par_iter()
-                    .map(|one| one.and_then(|req| score_one(None, &snap, &req)))
+                    .map(|one| one.and_then(|req| score_one(None, &snap, req)))
                     .collect()
             };
             let model_id = scored
