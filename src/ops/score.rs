@@ -52,14 +52,6 @@ impl PostedItems {
             }
         }
     }
-
-    /// The items given, by id, in `ITEMS` order.
-    pub fn iter(&self) -> impl Iterator<Item = (&'static str, f64)> + '_ {
-        ITEMS
-            .iter()
-            .zip(&self.values)
-            .filter_map(|(it, v)| v.map(|v| (it.id, v)))
-    }
 }
 
 impl<'a> FromIterator<(&'a str, f64)> for PostedItems {

@@ -19,8 +19,7 @@ pub fn rows(
     ndjson: bool,
     max: usize,
 ) -> Result<Vec<Result<ScoreRequest, ApiError>>, ApiError> {
-    let text = std::str::from_utf8(bytes)
-        .map_err(|e| malformed(format!("the body is not UTF-8 text: {e}")))?;
+    let text = api::body_text(bytes)?;
     // (line number, the row's text)
     let texts: Vec<(usize, &str)> = if ndjson {
         text.lines()
@@ -53,7 +52,7 @@ pub fn rows(
     }
     let parsed: Vec<Result<ScoreRequest, ApiError>> = texts
         .par_iter()
-        .map(|(_, t)| api::parse::<ScoreRequest>(t.as_bytes()))
+        .map(|(_, t)| api::parse_text::<ScoreRequest>(t))
         .collect();
     if let Some((line, e)) = texts.iter().zip(&parsed).find_map(|((line, _), r)| {
         r.as_ref()

@@ -60,8 +60,12 @@ pub fn spawn_writer(db: PathBuf, buffer: Arc<LogBuffer>) -> std::thread::JoinHan
 }
 
 fn write_until_closed(db: &std::path::Path, buffer: &LogBuffer) {
-    let Ok(mut store) = Store::open(db) else {
-        return;
+    let mut store = match Store::open(db) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("precre serve: the request log cannot be written ({e}); requests are answered but not logged");
+            return;
+        }
     };
     let mut batch = Vec::new();
     loop {
@@ -69,8 +73,20 @@ fn write_until_closed(db: &std::path::Path, buffer: &LogBuffer) {
         let closed = buffer.closed.load(Ordering::Acquire);
         batch.append(&mut buffer.take());
         // A busy store keeps the batch for the next round.
-        if !batch.is_empty() && store.log_requests(&batch).is_ok() {
-            batch.clear();
+        let written = if batch.is_empty() {
+            Ok(())
+        } else {
+            store.log_requests(&batch)
+        };
+        match written {
+            Ok(()) => batch.clear(),
+            Err(e) if closed => {
+                eprintln!(
+                    "precre serve: the last {} request log rows could not be written: {e}",
+                    batch.len()
+                );
+            }
+            Err(_) => {}
         }
         if closed {
             return;
