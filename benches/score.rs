@@ -49,8 +49,15 @@ fn main() {
         let medians = precre::views::scoring::sector_medians(&store, &row.sector).expect("medians");
         let median = |v: &str| precre::views::scoring::median_of(&medians, v);
         let score = || {
-            precre::ops::score::score_with(&model, &hash, &features, &posted, &median)
-                .expect("score")
+            precre::ops::score::score_with(
+                &model,
+                &hash,
+                &features,
+                &posted,
+                &median,
+                precre::model::explain::Detail::Reasons,
+            )
+            .expect("score")
         };
         let class = score().explanation.class;
         if seen.contains(&class) || !(class == "good" || class == "bad") {

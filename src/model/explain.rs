@@ -62,6 +62,15 @@ pub struct Contribution {
     pub effect: f64,
 }
 
+/// How much of an explanation to build: everything (the path's conditions in words and the
+/// nearest change, for a reader), or the class, probabilities and reasons alone (what the
+/// scoring service answers; the conditions' words are a good part of a score's time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    Full,
+    Reasons,
+}
+
 fn fmt(x: f64) -> String {
     if x.abs() >= 1000.0 {
         format!("{x:.0}")
@@ -116,6 +125,12 @@ impl Pipeline {
 
     /// `explain`, the reasons citing the sector median of an input where `median` knows it.
     pub fn explain_with(&self, row: &[f64], median: SectorMedian) -> Explanation {
+        self.explain_detail(row, median, Detail::Full)
+    }
+
+    /// `explain_with` to the `detail` asked: with `Detail::Reasons` the path and the nearest
+    /// change are left empty; the class, probabilities and reasons are the same.
+    pub fn explain_detail(&self, row: &[f64], median: SectorMedian, detail: Detail) -> Explanation {
         let x = Matrix::new(1, row.len(), row.to_vec());
         let z = self.prepare(&x);
         let input = z.row(0).to_vec();
@@ -123,7 +138,7 @@ impl Pipeline {
         let none = |_: &str| None;
         let median: SectorMedian = if self.pca.is_some() { &none } else { median };
         match &self.model {
-            Fitted::Tree(t) => self.explain_tree(&t.tree, row, &input, median),
+            Fitted::Tree(t) => self.explain_tree(&t.tree, row, &input, median, detail),
             Fitted::Challenger { estimator } => {
                 self.explain_contributions(estimator, row, &input, median)
             }
@@ -207,6 +222,7 @@ impl Pipeline {
         row: &[f64],
         input: &[f64],
         median: SectorMedian,
+        detail: Detail,
     ) -> Explanation {
         let input = input.to_vec();
         let path = tree.path(&input);
@@ -228,8 +244,13 @@ impl Pipeline {
             } else {
                 ""
             };
+            let condition = match detail {
+                Detail::Full => format!("{name} = {}{missing} {op} {}", fmt(value), fmt(threshold)),
+                // The reasons read the numbers, not these words; the path is not returned.
+                Detail::Reasons => String::new(),
+            };
             steps.push(Step {
-                condition: format!("{name} = {}{missing} {op} {}", fmt(value), fmt(threshold)),
+                condition,
                 variable: name,
                 value,
                 was_missing,
@@ -252,8 +273,14 @@ impl Pipeline {
                 .cloned()
                 .zip(leaf.probabilities())
                 .collect(),
-            nearest_change: self.nearest_change(tree, &input, row, &path, class),
-            path: steps,
+            nearest_change: match detail {
+                Detail::Full => self.nearest_change(tree, &input, row, &path, class),
+                Detail::Reasons => None,
+            },
+            path: match detail {
+                Detail::Full => steps,
+                Detail::Reasons => Vec::new(),
+            },
             reasons,
             contributions: Vec::new(),
         }

@@ -6,7 +6,7 @@
 use super::{OpsError, Result};
 use crate::finance::inputs::{Attribute, Feature, Input, FACTORS};
 use crate::finance::{compute_ratios, Statement, ITEMS, RATIOS};
-use crate::model::explain::Explanation;
+use crate::model::explain::{Detail, Explanation};
 use crate::model::registry::ModelRecord;
 use crate::store::Store;
 use std::collections::BTreeMap;
@@ -43,12 +43,28 @@ pub struct PostedItems {
 impl PostedItems {
     /// Sets an item by its id (`total_assets`); a name that is not an item is kept as unknown.
     pub fn set(&mut self, name: &str, value: f64) {
-        match ITEMS.iter().position(|it| it.id == name) {
-            Some(i) => self.values[i] = Some(value),
+        self.set_after(ITEMS.len(), name, value);
+    }
+
+    /// `set`, trying first the item after `last` (the index this returned for the previous
+    /// item): bodies mostly list items in the catalogue's order, so the name is found with one
+    /// comparison. Returns the index set (`ITEMS.len()` for an unknown name).
+    pub fn set_after(&mut self, last: usize, name: &str, value: f64) -> usize {
+        let next = if last >= ITEMS.len() { 0 } else { last + 1 };
+        let found = match ITEMS.get(next) {
+            Some(it) if it.id == name => Some(next),
+            _ => ITEMS.iter().position(|it| it.id == name),
+        };
+        match found {
+            Some(i) => {
+                self.values[i] = Some(value);
+                i
+            }
             None => {
                 if !self.unknown.iter().any(|u| u == name) {
                     self.unknown.push(name.to_string());
                 }
+                ITEMS.len()
             }
         }
     }
@@ -155,7 +171,14 @@ pub fn score(
     firm: &PostedFirm,
     medians: crate::model::wording::SectorMedian,
 ) -> Result<Scored> {
-    score_with(model, model_hash, &features_of(model), firm, medians)
+    score_with(
+        model,
+        model_hash,
+        &features_of(model),
+        firm,
+        medians,
+        Detail::Full,
+    )
 }
 
 /// The model's features as parsed inputs (`None`: a feature set's column), once per model for
@@ -169,13 +192,15 @@ pub fn features_of(model: &ModelRecord) -> Vec<Option<Feature>> {
         .collect()
 }
 
-/// `score` with the model's features parsed beforehand (`features_of`).
+/// `score` with the model's features parsed beforehand (`features_of`), its explanation built
+/// to `detail` (the service answers no path: `Detail::Reasons`).
 pub fn score_with(
     model: &ModelRecord,
     model_hash: &str,
     features: &[Option<Feature>],
     firm: &PostedFirm,
     medians: crate::model::wording::SectorMedian,
+    detail: Detail,
 ) -> Result<Scored> {
     let stmts = statements(firm)?;
     let last = stmts.len() - 1;
@@ -225,7 +250,7 @@ pub fn score_with(
             .zip(&ratios.values)
             .map(|(r, v)| (r.id, *v))
             .collect(),
-        explanation: model.pipeline.explain_with(&values, medians),
+        explanation: model.pipeline.explain_detail(&values, medians, detail),
         model_id: model.id.clone(),
         model_hash: model_hash.to_string(),
     })

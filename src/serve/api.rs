@@ -73,9 +73,10 @@ impl<'de> serde::de::Visitor<'de> for ItemsVisitor {
 
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ItemsIn, A::Error> {
         let mut items = PostedItems::default();
+        let mut last = usize::MAX;
         while let Some(name) = map.next_key::<ItemName<'de>>()? {
             let value: f64 = map.next_value()?;
-            items.set(&name.0, value);
+            last = items.set_after(last, &name.0, value);
         }
         Ok(ItemsIn(items))
     }

@@ -137,6 +137,7 @@ fn score_one(
         &snap.features,
         &posted,
         &median,
+        crate::model::explain::Detail::Reasons,
     )
     .map_err(ops)?;
     let stored = match store {
