@@ -68,7 +68,7 @@ fn main() {
         let answer_len = serde_json::to_vec(&answer).expect("answer").len();
         let n = 20_000;
         let parse = time(n, || {
-            api::parse::<ScoreRequest>(body.as_bytes()).expect("parse")
+            api::parse_score_text(api::body_text(body.as_bytes()).expect("text")).expect("parse")
         });
         let scoring = time(n, score);
         let write = time(n, || serde_json::to_vec(&answer).expect("write"));

@@ -208,6 +208,15 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     parse_text(body_text(bytes)?)
 }
 
+/// Reads a score request's text: the usual form by `reader`, anything else by serde_json
+/// (which names the field at fault).
+pub fn parse_score_text(text: &str) -> Result<ScoreRequest, ApiError> {
+    match super::reader::score_request(text) {
+        Some(req) => Ok(req),
+        None => parse_text(text),
+    }
+}
+
 /// Reads JSON text into `T`, naming the field at fault.
 pub fn parse_text<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
     // A good body is read once, without tracking paths (a fifth of a score's CPU); only a

@@ -52,7 +52,7 @@ pub fn rows(
     }
     let parsed: Vec<Result<ScoreRequest, ApiError>> = texts
         .par_iter()
-        .map(|(_, t)| api::parse_text::<ScoreRequest>(t))
+        .map(|(_, t)| api::parse_score_text(t))
         .collect();
     if let Some((line, e)) = texts.iter().zip(&parsed).find_map(|((line, _), r)| {
         r.as_ref()

@@ -166,7 +166,7 @@ pub async fn score(
 ) -> Result<Response, ApiError> {
     let token = authorize(&state, &headers, Scope::Score).await?;
     let bytes = read_body(&headers, body, state.opts.max_body).await?;
-    let req: ScoreRequest = api::parse(&bytes)?;
+    let req = api::parse_score_text(api::body_text(&bytes)?)?;
     // Scoring alone reads no store: the active model and the sectors come from the snapshot,
     // and the work is a few microseconds of arithmetic; storing the firm goes to a worker.
     let snap = state.snapshot().await?;

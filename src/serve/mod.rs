@@ -10,6 +10,7 @@ pub mod errors;
 pub mod handlers;
 mod log;
 pub mod metrics;
+pub mod reader;
 pub mod state;
 
 pub use state::ServeOptions;
