@@ -626,3 +626,42 @@ fn a_client_trickling_its_headers_is_cut_off() {
     assert_eq!(code, 200);
     assert!(server.stop().success());
 }
+
+/// A score request whose body stops coming gets 408 at the request timeout (its body is read
+/// within it), and the timeout is counted in the metrics.
+#[test]
+fn a_score_whose_body_stalls_gets_408_at_the_request_timeout() {
+    let (_dir, db) = demo_store();
+    let score = token(&db, "slow", "score");
+    let read = token(&db, "reader", "read");
+    let server = Server::start_with(&db, &["--timeout", "1"]);
+    let mut slow = TcpStream::connect(server.addr).unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let head = format!(
+        "POST /v1/score HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer {score}\r\n\
+         Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{{\"firm\": "
+    );
+    slow.write_all(head.as_bytes()).unwrap();
+    let started = std::time::Instant::now();
+    let mut answer = [0u8; 64];
+    let n = slow.read(&mut answer).unwrap();
+    let took = started.elapsed();
+    let answer = String::from_utf8_lossy(&answer[..n]);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(
+        took < Duration::from_secs(5),
+        "answered only after {took:?}"
+    );
+    let (code, _, m) = http(
+        server.addr,
+        "GET",
+        "/metrics",
+        Some(&read),
+        "text/plain",
+        b"",
+    );
+    assert_eq!(code, 200);
+    assert!(m.contains("precre_errors_total{kind=\"timeout\"}"), "{m}");
+    assert!(server.stop().success());
+}

@@ -1,19 +1,30 @@
-//! The accept loop: HTTP/1 connections served by hyper with a deadline on reading each
+//! The accept loop: HTTP/1 connections served by hyper (`POST /v1/score` straight to its
+//! work, `direct`; every other request through the router) with a deadline on reading each
 //! request's headers (a client that trickles its headers, slowloris-style, is cut off; the
 //! request timeout only starts once the headers are in), TCP_NODELAY, and a graceful end: on
 //! the signal no new connection is taken, each open one finishes the request in flight and
 //! closes, and the loop returns once all are closed.
 
+use super::direct;
+use super::state::AppState;
+use axum::body::Body;
+use axum::response::Response;
 use axum::Router;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
+use std::convert::Infallible;
 use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 
+type Answer = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
 pub async fn serve(
     listener: TcpListener,
+    state: Arc<AppState>,
     router: Router,
     header_timeout: Duration,
     shutdown: impl Future<Output = ()>,
@@ -34,7 +45,21 @@ pub async fn serve(
             _ = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let service = TowerToHyperService::new(router.clone());
+        let routed = TowerToHyperService::new(router.clone());
+        let state = state.clone();
+        // `POST /v1/score` goes straight to its work; the rest through the router.
+        let service =
+            hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                use hyper::service::Service;
+                if direct::takes(&req) {
+                    let state = state.clone();
+                    Box::pin(async move { Ok(direct::score(state, req.map(Body::new)).await) })
+                        as Answer
+                } else {
+                    let answer = routed.call(req);
+                    Box::pin(answer) as Answer
+                }
+            });
         let mut stop = stop_rx.clone();
         let open = open_tx.clone();
         tokio::spawn(async move {

@@ -164,8 +164,18 @@ pub async fn score(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let token = authorize(&state, &headers, Scope::Score).await?;
-    let bytes = read_body(&headers, body, state.opts.max_body).await?;
+    score_request(&state, &headers, body).await
+}
+
+/// The work of `POST /v1/score`, for the route above and for the accept loop's direct path
+/// to it (`conn`), which skips the router's own cost.
+pub async fn score_request(
+    state: &Arc<AppState>,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let token = authorize(state, headers, Scope::Score).await?;
+    let bytes = read_body(headers, body, state.opts.max_body).await?;
     let req = api::parse_score_text(api::body_text(&bytes)?)?;
     // Scoring alone reads no store: the active model and the sectors come from the snapshot,
     // and the work is a few microseconds of arithmetic; storing the firm goes to a worker.

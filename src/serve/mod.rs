@@ -6,6 +6,7 @@
 pub mod api;
 mod batch;
 mod conn;
+mod direct;
 pub mod errors;
 pub mod handlers;
 mod log;
@@ -85,6 +86,17 @@ async fn observe(State(state): State<Arc<AppState>>, req: Request, next: Next) -
     let route = req.extensions().get::<MatchedPath>().cloned();
     let started = Instant::now();
     let resp = next.run(req).await;
+    count(
+        &state,
+        route.as_ref().map_or("unmatched", MatchedPath::as_str),
+        &resp,
+        started,
+    );
+    resp
+}
+
+/// Counts one answer in the metrics: its route, status, time since `started` and error kind.
+fn count(state: &AppState, route: &str, resp: &Response, started: Instant) {
     let kind = resp
         .extensions()
         .get::<errors::ErrorKindTag>()
@@ -95,12 +107,11 @@ async fn observe(State(state): State<Arc<AppState>>, req: Request, next: Next) -
             _ => None,
         });
     state.metrics.observe(
-        route.as_ref().map_or("unmatched", MatchedPath::as_str),
+        route,
         resp.status().as_u16(),
         started.elapsed().as_secs_f64(),
         kind,
     );
-    resp
 }
 
 /// The routes, with their limits.
@@ -117,11 +128,12 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/healthz", get(handlers::healthz))
         .route("/metrics", get(handlers::metrics))
         .route("/openapi.json", get(handlers::openapi))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), observe))
+        // The metrics wrap the timeout, so that a request cut off at it is counted (408).
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             timeout,
         ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), observe))
         .with_state(state)
 }
 
@@ -167,6 +179,7 @@ pub fn run(
         ready(listener.local_addr()?);
         conn::serve(
             listener,
+            state.clone(),
             router(state.clone()),
             opts.header_timeout,
             shutdown_signal(),
