@@ -88,7 +88,7 @@ pub struct AppState {
     pub log: Arc<super::log::LogBuffer>,
     /// The active model as last read, with its content hash (hashing serialises the pipeline).
     model: Mutex<Option<(Arc<ModelRecord>, Arc<str>)>>,
-    snapshot: Mutex<Option<Snapshot>>,
+    snapshot: Mutex<Option<Arc<Snapshot>>>,
     /// A snapshot refresh is running (at most one at a time).
     refreshing: std::sync::atomic::AtomicBool,
     tokens: Mutex<HashMap<String, (String, Scope, Instant)>>,
@@ -195,7 +195,7 @@ impl AppState {
     /// The active model and the sectors: the snapshot as it is while it is younger than
     /// [`SNAPSHOT_TTL`]; older, still the snapshot, and one refresh starts behind it; none yet
     /// (the first request), read now.
-    pub async fn snapshot(self: &Arc<Self>) -> Result<Snapshot, ApiError> {
+    pub async fn snapshot(self: &Arc<Self>) -> Result<Arc<Snapshot>, ApiError> {
         use std::sync::atomic::Ordering;
         let current = self.snapshot.lock().ok().and_then(|s| s.clone());
         let Some(snap) = current else {
@@ -214,7 +214,10 @@ impl AppState {
 
     /// Reads the active model and the sectors again (the medians too when `previous` has none
     /// younger than [`MEDIANS_TTL`] for these sectors), and keeps the snapshot.
-    async fn refresh(self: &Arc<Self>, previous: Option<Snapshot>) -> Result<Snapshot, ApiError> {
+    async fn refresh(
+        self: &Arc<Self>,
+        previous: Option<Arc<Snapshot>>,
+    ) -> Result<Arc<Snapshot>, ApiError> {
         let snap = self
             .blocking(move |store, st| {
                 let (model, model_hash) = st.active_model(store)?;
@@ -230,7 +233,7 @@ impl AppState {
                 let kept = previous
                     .filter(|p| p.medians_taken.elapsed() < MEDIANS_TTL && *p.sectors == sectors);
                 let (medians, medians_taken) = match kept {
-                    Some(p) => (p.medians, p.medians_taken),
+                    Some(p) => (p.medians.clone(), p.medians_taken),
                     None => {
                         let mut medians = std::collections::HashMap::new();
                         for s in &sectors {
@@ -256,6 +259,8 @@ impl AppState {
                 })
             })
             .await?;
+        // One shared snapshot: a request clones one Arc, not one per part.
+        let snap = Arc::new(snap);
         if let Ok(mut s) = self.snapshot.lock() {
             *s = Some(snap.clone());
         }
