@@ -2,7 +2,7 @@
 //! same work as the router's route (`handlers::score_request`), the same request timeout and
 //! the same metrics, without the router's matching, boxed services and middleware, which
 //! cost about as much CPU as the score itself under load. Every other request goes through
-//! the router.
+//! the router. A layer added to the router does not reach this route: add its work here too.
 
 use super::handlers;
 use super::state::AppState;
