@@ -168,7 +168,7 @@ pub async fn score(
 }
 
 /// The work of `POST /v1/score`, for the route above and for the accept loop's direct path
-/// to it (`conn`), which skips the router's own cost.
+/// to it (`direct`), which skips the router's own cost.
 pub async fn score_request(
     state: &Arc<AppState>,
     headers: &HeaderMap,

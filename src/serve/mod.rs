@@ -11,7 +11,7 @@ pub mod errors;
 pub mod handlers;
 mod log;
 pub mod metrics;
-pub mod reader;
+mod reader;
 pub mod state;
 
 pub use state::ServeOptions;

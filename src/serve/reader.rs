@@ -17,18 +17,9 @@ pub fn score_request(text: &str) -> Option<ScoreRequest> {
     let mut statements = None;
     let mut store = None;
     c.object(|c, key| match key {
-        "firm" if firm.is_none() => {
-            firm = Some(c.firm()?);
-            Some(())
-        }
-        "statements" if statements.is_none() => {
-            statements = Some(c.statements()?);
-            Some(())
-        }
-        "store" if store.is_none() => {
-            store = Some(c.boolean()?);
-            Some(())
-        }
+        "firm" => once(&mut firm, || c.firm()),
+        "statements" => once(&mut statements, || c.statements()),
+        "store" => once(&mut store, || c.boolean()),
         _ => None,
     })?;
     c.space();
@@ -41,6 +32,14 @@ pub fn score_request(text: &str) -> Option<ScoreRequest> {
     })
 }
 
+/// Fills `slot` with what `read` reads; gives up on a field seen before (serde_json refuses a
+/// duplicate field) or one that cannot be read.
+fn once<T>(slot: &mut Option<T>, read: impl FnOnce() -> Option<T>) -> Option<()> {
+    slot.is_none().then_some(())?;
+    *slot = Some(read()?);
+    Some(())
+}
+
 /// 10^0 to 10^22: every one an exact f64.
 const POWERS_OF_TEN: [f64; 23] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
@@ -51,8 +50,9 @@ const POWERS_OF_TEN: [f64; 23] = [
 fn special_byte(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    // A byte's high bit is set where it is zero (or less than `n`); the lowest such bit is
-    // always a true one, and the text is read from its lowest byte.
+    // `zero(v)` sets a byte's high bit where the byte is zero, the last term where it is below
+    // 0x20; a borrow can also flag bytes above a true one, never below, so the lowest flagged
+    // byte is the first special one (the text is read from its lowest byte).
     let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
     let mut at = 0;
     while let Some(chunk) = bytes.get(at..at + 8) {
@@ -106,27 +106,41 @@ impl<'a> Cursor<'a> {
         found
     }
 
+    /// `open` next; `Some(true)` when `close` follows at once (nothing inside).
+    fn open(&mut self, open: u8, close: u8) -> Option<bool> {
+        self.eat(open)?;
+        self.space();
+        let empty = self.peek()? == close;
+        if empty {
+            self.at += 1;
+        }
+        Some(empty)
+    }
+
+    /// After a member: `Some(true)` on a comma (another follows), `Some(false)` on `close`.
+    fn another(&mut self, close: u8) -> Option<bool> {
+        self.space();
+        let more = match self.peek()? {
+            b',' => true,
+            b if b == close => false,
+            _ => return None,
+        };
+        self.at += 1;
+        Some(more)
+    }
+
     /// An object's members, each value read by `member` (which gives up on a key it does not
     /// know or has seen).
     fn object(&mut self, mut member: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
-        self.eat(b'{')?;
-        self.space();
-        if self.peek()? == b'}' {
-            self.at += 1;
+        if self.open(b'{', b'}')? {
             return Some(());
         }
         loop {
             let key = self.string()?;
             self.eat(b':')?;
             member(self, key)?;
-            self.space();
-            match self.peek()? {
-                b',' => self.at += 1,
-                b'}' => {
-                    self.at += 1;
-                    return Some(());
-                }
-                _ => return None,
+            if !self.another(b'}')? {
+                return Some(());
             }
         }
     }
@@ -268,15 +282,10 @@ impl<'a> Cursor<'a> {
                 "region" => &mut region,
                 "size" => &mut size,
                 "founded" => &mut founded,
-                "sector" if sector.is_none() => {
-                    sector = Some(c.string()?.to_string());
-                    return Some(());
-                }
+                "sector" => return once(&mut sector, || Some(c.string()?.to_string())),
                 _ => return None,
             };
-            slot.is_none().then_some(())?;
-            *slot = Some(c.optional_string()?);
-            Some(())
+            once(slot, || c.optional_string())
         })?;
         Some(FirmIn {
             id: id.flatten(),
@@ -293,22 +302,13 @@ impl<'a> Cursor<'a> {
         // The items' order in the first statement: the next statements mostly list them in
         // the same order, so each name is checked where it is expected, not searched for.
         let mut order = Vec::with_capacity(ITEMS.len());
-        self.eat(b'[')?;
-        self.space();
-        if self.peek()? == b']' {
-            self.at += 1;
+        if self.open(b'[', b']')? {
             return Some(out);
         }
         loop {
             out.push(self.statement(&mut order)?);
-            self.space();
-            match self.peek()? {
-                b',' => self.at += 1,
-                b']' => {
-                    self.at += 1;
-                    return Some(out);
-                }
-                _ => return None,
+            if !self.another(b']')? {
+                return Some(out);
             }
         }
     }
@@ -317,14 +317,8 @@ impl<'a> Cursor<'a> {
         let mut fiscal_year = None;
         let mut items = None;
         self.object(|c, key| match key {
-            "fiscal_year" if fiscal_year.is_none() => {
-                fiscal_year = Some(c.year()?);
-                Some(())
-            }
-            "items" if items.is_none() => {
-                items = Some(c.items(order)?);
-                Some(())
-            }
+            "fiscal_year" => once(&mut fiscal_year, || c.year()),
+            "items" => once(&mut items, || c.items(order)),
             _ => None,
         })?;
         Some(StatementIn {
@@ -354,10 +348,7 @@ impl<'a> Cursor<'a> {
         let mut items = PostedItems::default();
         let learn = order.is_empty();
         let mut last = usize::MAX;
-        self.eat(b'{')?;
-        self.space();
-        if self.peek()? == b'}' {
-            self.at += 1;
+        if self.open(b'{', b'}')? {
             return Some(items);
         }
         for position in 0.. {
@@ -381,14 +372,8 @@ impl<'a> Cursor<'a> {
             if learn && last < ITEMS.len() {
                 order.push(last);
             }
-            self.space();
-            match self.peek()? {
-                b',' => self.at += 1,
-                b'}' => {
-                    self.at += 1;
-                    return Some(items);
-                }
-                _ => return None,
+            if !self.another(b'}')? {
+                return Some(items);
             }
         }
         None
