@@ -42,21 +42,8 @@ pub async fn authorize(
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .ok_or_else(ApiError::unauthorized)?
-        .to_string();
-    let hash = crate::ops::tokens::hash(&secret);
-    let found = match state.cached_token(&hash) {
-        Some(t) => Some(t),
-        None => {
-            let found = state
-                .blocking(move |store, _| crate::ops::tokens::check(store, &secret).map_err(ops))
-                .await?;
-            if let Some((name, scope)) = &found {
-                state.remember_token(hash, name.clone(), *scope);
-            }
-            found
-        }
-    };
+        .ok_or_else(ApiError::unauthorized)?;
+    let found = state.token(secret).await?;
     let (name, scope) = found.ok_or_else(ApiError::unauthorized)?;
     if scope < needed {
         return Err(ApiError::forbidden(needed.name()));

@@ -1,7 +1,9 @@
 //! Prometheus metrics of the service: requests by route and status, a latency histogram by
-//! route, errors by kind. Counted in memory, written as the text exposition format.
+//! route, errors by kind, and how often the service read its store for a token or a snapshot
+//! of the active model. Counted in memory, written as the text exposition format.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 /// Upper bounds of the latency buckets, in seconds.
@@ -21,6 +23,17 @@ struct Route {
 pub struct Metrics {
     routes: Mutex<BTreeMap<String, Route>>,
     errors: Mutex<BTreeMap<String, u64>>,
+    token_reads: AtomicU64,
+    snapshot_reads: AtomicU64,
+}
+
+/// What the service reads from its store besides a request's own work.
+#[derive(Debug, Clone, Copy)]
+pub enum StoreRead {
+    /// A token not in the cache.
+    Token,
+    /// The active model, the sectors and (when due) their medians.
+    Snapshot,
 }
 
 impl Metrics {
@@ -53,6 +66,15 @@ impl Metrics {
                 }
             }
         }
+    }
+
+    /// Counts one read of the store.
+    pub fn store_read(&self, what: StoreRead) {
+        let counter = match what {
+            StoreRead::Token => &self.token_reads,
+            StoreRead::Snapshot => &self.snapshot_reads,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
     }
 
     /// The text exposition format.
@@ -100,6 +122,19 @@ impl Metrics {
             for (kind, n) in e.iter() {
                 out.push_str(&format!("precre_errors_total{{kind=\"{kind}\"}} {n}\n"));
             }
+        }
+        out.push_str(
+            "# HELP precre_store_reads_total Reads of the store for a token not in the cache or a snapshot of the active model.\n",
+        );
+        out.push_str("# TYPE precre_store_reads_total counter\n");
+        for (what, n) in [
+            ("token", &self.token_reads),
+            ("snapshot", &self.snapshot_reads),
+        ] {
+            let n = n.load(Ordering::Relaxed);
+            out.push_str(&format!(
+                "precre_store_reads_total{{what=\"{what}\"}} {n}\n"
+            ));
         }
         out
     }

@@ -176,6 +176,9 @@ pub fn run(
         let listener = tokio::net::TcpListener::bind(opts.listen)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", opts.listen))?;
+        // The active model and the medians are read before the first request comes (a store
+        // with no active model yet is read again by each request, which answers 409).
+        let _ = state.snapshot().await;
         ready(listener.local_addr()?);
         conn::serve(
             listener,

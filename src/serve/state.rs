@@ -92,6 +92,12 @@ pub struct AppState {
     /// A snapshot refresh is running (at most one at a time).
     refreshing: std::sync::atomic::AtomicBool,
     tokens: Mutex<HashMap<String, (String, Scope, Instant)>>,
+    /// Held while the first snapshot is read, so that the requests arriving together on a cold
+    /// service wait for one read instead of each reading the model and the medians (64 of those
+    /// at once stalled requests for over a second).
+    first_snapshot: tokio::sync::Mutex<()>,
+    /// Held while a token missing from the cache is looked up, for the same reason.
+    token_lookup: tokio::sync::Mutex<()>,
     work: Arc<tokio::sync::Semaphore>,
 }
 
@@ -112,6 +118,8 @@ impl AppState {
             snapshot: Mutex::new(None),
             refreshing: Default::default(),
             tokens: Mutex::new(HashMap::new()),
+            first_snapshot: Default::default(),
+            token_lookup: Default::default(),
             work: Arc::new(tokio::sync::Semaphore::new(permits)),
         }
     }
@@ -194,11 +202,16 @@ impl AppState {
 
     /// The active model and the sectors: the snapshot as it is while it is younger than
     /// [`SNAPSHOT_TTL`]; older, still the snapshot, and one refresh starts behind it; none yet
-    /// (the first request), read now.
+    /// (the first requests), read now, once for all of them.
     pub async fn snapshot(self: &Arc<Self>) -> Result<Arc<Snapshot>, ApiError> {
         use std::sync::atomic::Ordering;
         let current = self.snapshot.lock().ok().and_then(|s| s.clone());
         let Some(snap) = current else {
+            let _first = self.first_snapshot.lock().await;
+            // Another request may have read it while this one waited.
+            if let Some(snap) = self.snapshot.lock().ok().and_then(|s| s.clone()) {
+                return Ok(snap);
+            }
             return self.refresh(None).await;
         };
         if snap.taken.elapsed() >= SNAPSHOT_TTL && !self.refreshing.swap(true, Ordering::AcqRel) {
@@ -218,6 +231,7 @@ impl AppState {
         self: &Arc<Self>,
         previous: Option<Arc<Snapshot>>,
     ) -> Result<Arc<Snapshot>, ApiError> {
+        self.metrics.store_read(super::metrics::StoreRead::Snapshot);
         let snap = self
             .blocking(move |store, st| {
                 let (model, model_hash) = st.active_model(store)?;
@@ -267,8 +281,35 @@ impl AppState {
         Ok(snap)
     }
 
+    /// The name and scope of the token whose secret is `secret` (`None`: no such token): from
+    /// the cache if checked within [`TOKEN_TTL`], else from the store, one look-up at a time.
+    pub async fn token(
+        self: &Arc<Self>,
+        secret: &str,
+    ) -> Result<Option<(String, Scope)>, ApiError> {
+        let hash = crate::ops::tokens::hash(secret);
+        if let Some(t) = self.cached_token(&hash) {
+            return Ok(Some(t));
+        }
+        let _lookup = self.token_lookup.lock().await;
+        if let Some(t) = self.cached_token(&hash) {
+            return Ok(Some(t));
+        }
+        let secret = secret.to_string();
+        self.metrics.store_read(super::metrics::StoreRead::Token);
+        let found = self
+            .blocking(move |store, _| {
+                crate::ops::tokens::check(store, &secret).map_err(ApiError::from)
+            })
+            .await?;
+        if let Some((name, scope)) = &found {
+            self.remember_token(hash, name.clone(), *scope);
+        }
+        Ok(found)
+    }
+
     /// The token's name and scope from the cache, if checked recently.
-    pub fn cached_token(&self, hash: &str) -> Option<(String, Scope)> {
+    fn cached_token(&self, hash: &str) -> Option<(String, Scope)> {
         let cache = self.tokens.lock().ok()?;
         cache
             .get(hash)
@@ -276,7 +317,7 @@ impl AppState {
             .map(|(n, s, _)| (n.clone(), *s))
     }
 
-    pub fn remember_token(&self, hash: String, name: String, scope: Scope) {
+    fn remember_token(&self, hash: String, name: String, scope: Scope) {
         if let Ok(mut cache) = self.tokens.lock() {
             if cache.len() > 10_000 {
                 cache.clear();
