@@ -71,7 +71,16 @@ fn main() {
             api::parse_score_text(api::body_text(body.as_bytes()).expect("text")).expect("parse")
         });
         let scoring = time(n, score);
-        let write = time(n, || serde_json::to_vec(&answer).expect("write"));
+        let write = time(n, || {
+            let mut out = Vec::with_capacity(4096);
+            precre::serve::answer::write_score(&mut out, &answer);
+            out
+        });
+        let write_serde = time(n, || {
+            let mut out = Vec::with_capacity(4096);
+            serde_json::to_writer(&mut out, &answer).expect("write");
+            out
+        });
         println!(
             "one score of firm {} ({class}, {} reasons; {} statements; body {} bytes, answer {answer_len} bytes), median of 15 rounds of {n}:",
             row.id,
@@ -81,7 +90,11 @@ fn main() {
         );
         println!("  read the body      {:>8.2} us", parse / 1e3);
         println!("  score and explain  {:>8.2} us", scoring / 1e3);
-        println!("  write the answer   {:>8.2} us", write / 1e3);
+        println!(
+            "  write the answer   {:>8.2} us  (serde_json: {:.2} us)",
+            write / 1e3,
+            write_serde / 1e3
+        );
         println!(
             "  total              {:>8.2} us",
             (parse + scoring + write) / 1e3

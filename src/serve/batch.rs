@@ -73,7 +73,11 @@ pub fn write(scored: &[Result<ScoreResponse, ApiError>], ndjson: bool) -> String
         .enumerate()
         .map(|(i, one)| {
             let text = match one {
-                Ok(r) => serde_json::to_string(r),
+                Ok(r) => {
+                    let mut out = Vec::with_capacity(2048);
+                    super::answer::write_score(&mut out, r);
+                    String::from_utf8(out).map_err(serde::ser::Error::custom)
+                }
                 Err(e) => serde_json::to_string(&serde_json::json!({
                     "row": i,
                     "error": {"kind": e.kind, "message": e.message, "field": e.field}

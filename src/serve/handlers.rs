@@ -183,22 +183,14 @@ pub async fn score_request(
         firm_id: out.firm_id.clone(),
         rows: 1,
     });
-    Ok(json_answer(&out))
+    Ok(score_answer(&out))
 }
 
-/// A JSON answer written into a buffer sized for a score (axum's `Json` starts at 128 bytes
-/// and grows five times for one).
-fn json_answer<T: serde::Serialize>(value: &T) -> Response {
+/// A score's JSON answer (`answer::write_score`), in a buffer sized for one.
+fn score_answer(out: &ScoreResponse) -> Response {
     let mut buf = Vec::with_capacity(4096);
-    match serde_json::to_writer(&mut buf, value) {
-        Ok(()) => ([(header::CONTENT_TYPE, "application/json")], buf).into_response(),
-        Err(e) => ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            format!("the answer could not be written: {e}"),
-        )
-        .into_response(),
-    }
+    super::answer::write_score(&mut buf, out);
+    ([(header::CONTENT_TYPE, "application/json")], buf).into_response()
 }
 
 /// Score many firms: a JSON array of score requests, or NDJSON (one per line) with

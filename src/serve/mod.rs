@@ -3,6 +3,7 @@
 //! bearer token (`precre token create`); bodies, batches, time and concurrent work are bounded;
 //! a busy store answers 503 with `Retry-After`; SIGTERM drains the requests in flight.
 
+pub mod answer;
 pub mod api;
 mod batch;
 mod conn;
