@@ -725,3 +725,77 @@ fn clients_arriving_together_read_the_store_once() {
     );
     assert!(server.stop().success());
 }
+
+/// A client that reads a large batch answer slowly, for longer than the header timeout, gets
+/// all of it: a connection is cut only when it makes no progress (no request, nothing written
+/// to it) for a whole timeout, and reading an answer is progress.
+#[test]
+fn a_slow_reader_of_a_large_answer_gets_all_of_it() {
+    let (_dir, db) = demo_store();
+    let score = token(&db, "partner", "score");
+    let server = Server::start_with(&db, &["--header-timeout", "1"]);
+    let firms =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/firms.csv"))
+            .unwrap();
+    let firm = firms
+        .lines()
+        .nth(1)
+        .and_then(|l| l.split(',').next())
+        .unwrap();
+    let line = posted_firm(firm, false).to_string();
+    // ~7 MB of answers: more than the server's send buffer can hold (4 MiB at most on Linux),
+    // so the server writes as this client reads.
+    let rows = 4000;
+    let body = format!("{line}\n").repeat(rows);
+    let mut s = TcpStream::connect(server.addr).unwrap();
+    // A small receive buffer, so that the server's writes wait for this reader.
+    let small: libc::c_int = 16 * 1024;
+    // SAFETY: setting an option of our own open socket, with a pointer to a live c_int.
+    unsafe {
+        use std::os::fd::AsRawFd;
+        libc::setsockopt(
+            s.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_RCVBUF,
+            (&small as *const libc::c_int).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        );
+    }
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let head = format!(
+        "POST /v1/score/batch HTTP/1.1\r\nHost: test\r\nConnection: close\r\nAuthorization: Bearer {score}\r\n\
+         Content-Type: application/x-ndjson\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    s.write_all(head.as_bytes()).unwrap();
+    s.write_all(body.as_bytes()).unwrap();
+    let started = std::time::Instant::now();
+    let mut raw = Vec::new();
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        match s.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => raw.extend_from_slice(&chunk[..n]),
+            Err(e) => panic!(
+                "cut off after {} bytes and {:?}: {e}",
+                raw.len(),
+                started.elapsed()
+            ),
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let took = started.elapsed();
+    let text = String::from_utf8_lossy(&raw);
+    let (head, answer) = text.split_once("\r\n\r\n").unwrap();
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    // Each row's answer is one line: all of them came, the last one whole.
+    let lines: Vec<&str> = answer.lines().collect();
+    assert_eq!(lines.len(), rows, "{took:?}");
+    assert!(serde_json::from_str::<Value>(lines[rows - 1]).unwrap()["class"].is_string());
+    // Reading took longer than the timeout, so the rule was put to the test.
+    assert!(
+        took > Duration::from_secs(1),
+        "read in {took:?}: make the answer larger"
+    );
+    assert!(server.stop().success());
+}

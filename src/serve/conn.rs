@@ -1,17 +1,18 @@
 //! The accept loop: HTTP/1 connections served by hyper (`POST /v1/score` straight to its
-//! work, `direct`; every other request through the router) with a deadline on reading each
-//! request's headers (a client that trickles its headers, slowloris-style, is cut off; the
-//! request timeout only starts once the headers are in), TCP_NODELAY, and a graceful end: on
-//! the signal no new connection is taken, each open one finishes the request in flight and
-//! closes, and the loop returns once all are closed.
+//! work, `direct`; every other request through the router) with a deadline on a connection
+//! that makes no progress (`watch`: a client that trickles its headers, slowloris-style, is
+//! cut off; the request timeout only starts once the headers are in), TCP_NODELAY, and a
+//! graceful end: on the signal no new connection is taken, each open one finishes the request
+//! in flight and closes, and the loop returns once all are closed.
 
 use super::direct;
 use super::state::AppState;
+use super::watch::{Progress, Watchdog, Watched};
 use axum::body::Body;
 use axum::response::Response;
 use axum::Router;
 use hyper::server::conn::http1;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
 use std::convert::Infallible;
 use std::future::Future;
@@ -47,32 +48,47 @@ pub async fn serve(
         let _ = stream.set_nodelay(true);
         let routed = TowerToHyperService::new(router.clone());
         let state = state.clone();
+        let progress = Arc::new(Progress::default());
+        let in_work = progress.clone();
         // `POST /v1/score` goes straight to its work; the rest through the router.
         let service =
             hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
                 use hyper::service::Service;
+                let busy = in_work.begin();
                 if direct::takes(&req) {
                     let state = state.clone();
-                    Box::pin(async move { Ok(direct::score(state, req.map(Body::new)).await) })
-                        as Answer
+                    Box::pin(async move {
+                        let answer = direct::score(state, req.map(Body::new)).await;
+                        drop(busy);
+                        Ok(answer)
+                    }) as Answer
                 } else {
                     let answer = routed.call(req);
-                    Box::pin(answer) as Answer
+                    Box::pin(async move {
+                        let answer = answer.await;
+                        drop(busy);
+                        answer
+                    }) as Answer
                 }
             });
         let mut stop = stop_rx.clone();
         let open = open_tx.clone();
         tokio::spawn(async move {
-            let mut builder = http1::Builder::new();
-            builder
-                .timer(TokioTimer::new())
-                .header_read_timeout(header_timeout);
-            let conn = builder.serve_connection(TokioIo::new(stream), service);
+            let stream = Watched::new(stream, progress.clone());
+            let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
             let mut conn = std::pin::pin!(conn);
             let mut stopping = false;
+            let every = Watchdog::tick_every(header_timeout);
+            let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut dog = Watchdog::new(progress);
             loop {
                 tokio::select! {
                     _ = conn.as_mut() => break,
+                    _ = ticks.tick() => if dog.expired() {
+                        // Dropping the connection closes its socket.
+                        break;
+                    },
                     changed = stop.changed(), if !stopping => {
                         let _ = changed;
                         stopping = true;

@@ -14,6 +14,7 @@ mod log;
 pub mod metrics;
 mod reader;
 pub mod state;
+mod watch;
 
 pub use state::ServeOptions;
 
