@@ -103,7 +103,7 @@ fn main() {
             break;
         }
     }
-    println!("(under load the service spends ~60 us of CPU a score; the rest is HTTP, TCP and the request log)");
+    println!("(under load the service spends ~50 us of CPU a score; the rest is HTTP, TCP and the request log)");
 }
 
 /// A firm's statements as the body of a score request.

@@ -271,8 +271,10 @@ pub struct ServeArgs {
     /// Longest a request may take, reading its body included, in seconds.
     #[arg(long, default_value_t = 30, value_name = "SECONDS")]
     pub timeout: u64,
-    /// Longest a client may take to send a request's headers, in seconds (then the connection
-    /// is closed: a client trickling its headers holds no connection for long).
+    /// Longest a connection may go without progress, in seconds: sending a request's headers,
+    /// sitting idle between requests, or not reading its answer (then the connection is
+    /// closed, between one and 1.25 times this after its last progress: a client trickling
+    /// its headers holds no connection for long). A request being worked on is not cut.
     #[arg(long, default_value_t = 10, value_name = "SECONDS")]
     pub header_timeout: u64,
     /// Requests worked on at once (more wait, then get 503).

@@ -26,7 +26,8 @@ pub struct ServeOptions {
     pub max_batch_rows: usize,
     /// Longest a request may take, reading its body included (slow clients get 408).
     pub request_timeout: Duration,
-    /// Longest a client may take to send a request's headers (then the connection is closed).
+    /// Longest a connection may go without progress: a request's headers, or bytes written to
+    /// it (then it is closed; `watch`).
     pub header_timeout: Duration,
     /// Requests worked on at once; past it they wait up to `queue_wait`, then get 503.
     pub concurrency: usize,
