@@ -187,6 +187,24 @@ fn posted_firm(firm: &str, store_it: bool) -> Value {
     json!({"firm": {"id": firm, "sector": sector}, "statements": statements, "store": store_it})
 }
 
+/// The id of the first firm of the demo files.
+fn first_demo_firm() -> String {
+    csv::Reader::from_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/firms.csv"))
+        .unwrap()
+        .records()
+        .next()
+        .unwrap()
+        .unwrap()[0]
+        .to_string()
+}
+
+/// The service's `/metrics` text, read with `token`.
+fn metrics(addr: SocketAddr, token: &str) -> String {
+    let (code, _, m) = http(addr, "GET", "/metrics", Some(token), "text/plain", b"");
+    assert_eq!(code, 200, "{m}");
+    m
+}
+
 fn demo_store() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("s.db");
@@ -383,8 +401,7 @@ fn every_route_answers_and_refuses_what_it_should() {
     assert_eq!(e["error"]["field"], "verdict");
 
     // Metrics and the OpenAPI document describe the routes.
-    let (code, _, m) = http(a, "GET", "/metrics", Some(&read), "text/plain", b"");
-    assert_eq!(code, 200);
+    let m = metrics(a, &read);
     assert!(
         m.contains("precre_requests_total{route=\"/v1/score\",status=\"200\"}"),
         "{m}"
@@ -534,14 +551,7 @@ fn sigterm_during_a_batch_loses_nothing_acknowledged() {
     let t = token(&db, "loader", "score");
     let server = Server::start(&db);
     // 300 stored firms in one batch (new ids), SIGTERM while it runs.
-    let first_firm =
-        csv::Reader::from_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/firms.csv"))
-            .unwrap()
-            .records()
-            .next()
-            .unwrap()
-            .unwrap()[0]
-            .to_string();
+    let first_firm = first_demo_firm();
     let base = posted_firm(&first_firm, true);
     let rows: Vec<Value> = (0..300)
         .map(|i| {
@@ -653,15 +663,7 @@ fn a_score_whose_body_stalls_gets_408_at_the_request_timeout() {
         took < Duration::from_secs(5),
         "answered only after {took:?}"
     );
-    let (code, _, m) = http(
-        server.addr,
-        "GET",
-        "/metrics",
-        Some(&read),
-        "text/plain",
-        b"",
-    );
-    assert_eq!(code, 200);
+    let m = metrics(server.addr, &read);
     assert!(m.contains("precre_errors_total{kind=\"timeout\"}"), "{m}");
     assert!(server.stop().success());
 }
@@ -675,14 +677,7 @@ fn clients_arriving_together_read_the_store_once() {
     let score = token(&db, "partner", "score");
     let read = token(&db, "reader", "read");
     let server = Server::start(&db);
-    let firms =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/firms.csv"))
-            .unwrap();
-    let firm = firms
-        .lines()
-        .nth(1)
-        .and_then(|l| l.split(',').next())
-        .unwrap();
+    let firm = &first_demo_firm();
     let body = posted_firm(firm, false);
     let started = std::time::Instant::now();
     let clients: Vec<_> = (0..32)
@@ -695,15 +690,7 @@ fn clients_arriving_together_read_the_store_once() {
         assert_eq!(c.join().unwrap(), 200);
     }
     let took = started.elapsed();
-    let (code, _, m) = http(
-        server.addr,
-        "GET",
-        "/metrics",
-        Some(&read),
-        "text/plain",
-        b"",
-    );
-    assert_eq!(code, 200);
+    let m = metrics(server.addr, &read);
     let reads = |what: &str| -> u64 {
         let key = format!("precre_store_reads_total{{what=\"{what}\"}} ");
         m.lines()
@@ -734,14 +721,7 @@ fn a_slow_reader_of_a_large_answer_gets_all_of_it() {
     let (_dir, db) = demo_store();
     let score = token(&db, "partner", "score");
     let server = Server::start_with(&db, &["--header-timeout", "1"]);
-    let firms =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/firms.csv"))
-            .unwrap();
-    let firm = firms
-        .lines()
-        .nth(1)
-        .and_then(|l| l.split(',').next())
-        .unwrap();
+    let firm = &first_demo_firm();
     let line = posted_firm(firm, false).to_string();
     // ~7 MB of answers: more than the server's send buffer can hold (4 MiB at most on Linux),
     // so the server writes as this client reads.
