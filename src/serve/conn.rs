@@ -1,11 +1,13 @@
-//! The accept loop: HTTP/1 connections served by hyper (`POST /v1/score` straight to its
-//! work, `direct`; every other request through the router) with a deadline on a connection
+//! The accept loop: HTTP/1 connections, their usual score requests read by our own loop
+//! (`fast`) and the rest served by hyper (`POST /v1/score` straight to its work, `direct`;
+//! every other request through the router) with a deadline on a connection
 //! that makes no progress (`watch`: a client that trickles its headers, slowloris-style, is
 //! cut off; the request timeout only starts once the headers are in), TCP_NODELAY, and a
 //! graceful end: on the signal no new connection is taken, each open one finishes the request
 //! in flight and closes, and the loop returns once all are closed.
 
 use super::direct;
+use super::fast;
 use super::state::AppState;
 use super::watch::{Progress, Watchdog, Watched};
 use axum::body::Body;
@@ -47,6 +49,7 @@ pub async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let routed = TowerToHyperService::new(router.clone());
+        let state_for_fast = state.clone();
         let state = state.clone();
         let progress = Arc::new(Progress::default());
         let in_work = progress.clone();
@@ -73,15 +76,32 @@ pub async fn serve(
             });
         let mut stop = stop_rx.clone();
         let open = open_tx.clone();
+        let fast_state = state_for_fast.clone();
         tokio::spawn(async move {
-            let stream = Watched::new(stream, progress.clone());
-            let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
-            let mut conn = std::pin::pin!(conn);
-            let mut stopping = false;
+            let mut stream = Watched::new(stream, progress.clone());
             let every = Watchdog::tick_every(header_timeout);
             let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            let mut dog = Watchdog::new(progress);
+            let mut dog = Watchdog::new(progress.clone());
+            // The usual score requests are read here; hyper takes the connection at the
+            // first other request, with what was read of it.
+            let read = match fast::serve(
+                &fast_state,
+                &mut stream,
+                &progress,
+                &mut ticks,
+                &mut dog,
+                &mut stop,
+            )
+            .await
+            {
+                fast::Next::Closed => return drop(open),
+                fast::Next::HandOver(read) => read,
+            };
+            let stream = fast::Replay::new(read, stream);
+            let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+            let mut conn = std::pin::pin!(conn);
+            let mut stopping = false;
             loop {
                 tokio::select! {
                     _ = conn.as_mut() => break,

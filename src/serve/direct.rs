@@ -31,19 +31,31 @@ pub fn takes<B>(req: &Request<B>) -> bool {
 pub async fn score(state: Arc<AppState>, req: Request<Body>) -> Response {
     let started = Instant::now();
     let (parts, body) = req.into_parts();
-    let mut work = std::pin::pin!(handlers::score_request(&state, &parts.headers, body));
-    let first = std::future::poll_fn(|cx| std::task::Poll::Ready(work.as_mut().poll(cx))).await;
-    let done = match first {
-        std::task::Poll::Ready(done) => Ok(done),
-        std::task::Poll::Pending => {
-            tokio::time::timeout_at((started + state.opts.request_timeout).into(), work).await
-        }
-    };
-    let resp = match done {
-        Ok(Ok(resp)) => resp,
-        Ok(Err(e)) => e.into_response(),
-        Err(_) => StatusCode::REQUEST_TIMEOUT.into_response(),
+    let work = handlers::score_request(&state, &parts.headers, body);
+    let resp = match within(&state, started, work).await {
+        Some(Ok(resp)) => resp,
+        Some(Err(e)) => e.into_response(),
+        None => StatusCode::REQUEST_TIMEOUT.into_response(),
     };
     super::count(&state, ROUTE, &resp, started);
     resp
+}
+
+/// `work` under the request timeout counted from `started` (`None`: past its time). It is
+/// polled once before a timer is set: the usual score finishes in that first poll.
+pub async fn within<T>(
+    state: &AppState,
+    started: Instant,
+    work: impl Future<Output = T>,
+) -> Option<T> {
+    let mut work = std::pin::pin!(work);
+    let first = std::future::poll_fn(|cx| std::task::Poll::Ready(work.as_mut().poll(cx))).await;
+    match first {
+        std::task::Poll::Ready(done) => Some(done),
+        std::task::Poll::Pending => {
+            tokio::time::timeout_at((started + state.opts.request_timeout).into(), work)
+                .await
+                .ok()
+        }
+    }
 }

@@ -36,9 +36,19 @@ pub async fn authorize(
     headers: &HeaderMap,
     needed: Scope,
 ) -> Result<String, ApiError> {
-    let secret = headers
+    let value = headers
         .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.to_str().ok());
+    authorize_value(state, value, needed).await
+}
+
+/// `authorize` from the `Authorization` header's text (`None`: absent, or not visible ASCII).
+pub async fn authorize_value(
+    state: &Arc<AppState>,
+    authorization: Option<&str>,
+    needed: Scope,
+) -> Result<String, ApiError> {
+    let secret = authorization
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
         .filter(|s| !s.is_empty())
@@ -163,7 +173,19 @@ pub async fn score_request(
 ) -> Result<Response, ApiError> {
     let token = authorize(state, headers, Scope::Score).await?;
     let bytes = read_body(headers, body, state.opts.max_body).await?;
-    let req = api::parse_score_text(api::body_text(&bytes)?)?;
+    let answer = score_body(state, token, &bytes).await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], answer).into_response())
+}
+
+/// The work of a score once its caller is known (`token`) and its body is in: the answer's
+/// JSON (`answer::write_score`). The router's route, the direct path and the accept loop's
+/// own reading of usual score requests (`fast`) all end here.
+pub async fn score_body(
+    state: &Arc<AppState>,
+    token: String,
+    bytes: &[u8],
+) -> Result<Vec<u8>, ApiError> {
+    let req = api::parse_score_text(api::body_text(bytes)?)?;
     // Scoring alone reads no store: the active model and the sectors come from the snapshot,
     // and the work is a few microseconds of arithmetic; storing the firm goes to a worker.
     let snap = state.snapshot().await?;
@@ -183,14 +205,9 @@ pub async fn score_request(
         firm_id: out.firm_id.clone(),
         rows: 1,
     });
-    Ok(score_answer(&out))
-}
-
-/// A score's JSON answer (`answer::write_score`), in a buffer sized for one.
-fn score_answer(out: &ScoreResponse) -> Response {
-    let mut buf = Vec::with_capacity(4096);
-    super::answer::write_score(&mut buf, out);
-    ([(header::CONTENT_TYPE, "application/json")], buf).into_response()
+    let mut answer = Vec::with_capacity(4096);
+    super::answer::write_score(&mut answer, &out);
+    Ok(answer)
 }
 
 /// Score many firms: a JSON array of score requests, or NDJSON (one per line) with

@@ -9,6 +9,7 @@ mod batch;
 mod conn;
 mod direct;
 pub mod errors;
+mod fast;
 pub mod handlers;
 mod log;
 pub mod metrics;
@@ -99,21 +100,21 @@ async fn observe(State(state): State<Arc<AppState>>, req: Request, next: Next) -
 
 /// Counts one answer in the metrics: its route, status, time since `started` and error kind.
 fn count(state: &AppState, route: &str, resp: &Response, started: Instant) {
-    let kind = resp
-        .extensions()
-        .get::<errors::ErrorKindTag>()
-        .map(|k| k.0)
-        .or_else(|| match resp.status().as_u16() {
-            408 => Some("timeout"),
-            s if s >= 400 => Some("other"),
-            _ => None,
-        });
-    state.metrics.observe(
-        route,
-        resp.status().as_u16(),
-        started.elapsed().as_secs_f64(),
-        kind,
-    );
+    let kind = resp.extensions().get::<errors::ErrorKindTag>().map(|k| k.0);
+    count_status(state, route, resp.status().as_u16(), kind, started);
+}
+
+/// `count` from an answer's status and error kind (a 408 or other error without a kind is
+/// counted as `timeout` or `other`).
+fn count_status(state: &AppState, route: &str, status: u16, kind: Option<&str>, started: Instant) {
+    let kind = kind.or(match status {
+        408 => Some("timeout"),
+        s if s >= 400 => Some("other"),
+        _ => None,
+    });
+    state
+        .metrics
+        .observe(route, status, started.elapsed().as_secs_f64(), kind);
 }
 
 /// The routes, with their limits.
