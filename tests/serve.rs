@@ -779,3 +779,66 @@ fn a_slow_reader_of_a_large_answer_gets_all_of_it() {
     );
     assert!(server.stop().success());
 }
+
+/// One keep-alive connection, as a partner's client holds one: two score requests sent in one
+/// write (pipelined), then a chunked score and a `GET /healthz`, which the service's own
+/// reading of usual scores leaves to hyper with what it has read. Every request is answered,
+/// in order, the scores equal, and the connection stays open until the client closes it.
+#[test]
+fn one_connection_carries_pipelined_scores_then_other_requests() {
+    let (_dir, db) = demo_store();
+    let score = token(&db, "partner", "score");
+    let server = Server::start(&db);
+    let body = posted_firm(&first_demo_firm(), false).to_string();
+    let usual = format!(
+        "POST /v1/score HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer {score}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let chunked = format!(
+        "POST /v1/score HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer {score}\r\n\
+         Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n{body}\r\n0\r\n\r\n",
+        body.len()
+    );
+    let health = "GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n";
+    let mut s = TcpStream::connect(server.addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    s.write_all(format!("{usual}{usual}").as_bytes()).unwrap();
+    let mut reader = BufReader::new(s.try_clone().unwrap());
+    // One answer off the connection: (status, body), read by its Content-Length.
+    let mut answer = || {
+        let mut status = String::new();
+        reader.read_line(&mut status).unwrap();
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            if line == "\r\n" {
+                break;
+            }
+            let lower = line.to_ascii_lowercase();
+            if let Some(v) = lower.strip_prefix("content-length:") {
+                length = v.trim().parse().unwrap();
+            }
+            assert!(!lower.starts_with("connection: close"), "{status}{line}");
+        }
+        let mut body = vec![0u8; length];
+        reader.read_exact(&mut body).unwrap();
+        (status, String::from_utf8(body).unwrap())
+    };
+    let (first, second) = (answer(), answer());
+    assert!(first.0.starts_with("HTTP/1.1 200"), "{first:?}");
+    assert_eq!(first, second);
+    let scored: Value = serde_json::from_str(&first.1).unwrap();
+    assert!(scored["class"].is_string(), "{scored}");
+    s.write_all(chunked.as_bytes()).unwrap();
+    let third = answer();
+    assert!(third.0.starts_with("HTTP/1.1 200"), "{third:?}");
+    let rescored: Value = serde_json::from_str(&third.1).unwrap();
+    assert_eq!(rescored["probabilities"], scored["probabilities"]);
+    assert_eq!(rescored["reasons"], scored["reasons"]);
+    s.write_all(health.as_bytes()).unwrap();
+    let fourth = answer();
+    assert!(fourth.0.starts_with("HTTP/1.1 200"), "{fourth:?}");
+    assert!(server.stop().success());
+}

@@ -406,10 +406,17 @@ mod tests {
         assert_eq!(&USUAL[from..to], "Bearer abc");
         // Every prefix of the head is partial, never misread.
         for cut in 0..head.len {
-            assert_eq!(parse(&USUAL.as_bytes()[..cut], 100), Parsed::Partial, "{cut}");
+            assert_eq!(
+                parse(&USUAL.as_bytes()[..cut], 100),
+                Parsed::Partial,
+                "{cut}"
+            );
         }
         let close = USUAL.replace("Host: x", "Connection: close");
-        assert!(matches!(parse(close.as_bytes(), 100), Parsed::Usual(Head { close: true, .. })));
+        assert!(matches!(
+            parse(close.as_bytes(), 100),
+            Parsed::Usual(Head { close: true, .. })
+        ));
     }
 
     #[test]
@@ -420,7 +427,10 @@ mod tests {
             USUAL.replace("/v1/score", "/v1/score?x=1"),
             USUAL.replace("HTTP/1.1", "HTTP/1.0"),
             USUAL.replace("Content-Length: 2", "Transfer-Encoding: chunked"),
-            USUAL.replace("Content-Length: 2", "Content-Length: 2\r\nContent-Length: 2"),
+            USUAL.replace(
+                "Content-Length: 2",
+                "Content-Length: 2\r\nContent-Length: 2",
+            ),
             USUAL.replace("Content-Length: 2", "Content-Length: +2"),
             USUAL.replace("Content-Length: 2", "Content-Length: 101"),
             USUAL.replace("Host: x", "Expect: 100-continue"),
@@ -460,9 +470,9 @@ mod tests {
         );
         let mut out = Vec::new();
         write_head(&mut out, StatusCode::REQUEST_TIMEOUT, &[], 0, true);
-        assert!(String::from_utf8(out)
-            .unwrap()
-            .starts_with("HTTP/1.1 408 Request Timeout\r\ncontent-length: 0\r\nconnection: close\r\ndate: "));
+        assert!(String::from_utf8(out).unwrap().starts_with(
+            "HTTP/1.1 408 Request Timeout\r\ncontent-length: 0\r\nconnection: close\r\ndate: "
+        ));
     }
 
     #[tokio::test]
