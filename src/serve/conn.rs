@@ -49,7 +49,7 @@ pub async fn serve(
         };
         let _ = stream.set_nodelay(true);
         let routed = TowerToHyperService::new(router.clone());
-        let state_for_fast = state.clone();
+        let fast_state = state.clone();
         let state = state.clone();
         let progress = Arc::new(Progress::default());
         let in_work = progress.clone();
@@ -76,7 +76,6 @@ pub async fn serve(
             });
         let mut stop = stop_rx.clone();
         let open = open_tx.clone();
-        let fast_state = state_for_fast.clone();
         tokio::spawn(async move {
             let mut stream = Watched::new(stream, progress.clone());
             let every = Watchdog::tick_every(header_timeout);
@@ -98,7 +97,7 @@ pub async fn serve(
                 fast::Next::Closed => return drop(open),
                 fast::Next::HandOver(read) => read,
             };
-            let stream = fast::Replay::new(read, stream);
+            stream.give_back(read);
             let conn = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
             let mut conn = std::pin::pin!(conn);
             let mut stopping = false;

@@ -21,11 +21,9 @@ use crate::ops::tokens::Scope;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use std::io;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::Instant;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::watch;
 use tokio::time::Interval;
 
@@ -38,7 +36,8 @@ const MAX_HEAD: usize = 16 * 1024;
 pub enum Next {
     /// The connection is done with (closed by either side, cut off, or shut down).
     Closed,
-    /// A request this loop does not read: hyper takes the connection, these bytes first.
+    /// A request this loop does not read: hyper takes the connection, these bytes first
+    /// (`Watched::give_back`).
     HandOver(Vec<u8>),
 }
 
@@ -318,75 +317,6 @@ fn http_date(out: &mut Vec<u8>) {
     });
 }
 
-/// A stream that gives `first` before what it reads from `inner` (the bytes this loop read
-/// before handing the connection to hyper).
-pub struct Replay<S> {
-    first: Vec<u8>,
-    at: usize,
-    inner: S,
-}
-
-impl<S> Replay<S> {
-    pub fn new(first: Vec<u8>, inner: S) -> Replay<S> {
-        Replay {
-            first,
-            at: 0,
-            inner,
-        }
-    }
-}
-
-impl<S: AsyncRead + Unpin> AsyncRead for Replay<S> {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        if this.at < this.first.len() {
-            let n = buf.remaining().min(this.first.len() - this.at);
-            buf.put_slice(&this.first[this.at..this.at + n]);
-            this.at += n;
-            if this.at == this.first.len() {
-                this.first = Vec::new();
-                this.at = 0;
-            }
-            return Poll::Ready(Ok(()));
-        }
-        Pin::new(&mut this.inner).poll_read(cx, buf)
-    }
-}
-
-impl<S: AsyncWrite + Unpin> AsyncWrite for Replay<S> {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().inner).poll_write(cx, buf)
-    }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().inner).poll_write_vectored(cx, bufs)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.inner.is_write_vectored()
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -473,16 +403,5 @@ mod tests {
         assert!(String::from_utf8(out).unwrap().starts_with(
             "HTTP/1.1 408 Request Timeout\r\ncontent-length: 0\r\nconnection: close\r\ndate: "
         ));
-    }
-
-    #[tokio::test]
-    async fn a_handed_over_stream_gives_the_bytes_read_first() {
-        let (mut client, server) = tokio::io::duplex(64);
-        let mut replay = Replay::new(b"hello ".to_vec(), server);
-        client.write_all(b"world").await.unwrap();
-        drop(client);
-        let mut all = String::new();
-        replay.read_to_string(&mut all).await.unwrap();
-        assert_eq!(all, "hello world");
     }
 }

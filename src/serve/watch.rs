@@ -83,15 +83,30 @@ impl Watchdog {
     }
 }
 
-/// A stream whose writes count as progress.
+/// A stream whose writes count as progress, and that can be given back bytes read ahead of
+/// the next reader (the accept loop's own reading hands a connection to hyper with them).
 pub struct Watched<S> {
     inner: S,
     progress: Arc<Progress>,
+    /// Bytes to read before the stream's own, from `at` on.
+    given_back: Vec<u8>,
+    at: usize,
 }
 
 impl<S> Watched<S> {
     pub fn new(inner: S, progress: Arc<Progress>) -> Watched<S> {
-        Watched { inner, progress }
+        Watched {
+            inner,
+            progress,
+            given_back: Vec::new(),
+            at: 0,
+        }
+    }
+
+    /// The next reads give `bytes` first, then what comes from the stream.
+    pub fn give_back(&mut self, bytes: Vec<u8>) {
+        self.given_back = bytes;
+        self.at = 0;
     }
 
     fn wrote(&self, done: &Poll<io::Result<usize>>) {
@@ -107,7 +122,18 @@ impl<S: AsyncRead + Unpin> AsyncRead for Watched<S> {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().inner).poll_read(cx, buf)
+        let this = self.get_mut();
+        if this.at < this.given_back.len() {
+            let n = buf.remaining().min(this.given_back.len() - this.at);
+            buf.put_slice(&this.given_back[this.at..this.at + n]);
+            this.at += n;
+            if this.at == this.given_back.len() {
+                this.given_back = Vec::new();
+                this.at = 0;
+            }
+            return Poll::Ready(Ok(()));
+        }
+        Pin::new(&mut this.inner).poll_read(cx, buf)
     }
 }
 
@@ -180,5 +206,18 @@ mod tests {
             assert!(!dog.expired());
         }
         assert!(dog.expired());
+    }
+
+    #[tokio::test]
+    async fn bytes_given_back_are_read_before_the_stream() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let (mut client, server) = tokio::io::duplex(64);
+        let mut stream = Watched::new(server, Arc::new(Progress::default()));
+        stream.give_back(b"hello ".to_vec());
+        client.write_all(b"world").await.unwrap();
+        drop(client);
+        let mut all = String::new();
+        stream.read_to_string(&mut all).await.unwrap();
+        assert_eq!(all, "hello world");
     }
 }
