@@ -59,24 +59,23 @@ fn main() {
             )
             .expect("score")
         };
-        let class = score().explanation.class;
+        let class = score().class;
         if seen.contains(&class) || !(class == "good" || class == "bad") {
             continue;
         }
         seen.push(class.clone());
-        let answer = precre::serve::handlers::score_response(score(), firm_id, false);
+        let _ = firm_id;
+        let answer = api::ScoreResponse {
+            score: score(),
+            stored: false,
+        };
         let answer_len = serde_json::to_vec(&answer).expect("answer").len();
         let n = 20_000;
         let parse = time(n, || {
-            api::parse_score_text(api::body_text(body.as_bytes()).expect("text")).expect("parse")
+            api::parse::<ScoreRequest>(body.as_bytes()).expect("parse")
         });
         let scoring = time(n, score);
         let write = time(n, || {
-            let mut out = Vec::with_capacity(4096);
-            precre::serve::answer::write_score(&mut out, &answer);
-            out
-        });
-        let write_serde = time(n, || {
             let mut out = Vec::with_capacity(4096);
             serde_json::to_writer(&mut out, &answer).expect("write");
             out
@@ -84,17 +83,13 @@ fn main() {
         println!(
             "one score of firm {} ({class}, {} reasons; {} statements; body {} bytes, answer {answer_len} bytes), median of 15 rounds of {n}:",
             row.id,
-            answer.reasons.len(),
+            answer.score.reasons.len(),
             statements,
             body.len()
         );
         println!("  read the body      {:>8.2} us", parse / 1e3);
         println!("  score and explain  {:>8.2} us", scoring / 1e3);
-        println!(
-            "  write the answer   {:>8.2} us  (serde_json: {:.2} us)",
-            write / 1e3,
-            write_serde / 1e3
-        );
+        println!("  write the answer   {:>8.2} us", write / 1e3);
         println!(
             "  total              {:>8.2} us",
             (parse + scoring + write) / 1e3

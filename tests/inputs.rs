@@ -102,7 +102,7 @@ fn factors_items_and_attributes_reach_the_tree_and_score_the_same_posted_or_stor
         };
         let scored = precre::ops::score::score(&model, &hash, &posted, &|_| None).unwrap();
         assert_eq!(
-            scored.explanation.probabilities, stored.explanation.probabilities,
+            scored.probabilities.0, stored.explanation.probabilities,
             "{firm}"
         );
         compared += 1;
@@ -137,12 +137,7 @@ fn factors_items_and_attributes_reach_the_tree_and_score_the_same_posted_or_stor
     }
     let scored =
         precre::ops::score::score(&model, &hash, &posted_unknown.unwrap(), &|_| None).unwrap();
-    let total: f64 = scored
-        .explanation
-        .probabilities
-        .iter()
-        .map(|(_, p)| p)
-        .sum();
+    let total: f64 = scored.probabilities.0.iter().map(|(_, p)| p).sum();
     assert!((total - 1.0).abs() < 1e-9);
 }
 

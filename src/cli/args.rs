@@ -271,12 +271,18 @@ pub struct ServeArgs {
     /// Longest a request may take, reading its body included, in seconds.
     #[arg(long, default_value_t = 30, value_name = "SECONDS")]
     pub timeout: u64,
-    /// Longest a connection may go without progress, in seconds: sending a request's headers,
-    /// sitting idle between requests, or not reading its answer (then the connection is
-    /// closed, between one and 1.25 times this after its last progress: a client trickling
-    /// its headers holds no connection for long). A request being worked on is not cut.
+    /// Longest a connection may take to send a request's headers (counted from the end of the
+    /// previous answer, so also the longest it may sit idle), and longest a write to it may
+    /// wait for the client to read, in seconds; then the connection is closed.
     #[arg(long, default_value_t = 10, value_name = "SECONDS")]
     pub header_timeout: u64,
+    /// Connections open at once (more wait in the listen backlog).
+    #[arg(long, default_value_t = 1024, value_name = "N")]
+    pub max_connections: usize,
+    /// How long a checked token is trusted before the store is asked again, in seconds (a
+    /// revoked token is refused within this time; 0 asks the store on every request).
+    #[arg(long, default_value_t = 5, value_name = "SECONDS")]
+    pub token_cache: u64,
     /// Requests worked on at once (more wait, then get 503).
     #[arg(long, default_value_t = 64, value_name = "N")]
     pub concurrency: usize,
@@ -296,8 +302,9 @@ pub enum TokenAction {
     Create {
         /// The token's name: recorded with every call and, for `decide`, as the analyst.
         name: String,
-        /// read (firms, queue, models), score (also scoring posted firms), decide (also decisions).
-        #[arg(long, default_value = "score", value_name = "read|score|decide")]
+        /// read (firms, queue, models), score (also scoring posted firms), store (also storing
+        /// posted firms: `"store": true`), decide (also decisions).
+        #[arg(long, default_value = "score", value_name = "read|score|store|decide")]
         scope: crate::ops::tokens::Scope,
     },
     /// List the tokens (names, scopes, dates; never the secrets).

@@ -23,6 +23,8 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
         max_batch_rows: args.max_batch_rows,
         request_timeout: Duration::from_secs(args.timeout.max(1)),
         header_timeout: Duration::from_secs(args.header_timeout.max(1)),
+        max_connections: args.max_connections.max(1),
+        token_cache: Duration::from_secs(args.token_cache),
         concurrency: args.concurrency.max(1),
         ..ServeOptions::default()
     };

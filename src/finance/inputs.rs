@@ -197,3 +197,75 @@ mod tests {
         assert!(!Input::parse("age").unwrap().categorical());
     }
 }
+
+/// What a feature row reads of a firm besides its statement: the register's attributes and
+/// the business factors. Every path that builds a row (training, a stored firm's score, a
+/// posted firm's score) reads a firm through this, so an attribute means the same on each:
+/// blank text is missing, never a category of its own.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FirmFacts<'a> {
+    pub sector: Option<&'a str>,
+    pub size: Option<&'a str>,
+    pub region: Option<&'a str>,
+    pub founded: Option<&'a str>,
+    /// The business factors in [`FACTORS`] order (missing where not given; shorter is fine).
+    pub factors: &'a [Option<f64>],
+}
+
+/// An input's value for one statement, before categories are coded: a number, or an
+/// attribute's text (`None`: missing).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum InputValue<'a> {
+    Number(f64),
+    Text(Option<&'a str>),
+}
+
+impl<'a> FirmFacts<'a> {
+    /// An attribute's text; blank text is missing.
+    pub fn text(&self, a: Attribute) -> Option<&'a str> {
+        let t = match a {
+            Attribute::Sector => self.sector,
+            Attribute::Size => self.size,
+            Attribute::Region => self.region,
+            Attribute::Age => None,
+        };
+        t.map(str::trim).filter(|t| !t.is_empty())
+    }
+
+    /// The value of `input` for the statement of `fiscal_year` whose items are `items`.
+    pub fn input(&self, input: Input, items: &[Option<f64>], fiscal_year: i32) -> InputValue<'a> {
+        match input {
+            Input::Item(i) => {
+                InputValue::Number(items.get(i).copied().flatten().unwrap_or(f64::NAN))
+            }
+            Input::Factor(k) => {
+                InputValue::Number(self.factors.get(k).copied().flatten().unwrap_or(f64::NAN))
+            }
+            Input::Attribute(Attribute::Age) => InputValue::Number(age(self.founded, fiscal_year)),
+            Input::Attribute(a) => InputValue::Text(self.text(a)),
+        }
+    }
+
+    /// One column of a model's row: a ratio, an input, or `attribute=value` as 1 when the
+    /// firm's attribute is that value (0 otherwise, missing included, as training's one-hot
+    /// coding gives).
+    pub fn feature(
+        &self,
+        feature: &Feature,
+        ratios: &[Option<f64>],
+        items: &[Option<f64>],
+        fiscal_year: i32,
+    ) -> f64 {
+        match feature {
+            Feature::Ratio(i) => ratios.get(*i).copied().flatten().unwrap_or(f64::NAN),
+            Feature::Input(input) => match self.input(*input, items, fiscal_year) {
+                InputValue::Number(x) => x,
+                InputValue::Text(_) => f64::NAN,
+            },
+            Feature::Category(input, value) => match self.input(*input, items, fiscal_year) {
+                InputValue::Text(t) => f64::from(u8::from(t == Some(value.as_str()))),
+                InputValue::Number(_) => f64::NAN,
+            },
+        }
+    }
+}

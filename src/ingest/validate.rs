@@ -95,6 +95,9 @@ pub fn parse_cell(cell: Cell, ty: FieldType) -> Result<Value, String> {
             if s.chars().count() > max {
                 return Err(format!("is longer than {max} characters"));
             }
+            if s.chars().any(char::is_control) {
+                return Err("holds a control character (a tab, line break, escape or NUL)".into());
+            }
             Ok(Value::Text(s))
         }
         FieldType::Int(lo, hi) => {
@@ -195,4 +198,28 @@ pub fn brn_check_digit(d: &[u32]) -> u32 {
     let mut sum: u32 = d.iter().zip(W).map(|(a, w)| a * w).sum();
     sum += (d[8] * 5) / 10;
     (10 - sum % 10) % 10
+}
+
+/// The import's rule for one field of `kind`, applied to a value given on its own (a posted
+/// firm's field): the same type, range and required-ness as a file's cell under that header.
+/// `Ok(Value::Null)` for a missing value of a field that is not required.
+pub fn check_field(
+    kind: crate::ingest::kinds::Kind,
+    field: &str,
+    cell: Cell,
+) -> Result<Value, String> {
+    let fields = crate::ingest::kinds::fields(kind);
+    match fields.iter().find(|f| f.id == field) {
+        Some(f) => check_value(f, cell),
+        None => Err(format!("is not a field of {}", kind.name())),
+    }
+}
+
+/// `check_field` with the field in hand (a caller that checks many values of one kind).
+pub fn check_value(field: &crate::ingest::kinds::Field, cell: Cell) -> Result<Value, String> {
+    let value = parse_cell(cell, field.ty)?;
+    if field.required && value == Value::Null {
+        return Err("is empty; this field is required".into());
+    }
+    Ok(value)
 }

@@ -62,6 +62,10 @@ pub enum OpsError {
     Usage(String),
     #[error("{0}")]
     BadData(String),
+    /// A value given field by field (a posted firm) that cannot be taken, naming the field
+    /// (`statements[1].items.revenue`).
+    #[error("{field}: {message}")]
+    Field { field: String, message: String },
     #[error("{0}")]
     Io(String),
     #[error("cancelled; nothing was saved")]
@@ -114,7 +118,7 @@ impl OpsError {
                 ImportError::Read { .. } | ImportError::Write { .. } => ErrorKind::Io,
             },
             OpsError::Usage(_) => ErrorKind::Usage,
-            OpsError::BadData(_) => ErrorKind::BadData,
+            OpsError::BadData(_) | OpsError::Field { .. } => ErrorKind::BadData,
             OpsError::Io(_) => ErrorKind::Io,
             OpsError::Cancelled => ErrorKind::Cancelled,
         }

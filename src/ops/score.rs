@@ -4,10 +4,14 @@
 //! latest year; and, when asked, the firm and its statements stored (in one transaction).
 
 use super::{OpsError, Result};
-use crate::finance::inputs::{Attribute, Feature, Input, FACTORS};
+use crate::finance::inputs::{Feature, FirmFacts, FACTORS};
 use crate::finance::{compute_ratios, Statement, ITEMS, RATIOS};
+use crate::ingest::kinds::{statement_fields, Kind, FIRST_ITEM};
+use crate::ingest::reader::Cell;
+use crate::ingest::validate::{check_field, check_value};
 use crate::model::explain::{Detail, Explanation};
 use crate::model::registry::ModelRecord;
+use crate::store::import_tx::CellValue;
 use crate::store::Store;
 use std::collections::BTreeMap;
 
@@ -31,13 +35,22 @@ pub struct PostedStatement {
     pub items: PostedItems,
 }
 
-/// A statement's items as posted: each known item at its place in `ITEMS`, and the names that
-/// are not items (kept so that scoring refuses them, naming the field). A name given twice
+/// Most entries in one posted statement's items, most statements of one posted firm and most
+/// business factors: a request past them is refused while it is read, so the work a body can
+/// cause stays proportional to a firm's real size.
+pub const MAX_ITEM_ENTRIES: usize = 64;
+pub const MAX_STATEMENTS: usize = 100;
+pub const MAX_FACTOR_ENTRIES: usize = 32;
+
+/// A statement's items as posted: each known item at its place in `ITEMS`, and the first name
+/// that is not an item (kept so that scoring refuses it, naming the field). A name given twice
 /// keeps its last amount, as a JSON object read into a map does.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PostedItems {
     pub values: [Option<f64>; ITEMS.len()],
-    pub unknown: Vec<String>,
+    pub unknown: Option<String>,
+    /// Entries given, repeated names included.
+    pub entries: usize,
 }
 
 impl PostedItems {
@@ -47,9 +60,10 @@ impl PostedItems {
     }
 
     /// `set`, trying first the item after `last` (the index this returned for the previous
-    /// item): bodies mostly list items in the catalogue's order, so the name is found with one
-    /// comparison. Returns the index set (`ITEMS.len()` for an unknown name).
+    /// item): bodies mostly list items in the catalogue's order. Returns the index set
+    /// (`ITEMS.len()` for an unknown name). Each call is one pass over the catalogue at most.
     pub fn set_after(&mut self, last: usize, name: &str, value: f64) -> usize {
+        self.entries += 1;
         let next = if last >= ITEMS.len() { 0 } else { last + 1 };
         let found = match ITEMS.get(next) {
             Some(it) if it.id == name => Some(next),
@@ -61,8 +75,8 @@ impl PostedItems {
                 i
             }
             None => {
-                if !self.unknown.iter().any(|u| u == name) {
-                    self.unknown.push(name.to_string());
+                if self.unknown.is_none() {
+                    self.unknown = Some(name.to_string());
                 }
                 ITEMS.len()
             }
@@ -80,43 +94,149 @@ impl<'a> FromIterator<(&'a str, f64)> for PostedItems {
     }
 }
 
-/// A posted firm scored.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Scored {
+/// A firm scored by a model: what every front-end prints or serves of a score (the service's
+/// `/v1/score` and `/v1/firms/{id}/score`, the command line's JSON), one type for a posted
+/// firm and a stored one.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct FirmScore {
+    /// The firm's id (none for a posted firm given without one).
+    pub firm_id: Option<String>,
+    /// The fiscal year scored (the latest statement).
     pub fiscal_year: i32,
-    /// The ratios of the scored (latest) year, by id (None where a ratio cannot be computed).
-    pub ratios: Vec<(&'static str, Option<f64>)>,
-    pub explanation: Explanation,
+    /// The class the model gives.
+    pub class: String,
+    /// The chance of each class, by name, in the model's class order.
+    #[schema(value_type = BTreeMap<String, f64>)]
+    pub probabilities: Pairs<String, f64>,
+    /// Up to four reasons, in words, strongest first.
+    pub reasons: Vec<String>,
+    /// The ratios of the scored year, by id, in the catalogue's order (null where a ratio
+    /// cannot be computed).
+    #[schema(value_type = BTreeMap<String, Option<f64>>)]
+    pub ratios: Pairs<&'static str, Option<f64>>,
     pub model_id: String,
+    /// The model's content hash: what a decision records to prove which model scored.
     pub model_hash: String,
+}
+
+/// Pairs written as a JSON object, in their order.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Pairs<K, V>(pub Vec<(K, V)>);
+
+impl<K: serde::Serialize, V: serde::Serialize> serde::Serialize for Pairs<K, V> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
+
+/// How many reasons a score carries.
+pub const REASONS: usize = 4;
+
+impl FirmScore {
+    /// A score from a model's explanation of a firm's row and the ratios of the year scored.
+    pub fn new(
+        firm_id: Option<String>,
+        fiscal_year: i32,
+        ratios: &[Option<f64>],
+        explanation: Explanation,
+        model: &ModelRecord,
+        model_hash: &str,
+    ) -> FirmScore {
+        let mut reasons = explanation.reasons;
+        reasons.truncate(REASONS);
+        FirmScore {
+            firm_id,
+            fiscal_year,
+            class: explanation.class,
+            probabilities: Pairs(explanation.probabilities),
+            reasons,
+            ratios: Pairs(RATIOS.iter().zip(ratios).map(|(r, v)| (r.id, *v)).collect()),
+            model_id: model.id.clone(),
+            model_hash: model_hash.to_string(),
+        }
+    }
 }
 
 /// Why a posted firm cannot be scored, naming the field.
 fn field(path: String, message: impl Into<String>) -> OpsError {
-    OpsError::BadData(format!("{path}: {}", message.into()))
+    OpsError::Field {
+        field: path,
+        message: message.into(),
+    }
 }
 
-/// The statements as the finance code reads them, checked: known items, finite amounts,
-/// distinct years. Errors name the field (`statements[1].items.revnue`).
+/// A posted text field checked by the import's rule for it (length, no control characters, a
+/// date or a choice as the import reads them), in the form the import stores.
+fn checked_text(kind: Kind, name: &str, path: &str, value: Option<&str>) -> Result<Option<String>> {
+    let cell = value.map_or(Cell::Missing, Cell::Text);
+    match check_field(kind, name, cell) {
+        Ok(CellValue::Text(t)) => Ok(Some(t)),
+        Ok(_) => Ok(None),
+        Err(reason) => Err(field(path.to_string(), reason)),
+    }
+}
+
+/// Checks a posted firm's register fields and business factors by the import's rules, and
+/// puts them in the form the import stores (a size in lower case, a date as YYYY-MM-DD).
+pub fn check_firm(firm: &mut PostedFirm) -> Result<()> {
+    if let Some(id) = &firm.id {
+        firm.id = checked_text(Kind::Firms, "id", "firm.id", Some(id))?;
+    }
+    if let Some(name) = firm.name.take() {
+        firm.name = checked_text(Kind::Firms, "name", "firm.name", Some(&name))?;
+    }
+    firm.sector =
+        checked_text(Kind::Firms, "sector", "firm.sector", Some(&firm.sector))?.unwrap_or_default();
+    for (name, slot) in [
+        ("region", &mut firm.region),
+        ("size", &mut firm.size),
+        ("founded", &mut firm.founded),
+    ] {
+        let given = slot.take();
+        *slot = checked_text(Kind::Firms, name, &format!("firm.{name}"), given.as_deref())?;
+    }
+    for (name, value) in &firm.factors {
+        if !FACTORS.contains(&name.as_str()) {
+            return Err(field(
+                format!("factors.{name}"),
+                format!("not a business factor; factors: {}", FACTORS.join(", ")),
+            ));
+        }
+        check_field(Kind::Factors, name, Cell::Num(*value))
+            .map_err(|reason| field(format!("factors.{name}"), reason))?;
+    }
+    Ok(())
+}
+
+/// The statements as the finance code reads them, checked by the import's rules for a
+/// statement (the same fiscal years, the same ranges of amounts, the same required items),
+/// plus distinct years. Errors name the field (`statements[1].items.revnue`).
 pub fn statements(firm: &PostedFirm) -> Result<Vec<Statement>> {
     if firm.statements.is_empty() {
         return Err(field("statements".into(), "give at least one statement"));
     }
+    if firm.statements.len() > MAX_STATEMENTS {
+        return Err(field(
+            "statements".into(),
+            format!("at most {MAX_STATEMENTS} statements a firm"),
+        ));
+    }
+    let fields = statement_fields();
+    let year_field = fields
+        .iter()
+        .find(|f| f.id == "fiscal_year")
+        .ok_or_else(|| OpsError::Usage("the statement fields have no fiscal_year".into()))?;
     let mut out: Vec<Statement> = Vec::with_capacity(firm.statements.len());
     for (k, s) in firm.statements.iter().enumerate() {
-        if !(1900..=2200).contains(&s.fiscal_year) {
-            return Err(field(
-                format!("statements[{k}].fiscal_year"),
-                format!("{} is not a fiscal year", s.fiscal_year),
-            ));
-        }
+        check_value(year_field, Cell::Num(f64::from(s.fiscal_year)))
+            .map_err(|reason| field(format!("statements[{k}].fiscal_year"), reason))?;
         if out.iter().any(|o| o.fiscal_year == s.fiscal_year) {
             return Err(field(
                 format!("statements[{k}].fiscal_year"),
                 format!("{} is given twice", s.fiscal_year),
             ));
         }
-        if let Some(name) = s.items.unknown.first() {
+        if let Some(name) = &s.items.unknown {
             return Err(field(
                 format!("statements[{k}].items.{name}"),
                 format!(
@@ -132,29 +252,12 @@ pub fn statements(firm: &PostedFirm) -> Result<Vec<Statement>> {
             currency: String::new(),
             values: [None; ITEMS.len()],
         };
-        for (i, (name, value)) in ITEMS.iter().map(|it| it.id).zip(s.items.values).enumerate() {
-            let Some(value) = value else { continue };
-            if !value.is_finite() {
-                return Err(field(
-                    format!("statements[{k}].items.{name}"),
-                    "not a finite number",
-                ));
-            }
-            if value < 0.0 && !ITEMS[i].may_be_negative {
-                return Err(field(
-                    format!("statements[{k}].items.{name}"),
-                    "cannot be negative",
-                ));
-            }
-            st.values[i] = Some(value);
-        }
         for (i, it) in ITEMS.iter().enumerate() {
-            if it.required && st.values[i].is_none() {
-                return Err(field(
-                    format!("statements[{k}].items.{}", it.id),
-                    "missing (a required item)",
-                ));
-            }
+            let cell = s.items.values[i].map_or(Cell::Missing, Cell::Num);
+            let rule = &fields[FIRST_ITEM + i];
+            check_value(rule, cell)
+                .map_err(|reason| field(format!("statements[{k}].items.{}", it.id), reason))?;
+            st.values[i] = s.items.values[i];
         }
         out.push(st);
     }
@@ -170,7 +273,7 @@ pub fn score(
     model_hash: &str,
     firm: &PostedFirm,
     medians: crate::model::wording::SectorMedian,
-) -> Result<Scored> {
+) -> Result<FirmScore> {
     score_with(
         model,
         model_hash,
@@ -193,7 +296,8 @@ pub fn features_of(model: &ModelRecord) -> Vec<Option<Feature>> {
 }
 
 /// `score` with the model's features parsed beforehand (`features_of`), its explanation built
-/// to `detail` (the service answers no path: `Detail::Reasons`).
+/// to `detail` (the service answers no path: `Detail::Reasons`). The firm is checked by the
+/// import's rules first (`check_firm`, `statements`).
 pub fn score_with(
     model: &ModelRecord,
     model_hash: &str,
@@ -201,15 +305,28 @@ pub fn score_with(
     firm: &PostedFirm,
     medians: crate::model::wording::SectorMedian,
     detail: Detail,
-) -> Result<Scored> {
-    let stmts = statements(firm)?;
+) -> Result<FirmScore> {
+    let mut firm = firm.clone();
+    check_firm(&mut firm)?;
+    let stmts = statements(&firm)?;
     let last = stmts.len() - 1;
     let prev = (last > 0).then(|| &stmts[last - 1]);
     let ratios = compute_ratios(&stmts[last], prev);
     let fiscal_year = stmts[last].fiscal_year;
+    let factors: Vec<Option<f64>> = FACTORS
+        .iter()
+        .map(|f| firm.factors.get(*f).copied())
+        .collect();
+    let facts = FirmFacts {
+        sector: Some(firm.sector.as_str()),
+        size: firm.size.as_deref(),
+        region: firm.region.as_deref(),
+        founded: firm.founded.as_deref(),
+        factors: &factors,
+    };
     let mut values = Vec::with_capacity(model.pipeline.features.len());
     for (f, feature) in model.pipeline.features.iter().zip(features) {
-        let Some(feature) = feature.clone() else {
+        let Some(feature) = feature else {
             // A feature set's column joined by firm id: a posted firm has no row in the set, so
             // it is missing (the training median stands in).
             if crate::views::data::set_feature(f).is_some() {
@@ -221,39 +338,16 @@ pub fn score_with(
                 model.id
             )));
         };
-        let text = |a: Attribute| match a {
-            Attribute::Sector => Some(firm.sector.as_str()),
-            Attribute::Size => firm.size.as_deref(),
-            Attribute::Region => firm.region.as_deref(),
-            Attribute::Age => None,
-        };
-        values.push(match feature {
-            Feature::Ratio(i) => ratios.values[i].unwrap_or(f64::NAN),
-            Feature::Input(Input::Item(i)) => stmts[last].values[i].unwrap_or(f64::NAN),
-            Feature::Input(Input::Factor(k)) => {
-                firm.factors.get(FACTORS[k]).copied().unwrap_or(f64::NAN)
-            }
-            Feature::Input(Input::Attribute(Attribute::Age)) => {
-                crate::finance::inputs::age(firm.founded.as_deref(), fiscal_year)
-            }
-            Feature::Input(Input::Attribute(_)) => f64::NAN,
-            Feature::Category(Input::Attribute(a), value) => {
-                f64::from(u8::from(text(a) == Some(value.as_str())))
-            }
-            Feature::Category(..) => f64::NAN,
-        });
+        values.push(facts.feature(feature, &ratios.values, &stmts[last].values, fiscal_year));
     }
-    Ok(Scored {
-        fiscal_year: stmts[last].fiscal_year,
-        ratios: RATIOS
-            .iter()
-            .zip(&ratios.values)
-            .map(|(r, v)| (r.id, *v))
-            .collect(),
-        explanation: model.pipeline.explain_detail(&values, medians, detail),
-        model_id: model.id.clone(),
-        model_hash: model_hash.to_string(),
-    })
+    Ok(FirmScore::new(
+        firm.id.clone(),
+        fiscal_year,
+        &ratios.values,
+        model.pipeline.explain_detail(&values, medians, detail),
+        model,
+        model_hash,
+    ))
 }
 
 /// Checks that a sector is one of `known` (the store's sectors, `Store::sectors`, compared
@@ -271,34 +365,51 @@ pub fn check_sector(known: &[String], sector: &str) -> Result<()> {
     ))
 }
 
-/// Stores the posted firm and its statements (firm facts updated, statements of the same
-/// years replaced, ratios computed as an import computes them), all or nothing.
+/// Stores the posted firm and its statements (statements of the same years replaced, ratios
+/// computed as an import computes them), all or nothing, checked by the import's rules. The
+/// register fields not given keep what the store holds: a post never erases a firm's name,
+/// region, size or founding date.
 pub fn store_firm(store: &mut Store, firm: &PostedFirm) -> Result<String> {
+    let mut firm = firm.clone();
+    check_firm(&mut firm)?;
     let id = firm
         .id
         .clone()
-        .filter(|i| !i.trim().is_empty())
         .ok_or_else(|| field("firm.id".into(), "needed to store the firm"))?;
-    let mut stmts = statements(firm)?;
+    let mut stmts = statements(&firm)?;
     for s in &mut stmts {
         s.firm_id = id.clone();
         s.currency = "KRW".into();
     }
+    let held = match store.firm(&id) {
+        Ok(f) => Some(f),
+        Err(crate::store::StoreError::NotFound(_)) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let keep = |given: &Option<String>, stored: Option<&Option<String>>| {
+        given.clone().or_else(|| stored.cloned().flatten())
+    };
     use crate::store::import_tx::CellValue as V;
-    let text = |t: &Option<String>| t.clone().map_or(V::Null, V::Text);
+    let text = |t: Option<String>| t.map_or(V::Null, V::Text);
+    let name = firm
+        .name
+        .clone()
+        .or_else(|| held.as_ref().map(|h| h.name.clone()))
+        .unwrap_or_else(|| id.clone());
+    let row = vec![
+        V::Text(id.clone()),
+        V::Text(name),
+        V::Text(firm.sector.clone()),
+        text(keep(&firm.region, held.as_ref().map(|h| &h.region))),
+        text(keep(&firm.size, held.as_ref().map(|h| &h.size))),
+        text(keep(&firm.founded, held.as_ref().map(|h| &h.founded))),
+    ];
     let tx = store.begin_import()?;
     tx.upsert_rows(
         "firms",
         &["id", "name", "sector", "region", "size", "founded"],
         &["id"],
-        [vec![
-            V::Text(id.clone()),
-            V::Text(firm.name.clone().unwrap_or_else(|| id.clone())),
-            V::Text(firm.sector.clone()),
-            text(&firm.region),
-            text(&firm.size),
-            text(&firm.founded),
-        ]],
+        [row],
     )?;
     let ratios: Vec<_> = (0..stmts.len())
         .map(|k| compute_ratios(&stmts[k], (k > 0).then(|| &stmts[k - 1])))
@@ -315,4 +426,35 @@ pub fn store_firm(store: &mut Store, firm: &PostedFirm) -> Result<String> {
     )?;
     tx.commit()?;
     Ok(id)
+}
+
+/// A stored firm scored by `model` (content hash `model_hash`) on its latest statement: the same
+/// result a posted firm gets, for the service's `/v1/firms/{id}/score` and the command line.
+pub fn stored(
+    store: &Store,
+    model: &ModelRecord,
+    model_hash: &str,
+    firm_id: &str,
+) -> Result<FirmScore> {
+    let firm = store.firm(firm_id)?;
+    let scored = crate::views::scoring::score_firm(store, model, &firm.id)?.ok_or_else(|| {
+        OpsError::BadData(format!(
+            "firm {} cannot be scored by model {}: it has no statement, or the model reads \
+             inputs that are not a firm's",
+            firm.id, model.id
+        ))
+    })?;
+    let statements = store.firm_statements(&firm.id, Some(scored.fiscal_year))?;
+    let ratios = statements
+        .last()
+        .map(|(_, r)| r.values.to_vec())
+        .unwrap_or_default();
+    Ok(FirmScore::new(
+        Some(firm.id),
+        scored.fiscal_year,
+        &ratios,
+        scored.explanation,
+        model,
+        model_hash,
+    ))
 }

@@ -7,12 +7,14 @@ use crate::store::Store;
 use sha2::{Digest, Sha256};
 
 /// What a token may do. Each scope includes the ones before it: `read` (firms, scores of
-/// stored firms, the queue, the models), `score` (also scoring posted firms), `decide` (also
-/// decisions, recorded under the token's name as the analyst).
+/// stored firms, the queue, the models), `score` (also scoring posted firms), `store` (also
+/// storing a posted firm and its statements: `"store": true`), `decide` (also decisions,
+/// recorded under the token's name as the analyst).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Scope {
     Read,
     Score,
+    Store,
     Decide,
 }
 
@@ -22,6 +24,7 @@ crate::model::choices::named!(
     [
         (Scope::Read, "read"),
         (Scope::Score, "score"),
+        (Scope::Store, "store"),
         (Scope::Decide, "decide"),
     ]
 );

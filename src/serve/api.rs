@@ -3,40 +3,52 @@
 //! naming the field (`firm.sector`, `statements[0].items.revenue`).
 
 use super::errors::ApiError;
-use crate::ops::score::{PostedFirm, PostedItems, PostedStatement};
+use crate::finance::inputs::FACTORS;
+use crate::ops::score::{
+    FirmScore, PostedFirm, PostedItems, PostedStatement, MAX_FACTOR_ENTRIES, MAX_ITEM_ENTRIES,
+    MAX_STATEMENTS,
+};
 use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 /// One firm to score: its facts and one or more years of statements.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScoreRequest {
+    #[serde(deserialize_with = "object")]
     pub firm: FirmIn,
-    /// One statement per fiscal year; the latest is scored, the one before it gives growth
-    /// and average balances.
+    /// One statement per fiscal year (at most 100); the latest is scored, the one before it
+    /// gives growth and average balances.
+    #[serde(deserialize_with = "objects")]
     pub statements: Vec<StatementIn>,
     /// Business factors by name (years_in_business, legal_score, management_score,
-    /// credit_security, market_share, supplier_dependence, customer_dependence), read by a
-    /// model trained on them (a missing one takes the training median); numbers only.
+    /// credit_security, market_share, supplier_dependence, customer_dependence), numbers in
+    /// the ranges an import of factors takes; read by a model trained on them (a missing one
+    /// takes the training median).
     #[serde(default)]
-    #[schema(value_type = Option<Object>)]
-    pub factors: Option<serde_json::Map<String, serde_json::Value>>,
-    /// Also store the firm and its statements (needs `firm.id`). Default: nothing is written.
+    #[schema(value_type = Option<BTreeMap<String, f64>>)]
+    pub factors: Option<FactorsIn>,
+    /// Also store the firm and its statements (needs `firm.id` and a token of scope `store`).
+    /// Register fields not given keep what the store holds. Default: nothing is written.
     #[serde(default)]
     pub store: bool,
 }
 
+/// A firm's register facts, checked as an import of firms checks them.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FirmIn {
-    /// Needed only to store the firm.
+    /// Needed only to store the firm (at most 64 characters, no control characters).
     pub id: Option<String>,
+    /// At most 200 characters.
     pub name: Option<String>,
-    /// One of the store's sectors (see `GET /v1/models`... or `precre portfolio`).
+    /// One of the store's sectors.
     pub sector: String,
     pub region: Option<String>,
+    /// micro, small, medium or large.
     pub size: Option<String>,
     /// YYYY-MM-DD.
     pub founded: Option<String>,
@@ -46,13 +58,14 @@ pub struct FirmIn {
 #[serde(deny_unknown_fields)]
 pub struct StatementIn {
     pub fiscal_year: i32,
-    /// Statement items by id (`total_assets`, `revenue`, ...), in thousands of the currency.
+    /// Statement items by id (`total_assets`, `revenue`, ...), in thousands of the currency;
+    /// at most 64 entries.
     #[schema(value_type = BTreeMap<String, f64>)]
     pub items: ItemsIn,
 }
 
-/// A statement's items, read straight into their places (no map of names is built: this was
-/// a third of a score's CPU).
+/// A statement's items, read straight into their places, refused past
+/// [`MAX_ITEM_ENTRIES`] entries.
 #[derive(Debug, Default)]
 pub struct ItemsIn(pub PostedItems);
 
@@ -74,36 +87,116 @@ impl<'de> serde::de::Visitor<'de> for ItemsVisitor {
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<ItemsIn, A::Error> {
         let mut items = PostedItems::default();
         let mut last = usize::MAX;
-        while let Some(name) = map.next_key::<ItemName<'de>>()? {
+        while let Some(name) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            if items.entries >= MAX_ITEM_ENTRIES {
+                return Err(serde::de::Error::custom(format!(
+                    "more than {MAX_ITEM_ENTRIES} entries; a statement has {} items",
+                    crate::finance::ITEMS.len()
+                )));
+            }
             let value: f64 = map.next_value()?;
-            last = items.set_after(last, &name.0, value);
+            last = items.set_after(last, &name, value);
         }
         Ok(ItemsIn(items))
     }
 }
 
-/// An item's name, borrowed from the body when it can be.
-struct ItemName<'de>(std::borrow::Cow<'de, str>);
+/// Business factors by name: known names and numbers only, refused past
+/// [`MAX_FACTOR_ENTRIES`] entries (their ranges are checked with the firm).
+#[derive(Debug, Default)]
+pub struct FactorsIn(pub BTreeMap<String, f64>);
 
-impl<'de> Deserialize<'de> for ItemName<'de> {
+impl<'de> Deserialize<'de> for FactorsIn {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = ItemName<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an item name")
+        d.deserialize_map(FactorsVisitor)
+    }
+}
+
+struct FactorsVisitor;
+
+impl<'de> serde::de::Visitor<'de> for FactorsVisitor {
+    type Value = FactorsIn;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a map of business factors to numbers")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<FactorsIn, A::Error> {
+        let mut out = BTreeMap::new();
+        let mut entries = 0;
+        while let Some(name) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            entries += 1;
+            if entries > MAX_FACTOR_ENTRIES {
+                return Err(serde::de::Error::custom(format!(
+                    "more than {MAX_FACTOR_ENTRIES} entries"
+                )));
             }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<ItemName<'de>, E> {
-                Ok(ItemName(std::borrow::Cow::Borrowed(v)))
+            if !FACTORS.contains(&&*name) {
+                return Err(serde::de::Error::custom(format!(
+                    "'{name}' is not a business factor; factors: {}",
+                    FACTORS.join(", ")
+                )));
             }
-            fn visit_str<E>(self, v: &str) -> Result<ItemName<'de>, E> {
-                Ok(ItemName(std::borrow::Cow::Owned(v.to_string())))
-            }
-            fn visit_string<E>(self, v: String) -> Result<ItemName<'de>, E> {
-                Ok(ItemName(std::borrow::Cow::Owned(v)))
-            }
+            let value: f64 = map.next_value()?;
+            out.insert(name.into_owned(), value);
         }
-        d.deserialize_str(V)
+        Ok(FactorsIn(out))
+    }
+}
+
+/// Reads a JSON object into `T`, refusing the positional form (an array of its fields) that
+/// serde's derived readers also take.
+fn object<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<T, D::Error> {
+    d.deserialize_map(ObjectOnly(std::marker::PhantomData))
+}
+
+/// A list of JSON objects (`object` each), refused past [`MAX_STATEMENTS`] entries.
+fn objects<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Vec<T>, D::Error> {
+    struct List<T>(std::marker::PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for List<T> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            write!(f, "a list of at most {MAX_STATEMENTS} objects")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let mut out = Vec::new();
+            while let Some(Object(v)) = seq.next_element::<Object<T>>()? {
+                if out.len() == MAX_STATEMENTS {
+                    return Err(serde::de::Error::custom(format!(
+                        "more than {MAX_STATEMENTS} entries"
+                    )));
+                }
+                out.push(v);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_seq(List(std::marker::PhantomData))
+}
+
+/// `T` read from a JSON object only (`object`).
+struct Object<T>(T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Object<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        object(d).map(Object)
+    }
+}
+
+/// The visitor behind `object`: takes a map only, and reads `T` from it.
+struct ObjectOnly<T>(std::marker::PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for ObjectOnly<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
     }
 }
 
@@ -117,12 +210,7 @@ impl ScoreRequest {
             region: self.firm.region,
             size: self.firm.size,
             founded: self.firm.founded,
-            factors: self
-                .factors
-                .into_iter()
-                .flatten()
-                .filter_map(|(k, v)| v.as_f64().map(|v| (k, v)))
-                .collect(),
+            factors: self.factors.map(|f| f.0).unwrap_or_default(),
             statements: self
                 .statements
                 .into_iter()
@@ -135,36 +223,13 @@ impl ScoreRequest {
     }
 }
 
-/// A firm scored by the active model.
+/// A posted firm scored by the active model.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ScoreResponse {
-    pub firm_id: Option<String>,
-    /// The fiscal year scored (the latest statement).
-    pub fiscal_year: i32,
-    pub class: String,
-    /// The chance of each class, by name.
-    #[schema(value_type = BTreeMap<String, f64>)]
-    pub probabilities: AsMap<String, f64>,
-    /// Up to four reasons, in words.
-    pub reasons: Vec<String>,
-    /// The ratios of the scored year, by id, in the catalogue's order (null where a ratio
-    /// cannot be computed).
-    #[schema(value_type = BTreeMap<String, Option<f64>>)]
-    pub ratios: AsMap<&'static str, Option<f64>>,
-    pub model_id: String,
-    pub model_hash: String,
+    #[serde(flatten)]
+    pub score: FirmScore,
     /// Whether the firm and its statements were stored.
     pub stored: bool,
-}
-
-/// Pairs written as a JSON object, in their order (no map is built to write them).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AsMap<K, V>(pub Vec<(K, V)>);
-
-impl<K: Serialize, V: Serialize> Serialize for AsMap<K, V> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
-    }
 }
 
 /// A decision on a pending application, with the rules of `precre decide`.
@@ -201,32 +266,18 @@ pub fn body_text(bytes: &[u8]) -> Result<&str, ApiError> {
     })
 }
 
-/// Reads a JSON body into `T`, naming the field at fault.
+/// Reads a JSON body into `T` (an object, never its positional form), naming the field at
+/// fault.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    // The whole body is checked as UTF-8 once (reading from a slice checks every string
-    // again: 3% of a score's CPU).
     parse_text(body_text(bytes)?)
 }
 
-/// Reads a score request's text: the usual form by `reader`, anything else by serde_json
-/// (which names the field at fault).
-pub fn parse_score_text(text: &str) -> Result<ScoreRequest, ApiError> {
-    match super::reader::score_request(text) {
-        Some(req) => Ok(req),
-        None => parse_text(text),
-    }
-}
-
-/// Reads JSON text into `T`, naming the field at fault.
+/// Reads JSON text into `T` (an object), naming the field at fault: syntax errors are 400,
+/// data errors 422 with the field's path.
 pub fn parse_text<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
-    // A good body is read once, without tracking paths (a fifth of a score's CPU); only a
-    // refused one is read again to say where: syntax errors are 400, data errors 422 with the
-    // field's path.
-    if let Ok(v) = serde_json::from_str::<T>(text) {
-        return Ok(v);
-    }
     let mut de = serde_json::Deserializer::from_str(text);
-    let parsed: Result<T, _> = serde_path_to_error::deserialize(&mut de);
+    let mut track = serde_path_to_error::Track::new();
+    let parsed: Result<T, _> = object(serde_path_to_error::Deserializer::new(&mut de, &mut track));
     let malformed = |e: &serde_json::Error| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -236,8 +287,8 @@ pub fn parse_text<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
     };
     match parsed {
         Ok(v) => de.end().map(|()| v).map_err(|e| malformed(&e)),
-        Err(e) if e.inner().is_syntax() || e.inner().is_eof() => Err(malformed(e.inner())),
-        Err(e) => Err(path_error(e)),
+        Err(e) if e.is_syntax() || e.is_eof() => Err(malformed(&e)),
+        Err(e) => Err(path_error(serde_path_to_error::Error::new(track.path(), e))),
     }
 }
 
@@ -293,7 +344,7 @@ mod tests {
         );
         assert_eq!(s.items.0.values[idx::CASH], Some(2.5));
         assert_eq!(s.items.0.values.iter().flatten().count(), 2);
-        assert_eq!(s.items.0.unknown, vec!["goodwill_fairy".to_string()]);
+        assert_eq!(s.items.0.unknown.as_deref(), Some("goodwill_fairy"));
         // An escaped name is the same name.
         let s = statement(r#"{"re\u0076enue": 7}"#).unwrap();
         assert_eq!(s.items.0.values[idx::REVENUE], Some(7.0));
@@ -315,6 +366,56 @@ mod tests {
         assert_eq!(e.field.as_deref(), Some("items"));
     }
 
+    const FIRM: &str = r#"{"firm": {"sector": "retail"}, "statements": [{"fiscal_year": 2024, "items": {"cash": 1}}]}"#;
+
+    #[test]
+    fn the_positional_form_of_an_object_is_refused() {
+        // serde's derived readers take `[fields...]` for a struct: the service does not.
+        for body in [
+            r#"[{"sector": "retail"}, [{"fiscal_year": 2024, "items": {}}]]"#,
+            r#"{"firm": ["id", "name", "retail"], "statements": []}"#,
+            r#"{"firm": {"sector": "retail"}, "statements": [[2024, {"cash": 1}]]}"#,
+        ] {
+            let e = parse::<ScoreRequest>(body.as_bytes()).unwrap_err();
+            assert_eq!(
+                e.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{body}: {}",
+                e.message
+            );
+        }
+        assert!(parse::<ScoreRequest>(FIRM.as_bytes()).is_ok());
+        let e = parse::<DecisionRequest>(br#"["approve", null, [], null, false]"#).unwrap_err();
+        assert_eq!(e.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", e.message);
+    }
+
+    #[test]
+    fn items_statements_and_factors_are_bounded_while_read() {
+        // 70,000 distinct unknown names: refused at entry 65, in time linear in the entries.
+        let names: Vec<String> = (0..70_000).map(|i| format!("\"n{i}\": 1")).collect();
+        let e = statement(&format!("{{{}}}", names.join(","))).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("items"), "{}", e.message);
+        assert!(e.message.contains("more than 64 entries"), "{}", e.message);
+        let many: Vec<String> = (0..101)
+            .map(|y| format!(r#"{{"fiscal_year": {}, "items": {{}}}}"#, 1900 + y))
+            .collect();
+        let body = format!(
+            r#"{{"firm": {{"sector": "retail"}}, "statements": [{}]}}"#,
+            many.join(",")
+        );
+        let e = parse::<ScoreRequest>(body.as_bytes()).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("statements"), "{}", e.message);
+        let with = |factors: &str| {
+            let body = FIRM.replacen('{', &format!(r#"{{"factors": {factors}, "#), 1);
+            parse::<ScoreRequest>(body.as_bytes())
+        };
+        assert!(with(r#"{"market_share": 12.5}"#).is_ok());
+        let e = with(r#"{"market_shrae": 12.5}"#).unwrap_err();
+        assert!(e.message.contains("not a business factor"), "{}", e.message);
+        let e = with(r#"{"market_share": "high"}"#).unwrap_err();
+        assert_eq!(e.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", e.message);
+    }
+
     #[test]
     fn a_body_that_is_not_utf8_is_malformed() {
         let e = parse::<StatementIn>(b"{\"fiscal_year\": 2024, \"items\": {\"ca\xffsh\": 1}}")
@@ -330,14 +431,14 @@ mod tests {
         let items = &schemas["StatementIn"]["properties"]["items"];
         assert_eq!(items["type"], "object", "{items}");
         assert_eq!(items["additionalProperties"]["type"], "number", "{items}");
-        let ratios = &schemas["ScoreResponse"]["properties"]["ratios"];
+        let ratios = &schemas["FirmScore"]["properties"]["ratios"];
         assert_eq!(ratios["type"], "object", "{ratios}");
         assert!(ratios["additionalProperties"].is_object(), "{ratios}");
     }
 
     #[test]
     fn pairs_are_written_as_an_object_in_their_order() {
-        let m = AsMap(vec![("b", Some(1.5)), ("a", None)]);
+        let m = crate::ops::score::Pairs(vec![("b", Some(1.5)), ("a", None)]);
         assert_eq!(serde_json::to_string(&m).unwrap(), r#"{"b":1.5,"a":null}"#);
     }
 }

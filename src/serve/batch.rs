@@ -6,30 +6,52 @@ use super::api::{self, ScoreRequest, ScoreResponse};
 use super::errors::ApiError;
 use axum::http::StatusCode;
 use rayon::prelude::*;
+use serde_json::value::RawValue;
+use std::time::Instant;
 
 fn malformed(message: String) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, "malformed", message)
 }
 
 /// The rows of a batch body, each read as a score request (or the reason it cannot be, to be
-/// answered in its place). A line of NDJSON that is not JSON, or a body that is not one JSON
-/// array, refuses the whole batch; more than `max` rows too.
+/// answered in its place). Rows are counted while the body is split: past `max` the batch is
+/// refused at once (413), before any row is read. A line of NDJSON that is not JSON, or a body
+/// that is not one JSON array, refuses the whole batch. Rows still unread at `deadline` are
+/// answered as timed out, so a batch given up by its client stops taking CPU.
 pub fn rows(
     bytes: &[u8],
     ndjson: bool,
     max: usize,
+    deadline: Instant,
 ) -> Result<Vec<Result<ScoreRequest, ApiError>>, ApiError> {
     let text = api::body_text(bytes)?;
+    let too_many = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_many_rows",
+            format!("more than {max} rows: a batch holds at most {max}; split it"),
+        )
+    };
     // (line number, the row's text)
-    let texts: Vec<(usize, &str)> = if ndjson {
-        text.lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-            .map(|(i, l)| (i + 1, l))
-            .collect()
+    let mut texts: Vec<(usize, &str)> = Vec::new();
+    if ndjson {
+        for (i, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            if texts.len() == max {
+                return Err(too_many());
+            }
+            texts.push((i + 1, line));
+        }
     } else {
-        match serde_json::from_str::<Vec<&serde_json::value::RawValue>>(text) {
-            Ok(rows) => rows.into_iter().map(|r| (0, r.get())).collect(),
+        let past = std::cell::Cell::new(false);
+        let mut de = serde_json::Deserializer::from_str(text);
+        let read = serde::de::DeserializeSeed::deserialize(Counted { max, past: &past }, &mut de)
+            .and_then(|rows| de.end().map(|()| rows));
+        match read {
+            Ok(rows) => texts = rows.into_iter().map(|r| (0, r.get())).collect(),
+            Err(_) if past.get() => return Err(too_many()),
             Err(e) if e.is_data() => {
                 return Err(ApiError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
@@ -39,20 +61,19 @@ pub fn rows(
             }
             Err(e) => return Err(malformed(format!("the body is not well-formed JSON: {e}"))),
         }
-    };
-    if texts.len() > max {
-        return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_many_rows",
-            format!(
-                "{} rows: a batch holds at most {max}; split it",
-                texts.len()
-            ),
-        ));
     }
     let parsed: Vec<Result<ScoreRequest, ApiError>> = texts
         .par_iter()
-        .map(|(_, t)| api::parse_score_text(t))
+        .map(|(_, t)| {
+            if Instant::now() >= deadline {
+                return Err(ApiError::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "timeout",
+                    "the batch ran past the request timeout before this row",
+                ));
+            }
+            api::parse_text::<ScoreRequest>(t)
+        })
         .collect();
     if let Some((line, e)) = texts.iter().zip(&parsed).find_map(|((line, _), r)| {
         r.as_ref()
@@ -66,6 +87,41 @@ pub fn rows(
     Ok(parsed)
 }
 
+/// A JSON array's elements, unread, refused as soon as there are more than `max` (`past` says
+/// that was the reason).
+struct Counted<'a> {
+    max: usize,
+    past: &'a std::cell::Cell<bool>,
+}
+
+impl<'de, 'a> serde::de::DeserializeSeed<'de> for Counted<'a> {
+    type Value = Vec<&'de RawValue>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, 'a> serde::de::Visitor<'de> for Counted<'a> {
+    type Value = Vec<&'de RawValue>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON array of score requests")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(row) = seq.next_element::<&'de RawValue>()? {
+            if out.len() == self.max {
+                self.past.set(true);
+                return Err(serde::de::Error::custom("too many rows"));
+            }
+            out.push(row);
+        }
+        Ok(out)
+    }
+}
+
 /// The answers, one per row in order: NDJSON lines, or a JSON array.
 pub fn write(scored: &[Result<ScoreResponse, ApiError>], ndjson: bool) -> String {
     let texts: Vec<String> = scored
@@ -73,11 +129,7 @@ pub fn write(scored: &[Result<ScoreResponse, ApiError>], ndjson: bool) -> String
         .enumerate()
         .map(|(i, one)| {
             let text = match one {
-                Ok(r) => {
-                    let mut out = Vec::with_capacity(2048);
-                    super::answer::write_score(&mut out, r);
-                    String::from_utf8(out).map_err(serde::ser::Error::custom)
-                }
+                Ok(r) => serde_json::to_string(r),
                 Err(e) => serde_json::to_string(&serde_json::json!({
                     "row": i,
                     "error": {"kind": e.kind, "message": e.message, "field": e.field}
@@ -113,12 +165,45 @@ pub fn write(scored: &[Result<ScoreResponse, ApiError>], ndjson: bool) -> String
 mod tests {
     use super::*;
 
+    fn later() -> Instant {
+        Instant::now() + std::time::Duration::from_secs(3600)
+    }
+
+    #[test]
+    fn rows_past_the_limit_are_refused_while_counting() {
+        // Five million one-character rows: refused at row 11, not after splitting them all.
+        let nd = "1\n".repeat(5_000_000);
+        let e = rows(nd.as_bytes(), true, 10, later()).unwrap_err();
+        assert_eq!(
+            (e.status, e.kind),
+            (StatusCode::PAYLOAD_TOO_LARGE, "too_many_rows")
+        );
+        let array = format!("[{}1]", "1,".repeat(5_000_000));
+        let e = rows(array.as_bytes(), false, 10, later()).unwrap_err();
+        assert_eq!(
+            (e.status, e.kind),
+            (StatusCode::PAYLOAD_TOO_LARGE, "too_many_rows")
+        );
+        // Exactly the limit is taken.
+        let array = format!("[{ROW}, {ROW}]");
+        assert_eq!(rows(array.as_bytes(), false, 2, later()).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn rows_past_the_deadline_are_not_read() {
+        let nd = format!("{ROW}\n{ROW}\n");
+        let parsed = rows(nd.as_bytes(), true, 10, Instant::now()).unwrap();
+        assert!(parsed
+            .iter()
+            .all(|r| r.as_ref().is_err_and(|e| e.kind == "timeout")));
+    }
+
     const ROW: &str = r#"{"firm": {"sector": "retail"}, "statements": [{"fiscal_year": 2024, "items": {"cash": 1}}]}"#;
 
     #[test]
     fn rows_are_read_in_order_with_errors_in_place() {
         let array = format!("[{ROW}, {{\"firm\": 5}}, {ROW}]");
-        let parsed = rows(array.as_bytes(), false, 10).unwrap();
+        let parsed = rows(array.as_bytes(), false, 10, later()).unwrap();
         assert_eq!(parsed.len(), 3);
         assert!(parsed[0].is_ok() && parsed[2].is_ok());
         let e = parsed[1].as_ref().unwrap_err();
@@ -127,22 +212,22 @@ mod tests {
             (StatusCode::UNPROCESSABLE_ENTITY, Some("firm"))
         );
         let nd = format!("{ROW}\n\n  \n{ROW}\n");
-        assert_eq!(rows(nd.as_bytes(), true, 10).unwrap().len(), 2);
+        assert_eq!(rows(nd.as_bytes(), true, 10, later()).unwrap().len(), 2);
     }
 
     #[test]
     fn a_batch_past_its_rows_or_not_json_is_refused_whole() {
         let nd = format!("{ROW}\n{ROW}\n");
         assert_eq!(
-            rows(nd.as_bytes(), true, 1).unwrap_err().status,
+            rows(nd.as_bytes(), true, 1, later()).unwrap_err().status,
             StatusCode::PAYLOAD_TOO_LARGE
         );
-        let e = rows(format!("{ROW}\n{{oops\n").as_bytes(), true, 10).unwrap_err();
+        let e = rows(format!("{ROW}\n{{oops\n").as_bytes(), true, 10, later()).unwrap_err();
         assert_eq!(e.status, StatusCode::BAD_REQUEST);
         assert!(e.message.starts_with("line 2: "), "{}", e.message);
-        let e = rows(ROW.as_bytes(), false, 10).unwrap_err();
+        let e = rows(ROW.as_bytes(), false, 10, later()).unwrap_err();
         assert_eq!(e.status, StatusCode::UNPROCESSABLE_ENTITY);
-        let e = rows(b"[1, ", false, 10).unwrap_err();
+        let e = rows(b"[1, ", false, 10, later()).unwrap_err();
         assert_eq!(e.status, StatusCode::BAD_REQUEST);
     }
 

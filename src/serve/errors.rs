@@ -71,7 +71,6 @@ impl ApiError {
 
 impl From<OpsError> for ApiError {
     fn from(e: OpsError) -> Self {
-        let message = e.to_string();
         let (status, kind) = match e.kind() {
             ErrorKind::Usage => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             ErrorKind::BadData => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
@@ -82,16 +81,24 @@ impl From<OpsError> for ApiError {
             ErrorKind::Damaged => (StatusCode::INTERNAL_SERVER_ERROR, "damaged"),
             ErrorKind::Io => (StatusCode::INTERNAL_SERVER_ERROR, "io"),
         };
-        // "statements[0].items.x: message" names its field first.
-        let field = message
-            .split_once(": ")
-            .map(|(f, _)| f)
-            .filter(|f| !f.contains(' ') && (f.starts_with("statements") || f.starts_with("firm.")))
-            .map(String::from);
+        if status == StatusCode::INTERNAL_SERVER_ERROR {
+            // The details (a file's path, the store's words) go to the service's log, not to
+            // a client.
+            eprintln!("precre serve: {kind}: {e}");
+            return ApiError::new(
+                status,
+                kind,
+                "the service cannot read or write its store; its log says why",
+            );
+        }
+        let field = match &e {
+            OpsError::Field { field, .. } => Some(field.clone()),
+            _ => None,
+        };
         ApiError {
             status,
             kind,
-            message,
+            message: e.to_string(),
             field,
         }
     }

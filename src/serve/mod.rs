@@ -1,24 +1,24 @@
-//! `precre serve`: the active model behind an HTTP API (axum on tokio) over the same store and
-//! the same use cases as the command line and the workbench. Every route but `/healthz` needs a
-//! bearer token (`precre token create`); bodies, batches, time and concurrent work are bounded;
-//! a busy store answers 503 with `Retry-After`; SIGTERM drains the requests in flight.
+//! `precre serve`: the active model behind an HTTP API over the same store and the same use
+//! cases as the command line and the workbench, on the stock stack (axum routes and
+//! extractors, hyper through hyper-util, tower layers, serde_json). Every route but `/healthz`
+//! needs a bearer token (`precre token create`), checked from the head before the body is
+//! read; bodies, batches, rows, items, connections, time and concurrent work are bounded; CPU
+//! work runs off the connections' threads; a busy store answers 503 with `Retry-After`;
+//! SIGTERM drains the requests in flight.
 
-pub mod answer;
 pub mod api;
+pub mod auth;
 mod batch;
-mod conn;
-mod direct;
 pub mod errors;
-mod fast;
 pub mod handlers;
+mod listen;
 mod log;
 pub mod metrics;
-mod reader;
 pub mod state;
-mod watch;
 
 pub use state::ServeOptions;
 
+use crate::ops::tokens::Scope;
 use crate::store::Store;
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
@@ -54,6 +54,7 @@ use utoipa::OpenApi;
         api::FirmIn,
         api::StatementIn,
         api::ScoreResponse,
+        crate::ops::score::FirmScore,
         api::DecisionRequest,
         api::Health,
         errors::ErrorBody,
@@ -98,15 +99,11 @@ async fn observe(State(state): State<Arc<AppState>>, req: Request, next: Next) -
     resp
 }
 
-/// Counts one answer in the metrics: its route, status, time since `started` and error kind.
+/// Counts one answer in the metrics: its route, status, time since `started` and error kind
+/// (a 408 or other error without a kind is counted as `timeout` or `other`).
 fn count(state: &AppState, route: &str, resp: &Response, started: Instant) {
+    let status = resp.status().as_u16();
     let kind = resp.extensions().get::<errors::ErrorKindTag>().map(|k| k.0);
-    count_status(state, route, resp.status().as_u16(), kind, started);
-}
-
-/// `count` from an answer's status and error kind (a 408 or other error without a kind is
-/// counted as `timeout` or `other`).
-fn count_status(state: &AppState, route: &str, status: u16, kind: Option<&str>, started: Instant) {
     let kind = kind.or(match status {
         408 => Some("timeout"),
         s if s >= 400 => Some("other"),
@@ -117,26 +114,41 @@ fn count_status(state: &AppState, route: &str, status: u16, kind: Option<&str>, 
         .observe(route, status, started.elapsed().as_secs_f64(), kind);
 }
 
-/// The routes, with their limits.
+/// The routes, with their limits: each group of routes behind the scope it needs (checked from
+/// the head, `auth::require`), the request timeout (408), the metrics around it, and the
+/// refusal of repeated headers around everything.
 pub fn router(state: Arc<AppState>) -> Router {
     let timeout = state.opts.request_timeout;
-    Router::new()
+    let scope = |needed: Scope| {
+        axum::middleware::from_fn_with_state((state.clone(), needed), auth::require)
+    };
+    let score = Router::new()
         .route("/v1/score", post(handlers::score))
         .route("/v1/score/batch", post(handlers::score_batch))
+        .route_layer(scope(Scope::Score));
+    let read = Router::new()
         .route("/v1/firms/{id}", get(handlers::firm))
         .route("/v1/firms/{id}/score", get(handlers::firm_score))
         .route("/v1/queue", get(handlers::queue))
-        .route("/v1/applications/{id}/decision", post(handlers::decide))
         .route("/v1/models", get(handlers::models))
-        .route("/healthz", get(handlers::healthz))
         .route("/metrics", get(handlers::metrics))
         .route("/openapi.json", get(handlers::openapi))
+        .route_layer(scope(Scope::Read));
+    let decide = Router::new()
+        .route("/v1/applications/{id}/decision", post(handlers::decide))
+        .route_layer(scope(Scope::Decide));
+    Router::new()
+        .merge(score)
+        .merge(read)
+        .merge(decide)
+        .route("/healthz", get(handlers::healthz))
         // The metrics wrap the timeout, so that a request cut off at it is counted (408).
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             timeout,
         ))
         .layer(axum::middleware::from_fn_with_state(state.clone(), observe))
+        .layer(axum::middleware::from_fn(auth::single_headers))
         .with_state(state)
 }
 
@@ -183,14 +195,7 @@ pub fn run(
         // with no active model yet is read again by each request, which answers 409).
         let _ = state.snapshot().await;
         ready(listener.local_addr()?);
-        conn::serve(
-            listener,
-            state.clone(),
-            router(state.clone()),
-            opts.header_timeout,
-            shutdown_signal(),
-        )
-        .await;
+        listen::serve(listener, router(state.clone()), &opts, shutdown_signal()).await;
         Ok(())
     });
     // Every request is answered (or cut off) before the log is closed: the writer writes what

@@ -26,9 +26,17 @@ pub struct ServeOptions {
     pub max_batch_rows: usize,
     /// Longest a request may take, reading its body included (slow clients get 408).
     pub request_timeout: Duration,
-    /// Longest a connection may go without progress: a request's headers, or bytes written to
-    /// it (then it is closed; `watch`).
+    /// Longest a connection may take to send a request's headers, counted from the end of the
+    /// previous answer (so also the longest it may sit idle), and longest a write to it may
+    /// wait for the client to read (then it is closed).
     pub header_timeout: Duration,
+    /// Connections open at once; past it, new ones wait in the listen backlog.
+    pub max_connections: usize,
+    /// Batches worked on at once (each may hold up to `max_batch_body` bytes).
+    pub max_batches: usize,
+    /// How long a checked token is trusted before the store is asked again (a revocation takes
+    /// effect within this time; zero asks the store every time).
+    pub token_cache: Duration,
     /// Requests worked on at once; past it they wait up to `queue_wait`, then get 503.
     pub concurrency: usize,
     pub queue_wait: Duration,
@@ -45,16 +53,15 @@ impl Default for ServeOptions {
             max_batch_rows: 10_000,
             request_timeout: Duration::from_secs(30),
             header_timeout: Duration::from_secs(10),
+            max_connections: 1024,
+            max_batches: 2,
+            token_cache: Duration::from_secs(5),
             concurrency: 64,
             queue_wait: Duration::from_secs(5),
             busy_ms: 1_000,
         }
     }
 }
-
-/// How long a checked token is trusted before the store is asked again (a revocation takes
-/// effect within this time).
-const TOKEN_TTL: Duration = Duration::from_secs(5);
 
 /// What scoring reads from the store, kept for [`SNAPSHOT_TTL`]: the active model and the
 /// store's sectors (a switch of the active model reaches the service within that time).
@@ -100,7 +107,11 @@ pub struct AppState {
     /// Held while a token missing from the cache is looked up, for the same reason.
     token_lookup: tokio::sync::Mutex<()>,
     work: Arc<tokio::sync::Semaphore>,
+    batches: Arc<tokio::sync::Semaphore>,
 }
+
+/// A place in a bound on concurrent work.
+pub type Permit = tokio::sync::OwnedSemaphorePermit;
 
 thread_local! {
     /// This worker thread's connection to the store.
@@ -112,7 +123,6 @@ impl AppState {
         let permits = opts.concurrency.max(1);
         AppState {
             db,
-            opts,
             metrics: Default::default(),
             log,
             model: Mutex::new(None),
@@ -122,7 +132,39 @@ impl AppState {
             first_snapshot: Default::default(),
             token_lookup: Default::default(),
             work: Arc::new(tokio::sync::Semaphore::new(permits)),
+            batches: Arc::new(tokio::sync::Semaphore::new(opts.max_batches.max(1))),
+            opts,
         }
+    }
+
+    /// A place in the bound on concurrent work, waited for up to `queue_wait` (then 503). Every
+    /// request that reads a body or does work takes one before reading its body, so the bytes
+    /// held at once are bounded too.
+    pub async fn permit(&self) -> Result<Permit, ApiError> {
+        tokio::time::timeout(self.opts.queue_wait, self.work.clone().acquire_owned())
+            .await
+            .map_err(|_| {
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "overloaded",
+                    "the service is at its bound of concurrent work; retry",
+                )
+            })?
+            .map_err(|_| ApiError::busy())
+    }
+
+    /// A place among the batches worked on at once (`max_batches`), waited for like `permit`.
+    pub async fn batch_permit(&self) -> Result<Permit, ApiError> {
+        tokio::time::timeout(self.opts.queue_wait, self.batches.clone().acquire_owned())
+            .await
+            .map_err(|_| {
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "overloaded",
+                    "the service is at its bound of batches worked on at once; retry",
+                )
+            })?
+            .map_err(|_| ApiError::busy())
     }
 
     /// Runs `f` on a worker thread with its store connection, within the bound on concurrent
@@ -132,40 +174,62 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&mut Store, &AppState) -> Result<T, ApiError> + Send + 'static,
     {
-        let permit = tokio::time::timeout(self.opts.queue_wait, self.work.clone().acquire_owned())
-            .await
-            .map_err(|_| {
-                ApiError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "overloaded",
-                    "the service is at its bound of concurrent work; retry",
-                )
-            })?
-            .map_err(|_| ApiError::busy())?;
+        let permit = self.permit().await?;
+        self.with_store(permit, f).await
+    }
+
+    /// `blocking` with a place already taken.
+    pub async fn with_store<T, F>(self: &Arc<Self>, permit: Permit, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Store, &AppState) -> Result<T, ApiError> + Send + 'static,
+    {
         let state = self.clone();
+        self.compute(permit, move || state.local_store(|store| f(store, &state)))
+            .await
+    }
+
+    /// Runs `f` with this worker thread's store connection (opened on first use, with the
+    /// service's busy timeout). Call it only on a worker thread (`compute`, `with_store`).
+    pub fn local_store<T>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        STORE.with(|cell| {
+            let mut slot = cell.borrow_mut();
+            if slot.is_none() {
+                let s = Store::open(&self.db)
+                    .map_err(|e| ApiError::from(crate::ops::OpsError::from(e)))?;
+                s.set_busy_timeout(self.opts.busy_ms)
+                    .map_err(|e| ApiError::from(crate::ops::OpsError::from(e)))?;
+                *slot = Some(s);
+            }
+            match slot.as_mut() {
+                Some(store) => f(store),
+                None => Err(ApiError::busy()),
+            }
+        })
+    }
+
+    /// Runs CPU work `f` (reading a body, scoring) on a worker thread, off the connections'
+    /// threads, holding `permit` until it ends (also when its request was given up: the work
+    /// stays counted in the bound while it runs).
+    pub async fn compute<T, F>(&self, permit: Permit, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> Result<T, ApiError> + Send + 'static,
+    {
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            STORE.with(|cell| {
-                let mut slot = cell.borrow_mut();
-                if slot.is_none() {
-                    let s = Store::open(&state.db)
-                        .map_err(|e| ApiError::from(crate::ops::OpsError::from(e)))?;
-                    s.set_busy_timeout(state.opts.busy_ms)
-                        .map_err(|e| ApiError::from(crate::ops::OpsError::from(e)))?;
-                    *slot = Some(s);
-                }
-                match slot.as_mut() {
-                    Some(store) => f(store, &state),
-                    None => Err(ApiError::busy()),
-                }
-            })
+            f()
         })
         .await
         .map_err(|e| {
+            eprintln!("precre serve: a request's work failed: {e}");
             ApiError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
-                format!("the request's work failed: {e}"),
+                "the request's work failed; the service's log says why",
             )
         })?
     }
@@ -314,7 +378,7 @@ impl AppState {
         let cache = self.tokens.lock().ok()?;
         cache
             .get(hash)
-            .filter(|(_, _, at)| at.elapsed() < TOKEN_TTL)
+            .filter(|(_, _, at)| at.elapsed() < self.opts.token_cache)
             .map(|(n, s, _)| (n.clone(), *s))
     }
 

@@ -4,7 +4,7 @@
 use crate::analysis::dataset::{Dataset, YearRule};
 use crate::analysis::labels::{label, FirmHistory, Label, LabelPolicy};
 use crate::analysis::Matrix;
-use crate::finance::inputs::{Attribute, Feature, Input};
+use crate::finance::inputs::{Feature, Input, InputValue};
 use crate::finance::{ITEMS, RATIOS};
 use crate::store::statements::FirmInputs;
 use crate::store::{Store, StoreError};
@@ -136,25 +136,23 @@ fn add_other_inputs(
             .split_once(':')
             .map_or(data.ids[r].as_str(), |(f, _)| f);
         let firm = firms.get(firm_id).unwrap_or(&none);
+        let facts = crate::views::scoring::facts_of(firm);
         let mut item = n_ratios;
         for (k, input) in others.iter().enumerate() {
             let v = match input {
+                // Items were read with the ratios, in the order of `others`.
                 Input::Item(_) => {
                     item += 1;
                     row[item - 1]
                 }
-                Input::Factor(f) => firm.factors.get(*f).copied().flatten().unwrap_or(f64::NAN),
-                Input::Attribute(Attribute::Age) => {
-                    crate::finance::inputs::age(firm.founded.as_deref(), data.years[r])
-                }
-                Input::Attribute(a) => {
-                    text[k].push(match a {
-                        Attribute::Sector => Some(firm.sector.clone()).filter(|s| !s.is_empty()),
-                        Attribute::Size => firm.size.clone(),
-                        _ => firm.region.clone(),
-                    });
-                    f64::NAN
-                }
+                // The rest through the one row builder (`FirmFacts`), as scoring reads them.
+                _ => match facts.input(*input, &[], data.years[r]) {
+                    InputValue::Number(x) => x,
+                    InputValue::Text(t) => {
+                        text[k].push(t.map(str::to_string));
+                        f64::NAN
+                    }
+                },
             };
             values.push(v);
         }

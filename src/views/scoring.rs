@@ -3,7 +3,7 @@
 
 use super::{Result, ViewError};
 use crate::decisions::ModelRef;
-use crate::finance::inputs::{Attribute, Feature, Input};
+use crate::finance::inputs::{Feature, FirmFacts, Input};
 use crate::finance::{RatioRow, Statement};
 use crate::model::explain::Explanation;
 use crate::model::registry::ModelRecord;
@@ -95,7 +95,8 @@ fn set_value(rows: &SetRows, name: &str) -> f64 {
     }
 }
 
-/// A firm input's value for one statement of the firm.
+/// A firm input's value for one statement of the firm (`FirmFacts::feature`, the one builder
+/// of a row that training and a posted firm's score use too).
 fn firm_value(
     f: &Feature,
     ratios: &RatioRow,
@@ -103,28 +104,18 @@ fn firm_value(
     extra: Option<&FirmInputs>,
     fiscal_year: i32,
 ) -> f64 {
-    match f {
-        Feature::Ratio(i) => ratios.values[*i].unwrap_or(f64::NAN),
-        Feature::Input(Input::Item(i)) => s.values[*i].unwrap_or(f64::NAN),
-        Feature::Input(input) | Feature::Category(input, _) => {
-            let Some(x) = extra else { return f64::NAN };
-            let text = match input {
-                Input::Factor(k) => {
-                    return x.factors.get(*k).copied().flatten().unwrap_or(f64::NAN)
-                }
-                Input::Attribute(Attribute::Age) => {
-                    return crate::finance::inputs::age(x.founded.as_deref(), fiscal_year)
-                }
-                Input::Attribute(Attribute::Sector) => Some(x.sector.as_str()),
-                Input::Attribute(Attribute::Size) => x.size.as_deref(),
-                Input::Attribute(Attribute::Region) => x.region.as_deref(),
-                Input::Item(_) => None,
-            };
-            match f {
-                Feature::Category(_, value) => f64::from(u8::from(text == Some(value.as_str()))),
-                _ => f64::NAN,
-            }
-        }
+    let facts = extra.map_or_else(FirmFacts::default, facts_of);
+    facts.feature(f, &ratios.values, &s.values, fiscal_year)
+}
+
+/// A stored firm's register attributes and factors as a feature row reads them.
+pub fn facts_of(x: &FirmInputs) -> FirmFacts<'_> {
+    FirmFacts {
+        sector: Some(x.sector.as_str()),
+        size: x.size.as_deref(),
+        region: x.region.as_deref(),
+        founded: x.founded.as_deref(),
+        factors: &x.factors,
     }
 }
 
