@@ -842,3 +842,139 @@ fn one_connection_carries_pipelined_scores_then_other_requests() {
     assert!(fourth.0.starts_with("HTTP/1.1 200"), "{fourth:?}");
     assert!(server.stop().success());
 }
+
+/// Sends a request head (and whatever of the body is given) and reads the answer, with a limit
+/// on the wait; `None` when no answer came in time.
+fn answer_to(addr: SocketAddr, raw: &[u8], wait: Duration) -> Option<String> {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(wait)).unwrap();
+    s.write_all(raw).unwrap();
+    let mut buf = vec![0u8; 65536];
+    let n = s.read(&mut buf).ok()?;
+    (n > 0).then(|| String::from_utf8_lossy(&buf[..n]).into_owned())
+}
+
+#[test]
+fn the_token_is_checked_before_any_body_byte_is_read() {
+    let (_dir, db) = demo_store();
+    let server = Server::start(&db);
+    // A wrong token and a 1 MiB body of which no byte is sent: the answer comes at once.
+    let head = "POST /v1/score HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer wrong\r\n\
+                Content-Type: application/json\r\nContent-Length: 1048000\r\n\r\n";
+    let got = answer_to(server.addr, head.as_bytes(), Duration::from_secs(20))
+        .expect("an answer without the body");
+    assert!(got.starts_with("HTTP/1.1 401"), "{got}");
+    // A read token on a score route: 403, also before the body.
+    let read = token(&db, "reader", "read");
+    let head = head.replace("Bearer wrong", &format!("Bearer {read}"));
+    let got = answer_to(server.addr, head.as_bytes(), Duration::from_secs(20))
+        .expect("an answer without the body");
+    assert!(got.starts_with("HTTP/1.1 403"), "{got}");
+}
+
+#[test]
+fn repeated_headers_positional_bodies_and_hostile_text_are_refused() {
+    let (_dir, db) = demo_store();
+    let server = Server::start(&db);
+    let score = token(&db, "partner", "score");
+    let firm = first_demo_firm();
+    // Two Authorization headers, two Host headers: 400, neither read by its first.
+    for extra in [
+        format!("Authorization: Bearer {score}\r\nAuthorization: Bearer other\r\nHost: t\r\n"),
+        format!("Authorization: Bearer {score}\r\nHost: a\r\nHost: b\r\n"),
+    ] {
+        let raw = format!("GET /v1/models HTTP/1.1\r\n{extra}Connection: close\r\n\r\n");
+        let got = answer_to(server.addr, raw.as_bytes(), Duration::from_secs(20)).unwrap();
+        assert!(got.starts_with("HTTP/1.1 400"), "{got}");
+    }
+    // The documented object, not its positional form.
+    let posted = posted_firm(&firm, false);
+    let positional = json!([posted["firm"], posted["statements"]]);
+    let (code, body) = post(server.addr, "/v1/score", Some(&score), &positional);
+    assert_eq!(code, 422, "{body}");
+    // Unknown and non-numeric factors are refused, naming the field.
+    for factors in [json!({"market_shrae": 3}), json!({"market_share": "high"})] {
+        let mut p = posted.clone();
+        p["factors"] = factors;
+        let (code, body) = post(server.addr, "/v1/score", Some(&score), &p);
+        assert_eq!(code, 422, "{body}");
+    }
+    // Ids and names with control characters or past the register's length.
+    for (field, value) in [
+        ("id", "ab\u{1b}[2Jcd".to_string()),
+        ("name", "nul\u{0}name".to_string()),
+        ("name", "x".repeat(100_000)),
+    ] {
+        let mut p = posted.clone();
+        p["firm"][field] = json!(value);
+        let (code, body) = post(server.addr, "/v1/score", Some(&score), &p);
+        assert_eq!(code, 422, "{field}: {body}");
+        assert_eq!(body["error"]["field"], format!("firm.{field}"), "{body}");
+    }
+    // 70,000 distinct unknown item names: refused quickly, and the service still answers.
+    let mut p = posted.clone();
+    let items: serde_json::Map<String, Value> =
+        (0..70_000).map(|i| (format!("n{i}"), json!(1))).collect();
+    p["statements"][0]["items"] = Value::Object(items);
+    let (code, body) = post(server.addr, "/v1/score", Some(&score), &p);
+    assert_eq!(code, 422, "{body}");
+    let (code, _) = get(server.addr, "/healthz", None);
+    assert_eq!(code, 200);
+}
+
+#[test]
+fn storing_a_posted_firm_needs_its_scope_and_never_erases_what_it_was_not_given() {
+    let (_dir, db) = demo_store();
+    let firm = first_demo_firm();
+    let before = Store::open(&db).unwrap().firm(&firm).unwrap();
+    assert!(before.region.is_some() && before.founded.is_some());
+    let server = Server::start(&db);
+    let score = token(&db, "partner", "score");
+    let (code, body) = post(server.addr, "/v1/score", Some(&score), &posted_firm(&firm, true));
+    assert_eq!(code, 403, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("'store'"), "{body}");
+    let store = token(&db, "loader", "store");
+    let (code, body) = post(server.addr, "/v1/score", Some(&store), &posted_firm(&firm, true));
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(body["stored"], true);
+    drop(server);
+    let after = Store::open(&db).unwrap().firm(&firm).unwrap();
+    assert_eq!(
+        (&after.name, &after.region, &after.size, &after.founded),
+        (&before.name, &before.region, &before.size, &before.founded),
+        "a post without register fields keeps them"
+    );
+}
+
+#[test]
+fn a_damaged_store_is_not_described_to_an_unauthenticated_client() {
+    let (dir, db) = demo_store();
+    let server = Server::start(&db);
+    let (code, _) = get(server.addr, "/healthz", None);
+    assert_eq!(code, 200);
+    // The store's firms table goes away under the running service.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch("PRAGMA foreign_keys = OFF; DROP TABLE firms;")
+        .unwrap();
+    drop(conn);
+    let (code, body) = get(server.addr, "/healthz", None);
+    assert_eq!(code, 500, "{body}");
+    let text = body.to_string();
+    let path = dir.path().to_string_lossy().to_string();
+    assert!(!text.contains(&path) && !text.contains("s.db"), "{text}");
+}
+
+#[test]
+fn the_stored_and_the_posted_score_of_a_firm_are_one_answer() {
+    let (_dir, db) = demo_store();
+    let server = Server::start(&db);
+    let read = token(&db, "partner", "score");
+    let firm = first_demo_firm();
+    let (code, stored) = get(server.addr, &format!("/v1/firms/{firm}/score"), Some(&read));
+    assert_eq!(code, 200, "{stored}");
+    let (code, posted) = post(server.addr, "/v1/score", Some(&read), &posted_firm(&firm, false));
+    assert_eq!(code, 200, "{posted}");
+    for key in ["firm_id", "fiscal_year", "class", "probabilities", "reasons", "ratios", "model_id", "model_hash"] {
+        assert_eq!(stored[key], posted[key], "{key}");
+    }
+}

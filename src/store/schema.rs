@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 /// Migration 1: every table of the foundation. Statement items and ratio columns come from the
 /// finance catalogues so that the store and the formulas cannot drift apart.
@@ -231,6 +231,23 @@ fn migration_6(conn: &Connection) -> Result<String> {
     })
 }
 
+/// Version 7: the `store` scope of service tokens (storing posted firms is its own right, no
+/// longer part of `score`). SQLite cannot change a CHECK in place: the table is rebuilt with
+/// its rows.
+const MIGRATION_7: &str = "
+CREATE TABLE api_tokens_v7 (
+  name TEXT PRIMARY KEY,
+  scope TEXT NOT NULL CHECK (scope IN ('read', 'score', 'store', 'decide')),
+  token_hash TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+  revoked_at TEXT
+);
+INSERT INTO api_tokens_v7 (name, scope, token_hash, created_at, revoked_at)
+  SELECT name, scope, token_hash, created_at, revoked_at FROM api_tokens;
+DROP TABLE api_tokens;
+ALTER TABLE api_tokens_v7 RENAME TO api_tokens;
+";
+
 /// Applies every migration newer than the store's version, each in its own transaction.
 pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -270,6 +287,7 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
         MIGRATION_4.to_string(),
         migration_5(conn)?,
         migration_6(conn)?,
+        MIGRATION_7.to_string(),
     ];
     for (i, sql) in migrations.iter().enumerate() {
         let version = i as i64 + 1;
