@@ -1,19 +1,39 @@
-//! PRECRE: an SME credit workbench. Map of the library:
-//! - `analysis`: matrices, imputation, standardization, PCA;
-//! - `store`: the SQLite store (schema, migrations, one file per table family);
-//! - `ingest`: reading CSV / Parquet / JSON / ARFF files, column mapping, validation, reports;
-//! - `finance`: statement items, the ratio catalogue and its computation, peer statistics;
-//! - `demo`: the seeded generator of the demo portfolio and its embedded files;
-//! - `cli`, `commands`: the command line and what each subcommand does;
-//! - `model`: the decision tree (criteria, parameters, growth);
-//! - `output`: table / CSV / JSON rendering for the command line;
-//! - `timings`: phase timings on stderr under `PRECRE_TIMINGS`;
+//! PRECRE: an SME credit workbench (terminal workbench, command line, HTTP service) over one
+//! SQLite store. Map of the library, from the domain up (docs/ARCHITECTURE.md has the rule):
+//!
+//! Domain (no store, no I/O, no front-end):
+//! - `finance`: statement items, the ratio catalogue and its computation, peer statistics, the
+//!   other inputs a model can take about a firm (factors, attributes);
+//! - `analysis`: the dense matrix, median imputation, standardization, PCA (prcomp-style),
+//!   labelling policies, variable screening (VIF, WoE / IV, correlations);
+//! - `model`: the decision tree (criteria, growth, pruning, explanations) and the challengers
+//!   (logistic regression, scorecard, LDA, SVM, forest, boosting), metrics, credit reports,
+//!   tuning, the pipeline and the model registry record;
 //! - `filter`: the analyst's filter expressions, parsed and checked (never SQL text);
-//! - `decisions`: decisions on applications, the triage queue and the exporters;
-//! - `ops`: the use cases, each once (bootstrap, train, activate, classify, decide, export),
-//!   under the command line and the workbench alike;
-//! - `views`: what each workbench screen shows, assembled from the store and the models;
-//! - `tui`: the terminal workbench (the only module that knows ratatui).
+//! - `clock`: wall-clock times as the store writes them (UTC, ISO 8601).
+//!
+//! Store and what sits on it:
+//! - `store`: the SQLite store (location, pragmas, schema and migrations, one file per table
+//!   family, the import transaction, backups, checks, the decision log's hash chain); the only
+//!   module that speaks SQL;
+//! - `ingest`: reading CSV / Parquet / JSON / NDJSON / ARFF / whitespace files, column mapping,
+//!   validation, streamed chunks, import reports;
+//! - `decisions`: what an analyst decides and the rules a decision must meet, the export tables
+//!   and the exporters (CSV, JSON, Parquet, Excel);
+//! - `views`: what each screen shows (portfolio, firm, triage, PCA, model), the data a model
+//!   reads, scoring a stored firm, and the JSON documents of those views;
+//! - `demo`: the seeded generator of the demo portfolio and its embedded files;
+//! - `ops`: the use cases, each once (bootstrap and demo, train, compare, screen, activate,
+//!   classify, score a posted firm, decide / undo / override, export, tokens), under every
+//!   front-end alike.
+//!
+//! Front-ends:
+//! - `cli`, `commands`: the clap definitions of every subcommand and flag, and what each does;
+//! - `output`: table / CSV / JSON rendering for the command line;
+//! - `tui`: the terminal workbench (the only module that knows ratatui and crossterm);
+//! - `serve`: `precre serve`, the scoring service (axum on hyper / hyper-util, tower layers).
+//!
+//! Support: `timings` (crate-private): phase timings on stderr under `PRECRE_TIMINGS`.
 
 pub mod analysis;
 pub mod cli;

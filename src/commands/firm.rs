@@ -17,7 +17,7 @@ pub fn run(cli: &Cli, args: &FirmArgs) -> anyhow::Result<()> {
     let store = open_store(cli)?;
     let d = crate::views::firm::load(&store, &args.id)?;
     if args.format == OutputFormat::Json {
-        return print_json(&crate::views::json::firm_json(&d));
+        return print_json(&crate::views::json::firm_view(&d));
     }
     if args.format == OutputFormat::Table {
         let f = &d.firm;

@@ -14,7 +14,7 @@ pub fn run(cli: &Cli, args: &FormatArgs) -> anyhow::Result<()> {
     let store = open_store(cli)?;
     let p = crate::views::portfolio::load(&store).map_err(crate::ops::OpsError::from)?;
     if args.format == OutputFormat::Json {
-        return print_json(&crate::views::json::portfolio_json(&p));
+        return print_json(&crate::views::json::portfolio_view(&p));
     }
     // Table and CSV: one row per figure (section, item, value), as the dashboard's panes list them.
     let mut t = TextTable::new(["section", "item", "value"]).align_right([2]);

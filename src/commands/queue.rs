@@ -19,7 +19,7 @@ pub fn run(cli: &Cli, args: &QueueArgs) -> anyhow::Result<()> {
         items.truncate(n);
     }
     if args.format == OutputFormat::Json {
-        return print_json(&crate::views::json::queue_json(&items, pending));
+        return print_json(&crate::views::json::queue_view(&items, pending));
     }
     let challenger = items.iter().find_map(|q| q.challenger.as_ref());
     let mut headers = vec![

@@ -75,7 +75,7 @@ pub struct DecisionInput {
 }
 
 /// A recorded decision, as the store holds it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct DecisionRecord {
     pub id: i64,
     pub application_id: String,

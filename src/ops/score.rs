@@ -13,6 +13,7 @@ use crate::model::explain::{Detail, Explanation};
 use crate::model::registry::ModelRecord;
 use crate::store::import_tx::CellValue;
 use crate::store::Store;
+pub use crate::views::json::Pairs;
 use std::collections::BTreeMap;
 
 /// A firm as posted: its facts and its statements (items by id, in the store's units).
@@ -117,16 +118,6 @@ pub struct FirmScore {
     pub model_id: String,
     /// The model's content hash: what a decision records to prove which model scored.
     pub model_hash: String,
-}
-
-/// Pairs written as a JSON object, in their order.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Pairs<K, V>(pub Vec<(K, V)>);
-
-impl<K: serde::Serialize, V: serde::Serialize> serde::Serialize for Pairs<K, V> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
-    }
 }
 
 /// How many reasons a score carries.

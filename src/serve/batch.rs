@@ -3,11 +3,13 @@
 //! one per row, in order, an error in place of a row that cannot be scored.
 
 use super::api::{self, ScoreRequest, ScoreResponse};
-use super::errors::ApiError;
+use super::errors::{ApiError, ErrorDetail};
 use axum::http::StatusCode;
 use rayon::prelude::*;
+use serde::Serialize;
 use serde_json::value::RawValue;
 use std::time::Instant;
+use utoipa::ToSchema;
 
 fn malformed(message: String) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, "malformed", message)
@@ -122,6 +124,21 @@ impl<'de, 'a> serde::de::Visitor<'de> for Counted<'a> {
     }
 }
 
+/// One answer of a batch: the row's score, or why it could not be scored.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum BatchAnswer {
+    Scored(ScoreResponse),
+    Refused(RowError),
+}
+
+/// A row of a batch that could not be scored: its place (from 0) and the error.
+#[derive(Serialize, ToSchema)]
+pub struct RowError {
+    pub row: usize,
+    pub error: ErrorDetail,
+}
+
 /// The answers, one per row in order: NDJSON lines, or a JSON array.
 pub fn write(scored: &[Result<ScoreResponse, ApiError>], ndjson: bool) -> String {
     let texts: Vec<String> = scored
@@ -130,10 +147,14 @@ pub fn write(scored: &[Result<ScoreResponse, ApiError>], ndjson: bool) -> String
         .map(|(i, one)| {
             let text = match one {
                 Ok(r) => serde_json::to_string(r),
-                Err(e) => serde_json::to_string(&serde_json::json!({
-                    "row": i,
-                    "error": {"kind": e.kind, "message": e.message, "field": e.field}
-                })),
+                Err(e) => serde_json::to_string(&RowError {
+                    row: i,
+                    error: ErrorDetail {
+                        kind: e.kind.to_string(),
+                        message: e.message.clone(),
+                        field: e.field.clone(),
+                    },
+                }),
             };
             text.unwrap_or_else(|e| {
                 format!(

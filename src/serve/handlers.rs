@@ -8,18 +8,20 @@ use super::api::{self, DecisionRequest, Health, ScoreRequest, ScoreResponse};
 use super::auth::Caller;
 use super::errors::{ApiError, ErrorBody};
 use super::state::{AppState, Snapshot};
+use crate::decisions::DecisionRecord;
 use crate::decisions::Verdict;
 use crate::ops::decide::DecideRequest;
 use crate::ops::score::FirmScore;
 use crate::ops::tokens::Scope;
 use crate::ops::OpsError;
+use crate::store::models::ModelSummary;
 use crate::store::tokens::RequestLog;
+use crate::views::json::{FirmView, QueueView};
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use serde_json::Value;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -141,7 +143,7 @@ pub async fn score(
 /// per row, in order.
 #[utoipa::path(post, path = "/v1/score/batch", request_body = Vec<ScoreRequest>,
     security(("bearer" = [])),
-    responses((status = 200, description = "one result per row: a score, or {row, error}"),
+    responses((status = 200, body = Vec<super::batch::BatchAnswer>, description = "one answer per row, in order: a score, or {row, error} (NDJSON in, NDJSON out: one answer per line)"),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 413, body = ErrorBody, description = "too many bytes or rows"), (status = 503, body = ErrorBody)))]
 pub async fn score_batch(
@@ -207,13 +209,16 @@ pub async fn score_batch(
 /// What the Firm screen shows of a stored firm (`precre firm ID --format json`).
 #[utoipa::path(get, path = "/v1/firms/{id}", params(("id" = String, Path, description = "the firm id")),
     security(("bearer" = [])),
-    responses((status = 200, body = Object, description = "the firm, its ratios against the sector, the model's view"),
+    responses((status = 200, body = FirmView, description = "the firm, its ratios against the sector, the model's view"),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn firm(State(state): Shared, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+pub async fn firm(
+    State(state): Shared,
+    Path(id): Path<String>,
+) -> Result<Json<FirmView>, ApiError> {
     let v = state
         .blocking(move |store, _| {
             let d = crate::views::firm::load(store, &id).map_err(ops)?;
-            Ok(crate::views::json::firm_json(&d))
+            Ok(crate::views::json::firm_view(&d))
         })
         .await?;
     Ok(Json(v))
@@ -252,12 +257,12 @@ pub async fn firm_score(
 
 /// The pending applications, riskiest first (`precre queue --format json`).
 #[utoipa::path(get, path = "/v1/queue", security(("bearer" = [])),
-    responses((status = 200, body = Object, description = "model_id, pending, applications"), (status = 401, body = ErrorBody)))]
-pub async fn queue(State(state): Shared) -> Result<Json<Value>, ApiError> {
+    responses((status = 200, body = QueueView, description = "the model, how many wait, the applications riskiest first"), (status = 401, body = ErrorBody)))]
+pub async fn queue(State(state): Shared) -> Result<Json<QueueView>, ApiError> {
     let v = state
         .blocking(|store, _| {
             let items = crate::views::triage::load(store).map_err(ops)?;
-            Ok(crate::views::json::queue_json(&items, items.len()))
+            Ok(crate::views::json::queue_view(&items, items.len()))
         })
         .await?;
     Ok(Json(v))
@@ -267,7 +272,7 @@ pub async fn queue(State(state): Shared) -> Result<Json<Value>, ApiError> {
 /// the token's name.
 #[utoipa::path(post, path = "/v1/applications/{id}/decision", request_body = DecisionRequest,
     params(("id" = String, Path, description = "the application id")), security(("bearer" = [])),
-    responses((status = 200, description = "the recorded decision"), (status = 401, body = ErrorBody),
+    responses((status = 200, body = DecisionRecord, description = "the recorded decision"), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody, description = "already decided: the message says by whom and when"),
         (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
@@ -277,7 +282,7 @@ pub async fn decide(
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Body,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<DecisionRecord>, ApiError> {
     let permit = state.permit().await?;
     let bytes = read_body(&headers, body, state.opts.max_body).await?;
     let req: DecisionRequest = state.compute(permit, move || api::parse(&bytes)).await?;
@@ -322,17 +327,15 @@ pub async fn decide(
         firm_id: Some(rec.firm_id.clone()),
         rows: 1,
     });
-    Ok(Json(serde_json::to_value(&rec).unwrap_or(Value::Null)))
+    Ok(Json(rec))
 }
 
 /// The models in the store, the active one marked.
 #[utoipa::path(get, path = "/v1/models", security(("bearer" = [])),
-    responses((status = 200, description = "[{id, name, created_at, active, metrics}]"), (status = 401, body = ErrorBody)))]
-pub async fn models(State(state): Shared) -> Result<Json<Value>, ApiError> {
+    responses((status = 200, body = Vec<ModelSummary>, description = "every model, the active one and the challenger marked"), (status = 401, body = ErrorBody)))]
+pub async fn models(State(state): Shared) -> Result<Json<Vec<ModelSummary>>, ApiError> {
     let v = state
-        .blocking(|store, _| {
-            Ok(serde_json::to_value(store.models().map_err(ops)?).unwrap_or(Value::Null))
-        })
+        .blocking(|store, _| store.models().map_err(ops))
         .await?;
     Ok(Json(v))
 }
@@ -353,7 +356,7 @@ pub async fn healthz(State(state): Shared) -> Result<Json<Health>, ApiError> {
 }
 
 /// Prometheus metrics: requests by route and status, latency histograms, errors by kind.
-#[utoipa::path(get, path = "/metrics", security(("bearer" = [])), responses((status = 200, description = "text/plain; version=0.0.4")))]
+#[utoipa::path(get, path = "/metrics", security(("bearer" = [])), responses((status = 200, body = String, content_type = "text/plain; version=0.0.4", description = "the Prometheus text format"), (status = 401, body = ErrorBody)))]
 pub async fn metrics(State(state): Shared) -> Result<Response, ApiError> {
     Ok((
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
@@ -363,7 +366,7 @@ pub async fn metrics(State(state): Shared) -> Result<Response, ApiError> {
 }
 
 /// This document.
-#[utoipa::path(get, path = "/openapi.json", security(("bearer" = [])), responses((status = 200, description = "OpenAPI 3.1")))]
+#[utoipa::path(get, path = "/openapi.json", security(("bearer" = [])), responses((status = 200, body = Object, description = "this OpenAPI 3.1 document"), (status = 401, body = ErrorBody)))]
 pub async fn openapi() -> Result<Response, ApiError> {
     Ok((
         [(header::CONTENT_TYPE, "application/json")],

@@ -8,7 +8,7 @@
 
 pub mod api;
 pub mod auth;
-mod batch;
+pub mod batch;
 pub mod errors;
 pub mod handlers;
 mod listen;
@@ -55,6 +55,24 @@ use utoipa::OpenApi;
         api::StatementIn,
         api::ScoreResponse,
         crate::ops::score::FirmScore,
+        batch::BatchAnswer,
+        batch::RowError,
+        crate::views::json::FirmView,
+        crate::views::json::FirmModelView,
+        crate::views::json::ItemRow,
+        crate::views::json::QueueView,
+        crate::views::json::QueueEntry,
+        crate::views::json::ChallengerView,
+        crate::views::json::KeyRatioView,
+        crate::views::json::PortfolioView,
+        crate::views::json::Count,
+        crate::views::json::DistributionView,
+        crate::views::json::Bin,
+        crate::views::json::SectorMedian,
+        crate::views::json::ClosureView,
+        crate::views::json::ModelName,
+        crate::decisions::DecisionRecord,
+        crate::store::models::ModelSummary,
         api::DecisionRequest,
         api::Health,
         errors::ErrorBody,
@@ -205,4 +223,53 @@ pub fn run(
     log.close();
     let _ = writer.join();
     served
+}
+
+#[cfg(test)]
+mod tests {
+    use super::openapi_json;
+    use serde_json::Value;
+
+    #[test]
+    fn every_route_has_a_schema_for_its_body_and_its_answer() {
+        let doc: Value = serde_json::from_str(&openapi_json()).unwrap();
+        let paths = doc["paths"].as_object().unwrap();
+        assert_eq!(paths.len(), 10, "{:?}", paths.keys().collect::<Vec<_>>());
+        for (path, item) in paths {
+            for (method, op) in item.as_object().unwrap() {
+                let ok = &op["responses"]["200"]["content"];
+                let (_, media) = ok
+                    .as_object()
+                    .and_then(|m| m.iter().next())
+                    .unwrap_or_else(|| panic!("{method} {path}: no content for 200"));
+                assert!(
+                    media["schema"].is_object(),
+                    "{method} {path}: no schema for 200"
+                );
+                if method == "post" && path != "/v1/score/batch" {
+                    let body = &op["requestBody"]["content"]["application/json"]["schema"];
+                    assert!(body.is_object(), "{method} {path}: no schema for its body");
+                }
+            }
+        }
+    }
+
+    /// `docs/api/openapi.json` is this document, generated from the types: a change of a type
+    /// without the document fails here. `PRECRE_WRITE_DOCS=1 cargo test --lib api_reference`
+    /// writes it anew.
+    #[test]
+    fn the_api_reference_in_docs_is_the_generated_document() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/api/openapi.json");
+        let now = format!("{}\n", openapi_json());
+        if std::env::var_os("PRECRE_WRITE_DOCS").is_some() {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, &now).unwrap();
+        }
+        let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            on_disk == now,
+            "docs/api/openapi.json is not the generated document: run \
+             PRECRE_WRITE_DOCS=1 cargo test --lib api_reference"
+        );
+    }
 }

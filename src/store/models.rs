@@ -5,7 +5,7 @@ use crate::model::registry::ModelRecord;
 use rusqlite::OptionalExtension;
 
 /// A model as listed (without its tree).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct ModelSummary {
     pub id: String,
     pub name: String,
@@ -13,6 +13,8 @@ pub struct ModelSummary {
     pub active: bool,
     /// Set as the challenger beside the active model.
     pub challenger: bool,
+    /// The model's validation figures, as its training reported them.
+    #[schema(value_type = Object)]
     pub metrics: serde_json::Value,
 }
 

@@ -1,11 +1,24 @@
-//! The JSON shapes of what the screens show, shared by the command line (`--format json`) and
-//! the scoring service, so that both print the same documents (README, "JSON shapes").
+//! The JSON shapes of what the screens show, as typed views shared by the command line
+//! (`--format json`) and the scoring service, so that both print the same documents; their
+//! schemas are in the OpenAPI document (`docs/api/openapi.json`, generated from these types).
 
 use super::firm::FirmDetail;
 use super::portfolio::Portfolio;
 use super::triage::QueueItem;
 use crate::analysis::screen::{Screening, Vif};
+use serde::Serialize;
 use serde_json::{json, Map, Value};
+use utoipa::ToSchema;
+
+/// Pairs written as a JSON object, in their order.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Pairs<K, V>(pub Vec<(K, V)>);
+
+impl<K: Serialize, V: Serialize> Serialize for Pairs<K, V> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
 
 /// Probabilities as an object, class -> probability, in the model's class order.
 pub fn probabilities_json(p: &[(String, f64)]) -> Value {
@@ -16,120 +29,356 @@ pub fn probabilities_json(p: &[(String, f64)]) -> Value {
     )
 }
 
+/// Class -> probability, in the model's class order.
+fn probabilities(p: &[(String, f64)]) -> Pairs<String, f64> {
+    Pairs(p.to_vec())
+}
+
+/// The triage queue (`precre queue --format json`, `GET /v1/queue`): its model, how many
+/// wait, the applications riskiest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QueueView {
+    /// The champion model that scored the queue (none without an active model).
+    pub model_id: Option<String>,
+    pub pending: usize,
+    pub applications: Vec<QueueEntry>,
+}
+
 /// One application of the triage queue.
-pub fn queue_item_json(q: &QueueItem) -> Value {
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QueueEntry {
+    pub application_id: String,
+    pub firm_id: String,
+    pub firm_name: String,
+    pub sector: String,
+    /// The amount asked for, in thousands of the currency.
+    pub amount: f64,
+    pub term_months: i64,
+    pub purpose: Option<String>,
+    /// YYYY-MM-DD.
+    pub submitted: String,
+    /// The champion's class (none when it cannot score the firm).
+    pub class: Option<String>,
+    #[schema(value_type = Option<BTreeMap<String, f64>>)]
+    pub probabilities: Option<Pairs<String, f64>>,
+    /// The champion's chance of bad: the queue's order.
+    pub risk: Option<f64>,
+    pub reasons: Vec<String>,
+    pub fiscal_year: Option<i32>,
+    pub model_id: Option<String>,
+    pub model_hash: Option<String>,
+    pub challenger: Option<ChallengerView>,
+    pub key_ratios: Vec<KeyRatioView>,
+}
+
+/// The challenger's view of a firm beside the champion's.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChallengerView {
+    pub model_id: String,
+    /// Its name (the Firm screen's view; none in the queue).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub class: String,
+    #[schema(value_type = BTreeMap<String, f64>)]
+    pub probabilities: Pairs<String, f64>,
+    /// Its chance of bad (the queue's view).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub risk: Option<f64>,
+    /// Its reasons (the Firm screen's view).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reasons: Option<Vec<String>>,
+    /// Whether it gives another class than the champion.
+    pub disagrees: bool,
+}
+
+/// A key ratio of an application's firm beside its sector's median.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct KeyRatioView {
+    pub id: &'static str,
+    pub name: &'static str,
+    #[schema(value_type = String)]
+    pub unit: crate::finance::catalogue::Unit,
+    pub value: Option<f64>,
+    pub sector_median: Option<f64>,
+}
+
+/// One application of the triage queue.
+pub fn queue_entry(q: &QueueItem) -> QueueEntry {
     let a = &q.application;
     let e = q.score.as_ref().map(|s| &s.explanation);
-    json!({
-        "application_id": a.id,
-        "firm_id": a.firm_id,
-        "firm_name": a.firm_name,
-        "sector": a.sector,
-        "amount": a.amount,
-        "term_months": a.term_months,
-        "purpose": a.purpose,
-        "submitted": a.submitted,
-        "class": e.map(|e| e.class.clone()),
-        "probabilities": e.map(|e| probabilities_json(&e.probabilities)),
-        "risk": q.score.as_ref().map(|_| q.risk()),
-        "reasons": e.map(|e| e.reasons.clone()).unwrap_or_default(),
-        "fiscal_year": q.score.as_ref().map(|s| s.fiscal_year),
-        "model_id": q.model.as_ref().map(|m| m.id.clone()),
-        "model_hash": q.model.as_ref().map(|m| m.hash.clone()),
-        "challenger": q.challenger.as_ref().map(|(m, s)| json!({
-            "model_id": m.id,
-            "class": m.predicted_class,
-            "probabilities": probabilities_json(&s.explanation.probabilities),
-            "risk": s.probability("bad"),
-            "disagrees": q.disagrees(),
-        })),
-        "key_ratios": q.key_ratios.iter().map(|k| json!({
-            "id": k.id,
-            "name": k.name,
-            "unit": k.unit,
-            "value": k.value,
-            "sector_median": k.sector_median,
-        })).collect::<Vec<_>>(),
-    })
+    QueueEntry {
+        application_id: a.id.clone(),
+        firm_id: a.firm_id.clone(),
+        firm_name: a.firm_name.clone(),
+        sector: a.sector.clone(),
+        amount: a.amount,
+        term_months: a.term_months,
+        purpose: a.purpose.clone(),
+        submitted: a.submitted.clone(),
+        class: e.map(|e| e.class.clone()),
+        probabilities: e.map(|e| probabilities(&e.probabilities)),
+        risk: q.score.as_ref().map(|_| q.risk()),
+        reasons: e.map(|e| e.reasons.clone()).unwrap_or_default(),
+        fiscal_year: q.score.as_ref().map(|s| s.fiscal_year),
+        model_id: q.model.as_ref().map(|m| m.id.clone()),
+        model_hash: q.model.as_ref().map(|m| m.hash.clone()),
+        challenger: q.challenger.as_ref().map(|(m, s)| ChallengerView {
+            model_id: m.id.clone(),
+            name: None,
+            class: m.predicted_class.clone(),
+            probabilities: probabilities(&s.explanation.probabilities),
+            risk: Some(s.probability("bad")),
+            reasons: None,
+            disagrees: q.disagrees(),
+        }),
+        key_ratios: q
+            .key_ratios
+            .iter()
+            .map(|k| KeyRatioView {
+                id: k.id,
+                name: k.name,
+                unit: k.unit,
+                value: k.value,
+                sector_median: k.sector_median,
+            })
+            .collect(),
+    }
 }
 
 /// The triage queue: its model, how many wait, the applications riskiest first.
-pub fn queue_json(items: &[QueueItem], pending: usize) -> Value {
-    let model_id = items
-        .iter()
-        .find_map(|q| q.model.as_ref().map(|m| m.id.clone()));
-    json!({
-        "model_id": model_id,
-        "pending": pending,
-        "applications": items.iter().map(queue_item_json).collect::<Vec<_>>(),
-    })
+pub fn queue_view(items: &[QueueItem], pending: usize) -> QueueView {
+    QueueView {
+        model_id: items
+            .iter()
+            .find_map(|q| q.model.as_ref().map(|m| m.id.clone())),
+        pending,
+        applications: items.iter().map(queue_entry).collect(),
+    }
 }
 
-fn counts(v: &[(String, i64)], key: &str) -> Value {
-    Value::Array(
-        v.iter()
-            .map(|(n, c)| json!({ key: n, "firms": c }))
+/// A name and a count of firms.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Count {
+    /// The sector, region, size or class counted.
+    pub name: String,
+    pub firms: i64,
+}
+
+fn counts(v: &[(String, i64)]) -> Vec<Count> {
+    v.iter()
+        .map(|(n, c)| Count {
+            name: n.clone(),
+            firms: *c,
+        })
+        .collect()
+}
+
+/// The Portfolio dashboard (`precre portfolio --format json`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PortfolioView {
+    pub firms: i64,
+    pub statements: i64,
+    pub by_sector: Vec<Count>,
+    pub by_region: Vec<Count>,
+    pub by_size: Vec<Count>,
+    pub by_class: Vec<Count>,
+    pub distributions: Vec<DistributionView>,
+    pub closures: Vec<ClosureView>,
+    pub model: Option<ModelName>,
+    /// The class mix of the active model's predictions (`name` is the class).
+    pub predicted_mix: Vec<Count>,
+    pub pending: i64,
+    pub decided: i64,
+}
+
+/// A ratio's distribution over the latest statements.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DistributionView {
+    pub ratio: &'static str,
+    pub name: &'static str,
+    pub percent: bool,
+    pub median: Option<f64>,
+    pub n: usize,
+    /// Bins from the 2nd to the 98th percentile (outliers in the end bins).
+    pub bins: Vec<Bin>,
+    pub sector_medians: Vec<SectorMedian>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Bin {
+    /// The bin's lower edge.
+    pub from: f64,
+    pub firms: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SectorMedian {
+    pub sector: String,
+    pub median: f64,
+}
+
+/// Closures of one year among the firms alive in it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClosureView {
+    pub year: i32,
+    pub closed: i64,
+    pub alive: i64,
+    /// closed / alive.
+    pub rate: f64,
+}
+
+/// A model's id and name.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ModelName {
+    pub id: String,
+    pub name: String,
+}
+
+/// The dashboard as a typed view.
+pub fn portfolio_view(p: &Portfolio) -> PortfolioView {
+    PortfolioView {
+        firms: p.firms,
+        statements: p.statements,
+        by_sector: counts(&p.by_sector),
+        by_region: counts(&p.by_region),
+        by_size: counts(&p.by_size),
+        by_class: counts(&p.by_class),
+        distributions: p
+            .distributions
+            .iter()
+            .map(|d| DistributionView {
+                ratio: d.ratio,
+                name: d.name,
+                percent: d.percent,
+                median: d.median,
+                n: d.n,
+                bins: d
+                    .bins
+                    .iter()
+                    .map(|(from, n)| Bin {
+                        from: *from,
+                        firms: *n,
+                    })
+                    .collect(),
+                sector_medians: d
+                    .sector_medians
+                    .iter()
+                    .map(|(s, m)| SectorMedian {
+                        sector: s.clone(),
+                        median: *m,
+                    })
+                    .collect(),
+            })
             .collect(),
-    )
+        closures: p
+            .closures
+            .iter()
+            .map(|c| ClosureView {
+                year: c.year,
+                closed: c.closed,
+                alive: c.alive,
+                rate: c.rate(),
+            })
+            .collect(),
+        model: p.model.as_ref().map(|(id, name)| ModelName {
+            id: id.clone(),
+            name: name.clone(),
+        }),
+        predicted_mix: counts(&p.predicted_mix),
+        pending: p.pending,
+        decided: p.decided,
+    }
 }
 
-/// The dashboard as JSON (the shape in this module's documentation).
-pub fn portfolio_json(p: &Portfolio) -> Value {
-    json!({
-        "firms": p.firms,
-        "statements": p.statements,
-        "by_sector": counts(&p.by_sector, "name"),
-        "by_region": counts(&p.by_region, "name"),
-        "by_size": counts(&p.by_size, "name"),
-        "by_class": counts(&p.by_class, "name"),
-        "distributions": p.distributions.iter().map(|d| json!({
-            "ratio": d.ratio,
-            "name": d.name,
-            "percent": d.percent,
-            "median": d.median,
-            "n": d.n,
-            "bins": d.bins.iter().map(|(from, n)| json!({"from": from, "firms": n})).collect::<Vec<_>>(),
-            "sector_medians": d.sector_medians.iter().map(|(s, m)| json!({"sector": s, "median": m})).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "closures": p.closures.iter().map(|c| json!({
-            "year": c.year, "closed": c.closed, "alive": c.alive, "rate": c.rate(),
-        })).collect::<Vec<_>>(),
-        "model": p.model.as_ref().map(|(id, name)| json!({"id": id, "name": name})),
-        "predicted_mix": counts(&p.predicted_mix, "class"),
-        "pending": p.pending,
-        "decided": p.decided,
-    })
+/// What the Firm screen shows of a firm (`precre firm ID --format json`, `GET /v1/firms/{id}`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FirmView {
+    /// The register's facts and the latest figures.
+    #[schema(value_type = Object)]
+    pub firm: crate::store::firms::FirmRow,
+    /// The fiscal years of the statements, oldest first (the columns of every row below).
+    pub years: Vec<i32>,
+    /// Live firms of the same sector the percentiles compare with.
+    pub peers: usize,
+    /// The ratio table by family: each ratio's values by year, the sector median, the firm's
+    /// percentile and trend.
+    #[schema(value_type = Vec<Object>)]
+    pub families: Vec<crate::views::firm::RatioFamily>,
+    pub items: Vec<ItemRow>,
+    pub model: Option<FirmModelView>,
+    pub challenger: Option<ChallengerView>,
+    #[schema(value_type = Vec<Object>)]
+    pub applications: Vec<crate::store::decisions::Application>,
+    /// The decisions on the firm's applications, oldest first.
+    #[schema(value_type = Vec<Object>)]
+    pub decisions: Vec<crate::decisions::DecisionRecord>,
 }
 
-/// The Firm screen's facts as JSON (the shape in this module's documentation).
-pub fn firm_json(d: &FirmDetail) -> Value {
-    json!({
-        "firm": d.firm,
-        "years": d.years,
-        "peers": d.peers,
-        "families": d.families,
-        "items": d.items.iter().map(|(n, v)| json!({"item": n, "values": v})).collect::<Vec<_>>(),
-        "model": d.score.as_ref().map(|s| json!({
-            "id": s.model_id,
-            "name": d.model_name,
-            "fiscal_year": s.fiscal_year,
-            "class": s.explanation.class,
-            "probabilities": probabilities_json(&s.explanation.probabilities),
-            "reasons": s.explanation.reasons,
-            "path": s.explanation.path,
-            "nearest_change": s.explanation.nearest_change,
-        })),
-        "challenger": d.challenger.as_ref().map(|(name, s)| json!({
-            "id": s.model_id,
-            "name": name,
-            "class": s.explanation.class,
-            "probabilities": probabilities_json(&s.explanation.probabilities),
-            "reasons": s.explanation.reasons,
-            "disagrees": d.score.as_ref().is_some_and(|c| c.explanation.class != s.explanation.class),
-        })),
-        "applications": d.applications,
-        "decisions": d.decisions,
-    })
+/// A statement item's values by year.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemRow {
+    pub item: &'static str,
+    pub values: Vec<Option<f64>>,
+}
+
+/// The champion's view of a firm on the Firm screen.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FirmModelView {
+    pub id: String,
+    pub name: Option<String>,
+    pub fiscal_year: i32,
+    pub class: String,
+    #[schema(value_type = BTreeMap<String, f64>)]
+    pub probabilities: Pairs<String, f64>,
+    pub reasons: Vec<String>,
+    /// The tree's path to the firm's leaf (empty for other kinds).
+    #[schema(value_type = Vec<Object>)]
+    pub path: Vec<crate::model::explain::Step>,
+    /// The smallest change of one input that would change the class, where there is one.
+    #[schema(value_type = Option<Object>)]
+    pub nearest_change: Option<crate::model::explain::Counterfactual>,
+}
+
+/// The Firm screen's facts as a typed view.
+pub fn firm_view(d: &FirmDetail) -> FirmView {
+    FirmView {
+        firm: d.firm.clone(),
+        years: d.years.clone(),
+        peers: d.peers,
+        families: d.families.clone(),
+        items: d
+            .items
+            .iter()
+            .map(|(n, v)| ItemRow {
+                item: n,
+                values: v.clone(),
+            })
+            .collect(),
+        model: d.score.as_ref().map(|s| FirmModelView {
+            id: s.model_id.clone(),
+            name: d.model_name.clone(),
+            fiscal_year: s.fiscal_year,
+            class: s.explanation.class.clone(),
+            probabilities: probabilities(&s.explanation.probabilities),
+            reasons: s.explanation.reasons.clone(),
+            path: s.explanation.path.clone(),
+            nearest_change: s.explanation.nearest_change.clone(),
+        }),
+        challenger: d.challenger.as_ref().map(|(name, s)| ChallengerView {
+            model_id: s.model_id.clone(),
+            name: Some(name.clone()),
+            class: s.explanation.class.clone(),
+            probabilities: probabilities(&s.explanation.probabilities),
+            risk: None,
+            reasons: Some(s.explanation.reasons.clone()),
+            disagrees: d
+                .score
+                .as_ref()
+                .is_some_and(|c| c.explanation.class != s.explanation.class),
+        }),
+        applications: d.applications.clone(),
+        decisions: d.decisions.clone(),
+    }
 }
 
 fn finite(v: f64) -> Value {
