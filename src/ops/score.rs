@@ -297,6 +297,32 @@ pub fn score_with(
     medians: crate::model::wording::SectorMedian,
     detail: Detail,
 ) -> Result<FirmScore> {
+    let row = posted_row(model, features, firm)?;
+    Ok(FirmScore::new(
+        row.firm_id,
+        row.fiscal_year,
+        &row.ratios,
+        model.pipeline.explain_detail(&row.values, medians, detail),
+        model,
+        model_hash,
+    ))
+}
+
+/// A posted firm as a model reads it: checked by the import's rules, its latest year's ratios
+/// and the row of `model`'s features built by the one row builder (`FirmFacts`).
+pub struct PostedRow {
+    pub firm_id: Option<String>,
+    pub fiscal_year: i32,
+    pub ratios: Vec<Option<f64>>,
+    pub values: Vec<f64>,
+}
+
+/// The row `model` reads of a posted firm (`features`: `features_of(model)`).
+pub fn posted_row(
+    model: &ModelRecord,
+    features: &[Option<Feature>],
+    firm: &PostedFirm,
+) -> Result<PostedRow> {
     let mut firm = firm.clone();
     check_firm(&mut firm)?;
     let stmts = statements(&firm)?;
@@ -331,14 +357,12 @@ pub fn score_with(
         };
         values.push(facts.feature(feature, &ratios.values, &stmts[last].values, fiscal_year));
     }
-    Ok(FirmScore::new(
-        firm.id.clone(),
+    Ok(PostedRow {
+        firm_id: firm.id.clone(),
         fiscal_year,
-        &ratios.values,
-        model.pipeline.explain_detail(&values, medians, detail),
-        model,
-        model_hash,
-    ))
+        ratios: ratios.values.to_vec(),
+        values,
+    })
 }
 
 /// Checks that a sector is one of `known` (the store's sectors, `Store::sectors`, compared
