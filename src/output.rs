@@ -41,8 +41,10 @@ impl TextTable {
         self
     }
 
+    /// Adds a row; control characters in a cell (an escape sequence, NUL, a line break, stored
+    /// before the register refused them) are shown escaped, never sent to the terminal.
     pub fn push(&mut self, row: Vec<String>) {
-        self.rows.push(row);
+        self.rows.push(row.into_iter().map(escape_controls).collect());
     }
 
     /// Aligned columns separated by two spaces, a rule under the header.
@@ -211,5 +213,34 @@ mod spreadsheet_tests {
         assert_eq!(lines[1], "\"'=HYPERLINK(\"\"http://x\"\")\",-0.25,-12.5%");
         assert_eq!(lines[2], "'@SUM(A1),-,+3");
         assert_eq!(lines[3], "\"'-5% margin, noted\",\"-1,234\",1e3");
+    }
+}
+
+/// `text` with each control character written as its escape (`\u{1b}`), so that a value can
+/// never move the cursor, clear the screen or cut a line of the terminal it is printed on.
+pub fn escape_controls(text: String) -> String {
+    if !text.chars().any(char::is_control) {
+        return text;
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod escape_tests {
+    #[test]
+    fn control_characters_in_a_cell_are_printed_escaped() {
+        let mut t = super::TextTable::new(["id", "name"]);
+        t.push(vec!["a\u{1b}[2Jb".into(), "nul\u{0}".into()]);
+        let out = t.render();
+        assert!(!out.contains('\u{1b}') && !out.contains('\u{0}'), "{out:?}");
+        assert!(out.contains("a\\u{1b}[2Jb") && out.contains("nul\\u{0}"), "{out}");
     }
 }

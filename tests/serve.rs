@@ -930,11 +930,27 @@ fn storing_a_posted_firm_needs_its_scope_and_never_erases_what_it_was_not_given(
     assert!(before.region.is_some() && before.founded.is_some());
     let server = Server::start(&db);
     let score = token(&db, "partner", "score");
-    let (code, body) = post(server.addr, "/v1/score", Some(&score), &posted_firm(&firm, true));
+    let (code, body) = post(
+        server.addr,
+        "/v1/score",
+        Some(&score),
+        &posted_firm(&firm, true),
+    );
     assert_eq!(code, 403, "{body}");
-    assert!(body["error"]["message"].as_str().unwrap().contains("'store'"), "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("'store'"),
+        "{body}"
+    );
     let store = token(&db, "loader", "store");
-    let (code, body) = post(server.addr, "/v1/score", Some(&store), &posted_firm(&firm, true));
+    let (code, body) = post(
+        server.addr,
+        "/v1/score",
+        Some(&store),
+        &posted_firm(&firm, true),
+    );
     assert_eq!(code, 200, "{body}");
     assert_eq!(body["stored"], true);
     drop(server);
@@ -972,9 +988,23 @@ fn the_stored_and_the_posted_score_of_a_firm_are_one_answer() {
     let firm = first_demo_firm();
     let (code, stored) = get(server.addr, &format!("/v1/firms/{firm}/score"), Some(&read));
     assert_eq!(code, 200, "{stored}");
-    let (code, posted) = post(server.addr, "/v1/score", Some(&read), &posted_firm(&firm, false));
+    let (code, posted) = post(
+        server.addr,
+        "/v1/score",
+        Some(&read),
+        &posted_firm(&firm, false),
+    );
     assert_eq!(code, 200, "{posted}");
-    for key in ["firm_id", "fiscal_year", "class", "probabilities", "reasons", "ratios", "model_id", "model_hash"] {
+    for key in [
+        "firm_id",
+        "fiscal_year",
+        "class",
+        "probabilities",
+        "reasons",
+        "ratios",
+        "model_id",
+        "model_hash",
+    ] {
         assert_eq!(stored[key], posted[key], "{key}");
     }
 }

@@ -114,10 +114,11 @@ pub async fn score(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    // The place in the bound first: the bytes held at once are bounded with the work.
+    // The snapshot first (its refresh takes a place in the bound of its own), then the place
+    // in the bound: the bytes held at once are bounded with the work.
+    let snap = state.snapshot().await?;
     let permit = state.permit().await?;
     let bytes = read_body(&headers, body, state.opts.max_body).await?;
-    let snap = state.snapshot().await?;
     let worker = state.clone();
     let who = caller.clone();
     let out = state
@@ -156,12 +157,13 @@ pub async fn score_batch(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|t| t.starts_with("application/x-ndjson"));
-    // A place among the batches, then in the bound on work, before any byte of the body.
+    // The snapshot, then a place among the batches and in the bound on work, before any byte
+    // of the body.
+    let snap = state.snapshot().await?;
     let _batch = state.batch_permit().await?;
     let permit = state.permit().await?;
     let deadline = Instant::now() + state.opts.request_timeout;
     let bytes = read_body(&headers, body, state.opts.max_batch_body).await?;
-    let snap = state.snapshot().await?;
     let max = state.opts.max_batch_rows;
     let worker = state.clone();
     let who = caller.clone();
