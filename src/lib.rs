@@ -9,7 +9,8 @@
 //! - `output`: table / CSV / JSON rendering for the command line;
 //! - `timings`: phase timings on stderr under `PRECRE_TIMINGS`;
 //! - `filter`: the analyst's filter expressions, parsed and checked (never SQL text);
-//! - `decisions`: decisions on applications, the triage queue and the exporters;
+//! - `decisions`: what an analyst decides and the rules a decision must meet (the types the
+//!   store records: domain, below the store), and the exporters' file writers;
 //! - `ops`: the use cases, each once (bootstrap, train, activate, classify, decide, export),
 //!   under the command line and the workbench alike;
 //! - `views`: what each workbench screen shows, assembled from the store and the models;
