@@ -10,7 +10,9 @@
 //!   (logistic regression, scorecard, LDA, SVM, forest, boosting), metrics, credit reports,
 //!   tuning, the pipeline and the model registry record;
 //! - `filter`: the analyst's filter expressions, parsed and checked (never SQL text);
-//! - `clock`: wall-clock times as the store writes them (UTC, ISO 8601).
+//! - `clock`: wall-clock times as the store writes them (UTC, ISO 8601);
+//! - `decisions`: what an analyst decides and the rules a decision must meet (the types the
+//!   store records) and the exporters' file writers.
 //!
 //! Store and what sits on it:
 //! - `store`: the SQLite store (location, pragmas, schema and migrations, one file per table
@@ -18,10 +20,8 @@
 //!   module that speaks SQL;
 //! - `ingest`: reading CSV / Parquet / JSON / NDJSON / ARFF / whitespace files, column mapping,
 //!   validation, streamed chunks, import reports;
-//! - `decisions`: what an analyst decides and the rules a decision must meet, the export tables
-//!   and the exporters (CSV, JSON, Parquet, Excel);
 //! - `views`: what each screen shows (portfolio, firm, triage, PCA, model), the data a model
-//!   reads, scoring a stored firm, and the JSON documents of those views;
+//!   reads, scoring a stored firm, the export tables, and the typed JSON views;
 //! - `demo`: the seeded generator of the demo portfolio and its embedded files;
 //! - `ops`: the use cases, each once (bootstrap and demo, train, compare, screen, activate,
 //!   classify, score a posted firm, decide / undo / override, export, tokens), under every

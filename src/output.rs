@@ -149,18 +149,9 @@ pub fn format_ratio(value: Option<f64>, unit: Unit) -> String {
     }
 }
 
-/// A count with thousands separators: 7,027.
-pub fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+/// A count with thousands separators: 7,027 (the domain's, so that messages below the
+/// front-ends write counts the same way).
+pub use crate::finance::thousands;
 
 /// A number rounded to whole units with thousands separators (negative values keep their sign).
 pub fn thousands_f(x: f64) -> String {

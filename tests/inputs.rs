@@ -150,7 +150,10 @@ fn the_small_business_set_and_bad_input_names() {
     let err = "all,wishes"
         .parse::<precre::analysis::dataset::RatioSelection>()
         .unwrap_err();
-    assert!(err.contains("'wishes' is not an input"), "{err}");
+    assert_eq!(
+        err,
+        precre::analysis::AnalysisError::NotAnInput("wishes".into())
+    );
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("i.db");
     let (code, _, err) = common::run(&db, &["train", "--ratios", "all,wishes"]);

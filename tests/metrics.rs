@@ -92,9 +92,13 @@ fn splits_are_stratified_seeded_and_complete() {
         by_column(&[Some("train"), Some("TEST"), Some("train")]),
         Ok((vec![0, 2], vec![1]))
     );
-    assert!(by_column(&[Some("train"), Some("holdout")])
-        .unwrap_err()
-        .contains("row 2"));
+    assert_eq!(
+        by_column(&[Some("train"), Some("holdout")]),
+        Err(precre::model::SplitError::NotTrainOrTest {
+            row: 2,
+            value: "holdout".into()
+        })
+    );
     assert_eq!(
         out_of_time(&[2020, 2021, 2022, 2023], 2022),
         (vec![0, 1], vec![2, 3])

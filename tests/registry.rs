@@ -68,7 +68,10 @@ fn registry_round_trip_and_tamper_check() {
     let mut value: serde_json::Value = serde_json::from_str(DEFAULT_MODEL).unwrap();
     value["pipeline"]["tree"]["nodes"][0]["threshold"] = serde_json::json!(123.0);
     let err = ModelRecord::from_json(&value.to_string()).unwrap_err();
-    assert!(err.contains("does not match its content"), "{err}");
+    assert!(
+        matches!(err, precre::model::RecordError::IdMismatch { .. }),
+        "{err}"
+    );
     // The name and time are not content: renaming keeps the id valid.
     let mut value: serde_json::Value = serde_json::from_str(DEFAULT_MODEL).unwrap();
     value["name"] = serde_json::json!("renamed");

@@ -341,7 +341,11 @@ fn compare_pane_makes_champions_and_challengers_and_reports_read_the_active_mode
     let Some((_, Request::Compare(req))) = h.app.outbox.first() else {
         panic!("C did not ask for a comparison: {:?}", h.app.outbox);
     };
-    let kinds: Vec<&str> = req.candidates.iter().map(|c| c.learner.kind()).collect();
+    let kinds: Vec<&str> = req
+        .candidates
+        .iter()
+        .map(|c| c.learner.kind().name())
+        .collect();
     assert_eq!(kinds, KIND_NAMES);
     assert_eq!(req.save_prefix.as_deref(), Some("compare"));
     h.settle_changed(|r| match r {

@@ -2,7 +2,7 @@
 //! statement, as a matrix with NaN for missing cells, row ids and labels; and the typed
 //! choices of which ratios and which statements (parsed once, for every front-end).
 
-use super::Matrix;
+use super::{AnalysisError, Matrix};
 use crate::finance::inputs::Input;
 use crate::finance::{RatioGroup, RATIOS};
 use std::str::FromStr;
@@ -26,7 +26,7 @@ pub struct Dataset {
 }
 
 /// Which ratios: all, one group, or a comma-separated list of ids.
-pub fn select_ratios(spec: Option<&str>) -> Result<Vec<usize>, String> {
+pub fn select_ratios(spec: Option<&str>) -> Result<Vec<usize>, AnalysisError> {
     let Some(spec) = spec.map(str::trim).filter(|s| !s.is_empty() && *s != "all") else {
         return Ok((0..RATIOS.len()).collect());
     };
@@ -42,13 +42,7 @@ pub fn select_ratios(spec: Option<&str>) -> Result<Vec<usize>, String> {
         .map(|id| {
             crate::finance::catalogue::find(id)
                 .map(|(i, _)| i)
-                .ok_or_else(|| {
-                    format!(
-                        "'{}' is neither a ratio id nor a group (all, profitability, activity, \
-                         stability, liquidity, growth, cash; `precre ratios --list` lists the ids)",
-                        id.trim()
-                    )
-                })
+                .ok_or_else(|| AnalysisError::NotARatio(id.trim().to_string()))
         })
         .collect()
 }
@@ -162,16 +156,14 @@ impl Default for RatioSelection {
 /// group, a ratio id, `items` or an item id, `factors` or a factor name, `attributes` or one
 /// of sector, size, region, age, `sbs24` (the small-business study's factors), or `set:NAME`
 /// (every column of a feature set whose row ids are firm ids).
-pub fn select_inputs(spec: &str) -> Result<RatioSelection, String> {
+pub fn select_inputs(spec: &str) -> Result<RatioSelection, AnalysisError> {
     let mut ratios: Vec<usize> = Vec::new();
     let mut others: Vec<Input> = Vec::new();
     let mut sets: Vec<String> = Vec::new();
     for term in spec.split(',').map(str::trim).filter(|t| !t.is_empty()) {
         if let Some(set) = term.strip_prefix("set:").map(str::trim) {
             if set.is_empty() || set.contains('.') || set.contains('=') {
-                return Err(format!(
-                    "'{term}': give a feature set's name after set: (no '.' or '=')"
-                ));
+                return Err(AnalysisError::BadSetName(term.to_string()));
             }
             if !sets.iter().any(|s| s == set) {
                 sets.push(set.to_string());
@@ -195,12 +187,7 @@ pub fn select_inputs(spec: &str) -> Result<RatioSelection, String> {
         } else if let Some(x) = crate::finance::inputs::expand_term(term) {
             x
         } else {
-            return Err(format!(
-                "'{term}' is not an input: give ratio ids or groups (all, profitability, activity, \
-                 stability, liquidity, growth, cash; `precre ratios --list` lists the ids), items \
-                 or an item id, factors or a factor name, attributes (sector, size, region, age), \
-                 sbs24, or set:NAME"
-            ));
+            return Err(AnalysisError::NotAnInput(term.to_string()));
         };
         for i in r {
             if !ratios.contains(&i) {
@@ -225,8 +212,8 @@ pub fn select_inputs(spec: &str) -> Result<RatioSelection, String> {
 }
 
 impl FromStr for RatioSelection {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = AnalysisError;
+    fn from_str(s: &str) -> Result<Self, AnalysisError> {
         let text = match s.trim() {
             "" => "all",
             t => t,
@@ -257,21 +244,22 @@ pub enum YearRule {
 
 impl YearRule {
     /// Parses `latest`, `before-application`, `all` or a year.
-    pub fn parse(s: &str) -> Result<YearRule, String> {
+    pub fn parse(s: &str) -> Result<YearRule, AnalysisError> {
         match s.trim() {
             "latest" => Ok(YearRule::Latest),
             "before-application" => Ok(YearRule::BeforeApplication),
             "all" => Ok(YearRule::All),
-            y => y.parse().map(YearRule::Year).map_err(|_| {
-                format!("'{s}' is not a year rule: use latest, before-application, all, or a fiscal year")
-            }),
+            y => y
+                .parse()
+                .map(YearRule::Year)
+                .map_err(|_| AnalysisError::NotAYearRule(s.to_string())),
         }
     }
 }
 
 impl FromStr for YearRule {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = AnalysisError;
+    fn from_str(s: &str) -> Result<Self, AnalysisError> {
         YearRule::parse(s)
     }
 }

@@ -34,21 +34,21 @@ pub enum LabelPolicy {
 }
 
 impl FromStr for LabelPolicy {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = super::AnalysisError;
+    fn from_str(s: &str) -> Result<Self, super::AnalysisError> {
+        use super::AnalysisError;
         let s = s.trim().to_ascii_lowercase();
         if s == "latest" {
             return Ok(LabelPolicy::Latest);
         }
-        let help = "latest, outcome:H, closure:H, closure3:H or dpd:H (H in years, 1 to 50)";
         let (kind, h) = s
             .split_once(':')
-            .ok_or_else(|| format!("'{s}' is not a labelling policy: {help}"))?;
+            .ok_or_else(|| AnalysisError::NotALabelPolicy(s.clone()))?;
         let years: u32 = h
             .parse()
             .ok()
             .filter(|y| (1..=50).contains(y))
-            .ok_or_else(|| format!("'{h}' is not a horizon in years: {help}"))?;
+            .ok_or_else(|| AnalysisError::NotAHorizon(h.to_string()))?;
         match kind {
             "outcome" => Ok(LabelPolicy::Outcome { years }),
             "closure" => Ok(LabelPolicy::Closure {
@@ -60,7 +60,7 @@ impl FromStr for LabelPolicy {
                 three_classes: true,
             }),
             "dpd" => Ok(LabelPolicy::DaysPastDue { years }),
-            _ => Err(format!("'{kind}' is not a labelling policy: {help}")),
+            _ => Err(AnalysisError::NotALabelPolicy(kind.to_string())),
         }
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod binning;
 pub mod dataset;
+pub mod error;
 pub mod labels;
 pub mod matrix;
 pub mod pca;
@@ -11,6 +12,7 @@ pub mod screen;
 pub mod standardize;
 
 pub use dataset::Dataset;
+pub use error::AnalysisError;
 pub use matrix::Matrix;
 pub use pca::{KRule, Pca};
 pub use standardize::{impute_median, Standardizer};

@@ -22,7 +22,8 @@ pub enum KRule {
 
 impl KRule {
     /// Parses `cum:0.90`, `kaiser` or a plain number of components.
-    pub fn parse(s: &str) -> Result<KRule, String> {
+    pub fn parse(s: &str) -> Result<KRule, super::AnalysisError> {
+        use super::AnalysisError;
         let t = s.trim().to_ascii_lowercase();
         if t == "kaiser" {
             return Ok(KRule::Kaiser);
@@ -30,17 +31,15 @@ impl KRule {
         if let Some(v) = t.strip_prefix("cum:") {
             let x: f64 = v
                 .parse()
-                .map_err(|_| format!("'{s}': cum: needs a share, e.g. cum:0.90"))?;
+                .map_err(|_| AnalysisError::NotAShare(s.to_string()))?;
             if !(x > 0.0 && x <= 1.0) {
-                return Err(format!("'{s}': the cumulative share must be in (0, 1]"));
+                return Err(AnalysisError::ShareOutOfRange(s.to_string()));
             }
             return Ok(KRule::Cumulative(x));
         }
         match t.parse::<usize>() {
             Ok(k) if k > 0 => Ok(KRule::Fixed(k)),
-            _ => Err(format!(
-                "'{s}' is not a rule: use cum:0.90, kaiser, or a number of components"
-            )),
+            _ => Err(AnalysisError::NotAComponentRule(s.to_string())),
         }
     }
 
@@ -54,8 +53,8 @@ impl KRule {
 }
 
 impl std::str::FromStr for KRule {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = super::AnalysisError;
+    fn from_str(s: &str) -> Result<Self, super::AnalysisError> {
         KRule::parse(s)
     }
 }
@@ -306,7 +305,7 @@ pub struct PcaReport {
 
 impl PcaReport {
     /// Median-imputes, drops constant columns, standardizes and fits.
-    pub fn compute(data: &super::Dataset, rule: KRule) -> Result<PcaReport, String> {
+    pub fn compute(data: &super::Dataset, rule: KRule) -> Result<PcaReport, super::AnalysisError> {
         let mut x = data.x.clone();
         let missing_cells = data.missing();
         super::impute_median(&mut x);
@@ -320,7 +319,10 @@ impl PcaReport {
                 .map(|&c| (data.names[c].clone(), "constant".to_string())),
         );
         if keep.is_empty() || x.rows < 2 {
-            return Err(format!("PCA needs at least two rows and one varying numeric column (got {} rows, {} columns)", x.rows, keep.len()));
+            return Err(super::AnalysisError::TooLittleForPca {
+                rows: x.rows,
+                columns: keep.len(),
+            });
         }
         let x = x.select_cols(&keep);
         // The kept columns' statistics are those already computed: no second pass over the data.

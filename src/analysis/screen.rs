@@ -276,7 +276,10 @@ fn vifs(r: &[Vec<f64>], subset: &[usize], constant: &[bool]) -> Vec<Vif> {
 }
 
 /// The class read as bad: "bad" if present, else the rarest class (as training's default).
-pub fn bad_class(labels: &[Option<String>], asked: Option<&str>) -> Result<Option<String>, String> {
+pub fn bad_class(
+    labels: &[Option<String>],
+    asked: Option<&str>,
+) -> Result<Option<String>, super::AnalysisError> {
     let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
     for l in labels.iter().flatten() {
         *counts.entry(l.as_str()).or_default() += 1;
@@ -288,10 +291,10 @@ pub fn bad_class(labels: &[Option<String>], asked: Option<&str>) -> Result<Optio
         return if counts.contains_key(a) {
             Ok(Some(a.to_string()))
         } else {
-            Err(format!(
-                "'{a}' is not a class of these rows; the classes are {}",
-                counts.keys().copied().collect::<Vec<_>>().join(", ")
-            ))
+            Err(super::AnalysisError::NotAClass {
+                asked: a.to_string(),
+                classes: counts.keys().map(|c| c.to_string()).collect(),
+            })
         };
     }
     if counts.contains_key("bad") {

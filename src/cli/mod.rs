@@ -76,8 +76,8 @@ pub enum Command {
         after_help = "Examples:\n  precre screen --ratios all\n  precre screen --set polish1 --format json\n  precre screen --set german --bad 2 --max-vif 5 --bins column_1\n  precre train --set german --columns column_1,column_2   # the recommended set"
     )]
     Screen(ScreenArgs),
-    /// Train a model (the decision tree, or --kind logistic|lda|forest|boosting) on a feature set or the firms' ratios, and evaluate it on held-out rows.
     #[command(
+        about = modelling::train_about(),
         after_help = "Examples:\n  precre train --ratios all --max-depth 6\n  precre train --set polish1 --criterion entropy --max-depth 6 --positive 1\n  precre train --set german --pca cum:0.90 --class-weight balanced --format json"
     )]
     Train(TrainArgs),

@@ -11,6 +11,24 @@ use crate::output::OutputFormat;
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
 
+/// An input selection as the command line reads it: a term that names no input is told where
+/// the ratio ids are listed.
+fn ratio_selection(text: &str) -> anyhow::Result<RatioSelection> {
+    text.parse::<RatioSelection>()
+        .map_err(|e| anyhow::anyhow!("{e}{}", analysis_hint(&e)))
+}
+
+/// What the command line adds to an analysis error: where the ratio ids are listed.
+pub fn analysis_hint(e: &crate::analysis::AnalysisError) -> &'static str {
+    use crate::analysis::AnalysisError;
+    match e {
+        AnalysisError::NotARatio(_) | AnalysisError::NotAnInput(_) => {
+            "; `precre ratios --list` lists the ids"
+        }
+        _ => "",
+    }
+}
+
 /// The data a PCA or a model runs on.
 #[derive(Debug, Args)]
 pub struct DataSource {
@@ -25,7 +43,12 @@ pub struct DataSource {
     /// management_score), firm attributes (attributes, or sector, size, region, age), sbs24
     /// (the small-business study's factors), or set:NAME (a feature set's columns joined by firm
     /// id). Sector, size and region enter one-hot. The default when no --set is given: all ratios.
-    #[arg(long, value_name = "GROUP|LIST", conflicts_with = "set")]
+    #[arg(
+        long,
+        value_name = "GROUP|LIST",
+        conflicts_with = "set",
+        value_parser = ratio_selection
+    )]
     pub ratios: Option<RatioSelection>,
     /// With ratios: which statement of each firm: latest, before-application (the last year before
     /// the firm's latest application), all (one row per firm and year), or a fiscal year.
@@ -156,16 +179,32 @@ pub struct ChallengerArgs {
     pub svm_rows: usize,
 }
 
-/// The model kinds by name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ModelKind {
-    Tree,
-    Logistic,
-    Scorecard,
-    Lda,
-    Svm,
-    Forest,
-    Boosting,
+pub use crate::model::learner::ModelKind;
+
+/// The model kinds as the command line takes them: every kind of [`ModelKind::ALL`] by its
+/// name, with its words in the help.
+impl clap::ValueEnum for ModelKind {
+    fn value_variants<'a>() -> &'a [Self] {
+        &ModelKind::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.name()).help(self.description()))
+    }
+}
+
+/// The train command's one-line help, naming every kind.
+pub(crate) fn train_about() -> String {
+    format!(
+        "Train a model (the decision tree, or --kind {}) on a feature set or the firms' ratios, \
+         and evaluate it on held-out rows.",
+        ModelKind::ALL
+            .iter()
+            .filter(|k| **k != ModelKind::Tree)
+            .map(|k| k.name())
+            .collect::<Vec<_>>()
+            .join("|")
+    )
 }
 
 #[derive(Debug, Args)]
@@ -245,7 +284,7 @@ pub struct CompareArgs {
         long,
         value_enum,
         value_delimiter = ',',
-        default_value = "tree,logistic,scorecard,lda,svm,forest,boosting"
+        default_values_t = ModelKind::ALL
     )]
     pub kinds: Vec<ModelKind>,
     #[command(flatten)]

@@ -4,6 +4,7 @@ use super::open_store;
 use crate::cli::{BackupArgs, Cli, RestoreArgs};
 use crate::output::{print_json, thousands, OutputFormat};
 use crate::store::backup::BackupReport;
+use crate::store::StoreError;
 
 fn say(r: &BackupReport, what: &str) {
     println!(
@@ -21,9 +22,7 @@ fn say(r: &BackupReport, what: &str) {
 pub fn backup(cli: &Cli, args: &BackupArgs) -> anyhow::Result<()> {
     let store = open_store(cli)?;
     let r = store.backup(&args.out, args.force).map_err(|e| match e {
-        crate::store::StoreError::Conflict(m) if m.contains("exists") => {
-            anyhow::anyhow!("{m}, or pass --force to replace it")
-        }
+        e @ StoreError::FileExists(_) => anyhow::anyhow!("{e}, or pass --force to replace it"),
         e => e.into(),
     })?;
     if args.format == OutputFormat::Json {
@@ -37,8 +36,8 @@ pub fn restore(cli: &Cli, args: &RestoreArgs) -> anyhow::Result<()> {
     let target = crate::store::location::resolve(cli.db.clone());
     let r =
         crate::store::backup::restore(&args.file, &target, args.force).map_err(|e| match e {
-            crate::store::StoreError::Conflict(m) if m.contains("another store") => {
-                anyhow::anyhow!("{m} (--db), or pass --force to replace this store with it")
+            e @ StoreError::OtherStore { .. } => {
+                anyhow::anyhow!("{e} (--db), or pass --force to replace this store with it")
             }
             e => e.into(),
         })?;

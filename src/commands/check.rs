@@ -4,8 +4,15 @@
 
 use super::open_store;
 use crate::cli::Cli;
+use crate::output::thousands;
+use crate::store::check::Finding;
 use crate::store::inspect::{inspect, latest_backup};
 use crate::store::location;
+
+/// A finding as `check` prints it: marked ok or PROBLEM.
+fn line(f: &Finding) -> String {
+    format!("{} {}", if f.ok { "ok     " } else { "PROBLEM" }, f.what)
+}
 
 pub fn run(cli: &Cli) -> anyhow::Result<()> {
     let path = location::resolve(cli.db.clone());
@@ -16,24 +23,37 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
         );
     }
     let found = inspect(&path);
-    for line in &found.file_lines {
-        println!("{line}");
+    if let Some(bytes) = found.size {
+        println!(
+            "{}",
+            line(&Finding {
+                ok: true,
+                what: format!("SQLite file, {} bytes", thousands(bytes as usize)),
+            })
+        );
     }
-    for line in &found.lines {
-        println!("{line}");
+    for f in found.file.iter().chain(&found.findings) {
+        println!("{}", line(f));
     }
-    let mut problems = found.problems;
+    let mut problems = found.problems();
     if found.healthy {
         // The inspection ran the integrity check; the rest needs the store open (an older
         // schema is migrated here, after its backup, as on any first use).
         let report = open_store(cli)?.check_contents()?;
-        for line in &report.lines {
-            println!("{line}");
+        for f in &report.findings {
+            println!("{}", line(f));
         }
-        problems += report.problems;
+        for t in &report.tables {
+            println!("        {}: {} rows", t.table, t.rows);
+        }
+        problems += report.problems();
     } else {
-        for line in &found.tables {
-            println!("{line}");
+        for t in &found.tables {
+            println!(
+                "        {}: {} rows readable",
+                t.table,
+                thousands(t.rows as usize)
+            );
         }
     }
     let backup = latest_backup(

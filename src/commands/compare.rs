@@ -2,10 +2,10 @@
 
 use super::open_store;
 use super::train::{data_choice, learner, split_choice};
-use crate::cli::{Cli, CompareArgs, ModelKind};
+use crate::cli::{Cli, CompareArgs};
 use crate::model::choices::defaults;
 use crate::model::compare::Figures;
-use crate::model::learner::kind_name;
+use crate::model::learner::ModelKind;
 use crate::model::pipeline::{FitSpec, PruneSpec};
 use crate::model::prune::PruneLoss;
 use crate::model::TreeParams;
@@ -81,7 +81,7 @@ pub fn run(cli: &Cli, args: &CompareArgs) -> anyhow::Result<()> {
             "saved {} '{}' ({}); make it the champion: precre models activate {}",
             c.record.id,
             c.record.name,
-            kind_name(c.kind),
+            c.kind.description(),
             c.record.id
         );
     }

@@ -108,7 +108,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 pub fn describe_failure(e: &anyhow::Error, db: Option<std::path::PathBuf>) -> (String, u8) {
     use crate::ops::{ErrorKind, OpsError};
     use crate::store::StoreError;
-    if e.downcast_ref::<UsageError>().is_some() {
+    if e.downcast_ref::<UsageError>().is_some()
+        || e.downcast_ref::<crate::tui::StartError>().is_some()
+    {
         return (said_once(e), 2);
     }
     let ops = e.downcast_ref::<OpsError>();
@@ -124,21 +126,54 @@ pub fn describe_failure(e: &anyhow::Error, db: Option<std::path::PathBuf>) -> (S
             _ => None,
         });
     if let Some(named) = store.and_then(|s| s.damaged_at(&location::resolve(db))) {
-        return (named.to_string(), 1);
+        return (format!("{named}{}", store_hint(&named)), 1);
     }
+    // What the command line adds to a store's error: the command that shows or lists more.
+    let analysis = ops
+        .and_then(|o| match o {
+            OpsError::Analysis(a) | OpsError::View(crate::views::ViewError::Analysis(a)) => Some(a),
+            _ => None,
+        })
+        .or_else(|| match e.downcast_ref::<crate::views::ViewError>() {
+            Some(crate::views::ViewError::Analysis(a)) => Some(a),
+            _ => None,
+        })
+        .or_else(|| e.downcast_ref::<crate::analysis::AnalysisError>());
+    let hint = match (store, analysis) {
+        (Some(s), _) => store_hint(s),
+        (None, Some(a)) => crate::cli::analysis_hint(a),
+        _ => "",
+    };
     let Some(ops) = ops else {
         // An error met outside a use case (a read command, an import): a failure, exit 1.
-        let hint = e
-            .downcast_ref::<crate::ingest::ImportError>()
-            .map(import_hint)
-            .unwrap_or_default();
+        let hint = match e.downcast_ref::<crate::ingest::ImportError>() {
+            Some(i) => import_hint(i),
+            None => hint.to_string(),
+        };
         return (format!("{}{hint}", said_once(e)), 1);
     };
     let code = match ops.kind() {
         ErrorKind::Usage | ErrorKind::NotFound | ErrorKind::Conflict => 2,
         _ => 1,
     };
-    (format!("{}{}", said_once(e), cli_hint(ops)), code)
+    (format!("{}{hint}{}", said_once(e), cli_hint(ops)), code)
+}
+
+/// The command that helps with a store's error: `precre check` for a damaged store, the
+/// listing command for a name that is not there.
+fn store_hint(e: &crate::store::StoreError) -> &'static str {
+    use crate::store::StoreError;
+    match e {
+        StoreError::Damaged { .. } | StoreError::DamagedRow { .. } => {
+            ": run `precre check` on it to see what can be read, or restore a backup"
+        }
+        StoreError::Sql(_) if e.is_damaged() => {
+            ": run `precre check` on the store to see what can be read, or restore a backup"
+        }
+        StoreError::NoSuchModel(_) => " (`precre models` lists them)",
+        StoreError::NoSuchFeatureSet(_) => "; `precre sets` lists them",
+        _ => "",
+    }
 }
 
 /// What the command line adds to an import's error: the flags that resolve it.
@@ -149,14 +184,12 @@ fn import_hint(e: &crate::ingest::ImportError) -> String {
             " (--replace, or --name NEW)".into()
         }
         ImportError::MissingColumns { .. } => " (--map COLUMN=FIELD, or --mapping FILE)".into(),
-        ImportError::Read { message, .. } if message.contains("from the extension") => {
-            " (--input-format FORMAT)".into()
-        }
+        ImportError::UnknownFormat(_) => " (--input-format FORMAT)".into(),
         ImportError::Refused { report } => {
             let placeholders = report
                 .issues
                 .iter()
-                .any(|i| i.reason.contains("placeholder firms"));
+                .any(|i| i.cause == Some(crate::ingest::report::IssueCause::UnknownFirm));
             format!(
                 " (--skip-bad imports the good rows{}{})",
                 if placeholders {

@@ -90,7 +90,7 @@ pub fn run(cli: &Cli, args: &ModelsArgs) -> anyhow::Result<()> {
                      class beside the active model's, and decisions record it",
                     rec.id,
                     rec.name,
-                    crate::model::learner::kind_name(rec.pipeline.kind())
+                    rec.pipeline.kind().description()
                 ),
                 None => println!("no challenger set"),
             }

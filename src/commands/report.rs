@@ -2,7 +2,6 @@
 
 use super::open_store;
 use crate::cli::{Cli, ReportArgs};
-use crate::model::learner::kind_name;
 use crate::output::{print_json, print_table, thousands, OutputFormat, TextTable};
 
 fn pct(x: f64) -> String {
@@ -35,7 +34,7 @@ pub fn run(cli: &Cli, args: &ReportArgs) -> anyhow::Result<()> {
         "model {} '{}' ({}): {} test rows, {} '{}' ({}); KS {:.3}",
         rec.id,
         rec.name,
-        kind_name(rec.pipeline.kind()),
+        rec.pipeline.kind().description(),
         thousands(r.n),
         thousands(r.bads),
         rec.pipeline.classes[rec.pipeline.positive_class],

@@ -6,7 +6,7 @@ use crate::analysis::dataset::Dataset;
 use crate::cli::{ChallengerArgs, Cli, DataSource, ModelKind, SplitArgs, TrainArgs};
 use crate::model::boost::BoostParams;
 use crate::model::forest::ForestParams;
-use crate::model::learner::{kind_name, Learner};
+use crate::model::learner::Learner;
 use crate::model::metrics::Evaluation;
 use crate::model::metrics::ACCEPTABLE_TEST_ERROR;
 use crate::model::pipeline::{FitSpec, Fitted, TrainReport};
@@ -78,38 +78,36 @@ pub(super) fn split_choice(s: &SplitArgs, seed: u64) -> SplitChoice {
     }
 }
 
-/// The learner of a kind, with the settings given for it.
+/// The learner of a kind, with the settings given for it (a kind without settings of its own
+/// on the command line keeps its defaults).
 pub(super) fn learner(k: &ChallengerArgs, kind: ModelKind, seed: u64) -> Learner {
-    match kind {
-        ModelKind::Tree => Learner::Tree,
-        ModelKind::Logistic => Learner::Logistic { c: k.c },
-        ModelKind::Lda => Learner::Lda,
-        ModelKind::Scorecard => Learner::Scorecard(ScorecardParams {
+    match kind.learner().seeded(seed) {
+        Learner::Logistic { .. } => Learner::Logistic { c: k.c },
+        Learner::Scorecard(_) => Learner::Scorecard(ScorecardParams {
             c: k.c,
             base_score: k.base_score,
             base_odds: k.base_odds,
             pdo: k.pdo,
         }),
-        ModelKind::Svm => Learner::Svm(SvmParams {
+        Learner::Svm(p) => Learner::Svm(SvmParams {
             c: k.c,
             max_rows: k.svm_rows,
-            seed,
+            ..p
         }),
-        ModelKind::Forest => Learner::Forest(ForestParams {
+        Learner::Forest(p) => Learner::Forest(ForestParams {
             trees: k.trees,
             max_features: k.max_features,
-            seed,
-            ..ForestParams::default()
+            ..p
         }),
-        ModelKind::Boosting => Learner::Boosting(BoostParams {
+        Learner::Boosting(p) => Learner::Boosting(BoostParams {
             rounds: k.rounds,
             leaves: k.leaves,
             learning_rate: k.learning_rate,
             min_data_in_leaf: k.min_data_in_leaf,
             early_stopping: k.early_stopping,
-            seed,
-            ..BoostParams::default()
+            ..p
         }),
+        other => other,
     }
 }
 
@@ -247,7 +245,7 @@ fn summary_json(rec: &ModelRecord, report: &TrainReport, fit_seconds: f64) -> se
         report.nodes,
         report.fit_seconds,
     );
-    m.insert("kind".into(), rec.pipeline.kind().into());
+    m.insert("kind".into(), rec.pipeline.kind().name().into());
     m.insert(
         "evaluation_seconds".into(),
         report.evaluation_seconds.into(),
@@ -288,7 +286,7 @@ fn print_report(r: &TrainReport) {
         ),
         (Fitted::Challenger { estimator }, None) => println!(
             "{}: {}; trained on {} rows, tested on {}",
-            kind_name(estimator.kind()),
+            estimator.kind().description(),
             estimator.summary(),
             thousands(r.n_train),
             thousands(r.n_test)

@@ -1,9 +1,9 @@
 //! Decisions on loan applications: what an analyst decides (approve, decline, refer), the rules a
 //! decision must meet before it is written (reasons for a decline, an override reason against the
-//! model), and the exporters. The store keeps decisions append-only; an undo is a new row.
+//! model), and the file writers of the exporters. The store keeps decisions append-only; an undo
+//! is a new row. Below the store: the store records these types, and knows no other module.
 
 pub mod export;
-pub mod tables;
 
 use serde::Serialize;
 use thiserror::Error;

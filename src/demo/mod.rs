@@ -43,19 +43,34 @@ pub const FILES: &[(&str, Kind, &str)] = &[
 
 /// Writes a Parquet copy of a CSV file we generated (column types inferred over the whole file,
 /// so numbers stay numbers). Returns the number of rows.
-pub fn csv_to_parquet(csv: &Path, parquet: &Path) -> Result<usize, String> {
+pub fn csv_to_parquet(csv: &Path, parquet: &Path) -> Result<usize, ParquetCopyError> {
     use polars::prelude::*;
     let mut df = CsvReadOptions::default()
         .with_has_header(true)
         .with_infer_schema_length(None)
         .try_into_reader_with_file_path(Some(csv.to_path_buf()))
         .and_then(|r| r.finish())
-        .map_err(|e| format!("{}: {e}", csv.display()))?;
-    let file = std::fs::File::create(parquet).map_err(|e| format!("{}: {e}", parquet.display()))?;
+        .map_err(|e| ParquetCopyError {
+            path: csv.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+    let failed = |reason: String| ParquetCopyError {
+        path: parquet.to_path_buf(),
+        reason,
+    };
+    let file = std::fs::File::create(parquet).map_err(|e| failed(e.to_string()))?;
     ParquetWriter::new(file)
         .finish(&mut df)
-        .map_err(|e| format!("{}: {e}", parquet.display()))?;
+        .map_err(|e| failed(e.to_string()))?;
     Ok(df.height())
+}
+
+/// A Parquet copy that could not be made: the file read or written, and why.
+#[derive(Debug, thiserror::Error)]
+#[error("{}: {reason}", path.display())]
+pub struct ParquetCopyError {
+    pub path: std::path::PathBuf,
+    pub reason: String,
 }
 
 /// Writes the five demo files into `dir` (created if needed). Returns the statement count.

@@ -10,3 +10,16 @@ pub mod peers;
 pub use catalogue::{RatioDef, RatioGroup, RATIOS};
 pub use compute::{compute_ratios, RatioRow, StatementFlags};
 pub use items::{Item, Statement, ITEMS};
+
+/// A count with thousands separators: 7,027.
+pub fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

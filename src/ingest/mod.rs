@@ -34,6 +34,11 @@ pub enum ImportError {
         missing: String,
         found: String,
     },
+    #[error(
+        "{}: cannot tell the format from the extension; name it: csv, parquet, json, ndjson, \
+         arff or whitespace", .0.display()
+    )]
+    UnknownFormat(PathBuf),
     #[error("{0}")]
     Usage(String),
     #[error("{}: {} row(s) refused, nothing was imported", report.file, report.counts.rows_rejected)]

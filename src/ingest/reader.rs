@@ -92,11 +92,9 @@ pub(crate) fn format_of(path: &Path, opts: &ReadOptions) -> Result<Format, Impor
             message: "no such file".into(),
         });
     }
-    opts.format.or_else(|| Format::from_path(path)).ok_or_else(|| ImportError::Read {
-        path: path.to_path_buf(),
-        message: "cannot tell the format from the extension; name it: csv, parquet, json, ndjson, arff or whitespace"
-            .into(),
-    })
+    opts.format
+        .or_else(|| Format::from_path(path))
+        .ok_or_else(|| ImportError::UnknownFormat(path.to_path_buf()))
 }
 
 /// Refuses a text file that is not UTF-8 text from its first bytes.

@@ -1,7 +1,7 @@
 //! Importing register records: firms, statements, factors, applications and outcomes.
 
 use super::kinds::{self, Field, Kind};
-use super::report::{Issue, Severity};
+use super::report::{Issue, IssueCause, Severity};
 use super::statements;
 use super::stream::Chunks;
 use super::table::{location, RawTable};
@@ -285,7 +285,16 @@ fn check_chunk(
             } else {
                 let header = resolved.columns[fi]
                     .map_or("firm_id".to_string(), |c| table.headers[c].clone());
-                ctx.issue(Severity::Error, g.row, &header, id, "no firm with this id in the store; import the firms first, or let the import create placeholder firms");
+                let mut issue = table.issue(
+                    Severity::Error,
+                    g.row,
+                    &header,
+                    id,
+                    "no firm with this id in the store; import the firms first, or let the \
+                     import create placeholder firms",
+                );
+                issue.cause = Some(IssueCause::UnknownFirm);
+                ctx.issues.push(issue);
                 refused.insert(g.row);
             }
         }

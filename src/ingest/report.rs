@@ -11,9 +11,19 @@ pub enum Severity {
     Warning,
 }
 
+/// What kind of finding, where a front-end acts on it (its advice names its own option).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IssueCause {
+    /// A row names a firm the store does not hold (placeholder firms would take it).
+    UnknownFirm,
+}
+
 /// One finding about one cell (or one row, when `column` is empty).
 #[derive(Debug, Clone, Serialize)]
 pub struct Issue {
+    /// The kind of finding, where one is named (not written out).
+    #[serde(skip)]
+    pub cause: Option<IssueCause>,
     pub severity: Severity,
     pub file: String,
     /// Data row, 1-based (the header is not counted).

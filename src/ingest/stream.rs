@@ -171,7 +171,7 @@ fn read_record(
             format!(
                 "line {line}, {column}: a cell of {} bytes; a cell holds at most {} MiB \
                  (a value this long is not a firm's data)",
-                crate::output::thousands(cell.len()),
+                crate::finance::thousands(cell.len()),
                 MAX_CELL_BYTES >> 20
             ),
         ));

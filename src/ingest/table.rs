@@ -159,6 +159,7 @@ impl RawTable {
         reason: impl Into<String>,
     ) -> Issue {
         Issue {
+            cause: None,
             severity,
             file: self.path.display().to_string(),
             row,

@@ -55,12 +55,17 @@ pub struct Booster {
 const MIN_HESSIAN: f64 = 1e-3;
 
 impl Booster {
-    pub fn fit(x: &Matrix, y: &[usize], k: usize, params: BoostParams) -> Result<Booster, String> {
+    pub fn fit(
+        x: &Matrix,
+        y: &[usize],
+        k: usize,
+        params: BoostParams,
+    ) -> Result<Booster, super::FitError> {
         if params.rounds == 0 || params.leaves < 2 {
-            return Err("boosting needs at least one round and two leaves a tree".into());
+            return Err(super::FitError::BoostingSize);
         }
         if params.learning_rate.is_nan() || params.learning_rate <= 0.0 {
-            return Err("the learning rate must be positive".into());
+            return Err(super::FitError::LearningRate);
         }
         let (fit_rows, valid_rows) = if params.early_stopping > 0 {
             let (a, b) = super::split::stratified(y, params.validation_share, params.seed);

@@ -6,7 +6,7 @@ use super::params::ClassWeight;
 use super::pipeline::PruneSpec;
 use super::prune::PruneLoss;
 use super::tune::Score;
-use super::Criterion;
+use super::{ChoiceError, Criterion};
 use std::fmt;
 use std::str::FromStr;
 
@@ -40,11 +40,14 @@ macro_rules! named {
             }
         }
         impl std::str::FromStr for $ty {
-            type Err = String;
-            fn from_str(s: &str) -> std::result::Result<Self, String> {
+            type Err = $crate::model::ChoiceError;
+            fn from_str(s: &str) -> std::result::Result<Self, $crate::model::ChoiceError> {
                 let t = s.trim().to_ascii_lowercase();
                 $(if t == $name { return Ok($variant); })+
-                Err(format!("'{}' is not {}: use {}", s.trim(), $what, <$ty>::NAMES.join(", ")))
+                Err($crate::model::ChoiceError::new(
+                    s,
+                    format!("{}: use {}", $what, <$ty>::NAMES.join(", ")),
+                ))
             }
         }
         impl std::fmt::Display for $ty {
@@ -113,16 +116,16 @@ impl PruneChoice {
 }
 
 impl FromStr for PruneChoice {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = ChoiceError;
+    fn from_str(s: &str) -> Result<Self, ChoiceError> {
         match s.trim().to_ascii_lowercase().as_str() {
             "none" | "" => Ok(PruneChoice::None),
             "cv" => Ok(PruneChoice::CrossValidated),
             t => match t.parse::<f64>() {
                 Ok(alpha) if alpha >= 0.0 && alpha.is_finite() => Ok(PruneChoice::Alpha(alpha)),
-                _ => Err(format!(
-                    "'{}' is not a pruning: use none, cv, or an alpha >= 0 such as 0.002",
-                    s.trim()
+                _ => Err(ChoiceError::new(
+                    s,
+                    "a pruning: use none, cv, or an alpha >= 0 such as 0.002",
                 )),
             },
         }
@@ -145,14 +148,14 @@ impl fmt::Display for PruneChoice {
 pub struct Depth(pub Option<usize>);
 
 impl FromStr for Depth {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = ChoiceError;
+    fn from_str(s: &str) -> Result<Self, ChoiceError> {
         match s.trim().to_ascii_lowercase().as_str() {
             "none" | "" => Ok(Depth(None)),
             t => t
                 .parse::<usize>()
                 .map(|d| Depth(Some(d)))
-                .map_err(|_| format!("'{}' is not a depth: a whole number, or none", s.trim())),
+                .map_err(|_| ChoiceError::new(s, "a depth: a whole number, or none")),
         }
     }
 }
@@ -171,13 +174,13 @@ impl fmt::Display for Depth {
 pub struct Share(pub f64);
 
 impl FromStr for Share {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = ChoiceError;
+    fn from_str(s: &str) -> Result<Self, ChoiceError> {
         match s.trim().parse::<f64>() {
             Ok(x) if x > 0.0 && x < 1.0 => Ok(Share(x)),
-            _ => Err(format!(
-                "'{}' is not a share: a number between 0 and 1, such as 0.3",
-                s.trim()
+            _ => Err(ChoiceError::new(
+                s,
+                "a share: a number between 0 and 1, such as 0.3",
             )),
         }
     }
@@ -194,13 +197,13 @@ impl fmt::Display for Share {
 pub struct AtLeast<const MIN: usize>(pub usize);
 
 impl<const MIN: usize> FromStr for AtLeast<MIN> {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = ChoiceError;
+    fn from_str(s: &str) -> Result<Self, ChoiceError> {
         match s.trim().parse::<usize>() {
             Ok(n) if n >= MIN => Ok(AtLeast(n)),
-            _ => Err(format!(
-                "'{}': give a whole number, at least {MIN}",
-                s.trim()
+            _ => Err(ChoiceError::new(
+                s,
+                format!("a whole number of at least {MIN}"),
             )),
         }
     }
@@ -217,11 +220,11 @@ impl<const MIN: usize> fmt::Display for AtLeast<MIN> {
 pub struct Alpha(pub f64);
 
 impl FromStr for Alpha {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = ChoiceError;
+    fn from_str(s: &str) -> Result<Self, ChoiceError> {
         match s.trim().parse::<f64>() {
             Ok(a) if a >= 0.0 && a.is_finite() => Ok(Alpha(a)),
-            _ => Err(format!("'{}' is not an alpha: a number >= 0", s.trim())),
+            _ => Err(ChoiceError::new(s, "an alpha: a number >= 0")),
         }
     }
 }
@@ -242,7 +245,7 @@ mod tests {
             assert_eq!(name.parse::<Criterion>().unwrap().to_string(), *name);
         }
         let e = "gini_pairs".parse::<Criterion>().unwrap_err();
-        assert!(e.contains("gini, entropy, gini-pairs"), "{e}");
+        assert!(e.to_string().contains("gini, entropy, gini-pairs"), "{e}");
         assert_eq!("cv".parse::<PruneChoice>(), Ok(PruneChoice::CrossValidated));
         assert_eq!(
             "0.002".parse::<PruneChoice>(),

@@ -117,7 +117,7 @@ pub fn fold_figures(
 ) -> Result<Vec<Figures>, TrainError> {
     let labels = encode_labels(data)?;
     let positive = positive_class(&labels.classes, &labels.y, positive)?;
-    split::check_folds(labels.rows.len(), folds).map_err(TrainError::Data)?;
+    split::check_folds(labels.rows.len(), folds)?;
     let mut y_full = vec![usize::MAX; data.x.rows];
     for (k, &r) in labels.rows.iter().enumerate() {
         y_full[r] = labels.y[k];

@@ -47,12 +47,12 @@ impl Forest {
         y: &[usize],
         n_classes: usize,
         params: ForestParams,
-    ) -> Result<Forest, String> {
+    ) -> Result<Forest, super::FitError> {
         if params.trees == 0 {
-            return Err("a forest needs at least one tree".into());
+            return Err(super::FitError::NoTrees);
         }
         if x.rows == 0 {
-            return Err("a forest needs training rows".into());
+            return Err(super::FitError::NoRows);
         }
         let binned = Binned::fit(x, MAX_BINS);
         let columns: Vec<Vec<f64>> = (0..x.cols).into_par_iter().map(|c| x.column(c)).collect();

@@ -30,57 +30,141 @@ pub enum Learner {
     Svm(SvmParams),
 }
 
-/// A kind's name in words.
-pub fn kind_name(kind: &str) -> &'static str {
-    match kind {
-        "tree" => "decision tree",
-        "logistic" => "logistic regression",
-        "lda" => "linear discriminant analysis",
-        "forest" => "random forest",
-        "boosting" => "gradient-boosted trees",
-        "scorecard" => "points scorecard",
-        "svm" => "support vector machine",
-        _ => "model",
+/// The model kinds: the one list every front-end reads (the command line's values, help and
+/// completions, the workbench's form and hints, the comparison's defaults). Adding a kind is a
+/// variant here (the compiler then asks for its name, its words, its default [`Learner`] and
+/// its [`Estimator`]) plus its own module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelKind {
+    Tree,
+    Logistic,
+    Scorecard,
+    Lda,
+    Svm,
+    Forest,
+    Boosting,
+}
+
+impl ModelKind {
+    /// Every kind, in the order the command line and the comparison list them.
+    pub const ALL: [ModelKind; 7] = [
+        ModelKind::Tree,
+        ModelKind::Logistic,
+        ModelKind::Scorecard,
+        ModelKind::Lda,
+        ModelKind::Svm,
+        ModelKind::Forest,
+        ModelKind::Boosting,
+    ];
+
+    /// The kind's name, as the command line, the registry and the JSON outputs spell it.
+    pub const fn name(self) -> &'static str {
+        match self {
+            ModelKind::Tree => "tree",
+            ModelKind::Logistic => "logistic",
+            ModelKind::Scorecard => "scorecard",
+            ModelKind::Lda => "lda",
+            ModelKind::Svm => "svm",
+            ModelKind::Forest => "forest",
+            ModelKind::Boosting => "boosting",
+        }
+    }
+
+    /// The kind in words.
+    pub const fn description(self) -> &'static str {
+        match self {
+            ModelKind::Tree => "decision tree",
+            ModelKind::Logistic => "logistic regression",
+            ModelKind::Scorecard => "points scorecard",
+            ModelKind::Lda => "linear discriminant analysis",
+            ModelKind::Svm => "support vector machine",
+            ModelKind::Forest => "random forest",
+            ModelKind::Boosting => "gradient-boosted trees",
+        }
+    }
+
+    /// The kind with its default settings.
+    pub fn learner(self) -> Learner {
+        match self {
+            ModelKind::Tree => Learner::Tree,
+            ModelKind::Logistic => Learner::Logistic { c: 1.0 },
+            ModelKind::Scorecard => Learner::Scorecard(ScorecardParams::default()),
+            ModelKind::Lda => Learner::Lda,
+            ModelKind::Svm => Learner::Svm(SvmParams::default()),
+            ModelKind::Forest => Learner::Forest(ForestParams::default()),
+            ModelKind::Boosting => Learner::Boosting(BoostParams::default()),
+        }
+    }
+
+    /// Every kind's name joined by `sep` (`"tree|logistic|..."` for a hint).
+    pub fn names(sep: &str) -> String {
+        ModelKind::ALL.map(ModelKind::name).join(sep)
     }
 }
 
-/// The kinds by their command-line names.
-pub const KIND_NAMES: [&str; 7] = [
-    "tree",
-    "logistic",
-    "scorecard",
-    "lda",
-    "svm",
-    "forest",
-    "boosting",
-];
+/// The kinds by their command-line names, in [`ModelKind::ALL`]'s order.
+pub const KIND_NAMES: [&str; ModelKind::ALL.len()] = {
+    let mut names = [""; ModelKind::ALL.len()];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = ModelKind::ALL[i].name();
+        i += 1;
+    }
+    names
+};
+
+/// A name that is no model kind.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{0}' is not a model kind; kinds are {kinds}", kinds = ModelKind::names(", "))]
+pub struct UnknownKind(pub String);
+
+impl std::str::FromStr for ModelKind {
+    type Err = UnknownKind;
+    fn from_str(s: &str) -> Result<Self, UnknownKind> {
+        let t = s.trim().to_ascii_lowercase();
+        ModelKind::ALL
+            .into_iter()
+            .find(|k| k.name() == t)
+            .ok_or_else(|| UnknownKind(s.trim().to_string()))
+    }
+}
+
+impl std::fmt::Display for ModelKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.name())
+    }
+}
+
+impl PartialEq<&str> for ModelKind {
+    fn eq(&self, other: &&str) -> bool {
+        self.name() == *other
+    }
+}
+
+impl PartialEq<str> for ModelKind {
+    fn eq(&self, other: &str) -> bool {
+        self.name() == other
+    }
+}
 
 impl Learner {
-    /// The kind's name, as the command line and the registry spell it.
-    pub fn kind(&self) -> &'static str {
+    /// The kind of this learner.
+    pub fn kind(&self) -> ModelKind {
         match self {
-            Learner::Tree => "tree",
-            Learner::Logistic { .. } => "logistic",
-            Learner::Lda => "lda",
-            Learner::Forest(_) => "forest",
-            Learner::Boosting(_) => "boosting",
-            Learner::Scorecard(_) => "scorecard",
-            Learner::Svm(_) => "svm",
+            Learner::Tree => ModelKind::Tree,
+            Learner::Logistic { .. } => ModelKind::Logistic,
+            Learner::Lda => ModelKind::Lda,
+            Learner::Forest(_) => ModelKind::Forest,
+            Learner::Boosting(_) => ModelKind::Boosting,
+            Learner::Scorecard(_) => ModelKind::Scorecard,
+            Learner::Svm(_) => ModelKind::Svm,
         }
     }
 
     /// The kind named `name` with its default settings.
     pub fn by_name(name: &str) -> Option<Learner> {
-        Some(match name {
-            "tree" => Learner::Tree,
-            "logistic" => Learner::Logistic { c: 1.0 },
-            "lda" => Learner::Lda,
-            "forest" => Learner::Forest(ForestParams::default()),
-            "boosting" => Learner::Boosting(BoostParams::default()),
-            "scorecard" => Learner::Scorecard(ScorecardParams::default()),
-            "svm" => Learner::Svm(SvmParams::default()),
-            _ => return None,
-        })
+        name.parse::<ModelKind>().ok().map(ModelKind::learner)
     }
 
     /// The same kind and settings with its randomness seeded by `seed` (forest, boosting, SVM).
@@ -101,9 +185,9 @@ impl Learner {
         y: &[usize],
         n_classes: usize,
         bad: usize,
-    ) -> Result<Estimator, String> {
+    ) -> Result<Estimator, super::FitError> {
         Ok(match *self {
-            Learner::Tree => return Err("the tree is fitted by the pipeline".into()),
+            Learner::Tree => return Err(super::FitError::TreeIsNoChallenger),
             Learner::Logistic { c } => Estimator::Logistic(Logistic::fit(x, y, n_classes, c)?),
             Learner::Lda => Estimator::Lda(Lda::fit(x, y, n_classes)?),
             Learner::Forest(p) => Estimator::Forest(Forest::fit(x, y, n_classes, p)?),
@@ -127,15 +211,9 @@ pub enum Estimator {
 }
 
 impl Estimator {
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Estimator::Logistic(_) => "logistic",
-            Estimator::Lda(_) => "lda",
-            Estimator::Forest(_) => "forest",
-            Estimator::Boosting(_) => "boosting",
-            Estimator::Scorecard(_) => "scorecard",
-            Estimator::Svm(_) => "svm",
-        }
+    /// The kind of this estimator.
+    pub fn kind(&self) -> ModelKind {
+        self.learner().kind()
     }
 
     /// The learner (kind and settings) that fits this estimator.

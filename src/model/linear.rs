@@ -4,6 +4,7 @@
 //! contribution to the log-odds of the class read as bad.
 
 use super::linalg::solve_spd;
+use super::FitError;
 use crate::analysis::Matrix;
 use ndarray::ArrayView2;
 use rayon::prelude::*;
@@ -47,11 +48,9 @@ struct Sums {
 
 impl Logistic {
     /// Fits on `x` (no missing values) and classes `y` in `0..n_classes`.
-    pub fn fit(x: &Matrix, y: &[usize], n_classes: usize, c: f64) -> Result<Logistic, String> {
+    pub fn fit(x: &Matrix, y: &[usize], n_classes: usize, c: f64) -> Result<Logistic, FitError> {
         if !(c > 0.0 && c.is_finite()) {
-            return Err(format!(
-                "the regularisation C must be a positive number, not {c}"
-            ));
+            return Err(FitError::RegularisationC(c));
         }
         let m = if n_classes == 2 { 1 } else { n_classes };
         let d1 = x.cols + 1;
@@ -352,13 +351,14 @@ pub struct Lda {
 }
 
 impl Lda {
-    pub fn fit(x: &Matrix, y: &[usize], n_classes: usize) -> Result<Lda, String> {
+    pub fn fit(x: &Matrix, y: &[usize], n_classes: usize) -> Result<Lda, FitError> {
         let p = x.cols;
         let n = x.rows;
         if n <= n_classes {
-            return Err(format!(
-                "discriminant analysis needs more rows ({n}) than classes ({n_classes})"
-            ));
+            return Err(FitError::LdaRows {
+                rows: n,
+                classes: n_classes,
+            });
         }
         let mut counts = vec![0usize; n_classes];
         let mut means = vec![vec![0.0; p]; n_classes];

@@ -5,6 +5,7 @@ pub mod boost;
 pub mod choices;
 pub mod compare;
 pub mod criterion;
+pub mod error;
 pub mod explain;
 pub mod export;
 pub mod forest;
@@ -30,5 +31,6 @@ mod weakest_link;
 pub mod wording;
 
 pub use criterion::Criterion;
+pub use error::{ChoiceError, FitError, RecordError, SplitError};
 pub use params::{ClassWeight, TreeParams, TreeParamsError, ValidTreeParams};
 pub use tree::{Node, Tree};

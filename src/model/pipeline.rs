@@ -19,6 +19,10 @@ pub enum TrainError {
     Params(#[from] TreeParamsError),
     #[error("{0}")]
     Data(String),
+    #[error(transparent)]
+    Fit(#[from] super::FitError),
+    #[error(transparent)]
+    Split(#[from] super::SplitError),
 }
 
 /// Whether and how to prune the grown tree.
@@ -284,9 +288,9 @@ impl Pipeline {
     }
 
     /// The model kind's name (`tree`, `logistic`, ...).
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> super::learner::ModelKind {
         match &self.model {
-            Fitted::Tree(_) => "tree",
+            Fitted::Tree(_) => super::learner::ModelKind::Tree,
             Fitted::Challenger { estimator } => estimator.kind(),
         }
     }
@@ -337,8 +341,7 @@ impl Pipeline {
         } else {
             let estimator = spec
                 .learner
-                .fit(&input, &ytr, classes.len(), positive_class)
-                .map_err(TrainError::Data)?;
+                .fit(&input, &ytr, classes.len(), positive_class)?;
             (Fitted::Challenger { estimator }, Vec::new(), 0.0)
         };
         let pipeline = Pipeline {
@@ -553,7 +556,7 @@ pub fn cross_validated_evaluation(
     for (k, &r) in rows.iter().enumerate() {
         y_full[r] = y[k];
     }
-    split::check_folds(rows.len(), folds).map_err(TrainError::Data)?;
+    split::check_folds(rows.len(), folds)?;
     let mut proba = vec![Vec::new(); rows.len()];
     for held in split::stratified_folds(&y, folds, seed) {
         let mut is_held = vec![false; rows.len()];

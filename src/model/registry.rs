@@ -158,21 +158,22 @@ impl ModelRecord {
     }
 
     /// Reads a record from JSON and checks that its id matches its content.
-    pub fn from_json(text: &str) -> Result<ModelRecord, String> {
+    pub fn from_json(text: &str) -> Result<ModelRecord, super::RecordError> {
+        use super::RecordError;
         let rec: ModelRecord =
-            serde_json::from_str(text).map_err(|e| format!("not a PRECRE model file: {e}"))?;
+            serde_json::from_str(text).map_err(|e| RecordError::NotAModel(e.to_string()))?;
         if rec.format_version > FORMAT_VERSION {
-            return Err(format!(
-                "model format {} is newer than this precre knows ({FORMAT_VERSION})",
-                rec.format_version
-            ));
+            return Err(RecordError::TooNew {
+                found: rec.format_version,
+                known: FORMAT_VERSION,
+            });
         }
         let id = content_id(&rec.pipeline, &rec.data_fingerprint);
         if id != rec.id {
-            return Err(format!(
-                "the model's id {} does not match its content ({id}): the file was changed",
-                rec.id
-            ));
+            return Err(RecordError::IdMismatch {
+                id: rec.id,
+                content: id,
+            });
         }
         Ok(rec)
     }

@@ -45,20 +45,17 @@ impl ScorecardParams {
         self.base_score - self.factor() * self.base_odds.ln()
     }
 
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), super::FitError> {
         let positive = |v: f64| v > 0.0 && v.is_finite();
         if !positive(self.c) {
-            return Err(format!(
-                "the regularisation C must be a positive number, not {}",
-                self.c
-            ));
+            return Err(super::FitError::RegularisationC(self.c));
         }
         if !positive(self.base_odds) || !positive(self.pdo) || !self.base_score.is_finite() {
-            return Err(format!(
-                "the points scaling needs positive base odds and points to double the odds and a \
-                 finite base score (given {} points at odds {}, {} to double)",
-                self.base_score, self.base_odds, self.pdo
-            ));
+            return Err(super::FitError::PointsScaling {
+                base_score: self.base_score,
+                base_odds: self.base_odds,
+                pdo: self.pdo,
+            });
         }
         Ok(())
     }
@@ -112,12 +109,12 @@ impl Scorecard {
         n_classes: usize,
         bad: usize,
         params: ScorecardParams,
-    ) -> Result<Scorecard, String> {
+    ) -> Result<Scorecard, super::FitError> {
         params.check()?;
         let is_bad: Vec<bool> = y.iter().map(|&c| c == bad).collect();
         let bads = is_bad.iter().filter(|b| **b).count();
         if bads == 0 || bads == y.len() {
-            return Err("a scorecard needs bad and other firms in its training rows".into());
+            return Err(super::FitError::ScorecardOneClass);
         }
         let mut inputs: Vec<ScoredInput> = (0..x.cols)
             .map(|j| {

@@ -40,16 +40,12 @@ pub fn stratified(y: &[usize], test_share: f64, seed: u64) -> (Vec<usize>, Vec<u
 
 /// Refuses a number of folds that the rows cannot fill: every fold needs at least one row, and
 /// at least two folds are needed to hold anything out.
-pub fn check_folds(rows: usize, folds: usize) -> Result<(), String> {
+pub fn check_folds(rows: usize, folds: usize) -> Result<(), super::SplitError> {
     if folds < 2 {
-        return Err(format!(
-            "{folds} fold(s): cross-validation needs at least 2"
-        ));
+        return Err(super::SplitError::TooFewFolds(folds));
     }
     if folds > rows {
-        return Err(format!(
-            "{folds} folds but only {rows} labelled rows to share among them; use at most {rows} folds"
-        ));
+        return Err(super::SplitError::FoldsExceedRows { folds, rows });
     }
     Ok(())
 }
@@ -73,18 +69,17 @@ pub fn stratified_folds(y: &[usize], k: usize, seed: u64) -> Vec<Vec<usize>> {
 
 /// An explicit split from a column of `train` / `test` values. Other values are an error naming
 /// the first offending row (1-based).
-pub fn by_column(values: &[Option<&str>]) -> Result<RowSplit, String> {
+pub fn by_column(values: &[Option<&str>]) -> Result<RowSplit, super::SplitError> {
     let (mut train, mut test) = (Vec::new(), Vec::new());
     for (i, v) in values.iter().enumerate() {
         match v.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
             Some("train") => train.push(i),
             Some("test") => test.push(i),
             other => {
-                return Err(format!(
-                    "row {}: split value {:?} is neither train nor test",
-                    i + 1,
-                    other.unwrap_or("")
-                ))
+                return Err(super::SplitError::NotTrainOrTest {
+                    row: i + 1,
+                    value: other.unwrap_or("").to_string(),
+                })
             }
         }
     }

@@ -64,25 +64,22 @@ impl SupportVectors {
         y: &[usize],
         n_classes: usize,
         params: SvmParams,
-    ) -> Result<SupportVectors, String> {
+    ) -> Result<SupportVectors, super::FitError> {
+        use super::FitError;
         if !(params.c > 0.0 && params.c.is_finite()) {
-            return Err(format!(
-                "the SVM's C must be a positive number, not {}",
-                params.c
-            ));
+            return Err(FitError::SvmC(params.c));
         }
         if params.max_rows > ROW_LIMIT || params.max_rows < 10 {
-            return Err(format!(
-                "an SVM trains on 10 to {ROW_LIMIT} rows (its kernel matrix grows with their \
-                 square), not {}",
-                params.max_rows
-            ));
+            return Err(FitError::SvmRows {
+                given: params.max_rows,
+                max: ROW_LIMIT,
+            });
         }
         let rows = sample(y, params.max_rows, params.seed);
         let sub = x.select_rows(&rows);
         let ys: Vec<usize> = rows.iter().map(|&r| y[r]).collect();
         let records = Array2::from_shape_vec((sub.rows, sub.cols), sub.data.clone())
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| FitError::Svm(e.to_string()))?;
         let n = sub.data.len().max(1) as f64;
         let mean = sub.data.iter().sum::<f64>() / n;
         let var = sub
@@ -102,7 +99,7 @@ impl SupportVectors {
             .map(|&k| {
                 let labels: Array1<bool> = ys.iter().map(|&c| c == k).collect();
                 if labels.iter().all(|b| *b) || labels.iter().all(|b| !*b) {
-                    return Err("an SVM needs rows of every class in its training sample".into());
+                    return Err(FitError::SvmOneClass);
                 }
                 let data = Dataset::new(records.clone(), labels);
                 Svm::<f64, Pr>::params()
@@ -112,9 +109,9 @@ impl SupportVectors {
                     .eps(1e-3)
                     .shrinking(false)
                     .fit(&data)
-                    .map_err(|e| format!("the SVM could not be fitted: {e}"))
+                    .map_err(|e| FitError::Svm(e.to_string()))
             })
-            .collect::<Result<Vec<_>, String>>()?;
+            .collect::<Result<Vec<_>, FitError>>()?;
         Ok(SupportVectors {
             params,
             n_classes,

@@ -27,8 +27,10 @@ pub struct DemoOutcome {
 
 /// The default model's record.
 pub fn default_model() -> Result<ModelRecord> {
-    ModelRecord::from_json(DEFAULT_MODEL)
-        .map_err(|e| OpsError::BadData(format!("the built-in default model: {e}")))
+    ModelRecord::from_json(DEFAULT_MODEL).map_err(|source| OpsError::Record {
+        origin: Some("the built-in default model".into()),
+        source,
+    })
 }
 
 /// Loads the demo files (`from` a folder, else the copies built into precre), installs the
@@ -43,14 +45,13 @@ pub fn load_demo(
     job.progress(0.1, "loading the demo portfolio");
     let reports = crate::demo::load(store, from, bars)?;
     job.progress(0.7, "loading the default model");
-    let installed_model = match store.model(None) {
-        Ok(_) => None,
-        Err(crate::store::StoreError::NotFound(_)) => {
+    let installed_model = match store.active_model()? {
+        Some(_) => None,
+        None => {
             let rec = default_model()?;
             store.save_model(&rec, true)?;
             Some(rec.id)
         }
-        Err(e) => return Err(e.into()),
     };
     job.progress(0.85, "scoring every firm with the active model");
     let active = store.model(None)?;

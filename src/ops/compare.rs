@@ -28,7 +28,7 @@ pub struct CompareRequest {
 /// One candidate's result.
 #[derive(Debug, Clone)]
 pub struct Candidate {
-    pub kind: &'static str,
+    pub kind: crate::model::learner::ModelKind,
     pub record: ModelRecord,
     pub test: Figures,
     pub folds: Option<FoldSummary>,
@@ -54,7 +54,7 @@ impl CompareRequest {
     /// request fits it, each challenger with its default settings and the request's seed (the
     /// workbench's Compare pane, as `precre compare --save PREFIX` with the same data flags).
     pub fn every_kind(train: &super::train::TrainRequest, folds: usize, save_prefix: &str) -> Self {
-        use crate::model::learner::{Learner, KIND_NAMES};
+        use crate::model::learner::{Learner, ModelKind};
         let seed = train.fit.params.seed;
         // The tree as the form fits it; a form set to another kind gives the tree train's
         // default pruning (as `precre compare` does).
@@ -74,9 +74,9 @@ impl CompareRequest {
             prune,
             ..train.fit.clone()
         };
-        let candidates = KIND_NAMES
-            .iter()
-            .filter_map(|k| Learner::by_name(k))
+        let candidates = ModelKind::ALL
+            .into_iter()
+            .map(ModelKind::learner)
             .map(|learner| match learner.seeded(seed) {
                 Learner::Tree => tree.clone(),
                 learner => FitSpec {
@@ -100,10 +100,7 @@ impl CompareRequest {
 }
 
 fn train_error(e: TrainError) -> OpsError {
-    match e {
-        TrainError::Params(p) => OpsError::Usage(p.to_string()),
-        TrainError::Data(d) => OpsError::BadData(d),
-    }
+    OpsError::Train(e)
 }
 
 /// Trains and evaluates every candidate on the same split (and folds), saving each when asked.

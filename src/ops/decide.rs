@@ -25,10 +25,8 @@ pub struct DecideRequest {
 /// trained on ratios, or a firm without statements).
 pub fn model_view(store: &Store, application_id: &str) -> Result<Option<ModelRef>> {
     let app = store.application(application_id)?;
-    let model = match store.model(None) {
-        Ok(m) => m,
-        Err(StoreError::NotFound(_)) => return Ok(None),
-        Err(e) => return Err(e.into()),
+    let Some(model) = store.active_model()? else {
+        return Ok(None);
     };
     Ok(score_firm(store, &model, &app.firm_id)?.map(|s| s.model_ref(&model)))
 }

@@ -2,8 +2,9 @@
 //! its extension), with progress and cancellation before the file is written.
 
 use super::{Job, Result};
-use crate::decisions::{export, tables};
+use crate::decisions::export;
 use crate::store::Store;
+use crate::views::exports as tables;
 use std::path::{Path, PathBuf};
 
 /// What an export writes.

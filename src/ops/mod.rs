@@ -15,6 +15,7 @@ pub mod screen;
 pub mod tokens;
 pub mod train;
 
+use crate::analysis::AnalysisError;
 use crate::decisions::export::ExportError;
 use crate::decisions::DecisionError;
 use crate::ingest::ImportError;
@@ -58,6 +59,17 @@ pub enum OpsError {
     Export(#[from] ExportError),
     #[error(transparent)]
     Import(#[from] ImportError),
+    #[error(transparent)]
+    Analysis(#[from] AnalysisError),
+    /// A model that cannot be trained: its settings (usage) or its data.
+    #[error(transparent)]
+    Train(#[from] crate::model::pipeline::TrainError),
+    /// A model record (a file, the built-in default) that cannot be read.
+    #[error("{}{source}", origin.as_ref().map(|o| format!("{o}: ")).unwrap_or_default())]
+    Record {
+        origin: Option<String>,
+        source: crate::model::RecordError,
+    },
     #[error("{0}")]
     Usage(String),
     #[error("{0}")]
@@ -80,10 +92,21 @@ pub fn store_kind(e: &StoreError) -> ErrorKind {
         _ if e.is_busy() => ErrorKind::Busy,
         _ if e.is_damaged() => ErrorKind::Damaged,
         StoreError::TooNew { .. } => ErrorKind::Damaged,
-        StoreError::NotFound(_) => ErrorKind::NotFound,
-        StoreError::Conflict(_) => ErrorKind::Conflict,
+        _ if e.is_not_found() => ErrorKind::NotFound,
+        StoreError::Conflict(_) | StoreError::FileExists(_) | StoreError::OtherStore { .. } => {
+            ErrorKind::Conflict
+        }
         StoreError::Open { .. } | StoreError::Create { .. } => ErrorKind::Io,
         _ => ErrorKind::Io,
+    }
+}
+
+/// The kind of an analysis error: a value that names nothing is the request's; too few rows
+/// are the data's.
+pub fn analysis_kind(e: &AnalysisError) -> ErrorKind {
+    match e {
+        AnalysisError::TooLittleForPca { .. } => ErrorKind::BadData,
+        _ => ErrorKind::Usage,
     }
 }
 
@@ -93,6 +116,7 @@ impl OpsError {
             OpsError::Store(e) => store_kind(e),
             OpsError::View(ViewError::Store(e)) => store_kind(e),
             OpsError::View(ViewError::Message(_)) => ErrorKind::BadData,
+            OpsError::View(ViewError::Analysis(e)) | OpsError::Analysis(e) => analysis_kind(e),
             OpsError::Decision(e) => match e {
                 DecisionError::NoSuchApplication(_) | DecisionError::NothingToUndo(_) => {
                     ErrorKind::NotFound
@@ -111,12 +135,14 @@ impl OpsError {
             },
             OpsError::Import(e) => match e {
                 ImportError::Store(s) => store_kind(s),
-                ImportError::Usage(_) => ErrorKind::Usage,
+                ImportError::Usage(_) | ImportError::UnknownFormat(_) => ErrorKind::Usage,
                 ImportError::MissingColumns { .. } | ImportError::Refused { .. } => {
                     ErrorKind::BadData
                 }
                 ImportError::Read { .. } | ImportError::Write { .. } => ErrorKind::Io,
             },
+            OpsError::Train(crate::model::pipeline::TrainError::Params(_)) => ErrorKind::Usage,
+            OpsError::Train(_) | OpsError::Record { .. } => ErrorKind::BadData,
             OpsError::Usage(_) => ErrorKind::Usage,
             OpsError::BadData(_) | OpsError::Field { .. } => ErrorKind::BadData,
             OpsError::Io(_) => ErrorKind::Io,

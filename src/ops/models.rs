@@ -83,8 +83,10 @@ pub fn set_challenger(store: &mut Store, key: Option<&str>) -> Result<Option<Mod
 pub fn import(store: &mut Store, file: &Path, activate: bool) -> Result<Activated> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| OpsError::Io(format!("cannot read {}: {e}", file.display())))?;
-    let rec = ModelRecord::from_json(&text)
-        .map_err(|e| OpsError::BadData(format!("{}: {e}", file.display())))?;
+    let rec = ModelRecord::from_json(&text).map_err(|source| OpsError::Record {
+        origin: Some(file.display().to_string()),
+        source,
+    })?;
     store.save_model(&rec, activate)?;
     let scored = if activate {
         score_missing(store, &rec)?

@@ -36,6 +36,6 @@ pub fn run(store: &Store, req: &ScreenRequest) -> Result<Screening> {
     if data.x.cols == 0 {
         return Err(OpsError::BadData("there is no input to screen".into()));
     }
-    let bad = bad_class(&data.labels, req.bad.as_deref()).map_err(OpsError::Usage)?;
+    let bad = bad_class(&data.labels, req.bad.as_deref())?;
     Ok(screen(&data, bad.as_deref(), rule))
 }

@@ -342,10 +342,7 @@ pub fn train(store: &mut Store, req: &TrainRequest, job: &Job) -> Result<Trained
         explicit,
         req.positive.as_deref(),
     )
-    .map_err(|e| match e {
-        crate::model::pipeline::TrainError::Params(p) => OpsError::Usage(p.to_string()),
-        crate::model::pipeline::TrainError::Data(d) => OpsError::BadData(d),
-    })?;
+    .map_err(OpsError::Train)?;
     let fit_seconds = started.elapsed().as_secs_f64();
     job.check()?;
     let name = req.save_as.clone().unwrap_or_else(|| "unnamed".into());

@@ -5,6 +5,7 @@
 
 use super::schema::SCHEMA_VERSION;
 use super::{Result, Store, StoreError};
+use rusqlite::OptionalExtension;
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 
@@ -68,10 +69,13 @@ fn verify(path: &Path) -> Result<BackupReport> {
         return Err(damaged(integrity));
     }
     let schema_version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    // A store of a schema before store ids has none (""); a meta table that cannot be read
+    // is an error, not an empty id.
     let store_id: String = conn
         .query_row("SELECT value FROM meta WHERE key = 'store_id'", [], |r| {
             r.get(0)
         })
+        .optional()?
         .unwrap_or_default();
     let count = |t: &str| -> Result<i64> {
         Ok(conn.query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))?)
@@ -91,7 +95,10 @@ fn verify(path: &Path) -> Result<BackupReport> {
 fn sync(path: &Path) -> Result<()> {
     std::fs::File::open(path)
         .and_then(|f| f.sync_all())
-        .map_err(|e| StoreError::Conflict(format!("cannot write {}: {e}", path.display())))
+        .map_err(|e| StoreError::Write {
+            path: path.to_path_buf(),
+            source: e,
+        })
 }
 
 /// A consistent copy of the database behind `conn` at `out` (written beside it under a
@@ -111,8 +118,10 @@ pub fn copy_to(conn: &Connection, out: &Path) -> Result<BackupReport> {
             return Err(e);
         }
     };
-    std::fs::rename(&tmp, out)
-        .map_err(|e| StoreError::Conflict(format!("cannot write {}: {e}", out.display())))?;
+    std::fs::rename(&tmp, out).map_err(|e| StoreError::Write {
+        path: out.to_path_buf(),
+        source: e,
+    })?;
     Ok(BackupReport {
         path: out.to_path_buf(),
         ..report
@@ -124,10 +133,7 @@ impl Store {
     /// `force`), while other processes go on reading and writing.
     pub fn backup(&self, out: &Path, force: bool) -> Result<BackupReport> {
         if out.exists() && !force {
-            return Err(StoreError::Conflict(format!(
-                "{} exists: choose another file",
-                out.display()
-            )));
+            return Err(StoreError::FileExists(out.to_path_buf()));
         }
         store_id(&self.conn)?;
         let report = copy_to(&self.conn, out)?;
@@ -167,20 +173,16 @@ pub fn restore(from: &Path, target: &Path, force: bool) -> Result<BackupReport> 
             .query_row("SELECT value FROM meta WHERE key = 'store_id'", [], |r| {
                 r.get(0)
             })
+            // A damaged store's id is read from its bytes: restoring is how it is replaced.
             .ok()
             .or_else(|| super::inspect::raw_store_id(target));
         if let Some(id) = current_id.filter(|id| *id != backup.store_id) {
             if !force {
-                return Err(StoreError::Conflict(format!(
-                    "{} is a backup of another store (id {}, this one is {id}): restore it \
-                     to another store file",
-                    from.display(),
-                    if backup.store_id.is_empty() {
-                        "none"
-                    } else {
-                        &backup.store_id
-                    }
-                )));
+                return Err(StoreError::OtherStore {
+                    backup: from.to_path_buf(),
+                    backup_id: backup.store_id.clone(),
+                    store_id: id,
+                });
             }
         }
         // Nobody may be writing while the file is replaced.
@@ -196,9 +198,12 @@ pub fn restore(from: &Path, target: &Path, force: bool) -> Result<BackupReport> 
             Err(e) if super::is_corrupt(&e) => {
                 drop(current);
                 let copy = |from: &Path, to: &Path| {
-                    std::fs::copy(from, to).map(|_| ()).map_err(|e| {
-                        StoreError::Conflict(format!("cannot write {}: {e}", to.display()))
-                    })
+                    std::fs::copy(from, to)
+                        .map(|_| ())
+                        .map_err(|e| StoreError::Write {
+                            path: to.to_path_buf(),
+                            source: e,
+                        })
                 };
                 copy(target, &keep)?;
                 let wal = PathBuf::from(format!("{}-wal", target.display()));
@@ -217,8 +222,10 @@ pub fn restore(from: &Path, target: &Path, force: bool) -> Result<BackupReport> 
         kept = Some(keep);
     }
     let tmp = PathBuf::from(format!("{}.restoring", target.display()));
-    std::fs::copy(from, &tmp)
-        .map_err(|e| StoreError::Conflict(format!("cannot write {}: {e}", tmp.display())))?;
+    std::fs::copy(from, &tmp).map_err(|e| StoreError::Write {
+        path: tmp.to_path_buf(),
+        source: e,
+    })?;
     let checked = verify(&tmp).and_then(|r| sync(&tmp).map(|()| r));
     if let Err(e) = checked {
         let _ = std::fs::remove_file(&tmp);
@@ -227,8 +234,10 @@ pub fn restore(from: &Path, target: &Path, force: bool) -> Result<BackupReport> 
     for side in ["-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{side}", target.display()));
     }
-    std::fs::rename(&tmp, target)
-        .map_err(|e| StoreError::Conflict(format!("cannot write {}: {e}", target.display())))?;
+    std::fs::rename(&tmp, target).map_err(|e| StoreError::Write {
+        path: target.to_path_buf(),
+        source: e,
+    })?;
     Ok(BackupReport {
         path: target.to_path_buf(),
         replaced_kept_at: kept,

@@ -72,10 +72,22 @@ fn head(conn: &Connection) -> rusqlite::Result<Option<(i64, String)>> {
             |r| r.get(0),
         )
         .optional()?;
-    Ok(v.and_then(|v| {
-        let (id, h) = v.split_once(':')?;
-        Some((id.parse().ok()?, h.to_string()))
-    }))
+    // A head that does not read as `id:hash` is damage, never "no chain yet" (which would
+    // start a new chain from nothing).
+    v.map(|v| {
+        v.split_once(':')
+            .and_then(|(id, h)| Some((id.parse().ok()?, h.to_string())))
+            .ok_or_else(|| {
+                super::row_damage(
+                    0,
+                    "meta",
+                    "decision_chain_head",
+                    "the decision chain's head",
+                    format!("'{v}' is not id:hash"),
+                )
+            })
+    })
+    .transpose()
 }
 
 /// Writes a decision at the end of the chain, in the caller's transaction; returns its id.
@@ -118,8 +130,25 @@ pub fn insert(tx: &Transaction, d: &NewDecision) -> rusqlite::Result<i64> {
     Ok(id)
 }
 
-/// Walks the chain: `Ok(n)` decisions verified, or the first broken one, in words.
-pub fn verify(conn: &Connection) -> rusqlite::Result<Result<usize, String>> {
+/// Where the decision chain breaks.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ChainBreak {
+    #[error(
+        "decision {id} (application {application}) does not match the chain: it was edited, or \
+         a decision before it was removed or reordered"
+    )]
+    Mismatch { id: i64, application: String },
+    #[error(
+        "the chain's last decision was {head}, and the log ends at {}: decisions at its end were \
+         removed", last.map_or("none".to_string(), |l| l.to_string())
+    )]
+    EndRemoved { head: i64, last: Option<i64> },
+    #[error("decisions up to {0} are in the log but the chain has no head: it was removed")]
+    HeadRemoved(i64),
+}
+
+/// Walks the chain: `Ok(n)` decisions verified, or where it breaks.
+pub fn verify(conn: &Connection) -> rusqlite::Result<Result<usize, ChainBreak>> {
     let start: i64 = conn
         .query_row(
             "SELECT value FROM meta WHERE key = 'decision_chain_start'",
@@ -162,11 +191,10 @@ pub fn verify(conn: &Connection) -> rusqlite::Result<Result<usize, String>> {
         let stored: Option<String> = r.get(12)?;
         let expected = hash(&prev, id, at.as_deref().unwrap_or(""), &d);
         if stored.as_deref() != Some(expected.as_str()) {
-            return Ok(Err(format!(
-                "decision {id} (application {}) does not match the chain: it was edited, or a \
-                 decision before it was removed or reordered",
-                d.application_id
-            )));
+            return Ok(Err(ChainBreak::Mismatch {
+                id,
+                application: d.application_id.to_string(),
+            }));
         }
         prev = expected;
         last = Some(id);
@@ -175,12 +203,7 @@ pub fn verify(conn: &Connection) -> rusqlite::Result<Result<usize, String>> {
     match (head(conn)?, last) {
         (Some((hid, hh)), Some(l)) if hid == l && hh == prev => Ok(Ok(n)),
         (None, None) => Ok(Ok(0)),
-        (Some((hid, _)), _) => Ok(Err(format!(
-            "the chain's last decision was {hid}, and the log ends at {}: decisions at its end were removed",
-            last.map_or("none".to_string(), |l| l.to_string())
-        ))),
-        (None, Some(l)) => Ok(Err(format!(
-            "decisions up to {l} are in the log but the chain has no head: it was removed"
-        ))),
+        (Some((hid, _)), _) => Ok(Err(ChainBreak::EndRemoved { head: hid, last })),
+        (None, Some(l)) => Ok(Err(ChainBreak::HeadRemoved(l))),
     }
 }

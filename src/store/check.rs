@@ -2,25 +2,42 @@
 //! applications whose status disagrees with the decision in force.
 
 use super::{Result, Store};
+use rusqlite::OptionalExtension;
 
-/// What `check` found, line by line, and how many problems.
+/// One thing a check looked at: whether it is fine, and what it found, in words (a front-end
+/// lays the findings out).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub ok: bool,
+    pub what: String,
+}
+
+/// A table of the store and the rows that could be read of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableRows {
+    pub table: String,
+    pub rows: i64,
+}
+
+/// What `check` found: each finding, and each table's rows.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CheckReport {
-    pub lines: Vec<String>,
-    pub problems: usize,
+    pub findings: Vec<Finding>,
+    pub tables: Vec<TableRows>,
 }
 
 impl CheckReport {
     pub fn ok(&self) -> bool {
-        self.problems == 0
+        self.problems() == 0
     }
 
-    fn add(&mut self, ok: bool, line: String) {
-        if !ok {
-            self.problems += 1;
-        }
-        self.lines
-            .push(format!("{} {line}", if ok { "ok     " } else { "PROBLEM" }));
+    /// The findings that are not fine.
+    pub fn problems(&self) -> usize {
+        self.findings.iter().filter(|f| !f.ok).count()
+    }
+
+    fn add(&mut self, ok: bool, what: String) {
+        self.findings.push(Finding { ok, what });
     }
 }
 
@@ -39,14 +56,14 @@ impl Store {
             },
         );
         let contents = self.check_contents()?;
-        r.problems += contents.problems;
-        r.lines.extend(contents.lines);
+        r.findings.extend(contents.findings);
+        r.tables = contents.tables;
         Ok(r)
     }
 
     /// The checks of what the store holds: foreign keys, decisions whose model is missing,
     /// statuses against decisions, decisions taken twice, the decision chain, and each table's
-    /// rows. SQLite's integrity check is not among them: `precre check` has run it on the file
+    /// rows. SQLite's integrity check is not among them: the caller has run it on the file
     /// (`inspect`) before it opens the store.
     pub fn check_contents(&self) -> Result<CheckReport> {
         let mut r = CheckReport::default();
@@ -112,6 +129,7 @@ impl Store {
                 [],
                 |row| row.get(0),
             )
+            .optional()?
             .unwrap_or(0);
         let before = if start > 0 {
             format!(" (decisions up to {start} predate the chain, made at migration 5, and are not covered)")
@@ -128,9 +146,11 @@ impl Store {
             ),
             Err(m) => r.add(false, format!("decision chain broken: {m}")),
         }
-        for (table, n) in self.table_counts()? {
-            r.lines.push(format!("        {table}: {n} rows"));
-        }
+        r.tables = self
+            .table_counts()?
+            .into_iter()
+            .map(|(table, rows)| TableRows { table, rows })
+            .collect();
         Ok(r)
     }
 }

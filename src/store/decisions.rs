@@ -27,9 +27,10 @@ const DECISION_COLUMNS: &str =
     d.challenger_id, d.challenger_class";
 
 fn decision_row(r: &rusqlite::Row) -> rusqlite::Result<DecisionRecord> {
+    let id: i64 = r.get(0)?;
     let reasons: String = r.get(11)?;
     Ok(DecisionRecord {
-        id: r.get(0)?,
+        id,
         application_id: r.get(1)?,
         firm_id: r.get(2)?,
         decision: r.get(3)?,
@@ -40,7 +41,7 @@ fn decision_row(r: &rusqlite::Row) -> rusqlite::Result<DecisionRecord> {
         predicted_class: r.get(8)?,
         override_reason: r.get(9)?,
         note: r.get(10)?,
-        reasons: serde_json::from_str(&reasons).unwrap_or_default(),
+        reasons: super::row_json(&reasons, 11, "decisions", id, "reasons")?,
         supersedes: r.get(12)?,
         challenger_id: r.get(13)?,
         challenger_class: r.get(14)?,

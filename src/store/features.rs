@@ -1,6 +1,6 @@
 //! Named feature sets: ready-made tables (entity id, label, numeric and categorical columns).
 
-use super::{Result, Store, StoreError};
+use super::{stored_json, Result, Store, StoreError};
 use rusqlite::Transaction;
 use serde::Serialize;
 
@@ -131,28 +131,38 @@ impl Store {
         let (set_id, mut info) = match head {
             Ok(h) => h,
             Err(rusqlite::Error::QueryReturnedNoRows) => {
-                return Err(StoreError::NotFound(format!(
-                    "no feature set named '{name}'; `precre sets` lists them"
-                )))
+                return Err(StoreError::NoSuchFeatureSet(name.to_string()))
             }
             Err(e) => return Err(e.into()),
         };
         let mut stmt = self.conn.prepare(
             "SELECT name, kind, categories, n_missing FROM feature_columns WHERE set_id = ?1 ORDER BY position",
         )?;
-        info.columns = stmt
+        let columns: Vec<(FeatureColumn, Option<String>)> = stmt
             .query_map([set_id], |r| {
-                let cats: Option<String> = r.get(2)?;
-                Ok(FeatureColumn {
-                    name: r.get(0)?,
-                    kind: r.get(1)?,
-                    categories: cats
-                        .and_then(|c| serde_json::from_str(&c).ok())
-                        .unwrap_or_default(),
-                    n_missing: r.get::<_, i64>(3)? as usize,
-                })
+                Ok((
+                    FeatureColumn {
+                        name: r.get(0)?,
+                        kind: r.get(1)?,
+                        categories: Vec::new(),
+                        n_missing: r.get::<_, i64>(3)? as usize,
+                    },
+                    r.get(2)?,
+                ))
             })?
             .collect::<rusqlite::Result<_>>()?;
+        info.columns = columns
+            .into_iter()
+            .map(|(mut c, cats)| {
+                // A numeric column has no category list (NULL); a list that does not parse is
+                // the row's damage, never "no categories".
+                if let Some(text) = cats {
+                    let row = format!("{name}.{}", c.name);
+                    c.categories = stored_json(&text, "feature_columns", row, "a category list")?;
+                }
+                Ok(c)
+            })
+            .collect::<Result<_>>()?;
         let mut stmt = self.conn.prepare(
             "SELECT coalesce(label, ''), count(*) FROM feature_rows WHERE set_id = ?1 GROUP BY label ORDER BY label",
         )?;
@@ -171,23 +181,32 @@ impl Store {
              WHERE s.name = ?1 ORDER BY r.row_no",
         )?;
         let rows = stmt.query_map([name], |r| {
-            let blob: Vec<u8> = r.get(2)?;
-            let values: Vec<f64> = blob
-                .chunks_exact(8)
-                .map(|c| f64::from_le_bytes(c.try_into().unwrap_or([0; 8])))
-                .collect();
-            Ok(FeatureRow {
-                entity_id: r.get(0)?,
-                label: r.get(1)?,
-                values,
-            })
+            Ok((r.get::<_, String>(0)?, r.get(1)?, r.get::<_, Vec<u8>>(2)?))
         })?;
-        let rows: Vec<FeatureRow> = rows.collect::<rusqlite::Result<_>>()?;
-        if rows.iter().any(|r| r.values.len() != ncol) {
-            return Err(StoreError::NotFound(format!(
-                "feature set '{name}' is damaged: row widths differ"
-            )));
-        }
+        let rows: Vec<(String, Option<String>, Vec<u8>)> = rows.collect::<rusqlite::Result<_>>()?;
+        let rows = rows
+            .into_iter()
+            .map(|(entity_id, label, blob)| {
+                // Each value is 8 bytes; a row of another width is the row's damage.
+                if blob.len() != 8 * ncol {
+                    return Err(StoreError::DamagedRow {
+                        table: "feature_rows",
+                        row: format!("{name}/{entity_id}"),
+                        what: "values",
+                        reason: format!("{} bytes for {ncol} columns of 8", blob.len()),
+                    });
+                }
+                let values = blob
+                    .chunks_exact(8)
+                    .map(|c| f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
+                    .collect();
+                Ok(FeatureRow {
+                    entity_id,
+                    label,
+                    values,
+                })
+            })
+            .collect::<Result<Vec<FeatureRow>>>()?;
         Ok(rows)
     }
 }

@@ -2,48 +2,49 @@
 //! it: is it SQLite, does it pass the integrity check, which schema version, which tables can
 //! be read; and where its latest backup is.
 
+use super::check::{Finding, TableRows};
 use super::schema::SCHEMA_VERSION;
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 
-/// What an inspection found: report lines (as `precre check` prints them), the problems, and
-/// whether the file is a healthy PRECRE store of this schema or an older one (then the full
-/// check can run).
+/// What an inspection found: what the file is, what could be read of it, each table's rows,
+/// and whether it is a healthy PRECRE store of this schema or an older one (then the full check
+/// can run). A front-end lays it out.
 #[derive(Debug, Clone, Default)]
 pub struct Inspection {
-    /// What the file is: SQLite or not, its size, its schema version.
-    pub file_lines: Vec<String>,
+    /// The file's size, when it is an SQLite file.
+    pub size: Option<u64>,
+    /// What the file is: SQLite or not, its schema version.
+    pub file: Vec<Finding>,
     /// What could be read of it: the integrity check and the tables that cannot be read.
-    pub lines: Vec<String>,
+    pub findings: Vec<Finding>,
     /// Each table that can be read, with its rows.
-    pub tables: Vec<String>,
-    pub problems: usize,
+    pub tables: Vec<TableRows>,
     /// Intact, with PRECRE's tables, of this schema or an older one (then the full check runs;
     /// it repeats no integrity check of its own).
     pub healthy: bool,
     pub schema_version: Option<i64>,
     pub store_id: Option<String>,
-    /// The backup `precre backup` last wrote of it, as its `meta` records.
+    /// The backup last written of it, as its `meta` records.
     pub last_backup: Option<PathBuf>,
 }
 
-fn mark(ok: bool, line: String) -> String {
-    format!("{} {line}", if ok { "ok     " } else { "PROBLEM" })
-}
-
 impl Inspection {
-    fn add(&mut self, ok: bool, line: String) {
-        if !ok {
-            self.problems += 1;
-        }
-        self.lines.push(mark(ok, line));
+    /// The findings, of the file and of its content, that are not fine.
+    pub fn problems(&self) -> usize {
+        self.file
+            .iter()
+            .chain(&self.findings)
+            .filter(|f| !f.ok)
+            .count()
     }
 
-    fn add_file(&mut self, ok: bool, line: String) {
-        if !ok {
-            self.problems += 1;
-        }
-        self.file_lines.push(mark(ok, line));
+    fn add(&mut self, ok: bool, what: String) {
+        self.findings.push(Finding { ok, what });
+    }
+
+    fn add_file(&mut self, ok: bool, what: String) {
+        self.file.push(Finding { ok, what });
     }
 }
 
@@ -97,13 +98,7 @@ pub fn inspect(path: &Path) -> Inspection {
         );
         return r;
     }
-    r.add_file(
-        true,
-        format!(
-            "SQLite file, {} bytes",
-            crate::output::thousands(meta.len() as usize)
-        ),
-    );
+    r.size = Some(meta.len());
     let conn = match Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY) {
         Ok(c) => c,
         Err(e) => {
@@ -186,10 +181,10 @@ pub fn inspect(path: &Path) -> Inspection {
             |row| row.get::<_, i64>(0),
         );
         match counted {
-            Ok(n) => r.tables.push(format!(
-                "        {table}: {} rows readable",
-                crate::output::thousands(n as usize)
-            )),
+            Ok(rows) => r.tables.push(TableRows {
+                table: table.clone(),
+                rows,
+            }),
             Err(e) => r.add(false, format!("table {table} unreadable: {e}")),
         }
     }
@@ -204,7 +199,8 @@ pub fn inspect(path: &Path) -> Inspection {
     }
     // An older schema is healthy too: the full check opens it, which migrates it (after a
     // verified backup beside it), as any first use does.
-    r.healthy = intact && r.problems == 0 && r.schema_version.is_some_and(|v| v <= SCHEMA_VERSION);
+    r.healthy =
+        intact && r.problems() == 0 && r.schema_version.is_some_and(|v| v <= SCHEMA_VERSION);
     r
 }
 

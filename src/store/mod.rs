@@ -46,23 +46,116 @@ pub enum StoreError {
     },
     #[error("{} is not a PRECRE store (its tables do not match): open another store", .0.display())]
     Foreign(PathBuf),
-    #[error(
-        "the store {} is damaged ({reason}): run `precre check` on it to see what can be read, \
-         or restore a backup", path.display()
-    )]
+    /// The file is damaged (a front-end adds how to look at it and recover).
+    #[error("the store {} is damaged ({reason})", path.display())]
     Damaged { path: PathBuf, reason: String },
+    /// A stored value that cannot be read: the row is named, and nothing is made up in its
+    /// place (a front-end adds how to look at the store and recover).
+    #[error("the store is damaged: {table} row {row} holds {what} that cannot be read ({reason})")]
+    DamagedRow {
+        table: &'static str,
+        row: String,
+        what: &'static str,
+        reason: String,
+    },
     #[error("{}", sql_message(.0))]
     Sql(rusqlite::Error),
+    /// No model is active (none trained and saved, none imported).
+    #[error(
+        "no active model: train and save one, or import one (models/default.json is the demo's)"
+    )]
+    NoActiveModel,
+    /// No model has this id, id prefix or name.
+    #[error("no model '{0}' in the store")]
+    NoSuchModel(String),
+    /// More than one model's id starts with this prefix.
+    #[error("'{key}' matches {matches} models; give more of the id")]
+    AmbiguousModel { key: String, matches: usize },
+    /// No feature set has this name.
+    #[error("no feature set named '{0}'")]
+    NoSuchFeatureSet(String),
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// The file to write exists (a front-end adds how to replace it).
+    #[error("{} exists: choose another file", .0.display())]
+    FileExists(PathBuf),
+    /// A backup of another store than the one it would replace.
+    #[error(
+        "{} is a backup of another store (id {}, this one is {store_id}): restore it to \
+         another store file", backup.display(), shown_id(backup_id)
+    )]
+    OtherStore {
+        backup: PathBuf,
+        backup_id: String,
+        store_id: String,
+    },
+    /// A file beside the store could not be written.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
+        // A row mapper that met a value it cannot read says so through rusqlite's error.
+        if let rusqlite::Error::FromSqlConversionFailure(_, _, inner) = &e {
+            if let Some(d) = inner.downcast_ref::<RowDamage>() {
+                return StoreError::DamagedRow {
+                    table: d.table,
+                    row: d.row.clone(),
+                    what: d.what,
+                    reason: d.reason.clone(),
+                };
+            }
+        }
         StoreError::Sql(e)
     }
+}
+
+/// A stored value that a row mapper (which can only return rusqlite's error) cannot read;
+/// [`StoreError`] turns it into [`StoreError::DamagedRow`].
+#[derive(Debug, Error)]
+#[error("{table} row {row} holds {what} that cannot be read ({reason})")]
+pub(crate) struct RowDamage {
+    table: &'static str,
+    row: String,
+    what: &'static str,
+    reason: String,
+}
+
+/// Reads a stored JSON text inside a row mapper: one that does not parse is the row's damage.
+pub(crate) fn row_json<T: serde::de::DeserializeOwned>(
+    text: &str,
+    column: usize,
+    table: &'static str,
+    row: impl std::fmt::Display,
+    what: &'static str,
+) -> rusqlite::Result<T> {
+    serde_json::from_str(text).map_err(|e| row_damage(column, table, row, what, e.to_string()))
+}
+
+/// A row mapper's error for a stored value it cannot read (see [`RowDamage`]).
+pub(crate) fn row_damage(
+    column: usize,
+    table: &'static str,
+    row: impl std::fmt::Display,
+    what: &'static str,
+    reason: String,
+) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        column,
+        rusqlite::types::Type::Text,
+        Box::new(RowDamage {
+            table,
+            row: row.to_string(),
+            what,
+            reason,
+        }),
+    )
 }
 
 impl StoreError {
@@ -76,10 +169,24 @@ impl StoreError {
         matches!(self, StoreError::Sql(e) if is_busy(e))
     }
 
-    /// The store file is damaged or not a database at all.
+    /// Nothing of this name or id is stored (a model, a feature set, a firm...).
+    pub fn is_not_found(&self) -> bool {
+        matches!(
+            self,
+            StoreError::NotFound(_)
+                | StoreError::NoActiveModel
+                | StoreError::NoSuchModel(_)
+                | StoreError::AmbiguousModel { .. }
+                | StoreError::NoSuchFeatureSet(_)
+        )
+    }
+
+    /// The store file is damaged, not a database at all, or holds a row that cannot be read.
     pub fn is_damaged(&self) -> bool {
         match self {
-            StoreError::Damaged { .. } | StoreError::Foreign(_) => true,
+            StoreError::Damaged { .. } | StoreError::DamagedRow { .. } | StoreError::Foreign(_) => {
+                true
+            }
             StoreError::Sql(e) | StoreError::Open { source: e, .. } => is_corrupt(e),
             _ => false,
         }
@@ -102,6 +209,30 @@ impl StoreError {
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// A store id as a message shows it (`none` for a store without one).
+fn shown_id(id: &str) -> &str {
+    if id.is_empty() {
+        "none"
+    } else {
+        id
+    }
+}
+
+/// A stored JSON text read back: one that does not parse is the row's damage, named.
+pub(crate) fn stored_json<T: serde::de::DeserializeOwned>(
+    text: &str,
+    table: &'static str,
+    row: impl std::fmt::Display,
+    what: &'static str,
+) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| StoreError::DamagedRow {
+        table,
+        row: row.to_string(),
+        what,
+        reason: e.to_string(),
+    })
+}
 
 fn is_busy(e: &rusqlite::Error) -> bool {
     matches!(
@@ -153,11 +284,7 @@ fn sql_message(e: &rusqlite::Error) -> String {
             .to_string();
     }
     if is_corrupt(e) {
-        return format!(
-            "the store is damaged ({}): run `precre check` on it to see what can be read, or \
-             restore a backup",
-            sqlite_words(e)
-        );
+        return format!("the store is damaged ({})", sqlite_words(e));
     }
     format!("database error: {}", sqlite_words(e))
 }
@@ -285,5 +412,178 @@ impl Store {
             }
         }
         Ok(hasher.finish())
+    }
+}
+
+#[cfg(test)]
+mod damaged_rows {
+    //! A store whose rows were corrupted with SQL: each unreadable value is an error naming its
+    //! table and row, never a default (an empty list, no model, a risk of 0).
+
+    use super::*;
+    use crate::model::registry::ModelRecord;
+
+    fn store_with_a_model() -> (Store, ModelRecord) {
+        let mut store = Store::open_in_memory().unwrap();
+        let rec = ModelRecord::from_json(crate::ops::bootstrap::DEFAULT_MODEL).unwrap();
+        store.save_model(&rec, true).unwrap();
+        store
+            .conn
+            .execute_batch(
+                "INSERT INTO firms(id, name, sector) VALUES ('F1', 'One', 'retail');
+                 INSERT INTO applications(id, firm_id, amount, term_months, submitted)
+                 VALUES ('A1', 'F1', 1000, 12, '2024-01-01');",
+            )
+            .unwrap();
+        (store, rec)
+    }
+
+    fn damaged(e: StoreError) -> (&'static str, String, &'static str) {
+        assert!(e.is_damaged(), "{e}");
+        assert!(e.to_string().contains("damaged"), "{e}");
+        match e {
+            StoreError::DamagedRow {
+                table, row, what, ..
+            } => (table, row, what),
+            other => panic!("not a damaged row: {other}"),
+        }
+    }
+
+    #[test]
+    fn corrupt_probabilities_are_a_damaged_prediction_not_an_empty_list() {
+        let (mut store, rec) = store_with_a_model();
+        let p = models::Prediction {
+            firm_id: "F1".into(),
+            fiscal_year: Some(2023),
+            class: "good".into(),
+            probabilities: vec![("bad".into(), 0.4), ("good".into(), 0.6)],
+        };
+        store.save_predictions(&rec.id, &[p]).unwrap();
+        assert_eq!(store.all_predictions().unwrap()[0].probabilities.len(), 2);
+        store
+            .conn
+            .execute(
+                "UPDATE predictions SET probabilities = '[[\"bad\", 0.4' ",
+                [],
+            )
+            .unwrap();
+        let (table, row, what) = damaged(store.all_predictions().unwrap_err());
+        assert_eq!(
+            (table, row.as_str(), what),
+            ("predictions", "1", "probabilities")
+        );
+    }
+
+    #[test]
+    fn a_corrupt_model_is_damage_not_no_active_model() {
+        let (store, rec) = store_with_a_model();
+        store
+            .conn
+            .execute("UPDATE models SET body = '{\"id\": 1' ", [])
+            .unwrap();
+        let e = store.model(None).unwrap_err();
+        let (table, row, _) = damaged(e);
+        assert_eq!((table, row), ("models", rec.id.clone()));
+        assert!(store.active_model().is_err());
+        assert!(store.model(Some(&rec.id)).unwrap_err().is_damaged());
+        // Metrics that do not parse: the list of models says which one.
+        store
+            .conn
+            .execute("UPDATE models SET metrics = 'not json'", [])
+            .unwrap();
+        let (table, row, what) = damaged(store.models().unwrap_err());
+        assert_eq!((table, row, what), ("models", rec.id, "metrics"));
+    }
+
+    #[test]
+    fn no_active_model_is_none_and_a_missing_one_is_named() {
+        let store = Store::open_in_memory().unwrap();
+        assert!(store.active_model().unwrap().is_none());
+        assert!(matches!(store.model(None), Err(StoreError::NoActiveModel)));
+        let e = store.model(Some("nope")).unwrap_err();
+        assert!(
+            matches!(&e, StoreError::NoSuchModel(k) if k == "nope"),
+            "{e}"
+        );
+        assert!(e.is_not_found());
+    }
+
+    #[test]
+    fn a_corrupt_category_list_is_damage_not_no_categories() {
+        let store = Store::open_in_memory().unwrap();
+        store
+            .conn
+            .execute_batch(
+                "INSERT INTO feature_sets(id, name, source, label_column, n_rows)
+                 VALUES (1, 'german', 'g.csv', 'class', 0);
+                 INSERT INTO feature_columns(set_id, position, name, kind, categories, n_missing)
+                 VALUES (1, 0, 'purpose', 'categorical', '[\"car\",\"tv\"]', 0),
+                        (1, 1, 'amount', 'numeric', NULL, 0);",
+            )
+            .unwrap();
+        let set = store.feature_set("german").unwrap();
+        assert_eq!(set.columns[0].categories, ["car", "tv"]);
+        assert!(set.columns[1].categories.is_empty());
+        store
+            .conn
+            .execute(
+                "UPDATE feature_columns SET categories = '[\"car\", ' WHERE position = 0",
+                [],
+            )
+            .unwrap();
+        let (table, row, what) = damaged(store.feature_set("german").unwrap_err());
+        assert_eq!(
+            (table, row.as_str(), what),
+            ("feature_columns", "german.purpose", "a category list")
+        );
+        // A row whose values are cut short is the row's damage too.
+        store
+            .conn
+            .execute(
+                "UPDATE feature_columns SET categories = '[\"car\"]' WHERE position = 0",
+                [],
+            )
+            .unwrap();
+        store
+            .conn
+            .execute(
+                "INSERT INTO feature_rows(set_id, row_no, entity_id, label, vals)
+                 VALUES (1, 0, 'r1', 'good', x'0000000000000000000000')",
+                [],
+            )
+            .unwrap();
+        let (table, row, _) = damaged(store.feature_rows("german").unwrap_err());
+        assert_eq!((table, row.as_str()), ("feature_rows", "german/r1"));
+        assert!(matches!(
+            store.feature_set("french"),
+            Err(StoreError::NoSuchFeatureSet(n)) if n == "french"
+        ));
+    }
+
+    #[test]
+    fn corrupt_decision_reasons_and_chain_head_are_damage() {
+        let (store, _) = store_with_a_model();
+        store
+            .conn
+            .execute(
+                "INSERT INTO decisions(id, application_id, decision, analyst, reasons)
+                 VALUES (7, 'A1', 'decline', 'ana', '[\"low liquidity\"')",
+                [],
+            )
+            .unwrap();
+        let (table, row, what) = damaged(store.decisions().unwrap_err());
+        assert_eq!((table, row.as_str(), what), ("decisions", "7", "reasons"));
+        // A chain head that does not read is damage, not "no chain yet".
+        let store = Store::open_in_memory().unwrap();
+        store
+            .conn
+            .execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES ('decision_chain_head', 'garbage')",
+                [],
+            )
+            .unwrap();
+        let e: StoreError = chain::verify(&store.conn).unwrap_err().into();
+        let (table, row, _) = damaged(e);
+        assert_eq!((table, row.as_str()), ("meta", "decision_chain_head"));
     }
 }

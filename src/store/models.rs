@@ -1,6 +1,6 @@
 //! Stored models: save, list, load, and the active one.
 
-use super::{Result, Store, StoreError};
+use super::{stored_json, Result, Store, StoreError};
 use crate::model::registry::ModelRecord;
 use rusqlite::OptionalExtension;
 
@@ -69,50 +69,76 @@ impl Store {
         )?;
         let rows = stmt.query_map([], |r| {
             let metrics: Option<String> = r.get(4)?;
-            Ok(ModelSummary {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                created_at: r.get(2)?,
-                active: r.get::<_, i64>(3)? != 0,
-                challenger: r.get::<_, i64>(5)? != 0,
-                metrics: metrics
-                    .and_then(|m| serde_json::from_str(&m).ok())
-                    .unwrap_or_default(),
-            })
+            Ok((
+                ModelSummary {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    created_at: r.get(2)?,
+                    active: r.get::<_, i64>(3)? != 0,
+                    challenger: r.get::<_, i64>(5)? != 0,
+                    metrics: serde_json::Value::Null,
+                },
+                metrics,
+            ))
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let rows: Vec<(ModelSummary, Option<String>)> = rows.collect::<rusqlite::Result<_>>()?;
+        rows.into_iter()
+            .map(|(mut m, metrics)| {
+                // A model saved without metrics has none (null); metrics that do not parse
+                // are the row's damage.
+                if let Some(text) = metrics {
+                    m.metrics = stored_json(&text, "models", &m.id, "metrics")?;
+                }
+                Ok(m)
+            })
+            .collect()
     }
 
-    /// A model by id (or a unique id prefix) or name; `None` asks for the active model.
+    /// A model by id (or a unique id prefix) or name; `None` asks for the active model
+    /// ([`StoreError::NoActiveModel`] when there is none).
     pub fn model(&self, key: Option<&str>) -> Result<ModelRecord> {
-        let body: Option<String> = match key {
+        let (id, body) = match key {
             None => self
                 .conn
-                .query_row("SELECT body FROM models WHERE active = 1", [], |r| r.get(0))
-                .ok(),
+                .query_row("SELECT id, body FROM models WHERE active = 1", [], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                })
+                .optional()?
+                .ok_or(StoreError::NoActiveModel)?,
             Some(k) => {
                 let mut stmt = self
                     .conn
-                    .prepare("SELECT body FROM models WHERE id LIKE ?1 || '%' OR name = ?1")?;
-                let found: Vec<String> = stmt
-                    .query_map([k], |r| r.get(0))?
+                    .prepare("SELECT id, body FROM models WHERE id LIKE ?1 || '%' OR name = ?1")?;
+                let mut found: Vec<(String, String)> = stmt
+                    .query_map([k], |r| Ok((r.get(0)?, r.get(1)?)))?
                     .collect::<rusqlite::Result<_>>()?;
                 if found.len() > 1 {
-                    return Err(StoreError::NotFound(format!(
-                        "'{k}' matches {} models; give more of the id",
-                        found.len()
-                    )));
+                    return Err(StoreError::AmbiguousModel {
+                        key: k.to_string(),
+                        matches: found.len(),
+                    });
                 }
-                found.into_iter().next()
+                found
+                    .pop()
+                    .ok_or_else(|| StoreError::NoSuchModel(k.to_string()))?
             }
         };
-        let body = body.ok_or_else(|| {
-            StoreError::NotFound(match key {
-                None => "no active model: train and save one, or import one (models/default.json is the demo's)".into(),
-                Some(k) => format!("no model '{k}' in the store (`precre models` lists them)"),
-            })
-        })?;
-        ModelRecord::from_json(&body).map_err(StoreError::NotFound)
+        ModelRecord::from_json(&body).map_err(|e| StoreError::DamagedRow {
+            table: "models",
+            row: id,
+            what: "a model record",
+            reason: e.to_string(),
+        })
+    }
+
+    /// The active model, or `None` when no model is active (a store that cannot be read is an
+    /// error, never "no model").
+    pub fn active_model(&self) -> Result<Option<ModelRecord>> {
+        match self.model(None) {
+            Ok(m) => Ok(Some(m)),
+            Err(StoreError::NoActiveModel) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     pub fn activate_model(&mut self, id: &str) -> Result<()> {
@@ -222,21 +248,31 @@ impl Store {
     /// Every recorded prediction, oldest first.
     pub fn all_predictions(&self) -> Result<Vec<StoredPrediction>> {
         let mut stmt = self.conn.prepare(
-            "SELECT model_id, firm_id, fiscal_year, class, probabilities, created_at
+            "SELECT model_id, firm_id, fiscal_year, class, probabilities, created_at, id
              FROM predictions ORDER BY id",
         )?;
         let rows = stmt.query_map([], |r| {
             let probs: String = r.get(4)?;
-            Ok(StoredPrediction {
-                model_id: r.get(0)?,
-                firm_id: r.get(1)?,
-                fiscal_year: r.get(2)?,
-                class: r.get(3)?,
-                probabilities: serde_json::from_str(&probs).unwrap_or_default(),
-                created_at: r.get(5)?,
-            })
+            Ok((
+                r.get::<_, i64>(6)?,
+                probs,
+                StoredPrediction {
+                    model_id: r.get(0)?,
+                    firm_id: r.get(1)?,
+                    fiscal_year: r.get(2)?,
+                    class: r.get(3)?,
+                    probabilities: Vec::new(),
+                    created_at: r.get(5)?,
+                },
+            ))
         })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let rows: Vec<(i64, String, StoredPrediction)> = rows.collect::<rusqlite::Result<_>>()?;
+        rows.into_iter()
+            .map(|(id, probs, mut p)| {
+                p.probabilities = stored_json(&probs, "predictions", id, "probabilities")?;
+                Ok(p)
+            })
+            .collect()
     }
 
     /// The latest predicted class of every firm a model scored.

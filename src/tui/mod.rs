@@ -14,7 +14,6 @@ pub mod ui;
 pub mod update;
 pub mod worker;
 
-use crate::commands::UsageError;
 use crate::store::Store;
 use app::{App, Settings};
 use crossterm::event::{self, Event};
@@ -24,6 +23,43 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use theme::Theme;
 use update::{update, Action};
+
+/// Why the workbench does not start: each is the user's to fix (the command line exits with its
+/// usage code).
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot read the configuration {}: {source}", path.display())]
+    ReadConfig {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("configuration {}: {source}", path.display())]
+    Config {
+        path: PathBuf,
+        source: Box<toml::de::Error>,
+    },
+    /// The theme named by the `--theme` flag.
+    #[error("--theme: {0}")]
+    ThemeFlag(String),
+    /// The theme named by the configuration file (`origin`), or the default one.
+    #[error("{}{message}", config_origin(origin, "theme: "))]
+    Theme { origin: String, message: String },
+    #[error("configuration {origin}: {message}")]
+    Keys { origin: String, message: String },
+    #[error(
+        "the workbench needs a terminal; every screen's action is also a subcommand (precre --help)"
+    )]
+    NoTerminal,
+}
+
+/// "configuration FILE: what: " for a setting read from a file; nothing for a default.
+fn config_origin(origin: &str, what: &str) -> String {
+    if origin.is_empty() {
+        String::new()
+    } else {
+        format!("configuration {origin}: {what}")
+    }
+}
 
 /// The configuration file: `theme = "light"` and a `[keys]` table of rebindings.
 #[derive(Debug, Deserialize, Default)]
@@ -57,29 +93,34 @@ pub struct Options {
 pub fn settings(options: &Options, store_label: String) -> anyhow::Result<Settings> {
     let (file, origin) = match config_path(options.config.as_deref()) {
         Some(p) => {
-            let text = std::fs::read_to_string(&p).map_err(|e| {
-                UsageError(format!(
-                    "cannot read the configuration {}: {e}",
-                    p.display()
-                ))
+            let text = std::fs::read_to_string(&p).map_err(|source| StartError::ReadConfig {
+                path: p.clone(),
+                source,
             })?;
-            let f: ConfigFile = toml::from_str(&text)
-                .map_err(|e| UsageError(format!("configuration {}: {e}", p.display())))?;
+            let f: ConfigFile = toml::from_str(&text).map_err(|e| StartError::Config {
+                path: p.clone(),
+                source: Box::new(e),
+            })?;
             (f, p.display().to_string())
         }
         None => (ConfigFile::default(), String::new()),
     };
     let theme = match (&options.theme, &file.theme) {
-        (Some(flag), _) => {
-            Theme::resolve(Some(flag)).map_err(|e| UsageError(format!("--theme: {e}")))
-        }
-        (None, Some(t)) => Theme::resolve(Some(t))
-            .map_err(|e| UsageError(format!("configuration {origin}: theme: {e}"))),
-        (None, None) => Theme::resolve(None).map_err(UsageError),
+        (Some(flag), _) => Theme::resolve(Some(flag)).map_err(StartError::ThemeFlag),
+        (None, Some(t)) => Theme::resolve(Some(t)).map_err(|message| StartError::Theme {
+            origin: origin.clone(),
+            message,
+        }),
+        (None, None) => Theme::resolve(None).map_err(|message| StartError::Theme {
+            origin: String::new(),
+            message,
+        }),
     }?;
     let keys = KeysFile { keys: file.keys };
-    let keymap = Keymap::with_overrides(&keys.keys)
-        .map_err(|e| UsageError(format!("configuration {origin}: {e}")))?;
+    let keymap = Keymap::with_overrides(&keys.keys).map_err(|message| StartError::Keys {
+        origin: origin.clone(),
+        message,
+    })?;
     Ok(Settings {
         analyst: crate::decisions::analyst_name(options.analyst.as_deref()),
         theme,
@@ -104,11 +145,7 @@ pub fn run(store: Store, options: &Options) -> anyhow::Result<()> {
         .unwrap_or_default();
     let settings = settings(options, label)?;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        return Err(crate::commands::UsageError(
-            "the workbench needs a terminal; every screen's action is also a subcommand (precre --help)"
-                .into(),
-        )
-        .into());
+        return Err(StartError::NoTerminal.into());
     }
     let mut app = App::new(settings);
     let worker = worker::Worker::start(path);

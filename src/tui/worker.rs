@@ -167,7 +167,7 @@ fn answer(store: &mut Store, req: Request, job: &Job) -> Result<Reply, OpsError>
             Reply::Pca(Box::new(views::pca::load(store, &selection, rule)?))
         }
         Request::Screen { selection } => {
-            let selection = selection.parse().map_err(OpsError::Usage)?;
+            let selection = selection.parse().map_err(OpsError::Analysis)?;
             let req = crate::ops::screen::ScreenRequest {
                 data: crate::ops::train::DataChoice::Ratios {
                     selection,

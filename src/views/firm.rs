@@ -99,7 +99,7 @@ pub fn load(store: &Store, firm_id: &str) -> Result<FirmDetail> {
             )
         })
         .collect();
-    let model = store.model(None).ok();
+    let model = store.active_model()?;
     let score = match &model {
         Some(m) => score_firm(store, m, &firm.id)?,
         None => None,

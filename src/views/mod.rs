@@ -3,6 +3,7 @@
 //! the same facts.
 
 pub mod data;
+pub mod exports;
 pub mod firm;
 pub mod json;
 pub mod model;
@@ -18,6 +19,8 @@ use thiserror::Error;
 pub enum ViewError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Analysis(#[from] crate::analysis::AnalysisError),
     #[error("{0}")]
     Message(String),
 }

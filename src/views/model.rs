@@ -1,7 +1,7 @@
 //! The Model screen's facts: the models in the store, the active one, its feature importances
 //! and its reports.
 
-use super::{Result, ViewError};
+use super::Result;
 use crate::model::registry::ModelRecord;
 use crate::store::models::ModelSummary;
 use crate::store::Store;
@@ -20,11 +20,7 @@ pub struct ModelView {
 
 pub fn load(store: &Store) -> Result<ModelView> {
     let models = store.models()?;
-    let active = match store.model(None) {
-        Ok(m) => Some(m),
-        Err(crate::store::StoreError::NotFound(_)) => None,
-        Err(e) => return Err(ViewError::Store(e)),
-    };
+    let active = store.active_model()?;
     let importances = active.as_ref().map(importances).unwrap_or_default();
     let reports = active.as_ref().and_then(|m| {
         let sample = m.test_sample.as_ref()?;

@@ -18,14 +18,14 @@ pub struct PcaView {
 
 /// Runs PCA on the latest statements' ratios of `selection` with k chosen by `rule`.
 pub fn load(store: &Store, selection: &str, rule: KRule) -> Result<PcaView> {
-    let ratios = select_ratios(Some(selection)).map_err(ViewError::Message)?;
+    let ratios = select_ratios(Some(selection))?;
     let data = crate::views::data::latest_ratios(store, &ratios)?;
     if data.x.rows < 2 {
         return Err(ViewError::Message(
             "PCA needs statements of at least two firms: load the demo or import statements".into(),
         ));
     }
-    let report = PcaReport::compute(&data, rule).map_err(ViewError::Message)?;
+    let report = PcaReport::compute(&data, rule)?;
     let keep: Vec<usize> = report
         .variables
         .iter()

@@ -110,7 +110,7 @@ fn distribution(
 
 /// Everything the dashboard shows (`PRECRE_TIMINGS=1` times each query).
 pub fn load(store: &Store) -> Result<Portfolio> {
-    let model = timed("dashboard model", || store.model(None)).ok();
+    let model = timed("dashboard model", || store.active_model())?;
     let (decided, pending) = timed("dashboard decisions", || store.decision_progress())?;
     Ok(Portfolio {
         firms: timed("dashboard firms", || store.count("firms"))?,

@@ -69,7 +69,7 @@ impl QueueItem {
 
 /// The queue, riskiest first.
 pub fn load(store: &Store) -> Result<Vec<QueueItem>> {
-    let model = store.model(None).ok();
+    let model = store.active_model()?;
     let challenger = match &model {
         Some(_) => store.challenger_model()?,
         None => None,

@@ -2,7 +2,6 @@
 //! standard deviation, beside the majority baseline, and the ROC curves overlaid) and its
 //! Reports pane (the active model's gains / KS, calibration and score bands).
 
-use crate::model::learner::kind_name;
 use crate::tui::app::App;
 use crate::tui::keymap::Command;
 use crate::tui::ui::block;
@@ -38,11 +37,13 @@ pub fn draw_compare(frame: &mut Frame, area: Rect, app: &App) {
         let inner = b.inner(area);
         frame.render_widget(b, area);
         let text = format!(
-            "{} compares every model kind (tree, logistic regression, scorecard, LDA, SVM, \
-             forest, boosting) on the Train form's inputs and split, with 5-fold figures, and \
-             saves each (not active), as `precre compare --save compare` does. Then {} makes \
-             the selected one the champion and {} the challenger.",
+            "{} compares every model kind ({}) on the Train form's inputs and split, with \
+             5-fold figures, and saves each (not active), as `precre compare --save compare` \
+             does. Then {} makes the selected one the champion and {} the challenger.",
             app.key(Command::Compare),
+            crate::model::learner::ModelKind::ALL
+                .map(|k| k.description())
+                .join(", "),
             app.key(Command::Activate),
             app.key(Command::Challenger)
         );
@@ -149,7 +150,7 @@ pub fn draw_reports(frame: &mut Frame, area: Rect, app: &App) {
             "Reports: model {} '{}' ({}), its test part",
             m.id,
             m.name,
-            kind_name(m.pipeline.kind())
+            m.pipeline.kind().description()
         )
     });
     let b = block(app, title);

@@ -122,8 +122,9 @@ fn train(frame: &mut Frame, area: Rect, app: &App) {
     lines.insert(
         0,
         Line::from(Span::styled(
-            crate::tui::screens::model::form::FIELD_HINTS
-                [app.model.field.min(FORM_FIELDS.len() - 1)],
+            crate::tui::screens::model::form::field_hint(
+                app.model.field.min(FORM_FIELDS.len() - 1),
+            ),
             t.muted,
         )),
     );

@@ -5,9 +5,10 @@
 use crate::analysis::dataset::{RatioSelection, YearRule};
 use crate::analysis::KRule;
 use crate::model::choices::{defaults, AtLeast, Depth, PruneChoice, Share};
+use crate::model::learner::ModelKind;
 use crate::model::pipeline::FitSpec;
 use crate::model::prune::PruneLoss;
-use crate::model::{Criterion, TreeParams};
+use crate::model::{Criterion, TreeParams, TreeParamsError};
 use crate::ops::train::{DataChoice, SplitChoice, TrainRequest};
 use std::str::FromStr;
 
@@ -44,7 +45,7 @@ impl Default for TrainForm {
             seed: defaults::SEED.to_string(),
             year_rule: "latest".into(),
             label: "latest".into(),
-            kind: "tree".into(),
+            kind: ModelKind::Tree.name().into(),
         }
     }
 }
@@ -66,8 +67,9 @@ pub const FORM_FIELDS: [&str; 13] = [
     "kind",
 ];
 
-/// What each field takes, in field order (shown for the field in focus).
-pub const FIELD_HINTS: [&str; 13] = [
+/// What each field takes, in field order (shown for the field in focus); the kind's hint is
+/// [`field_hint`]'s, made from the list of kinds.
+const FIELD_HINTS: [&str; 12] = [
     "the model's name in the registry",
     "ratios all|GROUP|ids, items, factors, attributes|sector|size|region|age, sbs24 (comma list)",
     "criterion gini|entropy|gini-pairs",
@@ -80,15 +82,25 @@ pub const FIELD_HINTS: [&str; 13] = [
     "seed of the split",
     "year rule latest|before-application|all|YEAR",
     "label latest|outcome:H|closure:H|closure3:H|dpd:H (H years after the fiscal year end)",
-    "kind tree|logistic|lda|forest|boosting (a challenger with train's default settings)",
 ];
 
+/// What field `i` takes (the field in focus shows it).
+pub fn field_hint(i: usize) -> String {
+    match FIELD_HINTS.get(i) {
+        Some(hint) => hint.to_string(),
+        None => format!(
+            "kind {} (a challenger with train's default settings)",
+            ModelKind::names("|")
+        ),
+    }
+}
+
 /// Parses one field, the error tagged with its index.
-fn field<T: FromStr<Err = String>>(
-    i: usize,
-    text: &str,
-) -> std::result::Result<T, (usize, String)> {
-    text.trim().parse::<T>().map_err(|e| (i, e))
+fn field<T: FromStr>(i: usize, text: &str) -> std::result::Result<T, (usize, String)>
+where
+    T::Err: std::fmt::Display,
+{
+    text.trim().parse::<T>().map_err(|e| (i, e.to_string()))
 }
 
 impl TrainForm {
@@ -157,19 +169,7 @@ impl TrainForm {
             .map_err(|_| (9, "a whole number".to_string()))?;
         let year_rule: YearRule = field(10, &self.year_rule)?;
         let label: crate::analysis::labels::LabelPolicy = field(11, &self.label)?;
-        let kind = self.kind.trim().to_ascii_lowercase();
-        let learner = match crate::model::learner::Learner::by_name(&kind) {
-            Some(l) => l.seeded(seed),
-            None => {
-                return Err((
-                    12,
-                    format!(
-                        "'{kind}' is not a model kind; kinds are {}",
-                        crate::model::learner::KIND_NAMES.join(", ")
-                    ),
-                ))
-            }
-        };
+        let learner = field::<ModelKind>(12, &self.kind)?.learner().seeded(seed);
         let params = TreeParams {
             criterion,
             max_depth,
@@ -178,14 +178,16 @@ impl TrainForm {
             ..TreeParams::default()
         };
         params.clone().check().map_err(|e| {
-            let field = match e.to_string() {
-                m if m.contains("depth") => 3,
-                m if m.contains("leaf") => 4,
-                _ => 2,
+            let field = match e {
+                TreeParamsError::MaxDepth => 3,
+                TreeParamsError::MinSamplesLeaf(_) => 4,
+                TreeParamsError::MinSamplesSplit(_) | TreeParamsError::MinImpurityDecrease(_) => 2,
             };
             (field, e.to_string())
         })?;
-        let loss: PruneLoss = defaults::PRUNE_LOSS.parse().map_err(|e| (5, e))?;
+        let loss: PruneLoss = defaults::PRUNE_LOSS
+            .parse()
+            .map_err(|e: crate::model::ChoiceError| (5, e.to_string()))?;
         Ok(TrainRequest {
             data: DataChoice::Ratios {
                 selection,
@@ -230,13 +232,15 @@ mod tests {
         form.kind = "neural".into();
         let (field, message) = form.check().unwrap_err();
         assert_eq!(FORM_FIELDS[field], "kind");
-        assert!(
-            message.contains("tree, logistic, scorecard, lda, svm, forest, boosting"),
-            "{message}"
-        );
+        assert!(message.contains(&ModelKind::names(", ")), "{message}");
         assert_eq!(
             TrainForm::default().check().unwrap().fit.learner,
             Learner::Tree
         );
+        // The hint names every kind, scorecard and svm included.
+        let hint = field_hint(FORM_FIELDS.iter().position(|f| *f == "kind").unwrap());
+        for k in ModelKind::ALL {
+            assert!(hint.contains(k.name()), "{hint}");
+        }
     }
 }

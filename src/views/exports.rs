@@ -1,8 +1,8 @@
 //! The tables the exporters write: decisions, predictions and ratios, every row carrying the id
 //! of the model behind it.
 
-use super::export::{Cell, Table};
-use super::DecisionRecord;
+use crate::decisions::export::{Cell, Table};
+use crate::decisions::DecisionRecord;
 use crate::finance::catalogue::RATIOS;
 use crate::store::statements::YearRule;
 use crate::store::{Result, Store};
@@ -105,7 +105,7 @@ pub fn predictions(store: &Store) -> Result<Table> {
 pub fn ratios(store: &Store) -> Result<Table> {
     let all: Vec<usize> = (0..RATIOS.len()).collect();
     let data = store.ratio_rows(&all, YearRule::All)?;
-    let model = store.model(None).ok();
+    let model = store.active_model()?;
     let predicted = match &model {
         Some(m) => store.latest_predictions(&m.id)?,
         None => Default::default(),
