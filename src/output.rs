@@ -44,7 +44,8 @@ impl TextTable {
     /// Adds a row; control characters in a cell (an escape sequence, NUL, a line break, stored
     /// before the register refused them) are shown escaped, never sent to the terminal.
     pub fn push(&mut self, row: Vec<String>) {
-        self.rows.push(row.into_iter().map(escape_controls).collect());
+        self.rows
+            .push(row.into_iter().map(escape_controls).collect());
     }
 
     /// Aligned columns separated by two spaces, a rule under the header.
@@ -232,6 +233,9 @@ mod escape_tests {
         t.push(vec!["a\u{1b}[2Jb".into(), "nul\u{0}".into()]);
         let out = t.render();
         assert!(!out.contains('\u{1b}') && !out.contains('\u{0}'), "{out:?}");
-        assert!(out.contains("a\\u{1b}[2Jb") && out.contains("nul\\u{0}"), "{out}");
+        assert!(
+            out.contains("a\\u{1b}[2Jb") && out.contains("nul\\u{0}"),
+            "{out}"
+        );
     }
 }

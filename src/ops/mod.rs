@@ -115,7 +115,11 @@ impl OpsError {
         match self {
             OpsError::Store(e) => store_kind(e),
             OpsError::View(ViewError::Store(e)) => store_kind(e),
-            OpsError::View(ViewError::Message(_)) => ErrorKind::BadData,
+            OpsError::View(
+                ViewError::NoStatement { .. }
+                | ViewError::NotFirmInputs { .. }
+                | ViewError::TooFewRows(_),
+            ) => ErrorKind::BadData,
             OpsError::View(ViewError::Analysis(e)) | OpsError::Analysis(e) => analysis_kind(e),
             OpsError::Decision(e) => match e {
                 DecisionError::NoSuchApplication(_) | DecisionError::NothingToUndo(_) => {

@@ -2,7 +2,7 @@
 //! of a body: malformed JSON is 400; a missing field, a wrong type or an unknown field is 422
 //! naming the field (`firm.sector`, `statements[0].items.revenue`).
 
-use super::errors::ApiError;
+use super::errors::{ApiError, ErrorCode};
 use crate::finance::inputs::FACTORS;
 use crate::ops::score::{
     FirmScore, PostedFirm, PostedItems, PostedStatement, MAX_FACTOR_ENTRIES, MAX_ITEM_ENTRIES,
@@ -260,7 +260,7 @@ pub fn body_text(bytes: &[u8]) -> Result<&str, ApiError> {
     std::str::from_utf8(bytes).map_err(|e| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
-            "malformed",
+            ErrorCode::Malformed,
             format!("the body is not UTF-8 text: {e}"),
         )
     })
@@ -281,7 +281,7 @@ pub fn parse_text<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
     let malformed = |e: &serde_json::Error| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
-            "malformed",
+            ErrorCode::Malformed,
             format!("the body is not well-formed JSON: {e}"),
         )
     };
@@ -315,7 +315,11 @@ fn path_error(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
         } else {
             format!("{path}: {inner}")
         };
-        let err = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message);
+        let err = ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::Invalid,
+            message,
+        );
         if path.is_empty() {
             err
         } else {
@@ -421,7 +425,7 @@ mod tests {
         let e = parse::<StatementIn>(b"{\"fiscal_year\": 2024, \"items\": {\"ca\xffsh\": 1}}")
             .unwrap_err();
         assert_eq!(e.status, StatusCode::BAD_REQUEST, "{}", e.message);
-        assert_eq!(e.kind, "malformed");
+        assert_eq!(e.kind, ErrorCode::Malformed);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! body), and a request with two `Authorization` or `Host` headers is refused, not read by its
 //! first.
 
-use super::errors::ApiError;
+use super::errors::{ApiError, ErrorCode};
 use super::state::AppState;
 use crate::ops::tokens::Scope;
 use axum::extract::{Request, State};
@@ -85,7 +85,7 @@ pub async fn single_headers(req: Request, next: Next) -> Response {
     {
         return ApiError::new(
             StatusCode::BAD_REQUEST,
-            "malformed",
+            ErrorCode::Malformed,
             format!("the {h} header is given more than once; give it once"),
         )
         .into_response();

@@ -3,7 +3,7 @@
 //! one per row, in order, an error in place of a row that cannot be scored.
 
 use super::api::{self, ScoreRequest, ScoreResponse};
-use super::errors::{ApiError, ErrorDetail};
+use super::errors::{ApiError, ErrorCode, ErrorDetail};
 use axum::http::StatusCode;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -12,7 +12,7 @@ use std::time::Instant;
 use utoipa::ToSchema;
 
 fn malformed(message: String) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, "malformed", message)
+    ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::Malformed, message)
 }
 
 /// The rows of a batch body, each read as a score request (or the reason it cannot be, to be
@@ -30,7 +30,7 @@ pub fn rows(
     let too_many = || {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "too_many_rows",
+            ErrorCode::TooManyRows,
             format!("more than {max} rows: a batch holds at most {max}; split it"),
         )
     };
@@ -57,7 +57,7 @@ pub fn rows(
             Err(e) if e.is_data() => {
                 return Err(ApiError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid",
+                    ErrorCode::Invalid,
                     "a batch is a JSON array of score requests (or NDJSON)",
                 ))
             }
@@ -70,7 +70,7 @@ pub fn rows(
             if Instant::now() >= deadline {
                 return Err(ApiError::new(
                     StatusCode::REQUEST_TIMEOUT,
-                    "timeout",
+                    ErrorCode::Timeout,
                     "the batch ran past the request timeout before this row",
                 ));
             }
@@ -80,11 +80,10 @@ pub fn rows(
     if let Some((line, e)) = texts.iter().zip(&parsed).find_map(|((line, _), r)| {
         r.as_ref()
             .err()
-            .filter(|e| e.kind == "malformed")
+            .filter(|e| e.kind == ErrorCode::Malformed)
             .map(|e| (line, e))
     }) {
-        let what = e.message.trim_start_matches("the body is ");
-        return Err(malformed(format!("line {line}: {what}")));
+        return Err(malformed(format!("line {line}: {}", e.message)));
     }
     Ok(parsed)
 }
@@ -150,7 +149,7 @@ pub fn write(scored: &[Result<ScoreResponse, ApiError>], ndjson: bool) -> String
                 Err(e) => serde_json::to_string(&RowError {
                     row: i,
                     error: ErrorDetail {
-                        kind: e.kind.to_string(),
+                        kind: e.kind.as_str().to_string(),
                         message: e.message.clone(),
                         field: e.field.clone(),
                     },
@@ -197,13 +196,13 @@ mod tests {
         let e = rows(nd.as_bytes(), true, 10, later()).unwrap_err();
         assert_eq!(
             (e.status, e.kind),
-            (StatusCode::PAYLOAD_TOO_LARGE, "too_many_rows")
+            (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::TooManyRows)
         );
         let array = format!("[{}1]", "1,".repeat(5_000_000));
         let e = rows(array.as_bytes(), false, 10, later()).unwrap_err();
         assert_eq!(
             (e.status, e.kind),
-            (StatusCode::PAYLOAD_TOO_LARGE, "too_many_rows")
+            (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::TooManyRows)
         );
         // Exactly the limit is taken.
         let array = format!("[{ROW}, {ROW}]");
@@ -216,7 +215,7 @@ mod tests {
         let parsed = rows(nd.as_bytes(), true, 10, Instant::now()).unwrap();
         assert!(parsed
             .iter()
-            .all(|r| r.as_ref().is_err_and(|e| e.kind == "timeout")));
+            .all(|r| r.as_ref().is_err_and(|e| e.kind == ErrorCode::Timeout)));
     }
 
     const ROW: &str = r#"{"firm": {"sector": "retail"}, "statements": [{"fiscal_year": 2024, "items": {"cash": 1}}]}"#;
@@ -256,7 +255,7 @@ mod tests {
     fn answers_are_written_one_per_row() {
         let err = Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid",
+            ErrorCode::Invalid,
             "bad",
         ));
         let scored = vec![err];

@@ -6,11 +6,56 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+/// What went wrong, as a client reads it (`error.kind`) and the metrics count it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    Unauthorized,
+    Forbidden,
+    Malformed,
+    Invalid,
+    NotFound,
+    Conflict,
+    NoModel,
+    Busy,
+    Overloaded,
+    TooLarge,
+    TooManyRows,
+    Timeout,
+    Internal,
+    Damaged,
+    Io,
+    Cancelled,
+}
+
+impl ErrorCode {
+    /// The kind's name in answers and metrics.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::Malformed => "malformed",
+            ErrorCode::Invalid => "invalid",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::NoModel => "no_model",
+            ErrorCode::Busy => "busy",
+            ErrorCode::Overloaded => "overloaded",
+            ErrorCode::TooLarge => "too_large",
+            ErrorCode::TooManyRows => "too_many_rows",
+            ErrorCode::Timeout => "timeout",
+            ErrorCode::Internal => "internal",
+            ErrorCode::Damaged => "damaged",
+            ErrorCode::Io => "io",
+            ErrorCode::Cancelled => "cancelled",
+        }
+    }
+}
+
 /// An error answer.
 #[derive(Debug, Clone)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub kind: &'static str,
+    pub kind: ErrorCode,
     pub message: String,
     pub field: Option<String>,
 }
@@ -30,7 +75,7 @@ pub struct ErrorDetail {
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, kind: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, kind: ErrorCode, message: impl Into<String>) -> Self {
         ApiError {
             status,
             kind,
@@ -47,7 +92,7 @@ impl ApiError {
     pub fn unauthorized() -> Self {
         ApiError::new(
             StatusCode::UNAUTHORIZED,
-            "unauthorized",
+            ErrorCode::Unauthorized,
             "a valid bearer token is needed (Authorization: Bearer TOKEN)",
         )
     }
@@ -55,7 +100,7 @@ impl ApiError {
     pub fn forbidden(needed: &str) -> Self {
         ApiError::new(
             StatusCode::FORBIDDEN,
-            "forbidden",
+            ErrorCode::Forbidden,
             format!("this token's scope does not allow this; it needs the '{needed}' scope"),
         )
     }
@@ -63,7 +108,7 @@ impl ApiError {
     pub fn busy() -> Self {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "busy",
+            ErrorCode::Busy,
             "the store is busy (an import or another writer holds it); nothing was changed, retry",
         )
     }
@@ -72,19 +117,19 @@ impl ApiError {
 impl From<OpsError> for ApiError {
     fn from(e: OpsError) -> Self {
         let (status, kind) = match e.kind() {
-            ErrorKind::Usage => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
-            ErrorKind::BadData => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
-            ErrorKind::NotFound => (StatusCode::NOT_FOUND, "not_found"),
-            ErrorKind::Conflict => (StatusCode::CONFLICT, "conflict"),
+            ErrorKind::Usage => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Invalid),
+            ErrorKind::BadData => (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::Invalid),
+            ErrorKind::NotFound => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
+            ErrorKind::Conflict => (StatusCode::CONFLICT, ErrorCode::Conflict),
             ErrorKind::Busy => return ApiError::busy(),
-            ErrorKind::Cancelled => (StatusCode::SERVICE_UNAVAILABLE, "cancelled"),
-            ErrorKind::Damaged => (StatusCode::INTERNAL_SERVER_ERROR, "damaged"),
-            ErrorKind::Io => (StatusCode::INTERNAL_SERVER_ERROR, "io"),
+            ErrorKind::Cancelled => (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Cancelled),
+            ErrorKind::Damaged => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Damaged),
+            ErrorKind::Io => (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Io),
         };
         if status == StatusCode::INTERNAL_SERVER_ERROR {
             // The details (a file's path, the store's words) go to the service's log, not to
             // a client.
-            eprintln!("precre serve: {kind}: {e}");
+            eprintln!("precre serve: {}: {e}", kind.as_str());
             return ApiError::new(
                 status,
                 kind,
@@ -109,7 +154,7 @@ impl IntoResponse for ApiError {
         let retry = self.status == StatusCode::SERVICE_UNAVAILABLE;
         let body = ErrorBody {
             error: ErrorDetail {
-                kind: self.kind.to_string(),
+                kind: self.kind.as_str().to_string(),
                 message: self.message,
                 field: self.field,
             },
@@ -119,7 +164,8 @@ impl IntoResponse for ApiError {
             resp.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         }
-        resp.extensions_mut().insert(ErrorKindTag(self.kind));
+        resp.extensions_mut()
+            .insert(ErrorKindTag(self.kind.as_str()));
         resp
     }
 }

@@ -6,7 +6,7 @@
 
 use super::api::{self, DecisionRequest, Health, ScoreRequest, ScoreResponse};
 use super::auth::Caller;
-use super::errors::{ApiError, ErrorBody};
+use super::errors::{ApiError, ErrorBody, ErrorCode};
 use super::state::{AppState, Snapshot};
 use crate::decisions::DecisionRecord;
 use crate::decisions::Verdict;
@@ -42,7 +42,7 @@ pub async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<
     let too_large = || {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
+            ErrorCode::TooLarge,
             format!("the body is larger than {limit} bytes"),
         )
     };
@@ -59,7 +59,7 @@ pub async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<
         Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
         Err(e) => Err(ApiError::new(
             StatusCode::BAD_REQUEST,
-            "malformed",
+            ErrorCode::Malformed,
             format!("the body could not be read: {e}"),
         )),
     }
@@ -296,7 +296,7 @@ pub async fn decide(
         other => {
             return Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid",
+                ErrorCode::Invalid,
                 format!("verdict: '{other}' is not approve, decline or refer"),
             )
             .field("verdict"))

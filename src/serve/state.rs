@@ -2,7 +2,7 @@
 //! model, recently checked tokens), the bound on concurrent work, and the store connections
 //! (one per worker thread, with a short busy timeout, so a long import answers 503, not a hang).
 
-use super::errors::ApiError;
+use super::errors::{ApiError, ErrorCode};
 use crate::model::registry::ModelRecord;
 use crate::ops::tokens::Scope;
 use crate::store::tokens::RequestLog;
@@ -146,7 +146,7 @@ impl AppState {
             .map_err(|_| {
                 ApiError::new(
                     StatusCode::SERVICE_UNAVAILABLE,
-                    "overloaded",
+                    ErrorCode::Overloaded,
                     "the service is at its bound of concurrent work; retry",
                 )
             })?
@@ -160,7 +160,7 @@ impl AppState {
             .map_err(|_| {
                 ApiError::new(
                     StatusCode::SERVICE_UNAVAILABLE,
-                    "overloaded",
+                    ErrorCode::Overloaded,
                     "the service is at its bound of batches worked on at once; retry",
                 )
             })?
@@ -228,7 +228,7 @@ impl AppState {
             eprintln!("precre serve: a request's work failed: {e}");
             ApiError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
+                ErrorCode::Internal,
                 "the request's work failed; the service's log says why",
             )
         })?
@@ -244,7 +244,7 @@ impl AppState {
             .ok_or_else(|| {
                 ApiError::new(
                     StatusCode::CONFLICT,
-                    "no_model",
+                    ErrorCode::NoModel,
                     "the store has no active model: activate one (precre models activate)",
                 )
             })?;

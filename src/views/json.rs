@@ -7,7 +7,7 @@ use super::portfolio::Portfolio;
 use super::triage::QueueItem;
 use crate::analysis::screen::{Screening, Vif};
 use serde::Serialize;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use utoipa::ToSchema;
 
 /// Pairs written as a JSON object, in their order.
@@ -18,15 +18,6 @@ impl<K: Serialize, V: Serialize> Serialize for Pairs<K, V> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
     }
-}
-
-/// Probabilities as an object, class -> probability, in the model's class order.
-pub fn probabilities_json(p: &[(String, f64)]) -> Value {
-    Value::Object(
-        p.iter()
-            .map(|(c, v)| (c.clone(), json!(v)))
-            .collect::<Map<_, _>>(),
-    )
 }
 
 /// Class -> probability, in the model's class order.

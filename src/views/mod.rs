@@ -21,8 +21,18 @@ pub enum ViewError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Analysis(#[from] crate::analysis::AnalysisError),
+    /// A firm with no statement (of the year asked for) cannot be scored or shown by year.
+    #[error("firm {firm} has no statements{}", year.map(|y| format!(" for {y}")).unwrap_or_default())]
+    NoStatement { firm: String, year: Option<i32> },
+    /// A model that reads a feature set's columns explains its rows, not firms.
+    #[error(
+        "the model uses '{feature}', which is not a firm input: it explains rows of its \
+         feature set, not firms"
+    )]
+    NotFirmInputs { feature: String },
+    /// Too few rows for the analysis asked for.
     #[error("{0}")]
-    Message(String),
+    TooFewRows(&'static str),
 }
 
 pub type Result<T> = std::result::Result<T, ViewError>;

@@ -21,8 +21,8 @@ pub fn load(store: &Store, selection: &str, rule: KRule) -> Result<PcaView> {
     let ratios = select_ratios(Some(selection))?;
     let data = crate::views::data::latest_ratios(store, &ratios)?;
     if data.x.rows < 2 {
-        return Err(ViewError::Message(
-            "PCA needs statements of at least two firms: load the demo or import statements".into(),
+        return Err(ViewError::TooFewRows(
+            "PCA needs statements of at least two firms: load the demo or import statements",
         ));
     }
     let report = PcaReport::compute(&data, rule)?;

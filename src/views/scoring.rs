@@ -25,18 +25,12 @@ pub fn firm_features(
 ) -> Result<(FirmRow, i32, Vec<f64>)> {
     let firm = store.firm(firm_id)?;
     let statements = store.firm_statements(&firm.id, year)?;
-    let (s, ratios) = statements.last().ok_or_else(|| {
-        ViewError::Message(format!(
-            "firm {} has no statements{}",
-            firm.id,
-            year.map(|y| format!(" for {y}")).unwrap_or_default()
-        ))
+    let (s, ratios) = statements.last().ok_or_else(|| ViewError::NoStatement {
+        firm: firm.id.clone(),
+        year,
     })?;
     if let Some(f) = features.iter().find(|f| !reads_firm(f)) {
-        return Err(ViewError::Message(format!(
-            "the model uses '{f}', which is not a firm input: it explains rows of its feature \
-             set, not firms"
-        )));
+        return Err(ViewError::NotFirmInputs { feature: f.clone() });
     }
     let parsed: Vec<Option<Feature>> = features.iter().map(|f| Feature::parse(f)).collect();
     let extra = if parsed
@@ -163,7 +157,7 @@ pub fn score_firm(store: &Store, model: &ModelRecord, firm_id: &str) -> Result<O
                     .explain_with(&values, &|v| median_of(&medians, v)),
             }))
         }
-        Err(ViewError::Message(_)) => Ok(None),
+        Err(ViewError::NoStatement { .. } | ViewError::NotFirmInputs { .. }) => Ok(None),
         Err(e) => Err(e),
     }
 }
@@ -200,11 +194,14 @@ pub fn score_all(
         &model.pipeline.features,
         crate::analysis::dataset::YearRule::Latest,
     )?
-    .ok_or_else(|| {
-        ViewError::Message(format!(
-            "model {} was not trained on firm inputs; it scores feature-set rows, not firms",
-            model.id
-        ))
+    .ok_or_else(|| ViewError::NotFirmInputs {
+        feature: model
+            .pipeline
+            .features
+            .iter()
+            .find(|f| !reads_firm(f))
+            .cloned()
+            .unwrap_or_default(),
     })?;
     Ok(predict(model, &data.ids, &data.years, &data.x))
 }
