@@ -3,6 +3,7 @@
 //! drawn by `ui` and `screens`; every store access goes through the `worker`.
 
 pub mod app;
+pub mod hangup;
 pub mod harness;
 pub mod keymap;
 pub mod popup;
@@ -149,10 +150,24 @@ pub fn run(store: Store, options: &Options) -> anyhow::Result<()> {
     }
     let mut app = App::new(settings);
     let worker = worker::Worker::start(path);
+    // A hang-up ends the loop through a flag (see `hangup`), not by the signal's default action.
+    hangup::install()?;
     // ratatui::init enters raw mode and the alternate screen and installs a panic hook that
     // restores the terminal before the panic message is printed.
     let mut terminal = ratatui::init();
     let result = event_loop(&mut terminal, &mut app, &worker);
+    if hangup::received() {
+        // The terminal is gone or going: restore what can be restored (writing to a hung-up
+        // terminal fails, and there is nobody to tell), the cursor included (`hangup::exit`
+        // ends the process without dropping `terminal`, which would show it), stop a long job,
+        // let the writes already asked of the worker (a decision confirmed just before) finish,
+        // and end.
+        let _ = ratatui::try_restore();
+        let _ = terminal.show_cursor();
+        worker.cancel();
+        worker.finish(Duration::from_secs(5));
+        hangup::exit();
+    }
     ratatui::restore();
     result
 }
@@ -161,6 +176,11 @@ pub fn run(store: Store, options: &Options) -> anyhow::Result<()> {
 pub trait Events {
     /// The next event within `timeout`, if any (`app` lets a test's script wait for a state).
     fn next(&mut self, app: &App, timeout: Duration) -> anyhow::Result<Option<Event>>;
+
+    /// Whether the terminal has hung up: the loop then ends as if the analyst had quit.
+    fn hung_up(&self) -> bool {
+        false
+    }
 }
 
 /// The terminal's events (crossterm).
@@ -174,6 +194,10 @@ impl Events for TerminalEvents {
             Ok(None)
         }
     }
+
+    fn hung_up(&self) -> bool {
+        hangup::received()
+    }
 }
 
 fn event_loop(
@@ -186,7 +210,7 @@ fn event_loop(
 
 /// The event loop, generic over the ratatui backend (a terminal, or the tests' `TestBackend`)
 /// and the source of events: send queued requests, draw when something changed, apply worker
-/// replies and events, until the analyst quits.
+/// replies and events, until the analyst quits or the terminal hangs up.
 pub fn main_loop<B: ratatui::backend::Backend>(
     terminal: &mut ratatui::Terminal<B>,
     app: &mut App,
@@ -206,7 +230,7 @@ where
             worker.cancel();
             app.cancel_requested = false;
         }
-        if !app.running {
+        if !app.running || events.hung_up() {
             return Ok(());
         }
         if dirty {

@@ -19,6 +19,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// What the screens ask for.
 #[derive(Debug, Clone)]
@@ -215,6 +216,7 @@ pub struct Worker {
     requests: Sender<(u64, Request)>,
     pub replies: Receiver<Envelope>,
     cancel: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<()>,
 }
 
 impl Worker {
@@ -224,7 +226,7 @@ impl Worker {
         let (rep_tx, rep_rx) = channel::<Envelope>();
         let cancel = Arc::new(AtomicBool::new(false));
         let cancel_w = cancel.clone();
-        std::thread::spawn(move || {
+        let thread = std::thread::spawn(move || {
             let mut store = match Store::open(&path) {
                 Ok(s) => s,
                 Err(e) => {
@@ -281,6 +283,7 @@ impl Worker {
             requests: req_tx,
             replies: rep_rx,
             cancel,
+            thread,
         }
     }
 
@@ -291,5 +294,24 @@ impl Worker {
     /// Asks the running long job to stop at its next check.
     pub fn cancel(&self) {
         self.cancel.store(true, Ordering::Relaxed);
+    }
+
+    /// Takes no more requests and waits, for at most `within`, until the worker thread has
+    /// handled the ones already sent (a decision written, not half-written), its replies read
+    /// and dropped. Long jobs run on threads of their own and are not waited for.
+    pub fn finish(self, within: Duration) {
+        let Worker {
+            requests,
+            replies,
+            thread,
+            ..
+        } = self;
+        drop(requests);
+        let deadline = Instant::now() + within;
+        while !thread.is_finished() && Instant::now() < deadline {
+            // Keep the replies' receiver open: the worker stops at the first reply it cannot send.
+            while replies.try_recv().is_ok() {}
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
 }
