@@ -82,7 +82,10 @@ fn library_owners() -> Vec<(&'static str, Vec<&'static str>)> {
         ("tokio", vec!["serve"]),
         // A type's documented shape (derive(ToSchema)) lives with the type: the typed results
         // and views the service serves, and the records it answers with.
-        ("utoipa", vec!["serve", "ops", "views", "store", "decisions"]),
+        (
+            "utoipa",
+            vec!["serve", "ops", "views", "store", "decisions"],
+        ),
         ("tokio_io_timeout", vec!["serve"]),
         ("http_body_util", vec!["serve"]),
     ]

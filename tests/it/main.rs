@@ -27,6 +27,7 @@ mod demo;
 mod e2e;
 mod event_loop;
 mod explain;
+mod feature_rows;
 mod full_disk;
 mod fuzz_import;
 mod hostile_files;

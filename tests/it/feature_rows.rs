@@ -3,7 +3,7 @@
 //! on a model that reads ratios, factors, the sector (one-hot), age and an item, including a
 //! firm whose sector is blank and one whose sector the model never saw.
 
-mod common;
+use crate::common;
 
 use precre::analysis::dataset::YearRule;
 use precre::finance::inputs::FACTORS;
