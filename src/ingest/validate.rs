@@ -95,8 +95,14 @@ pub fn parse_cell(cell: Cell, ty: FieldType) -> Result<Value, String> {
             if s.chars().count() > max {
                 return Err(format!("is longer than {max} characters"));
             }
-            if s.chars().any(char::is_control) {
-                return Err("holds a control character (a tab, line break, escape or NUL)".into());
+            // A line break or a tab inside a quoted cell is text (a name on two lines); any
+            // other control character (an escape sequence, NUL) is refused.
+            if s.chars()
+                .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+            {
+                return Err(
+                    "holds a control character (an escape sequence, NUL or the like)".into(),
+                );
             }
             Ok(Value::Text(s))
         }

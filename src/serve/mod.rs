@@ -63,6 +63,7 @@ use utoipa::OpenApi;
         crate::views::json::QueueView,
         crate::views::json::QueueEntry,
         crate::views::json::ChallengerView,
+        crate::views::json::FirmChallengerView,
         crate::views::json::KeyRatioView,
         crate::views::json::PortfolioView,
         crate::views::json::Count,

@@ -66,18 +66,25 @@ pub struct QueueEntry {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ChallengerView {
     pub model_id: String,
-    /// Its name (the Firm screen's view; none in the queue).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
     pub class: String,
     #[schema(value_type = BTreeMap<String, f64>)]
     pub probabilities: Pairs<String, f64>,
-    /// Its chance of bad (the queue's view).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub risk: Option<f64>,
-    /// Its reasons (the Firm screen's view).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reasons: Option<Vec<String>>,
+    /// Its chance of bad.
+    pub risk: f64,
+    /// Whether it gives another class than the champion.
+    pub disagrees: bool,
+}
+
+/// The challenger's view of a firm on the Firm screen.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FirmChallengerView {
+    /// The challenger model's id.
+    pub id: String,
+    pub name: String,
+    pub class: String,
+    #[schema(value_type = BTreeMap<String, f64>)]
+    pub probabilities: Pairs<String, f64>,
+    pub reasons: Vec<String>,
     /// Whether it gives another class than the champion.
     pub disagrees: bool,
 }
@@ -115,11 +122,9 @@ pub fn queue_entry(q: &QueueItem) -> QueueEntry {
         model_hash: q.model.as_ref().map(|m| m.hash.clone()),
         challenger: q.challenger.as_ref().map(|(m, s)| ChallengerView {
             model_id: m.id.clone(),
-            name: None,
             class: m.predicted_class.clone(),
             probabilities: probabilities(&s.explanation.probabilities),
-            risk: Some(s.probability("bad")),
-            reasons: None,
+            risk: s.probability("bad"),
             disagrees: q.disagrees(),
         }),
         key_ratios: q
@@ -297,7 +302,7 @@ pub struct FirmView {
     pub families: Vec<crate::views::firm::RatioFamily>,
     pub items: Vec<ItemRow>,
     pub model: Option<FirmModelView>,
-    pub challenger: Option<ChallengerView>,
+    pub challenger: Option<FirmChallengerView>,
     #[schema(value_type = Vec<Object>)]
     pub applications: Vec<crate::store::decisions::Application>,
     /// The decisions on the firm's applications, oldest first.
@@ -355,13 +360,12 @@ pub fn firm_view(d: &FirmDetail) -> FirmView {
             path: s.explanation.path.clone(),
             nearest_change: s.explanation.nearest_change.clone(),
         }),
-        challenger: d.challenger.as_ref().map(|(name, s)| ChallengerView {
-            model_id: s.model_id.clone(),
-            name: Some(name.clone()),
+        challenger: d.challenger.as_ref().map(|(name, s)| FirmChallengerView {
+            id: s.model_id.clone(),
+            name: name.clone(),
             class: s.explanation.class.clone(),
             probabilities: probabilities(&s.explanation.probabilities),
-            risk: None,
-            reasons: Some(s.explanation.reasons.clone()),
+            reasons: s.explanation.reasons.clone(),
             disagrees: d
                 .score
                 .as_ref()
