@@ -329,7 +329,8 @@ pub struct BackupArgs {
 pub struct RestoreArgs {
     /// The backup to put back.
     pub file: PathBuf,
-    /// Restore a backup of another store over this one.
+    /// Restore a backup of another store over this one, or a copy that lacks decisions this
+    /// store holds (they are kept in the replaced store's copy). A kit is never restored.
     #[arg(long)]
     pub force: bool,
     #[arg(long, value_enum, default_value_t)]

@@ -180,9 +180,10 @@ pub enum Command {
         after_help = "Examples:\n  precre backup --out backups/credit-2026-12-01.db\n  precre --db /srv/credit/team.db backup --out /srv/backups/team.db --force"
     )]
     Backup(BackupArgs),
-    /// Put a backup back in place of the store (the replaced store is kept beside it).
+    /// Put a backup back in place of the store (the replaced store is kept beside it, under a
+    /// new name each time).
     #[command(
-        after_help = "Examples:\n  precre restore backups/credit-2026-12-01.db\n  precre --db other.db restore backups/credit.db --force   # a backup of another store"
+        after_help = "Examples:\n  precre restore backups/credit-2026-12-01.db\n  precre --db other.db restore backups/credit.db --force   # a backup of another store, or one lacking decisions (kept aside)"
     )]
     Restore(RestoreArgs),
 }

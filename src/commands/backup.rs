@@ -39,6 +39,9 @@ pub fn restore(cli: &Cli, args: &RestoreArgs) -> anyhow::Result<()> {
             e @ StoreError::OtherStore { .. } => {
                 anyhow::anyhow!("{e} (--db), or pass --force to replace this store with it")
             }
+            e @ StoreError::WouldSetAside { .. } => anyhow::anyhow!(
+                "{e}; nothing was changed: pass --force to restore it and keep them there"
+            ),
             e => e.into(),
         })?;
     // Opening it applies any migration the backup's schema needs.
@@ -49,6 +52,13 @@ pub fn restore(cli: &Cli, args: &RestoreArgs) -> anyhow::Result<()> {
     say(&r, "restored");
     if let Some(k) = &r.replaced_kept_at {
         println!("the store it replaced is kept at {}", k.display());
+        if r.set_aside > 0 {
+            println!(
+                "{} decision(s) of the replaced store are not in the restored one: they are kept only in {}",
+                thousands(r.set_aside as usize),
+                k.display()
+            );
+        }
     }
     Ok(())
 }

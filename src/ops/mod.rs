@@ -93,9 +93,11 @@ pub fn store_kind(e: &StoreError) -> ErrorKind {
         _ if e.is_damaged() => ErrorKind::Damaged,
         StoreError::TooNew { .. } => ErrorKind::Damaged,
         _ if e.is_not_found() => ErrorKind::NotFound,
-        StoreError::Conflict(_) | StoreError::FileExists(_) | StoreError::OtherStore { .. } => {
-            ErrorKind::Conflict
-        }
+        StoreError::Conflict(_)
+        | StoreError::FileExists(_)
+        | StoreError::OtherStore { .. }
+        | StoreError::IsKit { .. }
+        | StoreError::WouldSetAside { .. } => ErrorKind::Conflict,
         StoreError::Open { .. } | StoreError::Create { .. } => ErrorKind::Io,
         _ => ErrorKind::Io,
     }

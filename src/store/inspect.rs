@@ -274,8 +274,12 @@ pub struct FoundBackup {
 /// The newest intact backup of the store at `store`: the one its `meta` names as the last
 /// taken (`named`), and every file in its folder that is a copy of it (the same store id, or,
 /// when the store's id cannot be read, a name made from the store's: `s.db.v4.backup`,
-/// `s.db.before-restore`, `s.backup.db`...). Candidates are tried newest first; the first that
-/// passes `quick_check` is the answer (one check, not one a file in the folder).
+/// `s.db.before-restore-...`, `s.backup.db`...). Only a true backup counts: never a kit; never
+/// a copy decided in since it was taken (its chain's head differs from the one its backup
+/// record holds); never a copy holding decisions the store does not (its chain's head is not
+/// one of the store's decisions, when the store can be read). Candidates are tried newest
+/// first; the first that passes `quick_check` is the answer (one check, not one a file in the
+/// folder).
 pub fn latest_backup(
     store: &Path,
     store_id: Option<&str>,
@@ -289,6 +293,7 @@ pub fn latest_backup(
         .file_stem()
         .map(|s| s.to_string_lossy().to_string())
         .unwrap_or_default();
+    let live = Connection::open_with_flags(store, OpenFlags::SQLITE_OPEN_READ_ONLY).ok();
     let mut candidates: Vec<PathBuf> = named.map(Path::to_path_buf).into_iter().collect();
     if let Ok(entries) = std::fs::read_dir(dir) {
         for e in entries.flatten() {
@@ -306,7 +311,11 @@ pub fn latest_backup(
             if name.ends_with("-wal") || name.ends_with("-shm") || name.ends_with(".partial") {
                 return None;
             }
-            let (id, schema_version) = backup_identity(&p)?;
+            let found = backup_identity(&p)?;
+            let (id, schema_version) = (found.id.clone(), found.schema_version);
+            if !found.is_backup_of(live.as_ref()) {
+                return None;
+            }
             let same_store = match (store_id, id.as_deref()) {
                 (Some(want), Some(got)) => want == got,
                 _ => {
@@ -341,22 +350,70 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// The store id and schema version of an SQLite file that is a PRECRE store (its firms can be
-/// counted); `None` for anything else.
-fn backup_identity(path: &Path) -> Option<(Option<String>, i64)> {
+/// What makes an SQLite file a backup or not.
+struct Identity {
+    id: Option<String>,
+    schema_version: i64,
+    /// It records itself as a kit.
+    kit: bool,
+    /// Its decision chain's head (`id:hash`), and the one its backup record holds.
+    head: Option<String>,
+    recorded_head: Option<String>,
+}
+
+impl Identity {
+    /// Not a kit, not decided in since it was taken, and (when the live store can be read)
+    /// holding no decision the live store does not: its chain's head is one of the store's.
+    fn is_backup_of(&self, live: Option<&Connection>) -> bool {
+        if self.kit {
+            return false;
+        }
+        if let Some(recorded) = &self.recorded_head {
+            if self.head.as_deref().unwrap_or("") != recorded {
+                return false;
+            }
+        }
+        let (Some(live), Some(head)) = (live, self.head.as_deref()) else {
+            return true;
+        };
+        let Some((id, hash)) = head.split_once(':') else {
+            return false;
+        };
+        match live.query_row(
+            "SELECT chain_hash FROM decisions WHERE id = ?1",
+            [id],
+            |r| r.get::<_, Option<String>>(0),
+        ) {
+            Ok(h) => h.as_deref() == Some(hash),
+            Err(rusqlite::Error::QueryReturnedNoRows) => false,
+            // The live store cannot be read: the copy's own record answers.
+            Err(_) => true,
+        }
+    }
+}
+
+/// The identity of an SQLite file that is a PRECRE store (its firms can be counted); `None`
+/// for anything else.
+fn backup_identity(path: &Path) -> Option<Identity> {
     if !is_sqlite_file(path) {
         return None;
     }
     let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).ok()?;
     conn.query_row("SELECT count(*) FROM firms", [], |r| r.get::<_, i64>(0))
         .ok()?;
-    let version: i64 = conn
+    let schema_version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .ok()?;
-    let id = conn
-        .query_row("SELECT value FROM meta WHERE key = 'store_id'", [], |r| {
-            r.get(0)
-        })
-        .ok();
-    Some((id, version))
+    let meta = |key: &str| -> Option<String> {
+        conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .ok()
+    };
+    use super::backup::{BACKUP_HEAD_KEY, KIT_ORIGIN_KEY};
+    Some(Identity {
+        id: meta("store_id"),
+        schema_version,
+        kit: meta(KIT_ORIGIN_KEY).is_some(),
+        head: meta("decision_chain_head"),
+        recorded_head: meta(BACKUP_HEAD_KEY),
+    })
 }

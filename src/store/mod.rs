@@ -91,6 +91,23 @@ pub enum StoreError {
         backup_id: String,
         store_id: String,
     },
+    /// A kit given to `restore`: a kit is brought back with `precre kit in`, never restored.
+    #[error(
+        "{} is a kit taken out of store {origin}, not a backup: bring it back with \
+         `precre kit in {}`; restore never puts a kit in place of a store", path.display(), path.display()
+    )]
+    IsKit { path: PathBuf, origin: String },
+    /// A copy that lacks decisions the store it would replace holds.
+    #[error(
+        "{} lacks {count} decision(s) this store holds (the first: {first}): restoring it would \
+         set them aside, kept only in {}", backup.display(), kept_at.display()
+    )]
+    WouldSetAside {
+        backup: PathBuf,
+        count: i64,
+        first: String,
+        kept_at: PathBuf,
+    },
     /// A file beside the store could not be written.
     #[error("cannot write {}: {source}", path.display())]
     Write {

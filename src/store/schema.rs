@@ -3,7 +3,7 @@
 use super::{Result, StoreError};
 use crate::finance::{catalogue::CATALOGUE_VERSION, ITEMS, RATIOS};
 use rusqlite::Connection;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = 7;
@@ -270,15 +270,8 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     }
     // A store about to be migrated is copied first (verified), next to it.
     if found > 0 && found < SCHEMA_VERSION && path.is_file() {
-        let mut copy = PathBuf::from(format!("{}.v{found}.backup", path.display()));
-        if copy.exists() {
-            copy = PathBuf::from(format!(
-                "{}.v{found}.{}.backup",
-                path.display(),
-                std::process::id()
-            ));
-        }
-        super::backup::copy_to(conn, &copy)?;
+        let copy = super::backup::fresh_name(&format!("{}.v{found}.backup", path.display()));
+        super::backup::copy_to(conn, &copy, false)?;
     }
     let migrations: Vec<String> = vec![
         migration_1(),
