@@ -110,6 +110,17 @@ pub struct AppState {
     batches: Arc<tokio::sync::Semaphore>,
 }
 
+/// The answer when a request's work was lost (a panic, a dropped task): the details to the
+/// service's log.
+fn lost(e: impl std::fmt::Display) -> ApiError {
+    eprintln!("precre serve: a request's work failed: {e}");
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        ErrorCode::Internal,
+        "the request's work failed; the service's log says why",
+    )
+}
+
 /// A place in a bound on concurrent work.
 pub type Permit = tokio::sync::OwnedSemaphorePermit;
 
@@ -178,15 +189,20 @@ impl AppState {
         self.with_store(permit, f).await
     }
 
-    /// `blocking` with a place already taken.
+    /// `blocking` with a place already taken: on tokio's blocking threads (store calls wait on
+    /// SQLite and the disk).
     pub async fn with_store<T, F>(self: &Arc<Self>, permit: Permit, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Store, &AppState) -> Result<T, ApiError> + Send + 'static,
     {
         let state = self.clone();
-        self.compute(permit, move || state.local_store(|store| f(store, &state)))
-            .await
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            state.local_store(|store| f(store, &state))
+        })
+        .await
+        .map_err(lost)?
     }
 
     /// Runs `f` with this worker thread's store connection (opened on first use, with the
@@ -211,27 +227,25 @@ impl AppState {
         })
     }
 
-    /// Runs CPU work `f` (reading a body, scoring) on a worker thread, off the connections'
-    /// threads, holding `permit` until it ends (also when its request was given up: the work
-    /// stays counted in the bound while it runs).
+    /// Runs CPU work `f` (reading a body, scoring) off the connections' threads, on the
+    /// compute pool (one thread a core: the work of many clients queues there in order instead
+    /// of dozens of threads time-slicing two cores, which put tens of milliseconds on the slowest
+    /// answers), holding `permit` until it ends (also when its request was given up).
     pub async fn compute<T, F>(&self, permit: Permit, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce() -> Result<T, ApiError> + Send + 'static,
     {
-        tokio::task::spawn_blocking(move || {
+        let (done, answer) = tokio::sync::oneshot::channel();
+        rayon::spawn(move || {
             let _permit = permit;
-            f()
-        })
-        .await
-        .map_err(|e| {
-            eprintln!("precre serve: a request's work failed: {e}");
-            ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                ErrorCode::Internal,
-                "the request's work failed; the service's log says why",
-            )
-        })?
+            let _ = done.send(std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)));
+        });
+        match answer.await {
+            Ok(Ok(result)) => result,
+            Ok(Err(_)) => Err(lost("the work panicked")),
+            Err(e) => Err(lost(e)),
+        }
     }
 
     /// The active model, read again only when the store's active model changes.
