@@ -336,3 +336,85 @@ pub struct RestoreArgs {
     #[arg(long, value_enum, default_value_t)]
     pub format: OutputFormat,
 }
+
+#[derive(Debug, Args)]
+pub struct KitArgs {
+    #[command(subcommand)]
+    pub action: KitAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KitAction {
+    /// Write a kit (a store holding part of the book, to work offline) and lease its
+    /// applications to it: the given applications, or the pending queue narrowed by --sector,
+    /// --filter and --limit.
+    Out {
+        /// The kit file to write (never replaced).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Application ids (default: the pending queue, narrowed by the flags below).
+        applications: Vec<String>,
+        /// Only applications of firms in this sector.
+        #[arg(long)]
+        sector: Option<String>,
+        /// Only applications of firms matching this filter (as `precre firms --filter`).
+        #[arg(long, value_name = "EXPR")]
+        filter: Option<String>,
+        /// The N riskiest pending applications (by the champion's chance of bad).
+        #[arg(long, value_name = "N")]
+        limit: Option<usize>,
+        #[arg(long, value_enum, default_value_t)]
+        format: OutputFormat,
+    },
+    /// Merge a kit back: its decisions (with their analyst and time), new firms, statements and
+    /// factors; conflicts are kept for `precre conflicts`; merging twice changes nothing.
+    In {
+        /// The kit file.
+        file: PathBuf,
+        /// Leave out rows that break the import's rules (listed) instead of refusing the merge.
+        #[arg(long)]
+        skip_bad: bool,
+        #[arg(long, value_enum, default_value_t)]
+        format: OutputFormat,
+    },
+    /// Take a kit's leases back: its applications can be decided here again (a decision made
+    /// in the kit meanwhile becomes a conflict when it comes back).
+    Revoke {
+        /// The kit's id (see `precre kit list`).
+        kit: String,
+        /// Why (recorded).
+        #[arg(long)]
+        reason: String,
+    },
+    /// The kits taken out of this store, with their open leases.
+    List {
+        #[arg(long, value_enum, default_value_t)]
+        format: OutputFormat,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ConflictsArgs {
+    #[command(subcommand)]
+    pub action: Option<ConflictAction>,
+    /// Resolved conflicts too.
+    #[arg(long)]
+    pub all: bool,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConflictAction {
+    /// Say which version of a conflict stands (recorded with who and why).
+    Resolve {
+        /// The conflict's number.
+        id: i64,
+        /// The version that stands.
+        #[arg(long, value_name = "server|kit")]
+        keep: String,
+        /// Why (recorded).
+        #[arg(long)]
+        reason: String,
+    },
+}

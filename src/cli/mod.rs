@@ -186,4 +186,15 @@ pub enum Command {
         after_help = "Examples:\n  precre restore backups/credit-2026-12-01.db\n  precre --db other.db restore backups/credit.db --force   # a backup of another store, or one lacking decisions (kept aside)"
     )]
     Restore(RestoreArgs),
+    /// Field kits: take part of the book out to work offline, bring it back, take leases back.
+    #[command(
+        after_help = "Examples:\n  precre kit out --out /media/usb/busan.kit --sector retail --limit 20\n  precre kit out --out lee.kit APP-000028-1 APP-000031-1\n  precre kit in /media/usb/busan.kit\n  precre kit revoke 3f2a9c01d4e5b6a7 --reason \"laptop lost\"\n  precre --db lee.kit workbench            # work on the kit offline"
+    )]
+    Kit(KitArgs),
+    /// Conflicts found when kits came back (decided in two places, a statement or a firm
+    /// changed on both sides), and resolving them.
+    #[command(
+        after_help = "Examples:\n  precre conflicts\n  precre conflicts --all --format json\n  precre conflicts resolve 3 --keep kit --reason \"the site visit is more recent\""
+    )]
+    Conflicts(ConflictsArgs),
 }

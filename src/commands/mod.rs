@@ -13,6 +13,7 @@ mod firm;
 mod firms;
 mod import;
 mod info;
+mod kit;
 mod models;
 mod pca;
 mod points;
@@ -99,6 +100,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Restore(args)) => backup::restore(&cli, args),
         Some(Command::Serve(args)) => serve::run(&cli, args),
         Some(Command::Token(args)) => token::run(&cli, args),
+        Some(Command::Kit(args)) => kit::run(&cli, args),
+        Some(Command::Conflicts(args)) => kit::conflicts(&cli, args),
     }
 }
 
@@ -219,6 +222,12 @@ fn cli_hint(e: &crate::ops::OpsError) -> String {
         OpsError::Decision(DecisionError::OverrideWithoutReason(_))
         | OpsError::Decision(DecisionError::ReplaceWithoutReason) => " (--override-reason TEXT)",
         OpsError::Decision(DecisionError::DeclineWithoutReason) => " (--reason TEXT)",
+        OpsError::Decision(DecisionError::Leased { .. }) => {
+            " (precre kit revoke KIT --reason TEXT takes the lease back)"
+        }
+        OpsError::Decision(DecisionError::InConflict { .. }) => {
+            " (precre conflicts; precre conflicts resolve ID --keep server|kit --reason TEXT)"
+        }
         OpsError::Export(ExportError::Exists(_)) => "; add --force to replace it",
         _ => "",
     };

@@ -4,6 +4,7 @@
 //! is a new row. Below the store: the store records these types, and knows no other module.
 
 pub mod export;
+pub mod merge;
 
 use serde::Serialize;
 use thiserror::Error;
@@ -128,6 +129,18 @@ pub enum DecisionError {
         "the store is busy: another analyst's write held it for {0} s; nothing was recorded, try again"
     )]
     Busy(u64),
+    /// The application is leased to a field kit: it is decided there, or the lease is taken
+    /// back first (a front-end names how).
+    #[error("application {id} is out with kit {kit} ({analyst}, since {since}): it is decided in the kit, or the kit's lease is revoked first")]
+    Leased {
+        id: String,
+        kit: String,
+        analyst: String,
+        since: String,
+    },
+    /// The application was decided in two places: the conflict is resolved first.
+    #[error("application {id} was decided in two places (conflict {conflict}): resolve the conflict first")]
+    InConflict { id: String, conflict: i64 },
     #[error("{0}")]
     Store(String),
 }

@@ -9,6 +9,7 @@ pub mod bootstrap;
 pub mod compare;
 pub mod decide;
 pub mod export;
+pub mod kits;
 pub mod models;
 pub mod score;
 pub mod screen;
@@ -127,9 +128,10 @@ impl OpsError {
                 DecisionError::NoSuchApplication(_) | DecisionError::NothingToUndo(_) => {
                     ErrorKind::NotFound
                 }
-                DecisionError::AlreadyDecided { .. } | DecisionError::NotOpen { .. } => {
-                    ErrorKind::Conflict
-                }
+                DecisionError::AlreadyDecided { .. }
+                | DecisionError::NotOpen { .. }
+                | DecisionError::Leased { .. }
+                | DecisionError::InConflict { .. } => ErrorKind::Conflict,
                 DecisionError::Busy(_) => ErrorKind::Busy,
                 DecisionError::Store(_) => ErrorKind::Io,
                 _ => ErrorKind::Usage,

@@ -97,7 +97,7 @@ pub fn create_empty(path: &Path, mode: u32) -> Result<std::fs::File> {
 }
 
 /// Removes a file and the -wal, -shm and -journal SQLite may have left beside it.
-fn remove_with_sides(path: &Path) {
+pub(super) fn remove_with_sides(path: &Path) {
     let _ = std::fs::remove_file(path);
     remove_sides(path);
 }
@@ -110,7 +110,7 @@ fn remove_sides(path: &Path) {
 }
 
 /// A `meta` value, or `None` when the key or the table is absent.
-fn meta(conn: &Connection, key: &str) -> Option<String> {
+pub(super) fn meta(conn: &Connection, key: &str) -> Option<String> {
     conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
         .ok()
 }
@@ -185,7 +185,7 @@ fn open_rw(path: &Path) -> Result<Connection> {
     })
 }
 
-fn sync(path: &Path) -> Result<()> {
+pub(super) fn sync(path: &Path) -> Result<()> {
     std::fs::File::open(path)
         .and_then(|f| f.sync_all())
         .map_err(|e| StoreError::Write {
@@ -196,7 +196,7 @@ fn sync(path: &Path) -> Result<()> {
 
 /// Gives `tmp` the name `out`: over an existing `out` only when `replace`; otherwise a file
 /// that appeared meanwhile is never written over (a hard link cannot replace a name).
-fn publish(tmp: &Path, out: &Path, replace: bool) -> Result<()> {
+pub(super) fn publish(tmp: &Path, out: &Path, replace: bool) -> Result<()> {
     let write_err = |e| StoreError::Write {
         path: out.to_path_buf(),
         source: e,

@@ -24,6 +24,19 @@ pub struct NewDecision<'a> {
     /// The challenger model's id and class (schema 6), hashed only when present so that the
     /// decisions written before keep their hashes.
     pub challenger: Option<(&'a str, &'a str)>,
+    /// When the decision was made, if not now (a decision made offline in a kit keeps its time).
+    pub decided_at: Option<&'a str>,
+    /// Where it was made offline (schema 8), hashed only when present.
+    pub origin: Option<Origin<'a>>,
+}
+
+/// A decision made in a field kit: the kit, the decision's id there and its hash in the kit's
+/// own chain (its identity: a second merge of the same kit finds it by this hash).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Origin<'a> {
+    pub kit: &'a str,
+    pub id: i64,
+    pub hash: &'a str,
 }
 
 fn hash(prev: &str, id: i64, at: &str, d: &NewDecision) -> String {
@@ -61,6 +74,13 @@ fn hash(prev: &str, id: i64, at: &str, d: &NewDecision) -> String {
             h.update(v.as_bytes());
         }
     }
+    if let Some(o) = d.origin {
+        h.update([0x1d]);
+        h.update(o.kit.as_bytes());
+        h.update([0x1f]);
+        h.update(o.id.to_le_bytes());
+        h.update(o.hash.as_bytes());
+    }
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -95,16 +115,19 @@ pub fn insert(tx: &Transaction, d: &NewDecision) -> rusqlite::Result<i64> {
     let id: i64 = tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM decisions", [], |r| {
         r.get(0)
     })?;
-    let at: String = tx.query_row("SELECT strftime('%Y-%m-%dT%H:%M:%fZ','now')", [], |r| {
-        r.get(0)
-    })?;
+    let at: String = match d.decided_at {
+        Some(at) => at.to_string(),
+        None => tx.query_row("SELECT strftime('%Y-%m-%dT%H:%M:%fZ','now')", [], |r| {
+            r.get(0)
+        })?,
+    };
     let prev = head(tx)?.map(|(_, h)| h).unwrap_or_default();
     let chain = hash(&prev, id, &at, d);
     tx.execute(
         "INSERT INTO decisions(id, application_id, decision, analyst, decided_at, model_id,
              model_hash, predicted_class, override_reason, note, reasons, supersedes, chain_hash,
-             challenger_id, challenger_class)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+             challenger_id, challenger_class, origin_kit, origin_id, origin_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
         params![
             id,
             d.application_id,
@@ -120,7 +143,10 @@ pub fn insert(tx: &Transaction, d: &NewDecision) -> rusqlite::Result<i64> {
             d.supersedes,
             chain,
             d.challenger.map(|c| c.0),
-            d.challenger.map(|c| c.1)
+            d.challenger.map(|c| c.1),
+            d.origin.map(|o| o.kit),
+            d.origin.map(|o| o.id),
+            d.origin.map(|o| o.hash)
         ],
     )?;
     tx.execute(
@@ -161,7 +187,7 @@ pub fn verify(conn: &Connection) -> rusqlite::Result<Result<usize, ChainBreak>> 
     let mut stmt = conn.prepare(
         "SELECT id, application_id, decision, analyst, decided_at, model_id, model_hash,
                 predicted_class, override_reason, note, reasons, supersedes, chain_hash,
-                challenger_id, challenger_class
+                challenger_id, challenger_class, origin_kit, origin_id, origin_hash
          FROM decisions WHERE id > ?1 ORDER BY id",
     )?;
     let mut rows = stmt.query([start])?;
@@ -175,6 +201,12 @@ pub fn verify(conn: &Connection) -> rusqlite::Result<Result<usize, ChainBreak>> 
         let (mid, mhash, class, over, note, reasons) =
             (text(5)?, text(6)?, text(7)?, text(8)?, text(9)?, text(10)?);
         let (cid, cclass) = (text(13)?, text(14)?);
+        let (okit, oid, ohash): (Option<String>, Option<i64>, Option<String>) =
+            (text(15)?, r.get(16)?, text(17)?);
+        let origin = match (&okit, oid, &ohash) {
+            (Some(kit), Some(id), Some(hash)) => Some(Origin { kit, id, hash }),
+            _ => None,
+        };
         let d = NewDecision {
             application_id: app.as_deref().unwrap_or(""),
             decision: decision.as_deref().unwrap_or(""),
@@ -187,6 +219,8 @@ pub fn verify(conn: &Connection) -> rusqlite::Result<Result<usize, ChainBreak>> 
             reasons: reasons.as_deref().unwrap_or(""),
             supersedes: r.get(11)?,
             challenger: cid.as_deref().zip(cclass.as_deref()),
+            decided_at: None,
+            origin,
         };
         let stored: Option<String> = r.get(12)?;
         let expected = hash(&prev, id, at.as_deref().unwrap_or(""), &d);

@@ -87,6 +87,28 @@ fn in_force(
     Ok(last.filter(|d| d.decision != "undo"))
 }
 
+/// Refuses a decision on an application leased to a kit, or one with an open conflict.
+fn held_elsewhere(
+    tx: &rusqlite::Transaction,
+    application_id: &str,
+) -> std::result::Result<(), DecisionError> {
+    if let Some(lease) = super::kits::open_lease(tx, application_id).map_err(sql_err)? {
+        return Err(DecisionError::Leased {
+            id: application_id.to_string(),
+            kit: lease.kit_id,
+            analyst: lease.analyst,
+            since: lease.since,
+        });
+    }
+    if let Some(conflict) = super::kits::open_conflict_on(tx, application_id).map_err(sql_err)? {
+        return Err(DecisionError::InConflict {
+            id: application_id.to_string(),
+            conflict,
+        });
+    }
+    Ok(())
+}
+
 impl Store {
     /// Records a decision: checks its rules, then in one immediate transaction refuses it if the
     /// application is closed or already decided (unless `replace`), inserts it and sets the
@@ -110,6 +132,7 @@ impl Store {
             .map_err(sql_err)?;
         let status =
             status.ok_or_else(|| DecisionError::NoSuchApplication(input.application_id.clone()))?;
+        held_elsewhere(&tx, &input.application_id)?;
         let previous = in_force(&tx, &input.application_id).map_err(sql_err)?;
         match (&previous, input.replace) {
             (Some(p), false) => {
@@ -146,6 +169,8 @@ impl Store {
                     .challenger
                     .as_ref()
                     .map(|c| (c.id.as_str(), c.predicted_class.as_str())),
+                decided_at: None,
+                origin: None,
             },
         )
         .map_err(sql_err)?;
@@ -170,6 +195,7 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(sql_err)?;
+        held_elsewhere(&tx, application_id)?;
         let previous = in_force(&tx, application_id)
             .map_err(sql_err)?
             .ok_or_else(|| DecisionError::NothingToUndo(application_id.to_string()))?;
@@ -191,6 +217,8 @@ impl Store {
                     .challenger_id
                     .as_deref()
                     .zip(previous.challenger_class.as_deref()),
+                decided_at: None,
+                origin: None,
             },
         )
         .map_err(sql_err)?;
@@ -275,7 +303,10 @@ impl Store {
     }
 }
 
-fn decision_by_id(tx: &rusqlite::Transaction, id: i64) -> rusqlite::Result<DecisionRecord> {
+pub(super) fn decision_by_id(
+    tx: &rusqlite::Transaction,
+    id: i64,
+) -> rusqlite::Result<DecisionRecord> {
     let sql = format!(
         "SELECT {DECISION_COLUMNS} FROM decisions d JOIN applications a ON a.id = d.application_id
          WHERE d.id = ?1"

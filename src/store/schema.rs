@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use std::path::Path;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 
 /// Migration 1: every table of the foundation. Statement items and ratio columns come from the
 /// finance catalogues so that the store and the formulas cannot drift apart.
@@ -248,6 +248,87 @@ DROP TABLE api_tokens;
 ALTER TABLE api_tokens_v7 RENAME TO api_tokens;
 ";
 
+/// Version 8: field kits (`store::kits`). On a server: the kits taken out, the leases of their
+/// applications, the conflicts found when they come back; each decision may record where it
+/// was made offline (the kit, the kit's own id and chain hash of it: merging a kit twice finds
+/// its decisions by that hash). In a kit: the hash of every register row as it was taken out
+/// (`kit_base`), so that a merge tells a change made in the kit from one made on the server.
+/// Conflicts are kept: a resolved one cannot be changed, none can be deleted. Idempotent.
+fn migration_8(conn: &Connection) -> Result<String> {
+    let has_column: bool = conn
+        .prepare("SELECT 1 FROM pragma_table_info('decisions') WHERE name = 'origin_kit'")?
+        .exists([])?;
+    let columns = if has_column {
+        ""
+    } else {
+        "ALTER TABLE decisions ADD COLUMN origin_kit TEXT;
+         ALTER TABLE decisions ADD COLUMN origin_id INTEGER;
+         ALTER TABLE decisions ADD COLUMN origin_hash TEXT;"
+    };
+    Ok(format!(
+        "{columns}
+CREATE UNIQUE INDEX IF NOT EXISTS decisions_origin ON decisions(origin_hash)
+  WHERE origin_hash IS NOT NULL;
+CREATE TABLE IF NOT EXISTS kits (
+  id TEXT PRIMARY KEY,
+  taken_by TEXT NOT NULL,
+  taken_at TEXT NOT NULL,
+  selection TEXT NOT NULL,
+  file TEXT NOT NULL,
+  decision_mark INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS leases (
+  application_id TEXT NOT NULL REFERENCES applications(id),
+  kit_id TEXT NOT NULL REFERENCES kits(id),
+  analyst TEXT NOT NULL,
+  since TEXT NOT NULL,
+  ended_at TEXT,
+  ended_by TEXT,
+  end_kind TEXT CHECK (end_kind IN ('merged', 'revoked')),
+  end_reason TEXT,
+  PRIMARY KEY (application_id, kit_id)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS leases_open ON leases(application_id) WHERE ended_at IS NULL;
+CREATE TABLE IF NOT EXISTS kit_base (
+  kind TEXT NOT NULL,
+  key TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  PRIMARY KEY (kind, key)
+);
+CREATE TABLE IF NOT EXISTS kit_merges (
+  id INTEGER PRIMARY KEY,
+  kit_id TEXT NOT NULL,
+  merged_at TEXT NOT NULL,
+  merged_by TEXT NOT NULL,
+  decisions INTEGER NOT NULL,
+  rows INTEGER NOT NULL,
+  conflicts INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS conflicts (
+  id INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL CHECK (kind IN ('decision', 'firm', 'statement', 'factors')),
+  subject TEXT NOT NULL,
+  kit_id TEXT NOT NULL,
+  server_version TEXT NOT NULL,
+  kit_version TEXT NOT NULL,
+  kit_hash TEXT NOT NULL,
+  found_at TEXT NOT NULL,
+  resolved_at TEXT,
+  resolved_by TEXT,
+  resolution TEXT CHECK (resolution IN ('server', 'kit')),
+  reason TEXT,
+  UNIQUE (kind, subject, kit_hash)
+);
+CREATE INDEX IF NOT EXISTS conflicts_open ON conflicts(subject) WHERE resolved_at IS NULL;
+CREATE TRIGGER IF NOT EXISTS conflicts_kept BEFORE DELETE ON conflicts
+  BEGIN SELECT RAISE(ABORT, 'conflicts are kept: resolve one instead'); END;
+CREATE TRIGGER IF NOT EXISTS conflicts_resolved_once BEFORE UPDATE ON conflicts
+  WHEN OLD.resolved_at IS NOT NULL
+  BEGIN SELECT RAISE(ABORT, 'a resolved conflict stays as it was resolved'); END;
+"
+    ))
+}
+
 /// Applies every migration newer than the store's version, each in its own transaction.
 pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -281,6 +362,7 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
         migration_5(conn)?,
         migration_6(conn)?,
         MIGRATION_7.to_string(),
+        migration_8(conn)?,
     ];
     for (i, sql) in migrations.iter().enumerate() {
         let version = i as i64 + 1;

@@ -117,15 +117,31 @@ impl Store {
 
     /// The ratios of a sector's firms (case-insensitive sector name): each firm's latest
     /// statement, or its statement of `year`.
+    /// In a field kit, the peers are the anonymous snapshot the kit took of the sector's
+    /// latest statements (`store::kits`), not the kit's few firms.
     pub fn sector_ratios(&self, sector: &str, year: Option<i32>) -> Result<Vec<RatioRow>> {
-        let sql = format!(
+        let kit_peers: bool = self
+            .conn
+            .prepare(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'peer_statements'",
+            )?
+            .exists([])?;
+        let sql = if kit_peers {
+            format!(
+                "SELECT {} FROM peer_statements s WHERE s.peer_sector = ?1 COLLATE NOCASE
+                   AND (?2 IS NULL OR s.fiscal_year = ?2)",
+                select_list().replace("firm_id,", "s.firm_id,")
+            )
+        } else {
+            format!(
             "SELECT {} FROM statements s JOIN firms f ON f.id = s.firm_id
              WHERE f.sector = ?1 COLLATE NOCASE AND
                CASE WHEN ?2 IS NULL
                  THEN s.fiscal_year = (SELECT max(fiscal_year) FROM statements WHERE firm_id = s.firm_id)
                  ELSE s.fiscal_year = ?2 END",
             select_list().replace("firm_id,", "s.firm_id,")
-        );
+            )
+        };
         let mut stmt = self.conn.prepare(&sql)?;
         let rows = stmt.query_map(rusqlite::params![sector, year], read_row)?;
         rows.map(|r| r.map(|(_, ratios)| ratios))

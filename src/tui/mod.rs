@@ -132,18 +132,33 @@ pub fn settings(options: &Options, store_label: String) -> anyhow::Result<Settin
 }
 
 /// Runs the workbench on the store until the analyst quits.
+/// What the title bar says of the store: its file name, and on a field kit that it is one, of
+/// which store and since when (a decision taken there reaches the server only by `kit in`).
+pub fn store_label(store: &Store, path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match store.kit_origin() {
+        Ok(Some(o)) => format!(
+            "KIT {} of store {} since {} · {name}",
+            o.kit_id,
+            o.server_store_id,
+            o.taken_at.get(..10).unwrap_or(&o.taken_at)
+        ),
+        _ => name,
+    }
+}
+
 pub fn run(store: Store, options: &Options) -> anyhow::Result<()> {
     use std::io::IsTerminal;
     let path = store
         .path()
         .map(Path::to_path_buf)
         .ok_or_else(|| anyhow::anyhow!("the workbench needs a store file"))?;
+    let label = store_label(&store, &path);
     drop(store);
     // The settings first: a bad configuration, theme or keymap is said even without a terminal.
-    let label = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
     let settings = settings(options, label)?;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(StartError::NoTerminal.into());

@@ -68,7 +68,12 @@ fn draw_tabs(frame: &mut Frame, area: Rect, app: &App) {
             Span::styled(label, t.muted)
         });
     }
-    let right = format!(" {} · {} ", app.settings.analyst, app.settings.store_label);
+    // On a field kit the kit comes first: it must show even where the bar is cut.
+    let right = if app.settings.store_label.starts_with("KIT ") {
+        format!(" {} · {} ", app.settings.store_label, app.settings.analyst)
+    } else {
+        format!(" {} · {} ", app.settings.analyst, app.settings.store_label)
+    };
     let used: usize = spans.iter().map(|s| s.content.chars().count()).sum();
     let room = (area.width as usize).saturating_sub(used);
     if room > 4 {

@@ -60,6 +60,10 @@ pub struct QueueEntry {
     pub model_hash: Option<String>,
     pub challenger: Option<ChallengerView>,
     pub key_ratios: Vec<KeyRatioView>,
+    /// Held away from the desk: out with a field kit (kit, analyst, since) or in conflict.
+    pub hold: Option<crate::store::kits::Hold>,
+    /// The hold in words ("out with kit K (lee, since T)").
+    pub hold_text: Option<String>,
 }
 
 /// The challenger's view of a firm beside the champion's.
@@ -138,6 +142,8 @@ pub fn queue_entry(q: &QueueItem) -> QueueEntry {
                 sector_median: k.sector_median,
             })
             .collect(),
+        hold: q.hold.clone(),
+        hold_text: q.hold.as_ref().map(ToString::to_string),
     }
 }
 

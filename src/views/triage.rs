@@ -9,6 +9,7 @@ use crate::decisions::ModelRef;
 use crate::finance::catalogue::{find, Unit};
 use crate::finance::peers::quantile_sorted;
 use crate::store::decisions::Application;
+use crate::store::kits::Hold;
 use crate::store::Store;
 use std::collections::HashMap;
 
@@ -42,6 +43,8 @@ pub struct QueueItem {
     /// The challenger's view, when one is set and can score the firm.
     pub challenger: Option<(ModelRef, Scored)>,
     pub key_ratios: Vec<KeyRatio>,
+    /// What holds it away from the desk: a field kit's lease, an open conflict.
+    pub hold: Option<Hold>,
 }
 
 impl QueueItem {
@@ -74,7 +77,14 @@ pub fn load(store: &Store) -> Result<Vec<QueueItem>> {
         Some(_) => store.challenger_model()?,
         None => None,
     };
-    let apps = store.pending_queue()?;
+    let mut holds = store.holds()?;
+    let mut apps = store.pending_queue()?;
+    // Applications decided in two places stay in view until their conflict is resolved.
+    for (id, hold) in &holds {
+        if matches!(hold, Hold::Conflict { .. }) && !apps.iter().any(|a| &a.id == id) {
+            apps.push(store.application(id)?);
+        }
+    }
     let mut medians: HashMap<String, Vec<Option<f64>>> = HashMap::new();
     let key: Vec<usize> = KEY_RATIOS
         .iter()
@@ -124,6 +134,7 @@ pub fn load(store: &Store) -> Result<Vec<QueueItem>> {
             None => None,
         };
         items.push(QueueItem {
+            hold: holds.remove(&app.id),
             application: app,
             score,
             model: model_ref,

@@ -35,6 +35,7 @@ mod import_properties;
 mod import_rules;
 mod inputs;
 mod invalid_config;
+mod kits;
 mod labels;
 mod layers;
 mod linfa_crosscheck;

@@ -80,8 +80,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             };
             let class = q.score.as_ref().map(|s| s.explanation.class.as_str());
             let name: String = q.application.firm_name.chars().take(name_w).collect();
-            // "!" marks an application on which the challenger disagrees with the champion.
-            let (mark, mark_style) = if q.disagrees() {
+            // "!" marks an application on which the challenger disagrees with the champion;
+            // "K" one out with a field kit, "C" one in conflict (both named in the detail).
+            let (mark, mark_style) = if let Some(hold) = &q.hold {
+                (
+                    match hold {
+                        crate::store::kits::Hold::Kit { .. } => "K",
+                        crate::store::kits::Hold::Conflict { .. } => "C",
+                    },
+                    t.warning,
+                )
+            } else if q.disagrees() {
                 ("!", t.warning)
             } else {
                 (" ", style)
@@ -118,6 +127,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             t.muted,
         )),
     ];
+    if let Some(hold) = &q.hold {
+        lines.insert(
+            0,
+            Line::from(Span::styled(
+                format!("{hold}: not decided here"),
+                t.warning.add_modifier(ratatui::style::Modifier::BOLD),
+            )),
+        );
+    }
     match &q.score {
         None => lines.push(Line::from(Span::styled(
             "no model score (no active model, or no statement)",

@@ -1,0 +1,713 @@
+//! Field kits in the store: writing a kit (a normal store holding part of the book, with its own
+//! store id and a record of where it came from), the kits taken out of a store and the leases
+//! of their applications, what holds an application elsewhere (a lease, an open conflict), and
+//! the content hashes of register rows that a merge compares. The merge itself is
+//! `store::merge`; its rules are `decisions::merge`.
+
+use super::{Result, Store, StoreError};
+use crate::finance::ITEMS;
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// Where a kit came from, as the kit records it (`meta.kit_origin`, JSON).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct KitOrigin {
+    /// The kit's own id (its store id).
+    pub kit_id: String,
+    /// The store it was taken out of.
+    pub server_store_id: String,
+    pub taken_by: String,
+    pub taken_at: String,
+    /// The selection, in words.
+    pub selection: String,
+    pub applications: Vec<String>,
+}
+
+/// A kit taken out of this store, as the store registers it.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct KitRecord {
+    pub id: String,
+    pub taken_by: String,
+    pub taken_at: String,
+    pub selection: String,
+    pub file: String,
+    /// The last decision id of this store when the kit was taken out.
+    pub decision_mark: i64,
+    /// Applications still leased to it.
+    pub open_leases: i64,
+}
+
+/// An application's lease to a kit.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Lease {
+    pub application_id: String,
+    pub kit_id: String,
+    pub analyst: String,
+    pub since: String,
+}
+
+/// What holds an application away from the desk: a kit's lease or an open conflict.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[serde(tag = "held_by", rename_all = "snake_case")]
+pub enum Hold {
+    Kit {
+        kit_id: String,
+        analyst: String,
+        since: String,
+    },
+    Conflict {
+        conflict: i64,
+    },
+}
+
+impl std::fmt::Display for Hold {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Hold::Kit {
+                kit_id,
+                analyst,
+                since,
+            } => write!(f, "out with kit {kit_id} ({analyst}, since {since})"),
+            Hold::Conflict { conflict } => write!(f, "in conflict {conflict}"),
+        }
+    }
+}
+
+/// What `take_out_kit` wrote.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KitOutReport {
+    pub path: PathBuf,
+    pub origin: KitOrigin,
+    pub firms: i64,
+    pub statements: i64,
+    pub bytes: u64,
+}
+
+/// A register row kind a kit carries and a merge compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RowKind {
+    Firm,
+    Statement,
+    Factors,
+}
+
+impl RowKind {
+    pub const ALL: [RowKind; 3] = [RowKind::Firm, RowKind::Statement, RowKind::Factors];
+
+    pub fn table(self) -> &'static str {
+        match self {
+            RowKind::Firm => "firms",
+            RowKind::Statement => "statements",
+            RowKind::Factors => "factors",
+        }
+    }
+
+    /// The columns a row is compared and written by: what was entered, never what is derived
+    /// from it (a statement's ratios follow its items and its previous year).
+    pub fn columns(self) -> Vec<&'static str> {
+        match self {
+            RowKind::Firm => vec![
+                "id",
+                "name",
+                "sector",
+                "region",
+                "founded",
+                "size",
+                "status",
+                "closed_on",
+            ],
+            RowKind::Statement => {
+                let mut c = vec!["firm_id", "fiscal_year", "currency"];
+                c.extend(ITEMS.iter().map(|i| i.id));
+                c
+            }
+            RowKind::Factors => vec![
+                "firm_id",
+                "as_of",
+                "years_in_business",
+                "legal_score",
+                "management_score",
+                "credit_security",
+                "market_share",
+                "supplier_dependence",
+                "customer_dependence",
+            ],
+        }
+    }
+
+    pub fn keys(self) -> &'static [&'static str] {
+        match self {
+            RowKind::Firm => &["id"],
+            RowKind::Statement => &["firm_id", "fiscal_year"],
+            RowKind::Factors => &["firm_id"],
+        }
+    }
+
+    fn firm_column(self) -> &'static str {
+        match self {
+            RowKind::Firm => "id",
+            _ => "firm_id",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RowKind::Firm => "firm",
+            RowKind::Statement => "statement",
+            RowKind::Factors => "factors",
+        }
+    }
+}
+
+/// One register row: its key (`id`, `firm:year`), its values in `RowKind::columns` order, and
+/// the hash of its content.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegisterRow {
+    pub kind: RowKind,
+    pub key: String,
+    pub firm_id: String,
+    pub values: Vec<Value>,
+    pub hash: String,
+}
+
+impl RegisterRow {
+    /// The row as JSON, column by column (how a conflict keeps each version).
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut map = serde_json::Map::new();
+        for (c, v) in self.kind.columns().iter().zip(&self.values) {
+            map.insert(c.to_string(), cell_json(v));
+        }
+        serde_json::Value::Object(map)
+    }
+
+    /// A number column's value (`None` when missing or not a number).
+    pub fn number(&self, column: &str) -> Option<f64> {
+        let at = self.kind.columns().iter().position(|c| *c == column)?;
+        match &self.values[at] {
+            Value::Real(v) => Some(*v),
+            Value::Integer(v) => Some(*v as f64),
+            _ => None,
+        }
+    }
+
+    /// A text column's value.
+    pub fn text(&self, column: &str) -> Option<String> {
+        let at = self.kind.columns().iter().position(|c| *c == column)?;
+        match &self.values[at] {
+            Value::Text(t) => Some(t.clone()),
+            Value::Integer(v) => Some(v.to_string()),
+            Value::Real(v) => Some(v.to_string()),
+            _ => None,
+        }
+    }
+}
+
+fn cell_json(v: &Value) -> serde_json::Value {
+    match v {
+        Value::Null => serde_json::Value::Null,
+        Value::Integer(i) => (*i).into(),
+        Value::Real(r) => {
+            serde_json::Number::from_f64(*r).map_or(serde_json::Value::Null, Into::into)
+        }
+        Value::Text(t) => t.clone().into(),
+        Value::Blob(b) => b
+            .iter()
+            .map(|x| format!("{x:02x}"))
+            .collect::<String>()
+            .into(),
+    }
+}
+
+/// A value back from JSON (a conflict's kept version, applied on resolution).
+pub(super) fn json_cell(v: &serde_json::Value) -> Value {
+    match v {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Number(n) => n
+            .as_i64()
+            .map(Value::Integer)
+            .or_else(|| n.as_f64().map(Value::Real))
+            .unwrap_or(Value::Null),
+        serde_json::Value::String(s) => Value::Text(s.clone()),
+        other => Value::Text(other.to_string()),
+    }
+}
+
+/// The content hash of a row's values: a number hashes the same whether SQLite stored it as an
+/// integer or a real.
+fn row_hash(values: &[Value]) -> String {
+    let mut h = Sha256::new();
+    for v in values {
+        match v {
+            Value::Null => h.update([0]),
+            Value::Integer(i) => {
+                h.update([1]);
+                h.update((*i as f64).to_bits().to_le_bytes());
+            }
+            Value::Real(r) => {
+                h.update([1]);
+                h.update(r.to_bits().to_le_bytes());
+            }
+            Value::Text(t) => {
+                h.update([2]);
+                h.update(t.as_bytes());
+            }
+            Value::Blob(b) => {
+                h.update([3]);
+                h.update(b);
+            }
+        }
+        h.update([0x1f]);
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Register rows of one kind, all of them (`firms = None`) or of the firms in `temp.kit_firms`.
+pub(super) fn register_rows(
+    conn: &Connection,
+    kind: RowKind,
+    only_kit_firms: bool,
+) -> Result<Vec<RegisterRow>> {
+    let columns = kind.columns();
+    let filter = if only_kit_firms {
+        format!(
+            "WHERE {} IN (SELECT id FROM temp.kit_firms)",
+            kind.firm_column()
+        )
+    } else {
+        String::new()
+    };
+    let sql = format!(
+        "SELECT {} FROM main.{} {filter} ORDER BY {}",
+        columns.join(", "),
+        kind.table(),
+        kind.keys().join(", ")
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map([], |r| {
+        (0..columns.len())
+            .map(|i| r.get::<_, Value>(i))
+            .collect::<rusqlite::Result<Vec<Value>>>()
+    })?;
+    let mut out = Vec::new();
+    for values in rows {
+        out.push(register_row(kind, values?));
+    }
+    Ok(out)
+}
+
+pub(super) fn register_row(kind: RowKind, values: Vec<Value>) -> RegisterRow {
+    let text = |v: &Value| match v {
+        Value::Text(t) => t.clone(),
+        Value::Integer(i) => i.to_string(),
+        other => format!("{other:?}"),
+    };
+    let firm_id = text(&values[0]);
+    let key = match kind {
+        RowKind::Statement => format!("{firm_id}:{}", text(&values[1])),
+        _ => firm_id.clone(),
+    };
+    RegisterRow {
+        kind,
+        key,
+        firm_id,
+        hash: row_hash(&values),
+        values,
+    }
+}
+
+/// The row of `kind` under `key` in the database `conn` reads (in a transaction or not).
+pub(super) fn register_row_at(
+    conn: &Connection,
+    kind: RowKind,
+    row: &RegisterRow,
+) -> Result<Option<RegisterRow>> {
+    let columns = kind.columns();
+    let keys = kind.keys();
+    let condition: Vec<String> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| format!("{k} = ?{}", i + 1))
+        .collect();
+    let sql = format!(
+        "SELECT {} FROM {} WHERE {}",
+        columns.join(", "),
+        kind.table(),
+        condition.join(" AND ")
+    );
+    let key_values: Vec<&Value> = keys
+        .iter()
+        .map(|k| &row.values[columns.iter().position(|c| c == k).unwrap_or(0)])
+        .collect();
+    let values = conn
+        .query_row(&sql, rusqlite::params_from_iter(key_values), |r| {
+            (0..columns.len())
+                .map(|i| r.get::<_, Value>(i))
+                .collect::<rusqlite::Result<Vec<Value>>>()
+        })
+        .optional()?;
+    Ok(values.map(|v| register_row(kind, v)))
+}
+
+/// The open lease of an application, inside a transaction.
+pub(super) fn open_lease(
+    conn: &Connection,
+    application_id: &str,
+) -> rusqlite::Result<Option<Lease>> {
+    conn.query_row(
+        "SELECT application_id, kit_id, analyst, since FROM leases
+         WHERE application_id = ?1 AND ended_at IS NULL",
+        [application_id],
+        |r| {
+            Ok(Lease {
+                application_id: r.get(0)?,
+                kit_id: r.get(1)?,
+                analyst: r.get(2)?,
+                since: r.get(3)?,
+            })
+        },
+    )
+    .optional()
+}
+
+/// The open conflict about a subject (an application, a firm, `firm:year`), if any.
+pub(super) fn open_conflict_on(conn: &Connection, subject: &str) -> rusqlite::Result<Option<i64>> {
+    conn.query_row(
+        "SELECT id FROM conflicts WHERE subject = ?1 AND resolved_at IS NULL ORDER BY id LIMIT 1",
+        [subject],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// Copies the rows of `table` that `condition` picks from the main database into the attached
+/// kit, column by column as the kit's table has them.
+fn copy_table(conn: &Connection, table: &str, condition: &str) -> Result<usize> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT name FROM pragma_table_info('{table}', 'kit')"
+    ))?;
+    let columns: Vec<String> = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let list = columns.join(", ");
+    Ok(conn.execute(
+        &format!(
+            "INSERT INTO kit.{table} ({list}) SELECT {list} FROM main.{table} WHERE {condition}"
+        ),
+        [],
+    )?)
+}
+
+impl Store {
+    /// The store's id (made on first use).
+    pub fn store_id(&self) -> Result<String> {
+        super::backup::store_id(&self.conn)
+    }
+
+    /// Where this store came from, when it is a kit.
+    pub fn kit_origin(&self) -> Result<Option<KitOrigin>> {
+        match super::backup::kit_origin(&self.conn) {
+            None => Ok(None),
+            Some(text) => {
+                super::stored_json(&text, "meta", "kit_origin", "the kit's origin").map(Some)
+            }
+        }
+    }
+
+    /// Applications among `ids` that cannot go out in a kit: unknown, not pending, already
+    /// leased or in conflict; each with why.
+    pub fn kit_refusals(&self, ids: &[String]) -> Result<Vec<(String, String)>> {
+        let mut out = Vec::new();
+        for id in ids {
+            let status: Option<String> = self
+                .conn
+                .query_row("SELECT status FROM applications WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            let why = match status.as_deref() {
+                None => Some("no such application".to_string()),
+                Some("pending") => None,
+                Some(s) => Some(format!("it is {s}, not pending")),
+            };
+            let why = match why {
+                Some(w) => Some(w),
+                None => match open_lease(&self.conn, id)? {
+                    Some(l) => Some(format!(
+                        "it is already out with kit {} ({}, since {})",
+                        l.kit_id, l.analyst, l.since
+                    )),
+                    None => {
+                        open_conflict_on(&self.conn, id)?.map(|c| format!("it is in conflict {c}"))
+                    }
+                },
+            };
+            if let Some(w) = why {
+                out.push((id.clone(), w));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Writes a kit at `out` holding the applications `ids` (pending, not leased), their firms
+    /// with every statement, factor and outcome, the sector peers' latest ratios (without
+    /// names: the screens' medians and percentiles), the champion and the challenger; then, in
+    /// one transaction, registers the kit and leases the applications to it. The kit is written
+    /// beside `out` under a temporary name, created 0600, and named only once the leases are
+    /// recorded; an existing `out` is never replaced.
+    pub fn take_out_kit(
+        &mut self,
+        out: &Path,
+        ids: &[String],
+        taken_by: &str,
+        selection: &str,
+    ) -> Result<KitOutReport> {
+        if out.exists() {
+            return Err(StoreError::FileExists(out.to_path_buf()));
+        }
+        let tmp = PathBuf::from(format!("{}.partial", out.display()));
+        super::backup::remove_with_sides(&tmp);
+        drop(super::backup::create_empty(&tmp, 0o600)?);
+        let made = self.fill_kit(&tmp, ids, taken_by, selection);
+        let origin = match made {
+            Ok(o) => o,
+            Err(e) => {
+                super::backup::remove_with_sides(&tmp);
+                return Err(e);
+            }
+        };
+        let leased = self.lease_to_kit(&origin, out);
+        if let Err(e) = leased {
+            super::backup::remove_with_sides(&tmp);
+            return Err(e);
+        }
+        super::backup::sync(&tmp)?;
+        super::backup::publish(&tmp, out, false)?;
+        let kit = Store::open(out)?;
+        let firms = kit.count("firms")?;
+        let statements = kit.count("statements")?;
+        drop(kit);
+        Ok(KitOutReport {
+            path: out.to_path_buf(),
+            origin,
+            firms,
+            statements,
+            bytes: std::fs::metadata(out).map_or(0, |m| m.len()),
+        })
+    }
+
+    fn fill_kit(
+        &self,
+        tmp: &Path,
+        ids: &[String],
+        taken_by: &str,
+        selection: &str,
+    ) -> Result<KitOrigin> {
+        // The kit's schema and its own store id, made by opening it as a store.
+        let kit_id = {
+            let kit = Store::open(tmp)?;
+            kit.store_id()?
+        };
+        let origin = KitOrigin {
+            kit_id,
+            server_store_id: self.store_id()?,
+            taken_by: taken_by.to_string(),
+            taken_at: crate::clock::iso_utc(std::time::SystemTime::now()),
+            selection: selection.to_string(),
+            applications: ids.to_vec(),
+        };
+        let conn = &self.conn;
+        conn.execute("ATTACH DATABASE ?1 AS kit", [tmp.to_string_lossy()])?;
+        let filled = (|| -> Result<()> {
+            conn.execute_batch(
+                "CREATE TEMP TABLE IF NOT EXISTS kit_apps(id TEXT PRIMARY KEY);
+                 CREATE TEMP TABLE IF NOT EXISTS kit_firms(id TEXT PRIMARY KEY);
+                 DELETE FROM temp.kit_apps; DELETE FROM temp.kit_firms;",
+            )?;
+            {
+                let mut ins =
+                    conn.prepare("INSERT OR IGNORE INTO temp.kit_apps(id) VALUES (?1)")?;
+                for id in ids {
+                    ins.execute([id])?;
+                }
+            }
+            conn.execute_batch(
+                "INSERT OR IGNORE INTO temp.kit_firms(id)
+                   SELECT firm_id FROM main.applications WHERE id IN (SELECT id FROM temp.kit_apps);
+                 BEGIN;",
+            )?;
+            let in_firms = "firm_id IN (SELECT id FROM temp.kit_firms)";
+            copy_table(conn, "firms", "id IN (SELECT id FROM temp.kit_firms)")?;
+            for t in ["statements", "factors", "outcomes"] {
+                copy_table(conn, t, in_firms)?;
+            }
+            copy_table(conn, "applications", "id IN (SELECT id FROM temp.kit_apps)")?;
+            let models = "(id IN (SELECT id FROM main.models WHERE active = 1)
+                 OR id IN (SELECT value FROM main.meta WHERE key = 'challenger_model'))";
+            copy_table(conn, "models", models)?;
+            copy_table(
+                conn,
+                "predictions",
+                &format!("{in_firms} AND model_id IN (SELECT id FROM main.models WHERE {models})"),
+            )?;
+            conn.execute_batch(
+                "INSERT OR REPLACE INTO kit.meta(key, value)
+                   SELECT key, value FROM main.meta WHERE key = 'challenger_model';
+                 DROP TABLE IF EXISTS kit.peer_statements;",
+            )?;
+            // The sector peers' latest statements, firms made anonymous: the kit's screens
+            // show medians and percentiles against the whole sector, not the kit's few firms.
+            conn.execute_batch(
+                "CREATE TABLE kit.peer_statements AS
+                   SELECT s.*, f.sector AS peer_sector FROM main.statements s
+                   JOIN main.firms f ON f.id = s.firm_id
+                   WHERE f.sector IN (SELECT sector FROM main.firms WHERE id IN (SELECT id FROM temp.kit_firms))
+                     AND s.fiscal_year = (SELECT max(fiscal_year) FROM main.statements WHERE firm_id = s.firm_id);
+                 UPDATE kit.peer_statements SET firm_id = 'peer-' || rowid;",
+            )?;
+            conn.execute(
+                "INSERT OR REPLACE INTO kit.meta(key, value) VALUES (?1, ?2)",
+                [
+                    super::backup::KIT_ORIGIN_KEY,
+                    &serde_json::to_string(&origin).unwrap_or_default(),
+                ],
+            )?;
+            // The content of every register row as it went out, for the merge's three-way rule.
+            for kind in RowKind::ALL {
+                let rows = register_rows(conn, kind, true)?;
+                let mut ins = conn.prepare(
+                    "INSERT OR REPLACE INTO kit.kit_base(kind, key, hash) VALUES (?1, ?2, ?3)",
+                )?;
+                for r in rows {
+                    ins.execute([kind.as_str(), &r.key, &r.hash])?;
+                }
+            }
+            conn.execute_batch("COMMIT;")?;
+            Ok(())
+        })();
+        if filled.is_err() {
+            let _ = conn.execute_batch("ROLLBACK;");
+        }
+        let _ = conn.execute_batch("DELETE FROM temp.kit_apps; DELETE FROM temp.kit_firms;");
+        let detached = conn.execute("DETACH DATABASE kit", []);
+        filled?;
+        detached?;
+        Ok(origin)
+    }
+
+    /// Registers a kit and leases its applications to it, in one transaction that checks again
+    /// that none was leased or decided meanwhile.
+    fn lease_to_kit(&mut self, origin: &KitOrigin, out: &Path) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mark: i64 = tx.query_row("SELECT coalesce(max(id), 0) FROM decisions", [], |r| {
+            r.get(0)
+        })?;
+        tx.execute(
+            "INSERT INTO kits(id, taken_by, taken_at, selection, file, decision_mark)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            rusqlite::params![
+                origin.kit_id,
+                origin.taken_by,
+                origin.taken_at,
+                origin.selection,
+                out.to_string_lossy(),
+                mark
+            ],
+        )?;
+        for id in &origin.applications {
+            let status: String =
+                tx.query_row("SELECT status FROM applications WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })?;
+            if status != "pending" || open_lease(&tx, id)?.is_some() {
+                return Err(StoreError::Conflict(format!(
+                    "application {id} was decided or taken out while the kit was written: nothing was leased"
+                )));
+            }
+            tx.execute(
+                "INSERT INTO leases(application_id, kit_id, analyst, since) VALUES (?1, ?2, ?3, ?4)",
+                rusqlite::params![id, origin.kit_id, origin.taken_by, origin.taken_at],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The kits taken out of this store, newest first.
+    pub fn kits(&self) -> Result<Vec<KitRecord>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT k.id, k.taken_by, k.taken_at, k.selection, k.file, k.decision_mark,
+                    (SELECT count(*) FROM leases l WHERE l.kit_id = k.id AND l.ended_at IS NULL)
+             FROM kits k ORDER BY k.taken_at DESC, k.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(KitRecord {
+                id: r.get(0)?,
+                taken_by: r.get(1)?,
+                taken_at: r.get(2)?,
+                selection: r.get(3)?,
+                file: r.get(4)?,
+                decision_mark: r.get(5)?,
+                open_leases: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Ends every open lease of a kit as revoked, with who and why; returns how many.
+    pub fn revoke_kit(&mut self, kit_id: &str, by: &str, reason: &str) -> Result<usize> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let known: bool = tx
+            .prepare("SELECT 1 FROM kits WHERE id = ?1")?
+            .exists([kit_id])?;
+        if !known {
+            return Err(StoreError::NotFound(format!(
+                "no kit '{kit_id}' was taken out of this store"
+            )));
+        }
+        let n = tx.execute(
+            "UPDATE leases SET ended_at = strftime('%Y-%m-%dT%H:%M:%SZ','now'), ended_by = ?2,
+                 end_kind = 'revoked', end_reason = ?3
+             WHERE kit_id = ?1 AND ended_at IS NULL",
+            rusqlite::params![kit_id, by, reason],
+        )?;
+        tx.commit()?;
+        Ok(n)
+    }
+
+    /// Every application held away from the desk: leased to a kit, or in an open conflict.
+    pub fn holds(&self) -> Result<std::collections::HashMap<String, Hold>> {
+        let mut out = std::collections::HashMap::new();
+        let mut stmt = self.conn.prepare(
+            "SELECT application_id, kit_id, analyst, since FROM leases WHERE ended_at IS NULL",
+        )?;
+        for row in stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })? {
+            let (app, kit_id, analyst, since) = row?;
+            out.insert(
+                app,
+                Hold::Kit {
+                    kit_id,
+                    analyst,
+                    since,
+                },
+            );
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT subject, min(id) FROM conflicts WHERE resolved_at IS NULL AND kind = 'decision'
+             GROUP BY subject",
+        )?;
+        for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get(1)?)))? {
+            let (app, conflict) = row?;
+            out.insert(app, Hold::Conflict { conflict });
+        }
+        Ok(out)
+    }
+}
