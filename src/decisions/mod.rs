@@ -94,6 +94,8 @@ pub struct DecisionRecord {
     /// The challenger model's id and class when the decision was taken (schema 6 on).
     pub challenger_id: Option<String>,
     pub challenger_class: Option<String>,
+    /// The field kit it was made in, offline (schema 8 on; none for a decision made here).
+    pub made_in_kit: Option<String>,
 }
 
 /// Why a decision was not recorded, in words an analyst can act on.

@@ -101,7 +101,8 @@ impl Store {
              JOIN (SELECT application_id, decision FROM decisions d
                    WHERE id = (SELECT max(id) FROM decisions e WHERE e.application_id = d.application_id)) last
                ON last.application_id = a.id
-             WHERE a.status != CASE last.decision WHEN 'approve' THEN 'approved'
+             WHERE a.id NOT IN (SELECT subject FROM conflicts WHERE kind = 'decision' AND resolved_at IS NULL)
+               AND a.status != CASE last.decision WHEN 'approve' THEN 'approved'
                    WHEN 'decline' THEN 'declined' WHEN 'refer' THEN 'referred' ELSE 'pending' END",
             [],
             |row| row.get(0),
@@ -112,6 +113,7 @@ impl Store {
         );
         let doubled: i64 = self.conn.query_row(
             "SELECT count(*) FROM decisions d WHERE decision != 'undo' AND supersedes IS NULL
+               AND d.application_id NOT IN (SELECT subject FROM conflicts WHERE kind = 'decision')
                AND EXISTS (SELECT 1 FROM decisions e WHERE e.application_id = d.application_id
                            AND e.id < d.id AND e.decision != 'undo'
                            AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.supersedes = e.id))",
@@ -146,6 +148,18 @@ impl Store {
             ),
             Err(m) => r.add(false, format!("decision chain broken: {m}")),
         }
+        // Work out in field kits, and what came back decided in two places (`store::kits`).
+        let (leased, kits, open): (i64, i64, i64) = self.conn.query_row(
+            "SELECT (SELECT count(*) FROM leases WHERE ended_at IS NULL),
+                    (SELECT count(DISTINCT kit_id) FROM leases WHERE ended_at IS NULL),
+                    (SELECT count(*) FROM conflicts WHERE resolved_at IS NULL)",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )?;
+        r.add(
+            true,
+            format!("field kits: {leased} applications out in {kits} kits; {open} conflicts open"),
+        );
         r.tables = self
             .table_counts()?
             .into_iter()

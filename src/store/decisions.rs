@@ -24,7 +24,7 @@ pub struct Application {
 const DECISION_COLUMNS: &str =
     "d.id, d.application_id, a.firm_id, d.decision, d.analyst, d.decided_at,
     d.model_id, d.model_hash, d.predicted_class, d.override_reason, d.note, d.reasons, d.supersedes,
-    d.challenger_id, d.challenger_class";
+    d.challenger_id, d.challenger_class, d.origin_kit";
 
 fn decision_row(r: &rusqlite::Row) -> rusqlite::Result<DecisionRecord> {
     let id: i64 = r.get(0)?;
@@ -45,6 +45,7 @@ fn decision_row(r: &rusqlite::Row) -> rusqlite::Result<DecisionRecord> {
         supersedes: r.get(12)?,
         challenger_id: r.get(13)?,
         challenger_class: r.get(14)?,
+        made_in_kit: r.get(15)?,
     })
 }
 

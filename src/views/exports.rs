@@ -33,6 +33,7 @@ pub fn decisions(rows: &[DecisionRecord]) -> Table {
         "supersedes",
         "challenger_id",
         "challenger_class",
+        "made_in_kit",
     ];
     Table {
         columns: columns.iter().map(|c| c.to_string()).collect(),
@@ -55,6 +56,7 @@ pub fn decisions(rows: &[DecisionRecord]) -> Table {
                     Cell::Integer(d.supersedes),
                     text(&d.challenger_id),
                     text(&d.challenger_class),
+                    text(&d.made_in_kit),
                 ]
             })
             .collect(),
