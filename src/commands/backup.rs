@@ -42,6 +42,9 @@ pub fn restore(cli: &Cli, args: &RestoreArgs) -> anyhow::Result<()> {
             e @ StoreError::WouldSetAside { .. } => anyhow::anyhow!(
                 "{e}; nothing was changed: pass --force to restore it and keep them there"
             ),
+            e @ StoreError::IsKit { .. } => {
+                anyhow::anyhow!("{e}: precre kit in {}", args.file.display())
+            }
             e => e.into(),
         })?;
     // Opening it applies any migration the backup's schema needs.

@@ -95,8 +95,8 @@ pub enum StoreError {
     },
     /// A kit given to `restore`: a kit is brought back with `precre kit in`, never restored.
     #[error(
-        "{} is a kit taken out of store {origin}, not a backup: bring it back with \
-         `precre kit in {}`; restore never puts a kit in place of a store", path.display(), path.display()
+        "{} is a kit taken out of store {origin}, not a backup: it is merged back, never \
+         restored in place of a store", path.display()
     )]
     IsKit { path: PathBuf, origin: String },
     /// A copy that lacks decisions the store it would replace holds.
