@@ -44,7 +44,8 @@ fn store_with(firms: usize) -> PathBuf {
     let mut store = Store::open(&tmp).expect("store");
     precre::demo::load(&mut store, Some(files.path()), false).expect("import");
     let rec = ModelRecord::from_json(precre::ops::bootstrap::DEFAULT_MODEL).expect("model");
-    store.save_model(&rec, true).expect("save model");
+    precre::ops::governance::install(&mut store, &rec, "bench", "benchmark store")
+        .expect("install model");
     let p = precre::views::scoring::score_all(&store, &rec).expect("score");
     store.save_predictions(&rec.id, &p).expect("predictions");
     drop(store);

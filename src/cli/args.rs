@@ -12,7 +12,8 @@ pub struct WorkbenchArgs {
     /// Workbench theme: dark, light, high-contrast, monochrome, or a theme TOML file.
     #[arg(long, env = "PRECRE_THEME", value_name = "NAME|FILE")]
     pub theme: Option<String>,
-    /// Workbench configuration file (theme and key bindings); default: the platform config dir.
+    /// Configuration file (the workbench's theme and key bindings, the promotion policy);
+    /// default: config.toml in the platform config dir.
     #[arg(long, env = "PRECRE_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
 }

@@ -84,7 +84,7 @@ pub enum Command {
     /// Compare model kinds on the same inputs, split and folds: accuracy, macro recall, AUC,
     /// Gini, KS, Brier, log loss and fit time, with the k-fold mean and standard deviation.
     #[command(
-        after_help = "Examples:\n  precre compare --ratios all\n  precre compare --set polish1 --kinds tree,logistic,forest,boosting --positive 1\n  precre compare --ratios all --save champ && precre models activate champ-boosting"
+        after_help = "Examples:\n  precre compare --ratios all\n  precre compare --set polish1 --kinds tree,logistic,forest,boosting --positive 1\n  precre compare --ratios all --save champ && precre models promote champ-boosting --reason \"best AUC\""
     )]
     Compare(CompareArgs),
     /// A model's credit reports over its test part: gains / KS by score decile, calibration
@@ -95,7 +95,7 @@ pub enum Command {
     Report(ReportArgs),
     /// Registered models: list, show, export to JSON, import from JSON, activate.
     #[command(
-        after_help = "Examples:\n  precre models\n  precre models import models/default.json\n  precre models export default --out /tmp/m.json\n  precre models activate 3f2a"
+        after_help = "Examples:\n  precre models\n  precre models import models/default.json\n  precre models export default --out /tmp/m.json\n  precre models promote 3f2a --reason \"validated on 2024\"\n  precre models history"
     )]
     Models(ModelsArgs),
     /// Why the model puts a firm in its class: the path, the reasons, the nearest change.

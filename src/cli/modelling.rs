@@ -303,7 +303,7 @@ pub struct CompareArgs {
     /// The class read as "bad" for KS, Brier and binary AUC (default: "bad", else the rarest).
     #[arg(long, value_name = "CLASS")]
     pub positive: Option<String>,
-    /// Save every model (not active) as PREFIX-kind, for `precre models activate`.
+    /// Save every model as a candidate named PREFIX-kind, for `precre models promote`.
     #[arg(long, value_name = "PREFIX")]
     pub save: Option<String>,
     #[arg(long, value_enum, default_value_t)]
@@ -330,23 +330,47 @@ pub enum ModelsAction {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
-    /// Read a model record from a JSON file (its id is checked against its content).
-    Import {
-        file: PathBuf,
-        /// Make it the active model.
-        #[arg(long)]
-        activate: bool,
+    /// Read a model record from a JSON file (its id is checked against its content), as a
+    /// candidate: `precre models promote` puts it into use.
+    Import { file: PathBuf },
+    /// Make a candidate (id, id prefix or name) the champion, under the promotion policy of the
+    /// configuration file; the change and its reason are written to the model log.
+    #[command(
+        after_help = "Examples:\n  precre models promote lr --reason \"higher AUC on the 2024 applicants\"\n  precre --analyst kim models approve lr\n\nThe promotion policy is the [promotion] section of the configuration file (--config):\n  four-eyes = \"off\" | \"not-trainer\" | \"approval\"\n  max-auc-drop = 0.02\n  max-psi = 0.25"
+    )]
+    Promote {
+        model: String,
+        /// Why this model is put into use (recorded in the model log).
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
     },
-    /// Make a model (id, id prefix or name) the active one.
-    Activate { model: String },
-    /// Set the challenger beside the active model: triage and the Firm screen show its class
-    /// next to the champion's, and each decision records its id and class.
+    /// Set the challenger beside the champion: triage and the Firm screen show its class next
+    /// to the champion's, and each decision records its id and class. Without a model, the
+    /// challenger set now is shown.
     Challenger {
-        /// The model (id, id prefix or name); without it, the challenger set now is shown.
+        /// The model (id, id prefix or name).
         model: Option<String>,
-        /// Set no challenger.
-        #[arg(long, conflicts_with = "model")]
-        clear: bool,
+        /// Why (recorded in the model log); needed to set one.
+        #[arg(long, value_name = "TEXT", requires = "model")]
+        reason: Option<String>,
+    },
+    /// Approve another analyst's proposal to promote a model (four eyes by approval).
+    Approve { model: String },
+    /// Take the champion (or the challenger) out of use: the model it replaced is put back, or
+    /// none.
+    Revoke {
+        /// Revoke the challenger instead of the champion.
+        #[arg(long)]
+        challenger: bool,
+        /// Why (recorded in the model log).
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// The model log: every change of champion or challenger, proposal and revoke, with who,
+    /// when, why and the model's validation figures.
+    History {
+        #[arg(long, value_enum, default_value_t)]
+        format: OutputFormat,
     },
 }
 

@@ -49,11 +49,13 @@ pub fn request(args: &CompareArgs) -> CompareRequest {
         seed: args.seed,
         positive: args.positive.clone(),
         save_prefix: args.save.clone(),
+        trained_by: None,
     }
 }
 
 pub fn run(cli: &Cli, args: &CompareArgs) -> anyhow::Result<()> {
-    let req = request(args);
+    let mut req = request(args);
+    req.trained_by = Some(crate::decisions::analyst_name(cli.analyst.as_deref()));
     let mut store = open_store(cli)?;
     let out = compare(&mut store, &req, &Job::quiet())?;
     if args.format == OutputFormat::Json {
@@ -78,7 +80,7 @@ pub fn run(cli: &Cli, args: &CompareArgs) -> anyhow::Result<()> {
     }
     for c in out.candidates.iter().filter(|c| c.saved) {
         println!(
-            "saved {} '{}' ({}); make it the champion: precre models activate {}",
+            "saved {} '{}' ({}) as a candidate; make it the champion: precre models promote {} --reason TEXT",
             c.record.id,
             c.record.name,
             c.kind.description(),

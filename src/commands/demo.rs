@@ -83,6 +83,7 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> anyhow::Result<()> {
                 &mut store,
                 args.from.as_deref(),
                 interactive(),
+                &crate::decisions::analyst_name(cli.analyst.as_deref()),
                 &crate::ops::Job::quiet(),
             )?;
             let reports = &out.reports;
@@ -124,11 +125,12 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> anyhow::Result<()> {
             println!("pending applications: {}", store.pending_applications()?);
             match (&out.installed_model, &out.active_model) {
                 (Some(id), _) => println!(
-                    "model: the default model {id}, made active; {} firms scored",
+                    "model: the default model {id}, installed as the champion (model log: \
+                     'demo default'); {} firms scored",
                     thousands(out.scored)
                 ),
                 (None, Some(id)) => println!(
-                    "model: {id} stays active; {} firms scored",
+                    "model: {id} stays the champion; {} firms scored",
                     thousands(out.scored)
                 ),
                 (None, None) => {}

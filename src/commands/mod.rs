@@ -229,6 +229,15 @@ fn cli_hint(e: &crate::ops::OpsError) -> String {
             " (precre conflicts; precre conflicts resolve ID --keep server|kit --reason TEXT)"
         }
         OpsError::Export(ExportError::Exists(_)) => "; add --force to replace it",
+        OpsError::Refused(r) => match r.rule {
+            crate::model::governance::Rule::FourEyesTrainer => {
+                " (precre --analyst NAME models promote MODEL --reason TEXT, as another analyst)"
+            }
+            crate::model::governance::Rule::FourEyesApproval => {
+                " (precre --analyst NAME models approve MODEL, as another analyst)"
+            }
+            _ => " (the [promotion] section of the configuration file, --config)",
+        },
         _ => "",
     };
     hint.to_string()

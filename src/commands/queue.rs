@@ -95,7 +95,7 @@ pub fn run(cli: &Cli, args: &QueueArgs) -> anyhow::Result<()> {
             match &model {
                 Some(m) => format!("; scored by model {m}"),
                 None =>
-                    "; no active model: load one (precre models import models/default.json)".into(),
+                    "; no active model: import one and promote it (precre models import models/default.json; precre models promote default --reason TEXT)".into(),
             },
             if items.len() < pending {
                 format!("; {} shown", items.len())

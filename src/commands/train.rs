@@ -62,6 +62,7 @@ pub fn request(args: &TrainArgs) -> TrainRequest {
         split,
         positive: args.positive.clone(),
         save_as: args.save.clone(),
+        trained_by: None,
         export: args.export.clone(),
     }
 }
@@ -112,7 +113,8 @@ pub(super) fn learner(k: &ChallengerArgs, kind: ModelKind, seed: u64) -> Learner
 }
 
 pub fn run(cli: &Cli, args: &TrainArgs) -> anyhow::Result<()> {
-    let req = request(args);
+    let mut req = request(args);
+    req.trained_by = Some(crate::decisions::analyst_name(cli.analyst.as_deref()));
     crate::ops::train::check(&req).map_err(|e| UsageError(e.to_string()))?;
     let mut store = open_store(cli)?;
     let out = crate::ops::train::train(&mut store, &req, &Job::quiet())?;
@@ -148,7 +150,6 @@ pub fn run(cli: &Cli, args: &TrainArgs) -> anyhow::Result<()> {
         let mut v = summary_json(&out.record, &out.report, out.fit_seconds);
         if let serde_json::Value::Object(m) = &mut v {
             m.insert("saved".into(), out.saved.into());
-            m.insert("scored".into(), out.scored.into());
             m.insert(
                 "points_table".into(),
                 serde_json::to_value(out.report.pipeline.points_table())?,
@@ -188,8 +189,9 @@ pub fn run(cli: &Cli, args: &TrainArgs) -> anyhow::Result<()> {
             rec.name,
             if out.saved {
                 format!(
-                    " saved in the store and made active; {} firms scored",
-                    thousands(out.scored)
+                    " saved as a candidate (the champion and the queue are unchanged); \
+                     precre models promote {} --reason TEXT puts it into use",
+                    rec.id
                 )
             } else {
                 String::new()

@@ -9,6 +9,7 @@ pub mod error;
 pub mod explain;
 pub mod export;
 pub mod forest;
+pub mod governance;
 mod grow;
 pub mod hist;
 pub mod learner;

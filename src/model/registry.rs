@@ -65,6 +65,22 @@ pub struct ModelRecord {
     /// The test part's outcomes and predicted chances of bad, for the credit reports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub test_sample: Option<super::reports::Sample>,
+    /// Which rows the test part held (ids and fiscal years, in `test_sample`'s order), so that
+    /// another model can be measured on the same held-out rows; not part of the id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_part: Option<TestPart>,
+}
+
+/// The rows of a model's held-out part.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TestPart {
+    pub ids: Vec<String>,
+    /// Fiscal years of the statements (empty for a feature set).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub years: Vec<i32>,
+    /// The first fiscal year of an out-of-time test part.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub out_of_time_from: Option<i32>,
 }
 
 /// sha256 of the training data: ids, labels and the values' bits, row by row.
@@ -121,6 +137,7 @@ impl ModelRecord {
             evaluation: None,
             cp_table: Vec::new(),
             test_sample: None,
+            test_part: None,
         }
     }
 
@@ -148,6 +165,19 @@ impl ModelRecord {
         rec.test_sample = Some(super::reports::Sample {
             bad: report.test_classes.iter().map(|&c| c == positive).collect(),
             p_bad: report.test_proba.iter().map(|row| row[positive]).collect(),
+        });
+        rec.test_part = Some(TestPart {
+            ids: report
+                .test_rows
+                .iter()
+                .map(|&r| data.ids[r].clone())
+                .collect(),
+            years: if data.years.is_empty() {
+                Vec::new()
+            } else {
+                report.test_rows.iter().map(|&r| data.years[r]).collect()
+            },
+            out_of_time_from: None,
         });
         rec
     }

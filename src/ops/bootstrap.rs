@@ -1,7 +1,8 @@
 //! Loading the demo portfolio with the default model, and the first start of an empty store:
 //! `precre demo` and the workbench's first start leave the store in exactly the same state
 //! (the demo's firms, statements, factors, applications and outcomes; the default model,
-//! active; a prediction of it for every firm).
+//! installed as the champion by the promotion use case with the reason [`DEMO_REASON`] in the
+//! model log; a prediction of it for every firm).
 
 use super::models::score_missing;
 use super::{Job, OpsError, Result};
@@ -9,6 +10,10 @@ use crate::ingest::ImportReport;
 use crate::model::registry::ModelRecord;
 use crate::store::Store;
 use std::path::Path;
+
+/// The reason the model log records when the demo installs its default model.
+pub const DEMO_REASON: &str =
+    "demo default: the model shipped with the demo, installed in a store without a champion";
 
 /// The committed default model, trained on the demo portfolio.
 pub const DEFAULT_MODEL: &str = include_str!("../../models/default.json");
@@ -40,6 +45,7 @@ pub fn load_demo(
     store: &mut Store,
     from: Option<&Path>,
     bars: bool,
+    analyst: &str,
     job: &Job,
 ) -> Result<DemoOutcome> {
     job.progress(0.1, "loading the demo portfolio");
@@ -49,7 +55,7 @@ pub fn load_demo(
         Some(_) => None,
         None => {
             let rec = default_model()?;
-            store.save_model(&rec, true)?;
+            super::governance::install(store, &rec, analyst, DEMO_REASON)?;
             Some(rec.id)
         }
     };
@@ -68,9 +74,9 @@ pub fn load_demo(
 
 /// The first start of the workbench: an empty store gets the demo (as `precre demo` loads it);
 /// a store with firms is left alone (`None`).
-pub fn first_start(store: &mut Store, job: &Job) -> Result<Option<DemoOutcome>> {
+pub fn first_start(store: &mut Store, analyst: &str, job: &Job) -> Result<Option<DemoOutcome>> {
     if store.count("firms")? > 0 {
         return Ok(None);
     }
-    load_demo(store, None, false, job).map(Some)
+    load_demo(store, None, false, analyst, job).map(Some)
 }

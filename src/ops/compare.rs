@@ -21,8 +21,10 @@ pub struct CompareRequest {
     pub folds: usize,
     pub seed: u64,
     pub positive: Option<String>,
-    /// Save every candidate (not active) as `PREFIX-kind`.
+    /// Save every candidate (holding no role) as `PREFIX-kind`.
     pub save_prefix: Option<String>,
+    /// Who trains them (recorded with saved models, for four eyes).
+    pub trained_by: Option<String>,
 }
 
 /// One candidate's result.
@@ -95,6 +97,7 @@ impl CompareRequest {
             seed,
             positive: train.positive.clone(),
             save_prefix: Some(save_prefix.to_string()),
+            trained_by: train.trained_by.clone(),
         }
     }
 }
@@ -191,7 +194,7 @@ pub fn compare(store: &mut Store, req: &CompareRequest, job: &Job) -> Result<Com
         job.check()?;
         job.progress(0.97, "saving the models");
         for c in &mut out {
-            store.save_model(&c.record, false)?;
+            store.save_model(&c.record, req.trained_by.as_deref())?;
             // The same content already saved keeps its first name: report the stored record.
             c.record = store.model(Some(&c.record.id))?;
             c.saved = true;

@@ -1,6 +1,6 @@
-//! The use cases, each written once: bootstrap an empty store, load the demo, train (and save,
-//! activate, score), activate (and score what is missing), import a model, classify, decide /
-//! undo / override, export. Each takes the store and a [`Job`] (progress sink and cancel flag)
+//! The use cases, each written once: bootstrap an empty store, load the demo, train (and save a
+//! candidate), promote / approve / revoke under the promotion policy (and score what is
+//! missing), import a model, classify, decide / undo / override, export. Each takes the store and a [`Job`] (progress sink and cancel flag)
 //! and returns typed results and an [`OpsError`] whose [`ErrorKind`] a front-end can act on.
 //! The command line, the workbench's worker (and the HTTP service to come) are adapters over
 //! these functions, so the same action leaves the store in the same state from each of them.
@@ -9,6 +9,7 @@ pub mod bootstrap;
 pub mod compare;
 pub mod decide;
 pub mod export;
+pub mod governance;
 pub mod kits;
 pub mod models;
 pub mod score;
@@ -71,6 +72,9 @@ pub enum OpsError {
         origin: Option<String>,
         source: crate::model::RecordError,
     },
+    /// A promotion the promotion policy refused, naming its rule.
+    #[error(transparent)]
+    Refused(#[from] crate::model::governance::Refusal),
     #[error("{0}")]
     Usage(String),
     #[error("{0}")]
@@ -151,6 +155,7 @@ impl OpsError {
             },
             OpsError::Train(crate::model::pipeline::TrainError::Params(_)) => ErrorKind::Usage,
             OpsError::Train(_) | OpsError::Record { .. } => ErrorKind::BadData,
+            OpsError::Refused(_) => ErrorKind::Conflict,
             OpsError::Usage(_) => ErrorKind::Usage,
             OpsError::BadData(_) | OpsError::Field { .. } => ErrorKind::BadData,
             OpsError::Io(_) => ErrorKind::Io,

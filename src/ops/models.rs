@@ -1,20 +1,13 @@
-//! The model registry's use cases: activate (and score what is missing), import a model file,
-//! classify firms and record the predictions.
+//! The model registry's use cases: score what a model has not scored, import a model file (a
+//! candidate), classify firms and record the predictions. Putting a model into use is
+//! `ops::governance`.
 
-use super::{Job, OpsError, Result};
+use super::{OpsError, Result};
 use crate::analysis::Matrix;
 use crate::model::registry::ModelRecord;
 use crate::store::models::Prediction;
 use crate::store::Store;
 use std::path::Path;
-
-/// A model made active, and how many firms it scored that it had not scored before.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Activated {
-    pub id: String,
-    pub name: String,
-    pub scored: usize,
-}
 
 /// Whether every input of a model is one PRECRE reads off a firm (a ratio, an item, a factor,
 /// an attribute or one of its categories), so that it scores firms, not feature-set rows.
@@ -38,66 +31,17 @@ pub fn score_missing(store: &mut Store, rec: &ModelRecord) -> Result<usize> {
     Ok(predictions.len())
 }
 
-/// Makes a model (id, id prefix or name) the active one and scores the firms it has not scored.
-pub fn activate(store: &mut Store, key: &str, job: &Job) -> Result<Activated> {
-    let rec = store.model(Some(key))?;
-    store.activate_model(&rec.id)?;
-    job.progress(0.5, "scoring the firms the model has not scored");
-    let scored = score_missing(store, &rec)?;
-    Ok(Activated {
-        id: rec.id,
-        name: rec.name,
-        scored,
-    })
-}
-
-/// Sets the challenger beside the active model (id, id prefix or name), or clears it (`None`):
-/// triage and the Firm screen show its class next to the champion's, and each decision records
-/// its id and class. Returns the challenger set.
-pub fn set_challenger(store: &mut Store, key: Option<&str>) -> Result<Option<ModelRecord>> {
-    let Some(key) = key else {
-        store.set_challenger(None)?;
-        return Ok(None);
-    };
-    let rec = store.model(Some(key))?;
-    if store.active_model_id()?.as_deref() == Some(rec.id.as_str()) {
-        return Err(OpsError::Usage(format!(
-            "model {} '{}' is the active model (the champion): choose another model as its \
-             challenger",
-            rec.id, rec.name
-        )));
-    }
-    if !reads_firms(&rec) {
-        return Err(OpsError::Usage(format!(
-            "model {} '{}' reads a feature set, not the firms' statements: a challenger scores \
-             the same firms as the champion",
-            rec.id, rec.name
-        )));
-    }
-    store.set_challenger(Some(&rec.id))?;
-    Ok(Some(rec))
-}
-
-/// Reads a model file (its id checked against its content) into the registry; `activate`
-/// makes it active and scores the firms.
-pub fn import(store: &mut Store, file: &Path, activate: bool) -> Result<Activated> {
+/// Reads a model file (its id checked against its content) into the registry as a candidate
+/// (promotion puts it into use); returns the record as stored.
+pub fn import(store: &mut Store, file: &Path) -> Result<ModelRecord> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| OpsError::Io(format!("cannot read {}: {e}", file.display())))?;
     let rec = ModelRecord::from_json(&text).map_err(|source| OpsError::Record {
         origin: Some(file.display().to_string()),
         source,
     })?;
-    store.save_model(&rec, activate)?;
-    let scored = if activate {
-        score_missing(store, &rec)?
-    } else {
-        0
-    };
-    Ok(Activated {
-        id: rec.id,
-        name: rec.name,
-        scored,
-    })
+    store.save_model(&rec, None)?;
+    Ok(store.model(Some(&rec.id))?)
 }
 
 /// Which firms to classify.

@@ -1,8 +1,8 @@
 //! Training: read the data a request names, fit and evaluate the pipeline on a held-out part,
-//! and (when the request names the model) save it, make it active and score every firm. The
+//! and (when the request names the model) save it as a candidate: the champion, the challenger,
+//! the predictions and the queue are left as they were (`ops::governance` promotes). The
 //! command line's `train` and the workbench's Model screen both run exactly this.
 
-use super::models::score_missing;
 use super::{Job, OpsError, Result};
 use crate::analysis::dataset::{Dataset, RatioSelection, YearRule};
 use crate::analysis::labels::LabelPolicy;
@@ -88,8 +88,10 @@ pub struct TrainRequest {
     pub split: SplitChoice,
     /// The class read as "bad" for KS and binary AUC (default: "bad", else the rarest class).
     pub positive: Option<String>,
-    /// Save the model under this name, make it active and score every firm.
+    /// Save the model under this name, as a candidate (it takes no role until promoted).
     pub save_as: Option<String>,
+    /// Who trains it (recorded with a saved model, for four eyes).
+    pub trained_by: Option<String>,
     /// Also write the model record as JSON to this file.
     pub export: Option<PathBuf>,
 }
@@ -101,10 +103,8 @@ pub struct Trained {
     pub report: TrainReport,
     /// Seconds to fit and evaluate.
     pub fit_seconds: f64,
-    /// Saved in the store and made active.
+    /// Saved in the store as a candidate.
     pub saved: bool,
-    /// Firms scored by the new model (0 when not saved, or not trained on ratios).
-    pub scored: usize,
     /// Columns no split can use, with why (said to the analyst, not fatal).
     pub unusable: Vec<(String, &'static str)>,
     /// Rows the labelling policy left out, with why and how many.
@@ -312,7 +312,7 @@ pub fn check(req: &TrainRequest) -> Result<()> {
     Ok(())
 }
 
-/// Trains, evaluates and, with `save_as`, saves (active) and scores every firm. Progress goes
+/// Trains, evaluates and, with `save_as`, saves the model as a candidate. Progress goes
 /// to `job`; a cancel between phases stops it with nothing saved.
 pub fn train(store: &mut Store, req: &TrainRequest, job: &Job) -> Result<Trained> {
     check(req)?;
@@ -347,20 +347,21 @@ pub fn train(store: &mut Store, req: &TrainRequest, job: &Job) -> Result<Trained
     job.check()?;
     let name = req.save_as.clone().unwrap_or_else(|| "unnamed".into());
     let now = store.now_utc()?;
-    let record = ModelRecord::from_report(name.trim(), &req.data.describe(), &now, &data, &report);
+    let mut record =
+        ModelRecord::from_report(name.trim(), &req.data.describe(), &now, &data, &report);
+    if let (SplitChoice::FromYear(year), Some(part)) = (&req.split, record.test_part.as_mut()) {
+        part.out_of_time_from = Some(*year);
+    }
     if let Some(path) = &req.export {
         let text = serde_json::to_string_pretty(&record)
             .map_err(|e| OpsError::Io(format!("cannot write {}: {e}", path.display())))?;
         std::fs::write(path, text + "\n")
             .map_err(|e| OpsError::Io(format!("cannot write {}: {e}", path.display())))?;
     }
-    let mut scored = 0;
     if req.save_as.is_some() {
         job.check()?;
-        job.progress(0.75, "saving the model");
-        store.save_model(&record, true)?;
-        job.progress(0.85, "scoring every firm");
-        scored = score_missing(store, &record)?;
+        job.progress(0.85, "saving the model as a candidate");
+        store.save_model(&record, req.trained_by.as_deref())?;
     }
     job.progress(1.0, "done");
     Ok(Trained {
@@ -374,6 +375,5 @@ pub fn train(store: &mut Store, req: &TrainRequest, job: &Job) -> Result<Trained
         report,
         fit_seconds,
         saved: req.save_as.is_some(),
-        scored,
     })
 }

@@ -259,7 +259,7 @@ impl AppState {
                 ApiError::new(
                     StatusCode::CONFLICT,
                     ErrorCode::NoModel,
-                    "the store has no active model: activate one (precre models activate)",
+                    "the store has no champion: promote one (precre models promote MODEL --reason TEXT)",
                 )
             })?;
         if let Ok(cache) = self.model.lock() {

@@ -62,7 +62,8 @@ impl Store {
     }
 
     /// The checks of what the store holds: foreign keys, decisions whose model is missing,
-    /// statuses against decisions, decisions taken twice, the decision chain, and each table's
+    /// statuses against decisions, decisions taken twice, the decision chain, the model log's
+    /// chain, and each table's
     /// rows. SQLite's integrity check is not among them: the caller has run it on the file
     /// (`inspect`) before it opens the store.
     pub fn check_contents(&self) -> Result<CheckReport> {
@@ -160,6 +161,16 @@ impl Store {
             true,
             format!("field kits: {leased} applications out in {kits} kits; {open} conflicts open"),
         );
+        match super::model_log::verify(&self.conn)? {
+            Ok(n) => r.add(
+                true,
+                format!(
+                    "model log chain: {n} change{} verified",
+                    if n == 1 { "" } else { "s" }
+                ),
+            ),
+            Err(m) => r.add(false, format!("model log chain broken: {m}")),
+        }
         r.tables = self
             .table_counts()?
             .into_iter()

@@ -12,6 +12,7 @@ pub mod inspect;
 pub mod kits;
 pub mod location;
 pub mod merge;
+pub mod model_log;
 pub mod models;
 pub mod portfolio;
 pub mod records;
@@ -64,7 +65,7 @@ pub enum StoreError {
     Sql(rusqlite::Error),
     /// No model is active (none trained and saved, none imported).
     #[error(
-        "no active model: train and save one, or import one (models/default.json is the demo's)"
+        "no active model (no champion): train or import a model, then promote it (models/default.json is the demo's)"
     )]
     NoActiveModel,
     /// No model has this id, id prefix or name.
@@ -445,7 +446,17 @@ mod damaged_rows {
     fn store_with_a_model() -> (Store, ModelRecord) {
         let mut store = Store::open_in_memory().unwrap();
         let rec = ModelRecord::from_json(crate::ops::bootstrap::DEFAULT_MODEL).unwrap();
-        store.save_model(&rec, true).unwrap();
+        store.save_model(&rec, None).unwrap();
+        store
+            .change_model(&model_log::ChangeRequest {
+                analyst: "tester",
+                action: crate::model::governance::LogAction::Promote,
+                role: crate::model::governance::Role::Champion,
+                to_model: Some(&rec.id),
+                reason: "a test",
+                proposal: None,
+            })
+            .unwrap();
         store
             .conn
             .execute_batch(

@@ -28,15 +28,17 @@ impl Store {
             })?)
     }
 
-    /// Saves a model (a model with the same id is kept as it is); `activate` makes it the active one.
-    pub fn save_model(&mut self, rec: &ModelRecord, activate: bool) -> Result<()> {
+    /// Saves a model as a candidate (a model with the same id is kept as it is, with who
+    /// trained it first): it holds no role until it is promoted (`store::model_log`).
+    pub fn save_model(&mut self, rec: &ModelRecord, trained_by: Option<&str>) -> Result<()> {
         let tx = self.conn.transaction()?;
         let body = serde_json::to_string(rec).map_err(|e| StoreError::NotFound(e.to_string()))?;
         // The same content keeps its first name and time; a record that lacked the full
         // evaluation or the test predictions (older files) gains them.
         tx.execute(
-            "INSERT INTO models(id, name, created_at, params, features, data_fingerprint, metrics, body)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+            "INSERT INTO models(id, name, created_at, params, features, data_fingerprint, metrics, body,
+                                trained_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
              ON CONFLICT(id) DO UPDATE SET body = json_set(excluded.body, '$.name', models.name,
                                                           '$.created_at', models.created_at)
              WHERE (json_extract(models.body, '$.evaluation') IS NULL
@@ -51,12 +53,10 @@ impl Store {
                 serde_json::to_string(&rec.pipeline.features).unwrap_or_default(),
                 rec.data_fingerprint,
                 serde_json::to_string(&rec.metrics).unwrap_or_default(),
-                body
+                body,
+                trained_by
             ],
         )?;
-        if activate {
-            make_active(&tx, &rec.id)?;
-        }
         tx.commit()?;
         Ok(())
     }
@@ -141,14 +141,6 @@ impl Store {
         }
     }
 
-    pub fn activate_model(&mut self, id: &str) -> Result<()> {
-        let rec = self.model(Some(id))?;
-        let tx = self.conn.transaction()?;
-        make_active(&tx, &rec.id)?;
-        tx.commit()?;
-        Ok(())
-    }
-
     /// The challenger model, when one is set (`precre models challenger`).
     pub fn challenger_model(&self) -> Result<Option<ModelRecord>> {
         let id: Option<String> = self
@@ -164,31 +156,6 @@ impl Store {
             Some(id) => self.model(Some(&id)).map(Some),
         }
     }
-
-    /// Sets the challenger to the model `id` (a full id), or clears it.
-    pub fn set_challenger(&mut self, id: Option<&str>) -> Result<()> {
-        match id {
-            Some(id) => self.conn.execute(
-                "INSERT OR REPLACE INTO meta(key, value) VALUES ('challenger_model', ?1)",
-                [id],
-            )?,
-            None => self
-                .conn
-                .execute("DELETE FROM meta WHERE key = 'challenger_model'", [])?,
-        };
-        Ok(())
-    }
-}
-
-/// Makes model `id` the active one inside `tx`; a challenger made champion stops being its own
-/// challenger (the one place both saving and activating go through).
-fn make_active(tx: &rusqlite::Transaction, id: &str) -> rusqlite::Result<()> {
-    tx.execute("UPDATE models SET active = (id = ?1)", [id])?;
-    tx.execute(
-        "DELETE FROM meta WHERE key = 'challenger_model' AND value = ?1",
-        [id],
-    )?;
-    Ok(())
 }
 
 /// One prediction to record.

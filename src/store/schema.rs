@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use std::path::Path;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 8;
+pub const SCHEMA_VERSION: i64 = 9;
 
 /// Migration 1: every table of the foundation. Statement items and ratio columns come from the
 /// finance catalogues so that the store and the formulas cannot drift apart.
@@ -329,6 +329,42 @@ CREATE TRIGGER IF NOT EXISTS conflicts_resolved_once BEFORE UPDATE ON conflicts
     ))
 }
 
+/// Version 9: model governance. The model log (`store::model_log`): every change of champion
+/// or challenger, proposal and revoke, append-only and hash-chained like the decision log; and
+/// who trained each model (`models.trained_by`, unknown for the models saved before).
+/// Idempotent: the column is added only where it is missing.
+fn migration_9(conn: &Connection) -> Result<String> {
+    let has_column: bool = conn
+        .prepare("SELECT 1 FROM pragma_table_info('models') WHERE name = 'trained_by'")?
+        .exists([])?;
+    let add = if has_column {
+        ""
+    } else {
+        "ALTER TABLE models ADD COLUMN trained_by TEXT;"
+    };
+    Ok(format!(
+        "{add}
+CREATE TABLE IF NOT EXISTS model_log (
+  id INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  analyst TEXT NOT NULL,
+  action TEXT NOT NULL CHECK (action IN ('promote', 'propose', 'revoke')),
+  role TEXT NOT NULL CHECK (role IN ('champion', 'challenger')),
+  from_model TEXT,
+  to_model TEXT,
+  reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+  figures TEXT NOT NULL,
+  proposal INTEGER REFERENCES model_log(id),
+  chain_hash TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS model_log_append_only_update BEFORE UPDATE ON model_log
+  BEGIN SELECT RAISE(ABORT, 'the model log is append-only: record a new change instead'); END;
+CREATE TRIGGER IF NOT EXISTS model_log_append_only_delete BEFORE DELETE ON model_log
+  BEGIN SELECT RAISE(ABORT, 'the model log is append-only: record a new change instead'); END;
+"
+    ))
+}
+
 /// Applies every migration newer than the store's version, each in its own transaction.
 pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -363,6 +399,7 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
         migration_6(conn)?,
         MIGRATION_7.to_string(),
         migration_8(conn)?,
+        migration_9(conn)?,
     ];
     for (i, sql) in migrations.iter().enumerate() {
         let version = i as i64 + 1;

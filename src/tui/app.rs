@@ -108,9 +108,9 @@ pub enum Tag {
     Queue,
     Decide,
     Train,
-    Activate,
+    Preview,
+    Promote,
     Compare,
-    Challenger,
     Export,
 }
 
@@ -120,6 +120,8 @@ pub struct Settings {
     pub analyst: String,
     pub theme: Theme,
     pub keymap: Keymap,
+    /// The promotion policy of the configuration file (four eyes, gates).
+    pub promotion: crate::model::governance::PromotionPolicy,
     /// Where the store is, as the title bar shows it.
     pub store_label: String,
     /// The directory exports go to by default.

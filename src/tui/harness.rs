@@ -23,6 +23,7 @@ pub fn test_settings(analyst: &str) -> Settings {
         analyst: analyst.to_string(),
         theme: Theme::dark(),
         keymap: Keymap::default(),
+        promotion: Default::default(),
         store_label: "test.db".into(),
         export_dir: std::path::PathBuf::from("."),
     }

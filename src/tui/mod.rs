@@ -15,6 +15,7 @@ pub mod ui;
 pub mod update;
 pub mod worker;
 
+use crate::model::governance::PromotionPolicy;
 use crate::store::Store;
 use app::{App, Settings};
 use crossterm::event::{self, Event};
@@ -47,6 +48,8 @@ pub enum StartError {
     Theme { origin: String, message: String },
     #[error("configuration {origin}: {message}")]
     Keys { origin: String, message: String },
+    #[error("configuration {origin}: [promotion] {message}")]
+    Promotion { origin: String, message: String },
     #[error(
         "the workbench needs a terminal; every screen's action is also a subcommand (precre --help)"
     )]
@@ -62,13 +65,46 @@ fn config_origin(origin: &str, what: &str) -> String {
     }
 }
 
-/// The configuration file: `theme = "light"` and a `[keys]` table of rebindings.
+/// The configuration file: `theme = "light"`, a `[keys]` table of rebindings and the
+/// `[promotion]` policy (four eyes, gates).
 #[derive(Debug, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct ConfigFile {
     theme: Option<String>,
     #[serde(default)]
     keys: std::collections::HashMap<String, keymap::KeyList>,
+    #[serde(default)]
+    promotion: PromotionPolicy,
+}
+
+/// Reads the configuration file in use (`None` when there is none).
+fn read_config(flag: Option<&Path>) -> Result<Option<(ConfigFile, PathBuf)>, StartError> {
+    let Some(p) = config_path(flag) else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(&p).map_err(|source| StartError::ReadConfig {
+        path: p.clone(),
+        source,
+    })?;
+    let f: ConfigFile = toml::from_str(&text).map_err(|e| StartError::Config {
+        path: p.clone(),
+        source: Box::new(e),
+    })?;
+    f.promotion
+        .check()
+        .map_err(|message| StartError::Promotion {
+            origin: p.display().to_string(),
+            message,
+        })?;
+    Ok(Some((f, p)))
+}
+
+/// The promotion policy of the configuration file in use (the defaults without one: one
+/// analyst, no gates); the command line and the workbench read it the same way.
+pub fn promotion_policy(flag: Option<&Path>) -> Result<PromotionPolicy, StartError> {
+    Ok(read_config(flag)?
+        .map(|(f, _)| f.promotion)
+        .unwrap_or_default())
 }
 
 /// The configuration file in use: `--config`, else `config.toml` in the platform config dir.
@@ -92,18 +128,8 @@ pub struct Options {
 
 /// Reads the settings: analyst, theme (flag, then file, then dark; NO_COLOR wins), keymap.
 pub fn settings(options: &Options, store_label: String) -> anyhow::Result<Settings> {
-    let (file, origin) = match config_path(options.config.as_deref()) {
-        Some(p) => {
-            let text = std::fs::read_to_string(&p).map_err(|source| StartError::ReadConfig {
-                path: p.clone(),
-                source,
-            })?;
-            let f: ConfigFile = toml::from_str(&text).map_err(|e| StartError::Config {
-                path: p.clone(),
-                source: Box::new(e),
-            })?;
-            (f, p.display().to_string())
-        }
+    let (file, origin) = match read_config(options.config.as_deref())? {
+        Some((f, p)) => (f, p.display().to_string()),
         None => (ConfigFile::default(), String::new()),
     };
     let theme = match (&options.theme, &file.theme) {
@@ -126,6 +152,7 @@ pub fn settings(options: &Options, store_label: String) -> anyhow::Result<Settin
         analyst: crate::decisions::analyst_name(options.analyst.as_deref()),
         theme,
         keymap,
+        promotion: file.promotion,
         store_label,
         export_dir: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
     })

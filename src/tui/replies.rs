@@ -119,16 +119,23 @@ pub fn on_reply(app: &mut App, env: Envelope) {
             app.set_status(
                 Level::Success,
                 format!(
-                    "model {} '{}' trained and active: accuracy {:.1}%, test error {:.1}% ({} the 15% bar)",
+                    "model {} '{}' trained and saved as a candidate (the champion and the queue \
+                     are unchanged): accuracy {:.1}%, test error {:.1}% ({} the 15% bar); {} in \
+                     Models promotes it",
                     rec.id,
                     rec.name,
                     rec.metrics.accuracy * 100.0,
                     rec.metrics.test_error * 100.0,
-                    if rec.metrics.passes_15_percent_bar { "passes" } else { "fails" }
+                    if rec.metrics.passes_15_percent_bar {
+                        "passes"
+                    } else {
+                        "fails"
+                    },
+                    app.key(crate::tui::keymap::Command::Activate)
                 ),
             );
             screens::model::show_metrics(app);
-            after_model_change(app);
+            screens::model::load(app);
         }
         (Tag::Compare, Reply::Compared(c)) => {
             let best = c
@@ -138,7 +145,7 @@ pub fn on_reply(app: &mut App, env: Envelope) {
                 .map(|b| format!("; highest AUC: {} {:.3}", b.kind, b.test.auc))
                 .unwrap_or_default();
             let msg = format!(
-                "{} kinds compared on {} test rows and saved (not active){best}; {} makes the selected one the champion, {} the challenger",
+                "{} kinds compared on {} test rows and saved as candidates{best}; {} promotes the selected one to champion, {} to challenger",
                 c.candidates.len(),
                 c.n_test,
                 app.key(crate::tui::keymap::Command::Activate),
@@ -148,12 +155,23 @@ pub fn on_reply(app: &mut App, env: Envelope) {
             app.set_status(Level::Success, msg);
             screens::model::load(app);
         }
-        (Tag::Challenger, Reply::ChallengerSet(set)) => {
-            let msg = match set {
-                Some((id, name)) => format!(
-                    "model {id} '{name}' is the challenger: Triage and Firm show its class beside the champion's"
-                ),
-                None => "no challenger set".into(),
+        (Tag::Preview, Reply::Preview(p)) => {
+            app.status = None;
+            screens::model::previewed(app, p);
+        }
+        (Tag::Promote, Reply::Promoted(out)) => {
+            let e = &out.entry;
+            let to = e.to_model.as_deref().unwrap_or("none");
+            let msg = if out.proposed {
+                format!(
+                    "model {to} proposed as the {} (model log #{}): a second analyst approves it",
+                    e.role, e.id
+                )
+            } else {
+                format!(
+                    "model {to} is now the {} (model log #{}, by {}); {} firms scored",
+                    e.role, e.id, e.analyst, out.scored
+                )
             };
             app.set_status(Level::Success, msg);
             after_model_change(app);
@@ -163,16 +181,6 @@ pub fn on_reply(app: &mut App, env: Envelope) {
                 app.export.result = Some((Level::Info, "cancelled; no file written".into()));
             }
             app.set_status(Level::Info, "cancelled; nothing was saved");
-        }
-        (Tag::Activate, Reply::Activated(a)) => {
-            app.set_status(
-                Level::Success,
-                format!(
-                    "model {} '{}' is now active; {} firms scored",
-                    a.id, a.name, a.scored
-                ),
-            );
-            after_model_change(app);
         }
         (Tag::Export, Reply::Exported { path, rows }) => {
             let text = format!("{rows} rows written to {}", path.display());

@@ -21,7 +21,10 @@ pub enum Action {
 pub fn update(app: &mut App, action: Action) {
     match action {
         Action::Start => {
-            let id = app.request(Tag::Bootstrap, Request::Bootstrap);
+            let id = app.request(
+                Tag::Bootstrap,
+                Request::Bootstrap(app.settings.analyst.clone()),
+            );
             app.job = Some(Job {
                 id,
                 label: "opening the store".into(),

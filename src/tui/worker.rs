@@ -24,8 +24,9 @@ use std::time::{Duration, Instant};
 /// What the screens ask for.
 #[derive(Debug, Clone)]
 pub enum Request {
-    /// First start: load the demo and the default model into an empty store.
-    Bootstrap,
+    /// First start: load the demo and the default model into an empty store (the analyst is
+    /// recorded in the model log with the default model's installation).
+    Bootstrap(String),
     Portfolio,
     FirmsCount(FirmQuery),
     FirmsPage(FirmQuery),
@@ -46,11 +47,16 @@ pub enum Request {
         analyst: String,
     },
     Train(Box<TrainRequest>),
-    Activate(String),
+    /// What promoting a model into a role would change (nothing is written).
+    PreviewPromotion {
+        model: String,
+        role: crate::model::governance::Role,
+        policy: crate::model::governance::PromotionPolicy,
+    },
+    /// Promote (or propose) under the policy, with the analyst's reason.
+    Promote(Box<crate::ops::governance::PromoteRequest>),
     /// Every model kind on the same split (`ops::compare`), each saved, none made active.
     Compare(Box<crate::ops::compare::CompareRequest>),
-    /// Set the challenger to a model id, or clear it.
-    SetChallenger(Option<String>),
     Export {
         what: ExportWhat,
         path: PathBuf,
@@ -83,10 +89,7 @@ pub enum Reply {
     Bootstrapped(Option<String>),
     Portfolio(Box<views::portfolio::Portfolio>),
     FirmsCount(usize),
-    FirmsPage {
-        offset: usize,
-        rows: Vec<FirmRow>,
-    },
+    FirmsPage { offset: usize, rows: Vec<FirmRow> },
     Firm(Box<views::firm::FirmDetail>),
     Pca(Box<views::pca::PcaView>),
     Screen(Box<crate::analysis::screen::Screening>),
@@ -94,19 +97,12 @@ pub enum Reply {
     Queue(Vec<views::triage::QueueItem>),
     Decided(Box<DecisionRecord>),
     Undone(Box<DecisionRecord>),
-    Progress {
-        share: f64,
-        text: String,
-    },
+    Progress { share: f64, text: String },
     Trained(Box<ModelRecord>),
-    Activated(crate::ops::models::Activated),
+    Preview(Box<crate::ops::governance::Preview>),
+    Promoted(Box<crate::ops::governance::Promoted>),
     Compared(Box<crate::ops::compare::Comparison>),
-    /// The challenger now set (id, name), or none.
-    ChallengerSet(Option<(String, String)>),
-    Exported {
-        path: PathBuf,
-        rows: usize,
-    },
+    Exported { path: PathBuf, rows: usize },
     ExportExists(PathBuf),
     Cancelled,
     Error(Failure),
@@ -123,7 +119,7 @@ pub struct Envelope {
 pub fn is_long(req: &Request) -> bool {
     matches!(
         req,
-        Request::Bootstrap | Request::Train(_) | Request::Compare(_) | Request::Export { .. }
+        Request::Bootstrap(_) | Request::Train(_) | Request::Compare(_) | Request::Export { .. }
     )
 }
 
@@ -147,16 +143,16 @@ pub fn handle(
 
 fn answer(store: &mut Store, req: Request, job: &Job) -> Result<Reply, OpsError> {
     Ok(match req {
-        Request::Bootstrap => {
-            Reply::Bootstrapped(crate::ops::bootstrap::first_start(store, job)?.map(|out| {
+        Request::Bootstrap(analyst) => Reply::Bootstrapped(
+            crate::ops::bootstrap::first_start(store, &analyst, job)?.map(|out| {
                 format!(
                     "The store was empty: loaded the demo portfolio ({} firms) and the default \
                      model {} (trained on the demo; see Model)",
                     crate::output::thousands(out.firms as usize),
                     out.active_model.unwrap_or_default()
                 )
-            }))
-        }
+            }),
+        ),
         Request::Portfolio => Reply::Portfolio(Box::new(views::portfolio::load(store)?)),
         Request::FirmsCount(q) => Reply::FirmsCount(store.count_firms(&q)?),
         Request::FirmsPage(q) => Reply::FirmsPage {
@@ -194,13 +190,19 @@ fn answer(store: &mut Store, req: Request, job: &Job) -> Result<Reply, OpsError>
         Request::Train(req) => {
             Reply::Trained(Box::new(crate::ops::train::train(store, &req, job)?.record))
         }
-        Request::Activate(id) => Reply::Activated(crate::ops::models::activate(store, &id, job)?),
+        Request::PreviewPromotion {
+            model,
+            role,
+            policy,
+        } => Reply::Preview(Box::new(crate::ops::governance::preview(
+            store, &model, role, &policy,
+        )?)),
+        Request::Promote(req) => {
+            Reply::Promoted(Box::new(crate::ops::governance::promote(store, &req, job)?))
+        }
         Request::Compare(req) => {
             Reply::Compared(Box::new(crate::ops::compare::compare(store, &req, job)?))
         }
-        Request::SetChallenger(id) => Reply::ChallengerSet(
-            crate::ops::models::set_challenger(store, id.as_deref())?.map(|m| (m.id, m.name)),
-        ),
         Request::Export { what, path, force } => {
             let out = crate::ops::export::export(store, what, &path, force, job)?;
             Reply::Exported {

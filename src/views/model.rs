@@ -16,6 +16,8 @@ pub struct ModelView {
     /// The active model's gains, calibration and bands over its test part (as `precre report`
     /// with its defaults), when its record keeps its test predictions.
     pub reports: Option<crate::model::reports::Reports>,
+    /// The model log, newest last: every change of champion or challenger.
+    pub log: Vec<crate::store::model_log::LogEntry>,
 }
 
 pub fn load(store: &Store) -> Result<ModelView> {
@@ -35,6 +37,7 @@ pub fn load(store: &Store) -> Result<ModelView> {
         active,
         importances,
         reports,
+        log: store.model_log()?,
     })
 }
 

@@ -26,16 +26,15 @@ fn a_challenger_is_shown_beside_the_champion_and_recorded_with_each_decision() {
         ],
     );
     let challenger = trained["model_id"].as_str().unwrap().to_string();
-    // Training with --save made it active; the demo's tree is the champion again.
-    assert_eq!(run(&db, &["models", "activate", "default"]).0, Some(0));
-    let (code, _, err) = run(&db, &["models", "challenger", "default"]);
+    // Training with --save made a candidate; the demo's tree is still the champion.
+    let (code, _, err) = run(&db, &["models", "challenger", "default", "--reason", "x"]);
     assert_eq!(
         code,
         Some(2),
         "the champion as its own challenger (a usage error)"
     );
-    assert!(err.contains("is the active model"), "{err}");
-    let (code, out, err) = run(&db, &["models", "challenger", "lr"]);
+    assert!(err.contains("is the champion"), "{err}");
+    let (code, out, err) = run(&db, &["models", "challenger", "lr", "--reason", "compare"]);
     assert_eq!(code, Some(0), "{err}");
     assert!(out.contains(&challenger), "{out}");
     let listed = json(&db, &["models", "--format", "json"]);
@@ -119,7 +118,10 @@ fn a_challenger_is_shown_beside_the_champion_and_recorded_with_each_decision() {
     assert!(out.contains("consistent"), "{out}");
 
     // Promoting the challenger clears it.
-    assert_eq!(run(&db, &["models", "activate", "lr"]).0, Some(0));
+    assert_eq!(
+        run(&db, &["models", "promote", "lr", "--reason", "better"]).0,
+        Some(0)
+    );
     let (_, out, _) = run(&db, &["models", "challenger"]);
     assert!(out.contains("no challenger set"), "{out}");
     let queue = json(&db, &["queue", "--format", "json"]);

@@ -429,7 +429,10 @@ fn train_with_a_split_column_save_explain_and_tune() {
     assert!(r["model_id"].is_string());
     let models = json(&db, &["models", "--format", "json"]);
     assert_eq!(models[0]["name"], "toy-tree");
-    assert_eq!(models[0]["active"], true);
+    // Saved as a candidate; explain reads the model it is given (the champion by default).
+    assert_eq!(models[0]["active"], false);
+    let (code, _, err) = common::run(&db, &["models", "promote", "toy-tree", "--reason", "toy"]);
+    assert_eq!(code, Some(0), "{err}");
     let e = json(&db, &["explain", "r0", "--set", "toy", "--format", "json"]);
     assert_eq!(e["explanation"]["class"], "bad");
     assert!(e["explanation"]["path"][0]["condition"]
@@ -544,7 +547,6 @@ fn tree_classify_and_evaluate_use_the_active_model() {
     precre(&db)
         .args(["models", "import"])
         .arg(&model)
-        .arg("--activate")
         .assert()
         .success();
     precre(&db)

@@ -126,8 +126,12 @@ fn compare_trains_every_kind_on_one_split_and_saves_each() {
         // The scorecard's report carries its points table; no other kind has one.
         let points = &r["points_table"];
         assert_eq!(kind == "scorecard", !points.is_null(), "{kind}: {points}");
-        let (code, _, err) = run(&db, &["models", "activate", id]);
-        assert_eq!(code, Some(0), "{err}");
+        // The tree's content is the demo's default, the champion already.
+        let (code, _, err) = run(&db, &["models", "promote", id, "--reason", "compare"]);
+        assert!(
+            code == Some(0) || err.contains("already the champion"),
+            "{kind}: {err}"
+        );
         let queue = json(&db, &["queue", "--format", "json"]);
         let items = queue
             .as_array()
@@ -190,17 +194,24 @@ fn every_kind_saved_and_loaded_predicts_bit_for_bit() {
             ],
         );
         let id = trained["model_id"].as_str().unwrap();
+        let (code, _, err) = run(&db, &["models", "promote", id, "--reason", "bits"]);
+        assert!(
+            code == Some(0) || err.contains("already the champion"),
+            "{kind}: {err}"
+        );
         let file = dir.path().join(format!("{kind}.json"));
         let (code, _, err) = run(
             &db,
             &["models", "export", id, "--out", file.to_str().unwrap()],
         );
         assert_eq!(code, Some(0), "{err}");
-        let (code, _, err) = run(
-            &other,
-            &["models", "import", file.to_str().unwrap(), "--activate"],
-        );
+        let (code, _, err) = run(&other, &["models", "import", file.to_str().unwrap()]);
         assert_eq!(code, Some(0), "{kind}: {err}");
+        let (code, _, err) = run(&other, &["models", "promote", id, "--reason", "bits"]);
+        assert!(
+            code == Some(0) || err.contains("already the champion"),
+            "{kind}: {err}"
+        );
         let here = json(&db, &["classify", "--all", "--format", "json"]);
         let there = json(&other, &["classify", "--all", "--format", "json"]);
         assert_eq!(here["model_id"], there["model_id"]);

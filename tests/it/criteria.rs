@@ -57,7 +57,7 @@ fn save_and_load_give_bit_identical_predictions() {
     precre::demo::load(&mut store, None, false).unwrap();
     let all: Vec<usize> = (0..precre::finance::RATIOS.len()).collect();
     let data = precre::views::data::latest_ratios(&store, &all).unwrap();
-    store.save_model(&rec, true).unwrap();
+    precre::ops::governance::install(&mut store, &rec, "tester", "a test").unwrap();
     let loaded = store.model(None).unwrap();
     let a = rec.pipeline.predict_proba(&data.x);
     let b = loaded.pipeline.predict_proba(&data.x);

@@ -30,7 +30,7 @@ fn factors_items_and_attributes_reach_the_tree_and_score_the_same_posted_or_stor
         ],
     );
     assert_eq!(code, Some(0), "{err}");
-    assert!(out.contains("2,400 firms scored"), "{out}");
+    assert!(out.contains("saved as a candidate"), "{out}");
     let (_, tree, _) = common::run(&db, &["tree", "--model", "fx"]);
     let factor_splits = FACTORS
         .iter()
@@ -283,7 +283,7 @@ fn a_feature_set_joins_the_firm_inputs_by_firm_id() {
         &["train", "--ratios", "all,set:extra", "--save", "withset"],
     );
     assert_eq!(code, Some(0), "{err}");
-    assert!(out.contains("2,400 firms scored"), "{out}");
+    assert!(out.contains("saved as a candidate"), "{out}");
     let store = Store::open(&db).unwrap();
     let model = store.model(Some("withset")).unwrap();
     for f in [

@@ -51,7 +51,7 @@ fn an_unknown_setting_names_it_and_the_known_ones() {
         &[
             "unknown_setting.toml",
             "unknown field `colour`",
-            "`theme` or `keys`",
+            "`theme`, `keys`, `promotion`",
         ],
     );
 }

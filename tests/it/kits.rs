@@ -25,7 +25,7 @@ fn base() -> &'static Path {
         let dir = tempfile::tempdir().unwrap().keep();
         let path = dir.join("base.db");
         let mut store = Store::open(&path).unwrap();
-        precre::ops::bootstrap::load_demo(&mut store, None, false, &Job::quiet()).unwrap();
+        precre::ops::bootstrap::load_demo(&mut store, None, false, "demo", &Job::quiet()).unwrap();
         drop(store);
         path
     })

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 fn demo_with_spread_closures(dir: &std::path::Path) -> std::path::PathBuf {
     let path = dir.join("labels.db");
     let mut store = Store::open(&path).unwrap();
-    precre::ops::bootstrap::load_demo(&mut store, None, false, &Job::quiet()).unwrap();
+    precre::ops::bootstrap::load_demo(&mut store, None, false, "tester", &Job::quiet()).unwrap();
     drop(store);
     let conn = rusqlite::Connection::open(&path).unwrap();
     conn.execute(

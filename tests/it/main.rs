@@ -30,6 +30,7 @@ mod explain;
 mod feature_rows;
 mod full_disk;
 mod fuzz_import;
+mod governance;
 mod hostile_files;
 mod import_properties;
 mod import_rules;

@@ -1,7 +1,8 @@
 //! One action, one behaviour: each use case run through the command line (the binary) and
 //! through the workbench (its real update loop on the test harness, keys pressed as an analyst
 //! would) leaves the two stores with the same rows: firms, models (id, name, active),
-//! predictions (model, firm, year, class, probabilities) and decisions (all but the time).
+//! predictions (model, firm, year, class, probabilities), the model log (analyst, action, role,
+//! models, reason) and decisions (all but the time).
 
 use crate::common;
 
@@ -23,6 +24,16 @@ type DecisionRow = (
     Vec<String>,
 );
 
+/// A model log row without its time: analyst, action, role, from, to, reason.
+type LogRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    String,
+);
+
 /// The rows an action writes, without the clocks' times.
 #[derive(Debug, PartialEq)]
 struct Rows {
@@ -31,6 +42,7 @@ struct Rows {
     models: Vec<(String, String, bool)>,
     predictions: Vec<(String, String, Option<i32>, String, String)>,
     decisions: Vec<DecisionRow>,
+    log: Vec<LogRow>,
     pending: i64,
 }
 
@@ -78,6 +90,21 @@ fn rows(store: &Store) -> Rows {
         models,
         predictions,
         decisions,
+        log: store
+            .model_log()
+            .unwrap()
+            .into_iter()
+            .map(|e| {
+                (
+                    e.analyst,
+                    e.action.to_string(),
+                    e.role.to_string(),
+                    e.from_model,
+                    e.to_model,
+                    e.reason,
+                )
+            })
+            .collect(),
         pending: store.pending_applications().unwrap(),
     }
 }
@@ -113,8 +140,13 @@ fn demo_train_activate_decide_and_export_leave_the_same_rows_from_both_front_end
     let mut h = workbench(&b);
     let after_demo = rows(&Store::open(&a).unwrap());
     assert_eq!(after_demo, rows(&h.store));
-    assert_eq!(after_demo.models.len(), 1, "the default model, active");
+    assert_eq!(
+        after_demo.models.len(),
+        1,
+        "the default model, the champion"
+    );
     assert!(after_demo.models[0].2);
+    assert_eq!(after_demo.log.len(), 1, "installed by a promotion, logged");
     assert_eq!(
         after_demo.predictions.len() as i64,
         after_demo.firms,
@@ -122,7 +154,8 @@ fn demo_train_activate_decide_and_export_leave_the_same_rows_from_both_front_end
     );
 
     // 2. Training with the defaults: `precre train --save NAME` against the Model form as it
-    // opens (only the name typed). Same model id (content hash), active, every firm scored.
+    // opens (only the name typed). Same model id (content hash), a candidate: no role, no
+    // prediction.
     cli(&a, &["train", "--ratios", "liquidity", "--save", "liquid"]);
     h.press("5");
     h.app.model.form.name = "liquid".into();
@@ -131,32 +164,51 @@ fn demo_train_activate_decide_and_export_leave_the_same_rows_from_both_front_end
     let after_train = rows(&Store::open(&a).unwrap());
     assert_eq!(after_train, rows(&h.store));
     assert_eq!(after_train.models.len(), 2);
-    assert!(after_train.models.iter().any(|m| m.1 == "liquid" && m.2));
-    assert_eq!(
-        after_train.predictions.len() as i64,
-        2 * after_train.firms,
-        "the new model scored every firm at once"
-    );
+    assert!(after_train.models.iter().any(|m| m.1 == "liquid" && !m.2));
+    assert_eq!(after_train.predictions, after_demo.predictions);
 
-    // 3. Activating the default model again: `precre models activate` against the Models pane.
+    // 3. Promoting the candidate, then the default model again: `precre models promote` against
+    // the Models pane's confirmation with the same reason.
     let default_id = after_demo.models[0].0.clone();
-    cli(&a, &["models", "activate", &default_id]);
-    let pos = h
-        .app
-        .model
-        .view
-        .as_ref()
-        .unwrap()
-        .models
-        .iter()
-        .position(|m| m.id == default_id)
-        .unwrap();
-    h.press("]");
-    h.press("[");
-    h.app.model.models_cursor = pos;
-    h.press("A"); // moves to the Models pane
-    h.press("A"); // activates the selected model
-    assert_eq!(rows(&Store::open(&a).unwrap()), rows(&h.store));
+    let promote = |h: &mut Harness, id: &str, reason: &str| {
+        let pos = h
+            .app
+            .model
+            .view
+            .as_ref()
+            .unwrap()
+            .models
+            .iter()
+            .position(|m| m.id == id)
+            .unwrap();
+        h.app.set_pane(Screen::Model, 6); // the Models pane
+        h.app.model.models_cursor = pos;
+        h.press("A"); // the confirmation
+        h.type_text(reason);
+        h.press("enter");
+    };
+    cli(
+        &a,
+        &["models", "promote", "liquid", "--reason", "parity up"],
+    );
+    let liquid_id = h.store.model(Some("liquid")).unwrap().id;
+    promote(&mut h, &liquid_id, "parity up");
+    let after_promote = rows(&Store::open(&a).unwrap());
+    assert_eq!(after_promote, rows(&h.store));
+    assert!(after_promote.models.iter().any(|m| m.1 == "liquid" && m.2));
+    assert_eq!(
+        after_promote.predictions.len() as i64,
+        2 * after_promote.firms,
+        "the new champion scored every firm"
+    );
+    cli(
+        &a,
+        &["models", "promote", &default_id, "--reason", "parity back"],
+    );
+    promote(&mut h, &default_id, "parity back");
+    let after_back = rows(&Store::open(&a).unwrap());
+    assert_eq!(after_back, rows(&h.store));
+    assert_eq!(after_back.log.len(), 3);
     assert_eq!(h.store.model(None).unwrap().id, default_id);
 
     // 4. Three decisions: the riskiest three of the queue, a decline with its reasons, an

@@ -55,8 +55,8 @@ fn the_committed_default_model_reproduces_with_the_same_id() {
 fn registry_round_trip_and_tamper_check() {
     let mut store = Store::open_in_memory().unwrap();
     let rec = ModelRecord::from_json(DEFAULT_MODEL).unwrap();
-    store.save_model(&rec, true).unwrap();
-    store.save_model(&rec, true).unwrap(); // the same content is kept once
+    precre::ops::governance::install(&mut store, &rec, "tester", "a test").unwrap();
+    store.save_model(&rec, None).unwrap(); // the same content is kept once
     let list = store.models().unwrap();
     assert_eq!(list.len(), 1);
     assert!(list[0].active);

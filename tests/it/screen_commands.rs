@@ -140,7 +140,7 @@ fn demo_then_queue_portfolio_and_firm_give_what_the_screens_show() {
 }
 
 #[test]
-fn training_and_activating_from_the_command_line_score_every_firm() {
+fn training_saves_a_candidate_and_promoting_it_scores_every_firm() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("t.db");
     run(&db, &["demo"]);
@@ -158,20 +158,25 @@ fn training_and_activating_from_the_command_line_score_every_firm() {
     );
     let firms = Store::open(&db).unwrap().count("firms").unwrap();
     assert_eq!(t["saved"], true);
-    assert_eq!(t["scored"], firms);
     // The default training: depth 6 and pruned by cross-validation, as the Model form.
     assert!(t["depth"].as_u64().unwrap() <= 6);
     assert!(t["report"]["cp_table"]
         .as_array()
         .is_some_and(|c| !c.is_empty()));
-    let store = Store::open(&db).unwrap();
     let new_id = t["model_id"].as_str().unwrap().to_string();
+    assert_ne!(Store::open(&db).unwrap().model(None).unwrap().id, new_id);
+    let (code, out, err) = run(
+        &db,
+        &["models", "promote", &new_id, "--reason", "stability"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains(&format!("; {firms} firms scored")), "{out}");
+    let store = Store::open(&db).unwrap();
     assert_eq!(store.model(None).unwrap().id, new_id);
     // The dashboard counts predictions of the new model at once.
     let p = json(&db, &["portfolio", "--format", "json"]);
     assert_eq!(p["model"]["id"], new_id.as_str());
-    // Activating the default one again needs no new scores; a model imported and activated
-    // scores every firm.
+    // Promoting the default one again needs no new scores.
     let models = json(&db, &["models", "--format", "json"]);
     let default = models
         .as_array()
@@ -182,7 +187,7 @@ fn training_and_activating_from_the_command_line_score_every_firm() {
         .as_str()
         .unwrap()
         .to_string();
-    let (code, out, err) = run(&db, &["models", "activate", &default]);
+    let (code, out, err) = run(&db, &["models", "promote", &default, "--reason", "back"]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("0 firms scored"), "{out}");
     let q = json(&db, &["queue", "--format", "json"]);

@@ -211,8 +211,10 @@ fn triage_approve_decline_refer_undo_are_written_at_once() {
 }
 
 #[test]
-fn training_from_the_form_validates_first_and_activates_the_new_model() {
+fn training_from_the_form_validates_first_and_saves_a_candidate() {
     let mut h = started();
+    let champion = h.store.model(None).unwrap().id;
+    let predictions = h.store.all_predictions().unwrap().len();
     h.press("5");
     // A bad field is refused before any job starts, and the cursor goes to it.
     h.app.model.form.max_depth = "deep".into();
@@ -224,14 +226,15 @@ fn training_from_the_form_validates_first_and_activates_the_new_model() {
     h.app.model.form.prune = "none".into();
     h.app.model.form.name = "shallow".into();
     h.press("t");
-    let active = h.store.model(None).unwrap();
-    assert_eq!(active.name, "shallow");
-    assert!(active.pipeline.tree().unwrap().depth() <= 3);
+    let saved = h.store.model(Some("shallow")).unwrap();
+    assert!(saved.pipeline.tree().unwrap().depth() <= 3);
     let view = h.app.model.view.as_ref().unwrap();
-    assert_eq!(view.active.as_ref().unwrap().id, active.id);
     assert_eq!(view.models.len(), 2);
-    // Every firm was scored by the new model.
-    assert!(h.store.has_predictions(&active.id).unwrap());
+    // A candidate: the champion, its predictions and the queue are as they were.
+    assert_eq!(h.store.model(None).unwrap().id, champion);
+    assert_eq!(view.active.as_ref().unwrap().id, champion);
+    assert_eq!(h.store.all_predictions().unwrap().len(), predictions);
+    assert!(!h.store.has_predictions(&saved.id).unwrap());
 }
 
 #[test]
@@ -329,7 +332,8 @@ fn pop_up_keys_come_from_the_keymap() {
 
 /// The Model screen's Compare pane: C queues every kind on the form's split (answered here with
 /// three kinds and two folds, the debug build being slow), the table and the overlaid curves
-/// show, A makes the selected one the champion and c the challenger; the Reports pane reads
+/// show, A promotes the selected one to champion and c to challenger (each after its
+/// confirmation, with a reason); the Reports pane reads
 /// the active model's test part; Triage then shows the challenger beside the champion.
 #[test]
 fn compare_pane_makes_champions_and_challengers_and_reports_read_the_active_model() {
@@ -371,19 +375,33 @@ fn compare_pane_makes_champions_and_challengers_and_reports_read_the_active_mode
     // Fit times differ from run to run: the snapshot shows zeros.
     c.candidates.iter_mut().for_each(|m| m.fit_seconds = 0.0);
     snapshot(&mut h, "model_compare");
-    // The logistic regression (second row) becomes the challenger, then the LDA the champion.
+    // The logistic regression (second row) becomes the challenger, then the LDA the champion,
+    // each after its confirmation and with a reason.
     h.press("j");
     h.press("c");
+    h.type_text("compare");
+    h.press("enter");
     let logistic = h.store.challenger_model().unwrap().expect("a challenger");
     assert_eq!(logistic.pipeline.kind(), "logistic");
     h.press("j");
     h.press("A");
+    h.type_text("compare");
+    h.press("enter");
     assert_eq!(h.store.model(None).unwrap().pipeline.kind(), "lda");
-    // c on the challenger again clears it.
+    // Setting the challenger it holds already is refused before any confirmation.
     h.press("k");
     h.press("c");
-    assert!(h.store.challenger_model().unwrap().is_none());
-    h.press("c");
+    assert!(matches!(h.app.overlay, Overlay::None));
+    assert_eq!(h.store.challenger_model().unwrap().unwrap().id, logistic.id);
+    assert_eq!(h.store.model_log().unwrap().len(), 3);
+    let said = h
+        .app
+        .status
+        .as_ref()
+        .map(|s| s.1.clone())
+        .unwrap_or_default();
+    assert!(said.contains("already the challenger"), "{said}");
+    h.press("esc");
     h.press("]");
     snapshot(&mut h, "model_reports");
     h.press("6");

@@ -244,7 +244,7 @@ pub(super) const DEFAULTS: &[(Context, Command, &str, &[&str], &str)] = &[
         Command::Train,
         "train",
         &["t"],
-        "train with the form's parameters",
+        "train with the form's parameters (saves a candidate)",
     ),
     (
         Context::Global,
@@ -258,7 +258,7 @@ pub(super) const DEFAULTS: &[(Context, Command, &str, &[&str], &str)] = &[
         Command::Activate,
         "activate",
         &["A"],
-        "make the selected model active (the champion)",
+        "promote the selected model to champion (shows what changes, asks why)",
     ),
     (
         Context::Model,
@@ -272,7 +272,7 @@ pub(super) const DEFAULTS: &[(Context, Command, &str, &[&str], &str)] = &[
         Command::Challenger,
         "challenger",
         &["c"],
-        "make the selected model the challenger (again: none)",
+        "make the selected model the challenger (shows what changes, asks why)",
     ),
     (
         Context::Model,

@@ -144,6 +144,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             );
         }
         Overlay::Decision(d) => crate::tui::screens::triage::draw_decision(frame, area, app, d),
+        Overlay::Promote(d) => crate::tui::screens::model::draw_promotion(frame, area, app, d),
         Overlay::ConfirmQuit(what) => {
             let r = centered(area, 60, 5);
             frame.render_widget(Clear, r);

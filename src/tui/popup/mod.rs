@@ -106,6 +106,14 @@ impl DecisionDraft {
     }
 }
 
+/// A promotion being confirmed: what it changes, and the analyst's reason.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PromotionDraft {
+    pub preview: Box<crate::ops::governance::Preview>,
+    pub reason: String,
+    pub error: Option<String>,
+}
+
 /// The pop-up on top of the screen, if any.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
@@ -114,6 +122,7 @@ pub enum Overlay {
     Palette { input: String, selected: usize },
     Input { purpose: InputPurpose, text: String },
     Decision(Box<DecisionDraft>),
+    Promote(Box<PromotionDraft>),
     ConfirmQuit(String),
     ConfirmOverwrite(PathBuf),
 }
@@ -125,9 +134,10 @@ impl Overlay {
             Overlay::None => None,
             Overlay::Help { .. } => Some(Context::Help),
             Overlay::ConfirmQuit(_) | Overlay::ConfirmOverwrite(_) => Some(Context::Confirm),
-            Overlay::Palette { .. } | Overlay::Input { .. } | Overlay::Decision(_) => {
-                Some(Context::Input)
-            }
+            Overlay::Palette { .. }
+            | Overlay::Input { .. }
+            | Overlay::Decision(_)
+            | Overlay::Promote(_) => Some(Context::Input),
         }
     }
 }
@@ -263,6 +273,27 @@ pub fn on_key(app: &mut App, key: KeyEvent) {
                     apply(&mut text, e);
                 }
                 Overlay::Input { purpose, text }
+            }
+        },
+        Overlay::Promote(mut d) => match cmd {
+            Some(Command::Dismiss) => {
+                app.set_status(Level::Info, "nothing changed: the model was not promoted");
+                Overlay::None
+            }
+            Some(Command::Submit) if d.reason.trim().is_empty() => {
+                d.error = Some("give a reason: the model log records why".into());
+                Overlay::Promote(d)
+            }
+            Some(Command::Submit) => {
+                screens::model::submit_promotion(app, *d);
+                return;
+            }
+            c => {
+                if let Some(e) = edit_of(c, &key) {
+                    d.error = None;
+                    apply(&mut d.reason, e);
+                }
+                Overlay::Promote(d)
             }
         },
         Overlay::Decision(mut d) => {

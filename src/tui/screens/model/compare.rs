@@ -38,8 +38,9 @@ pub fn draw_compare(frame: &mut Frame, area: Rect, app: &App) {
         frame.render_widget(b, area);
         let text = format!(
             "{} compares every model kind ({}) on the Train form's inputs and split, with \
-             5-fold figures, and saves each (not active), as `precre compare --save compare` \
-             does. Then {} makes the selected one the champion and {} the challenger.",
+             5-fold figures, and saves each as a candidate, as `precre compare --save compare` \
+             does. Then {} promotes the selected one to champion and {} to challenger, after a \
+             confirmation that shows what changes and asks why.",
             app.key(Command::Compare),
             crate::model::learner::ModelKind::ALL
                 .map(|k| k.description())

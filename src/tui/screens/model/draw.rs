@@ -52,7 +52,7 @@ fn pane_body(frame: &mut Frame, area: Rect, app: &App, pane: Pane) {
         Pane::Roc => roc(frame, area, app, active),
         Pane::Pruning => pruning(frame, area, app, active),
         Pane::Importance => importance(frame, area, app),
-        Pane::Models => models(frame, area, app),
+        Pane::Models => super::governance::draw_models(frame, area, app),
         Pane::Compare => super::compare::draw_compare(frame, area, app),
         Pane::Reports => super::compare::draw_reports(frame, area, app),
     }
@@ -64,7 +64,7 @@ fn none(frame: &mut Frame, area: Rect, app: &App, title: &str) {
     frame.render_widget(b, area);
     frame.render_widget(
         Paragraph::new(Span::styled(
-            "No active model: fill the form (Train pane) and press t.",
+            "No champion: train a candidate (Train pane, t), then promote it (Models pane, A).",
             app.theme().muted,
         )),
         inner,
@@ -503,56 +503,5 @@ fn importance(frame: &mut Frame, area: Rect, app: &App) {
             ])
         })
         .collect();
-    frame.render_widget(Paragraph::new(lines), inner);
-}
-
-fn models(frame: &mut Frame, area: Rect, app: &App) {
-    let t = app.theme();
-    let b = block(
-        app,
-        format!(
-            "Models in the store ({} or {} makes one active, {} the challenger)",
-            app.key(crate::tui::keymap::Command::Select),
-            app.key(crate::tui::keymap::Command::Activate),
-            app.key(crate::tui::keymap::Command::Challenger)
-        ),
-    );
-    let inner = b.inner(area);
-    frame.render_widget(b, area);
-    let Some(view) = &app.model.view else { return };
-    let mut lines = vec![Line::from(Span::styled(
-        format!(
-            "  {:<17} {:<16} {:<21} {:>8} {:>6}",
-            "id", "name", "created", "Q", "AUC"
-        ),
-        t.accent,
-    ))];
-    for (i, m) in view.models.iter().enumerate() {
-        let q = m.metrics.get("test_error").and_then(|v| v.as_f64());
-        let auc = m.metrics.get("auc").and_then(|v| v.as_f64());
-        let style = if i == app.model.models_cursor {
-            t.selected
-        } else {
-            t.text
-        };
-        lines.push(Line::from(Span::styled(
-            format!(
-                "{} {:<17} {:<16} {:<21} {:>8} {:>6}",
-                if m.active {
-                    "●"
-                } else if m.challenger {
-                    "c"
-                } else {
-                    " "
-                },
-                m.id,
-                m.name.chars().take(16).collect::<String>(),
-                m.created_at,
-                q.map_or("-".into(), |v| format!("{:.1}%", v * 100.0)),
-                auc.map_or("-".into(), |v| format!("{v:.3}"))
-            ),
-            style,
-        )));
-    }
     frame.render_widget(Paragraph::new(lines), inner);
 }

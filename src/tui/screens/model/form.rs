@@ -207,6 +207,7 @@ impl TrainForm {
             split: SplitChoice::Stratified { test_share, seed },
             positive: None,
             save_as: Some(name.to_string()),
+            trained_by: None,
             export: None,
         })
     }

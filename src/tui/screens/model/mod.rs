@@ -1,18 +1,23 @@
 //! The Model screen's state and keys: the training form (checked by the command line's parsers
-//! before a job starts), training and activating on the worker (`ops::train`, `ops::models`, as
-//! `precre train --save` and `precre models activate` run them), the tree, the models, the
-//! comparison of every kind (`ops::compare`, as `precre compare --save`), the reports.
+//! before a job starts), training a candidate on the worker (`ops::train`, as `precre train
+//! --save`), promoting one to champion or challenger after a confirmation that shows what
+//! changes and asks why (`ops::governance`, as `precre models promote`), the tree, the models
+//! and the model log, the comparison of every kind (`ops::compare`, as `precre compare
+//! --save`), the reports.
 
 mod compare;
 mod draw;
 mod form;
+mod governance;
 pub use draw::draw;
 pub use form::{TrainForm, FORM_FIELDS};
+pub use governance::draw_promotion;
 
+use crate::model::governance::Role;
 use crate::model::registry::ModelRecord;
 use crate::tui::app::{App, Level, Screen, Tag};
 use crate::tui::keymap::Command;
-use crate::tui::popup::{open_input, InputPurpose};
+use crate::tui::popup::{open_input, InputPurpose, Overlay, PromotionDraft};
 use crate::tui::screens::clamp_move;
 use crate::tui::tree_view;
 use crate::tui::worker::Request;
@@ -126,7 +131,7 @@ pub fn left_right(app: &mut App, dir: i64) -> bool {
     true
 }
 
-/// Enter: edit the field, fold the node, or activate the model under the cursor.
+/// Enter: edit the field, fold the node, or promote the model under the cursor.
 pub fn select(app: &mut App) {
     match pane(app) {
         Pane::Train => {
@@ -185,7 +190,10 @@ fn checked_form(app: &mut App) -> Option<crate::ops::train::TrainRequest> {
 }
 
 fn start_training(app: &mut App) {
-    let Some(req) = checked_form(app) else { return };
+    let Some(mut req) = checked_form(app) else {
+        return;
+    };
+    req.trained_by = Some(app.settings.analyst.clone());
     app.start_job(
         Tag::Train,
         Request::Train(Box::new(req)),
@@ -235,28 +243,63 @@ fn to_models_pane(app: &mut App, command: Command) {
 }
 
 fn activate_selected(app: &mut App) {
+    ask_promotion(app, Role::Champion, Command::Activate);
+}
+
+fn challenger_selected(app: &mut App) {
+    ask_promotion(app, Role::Challenger, Command::Challenger);
+}
+
+/// Asks the worker what promoting the selected model into `role` would change; the reply opens
+/// the confirmation (the class mix before and after, and a reason field).
+fn ask_promotion(app: &mut App, role: Role, command: Command) {
     if !matches!(pane(app), Pane::Models | Pane::Compare) {
-        return to_models_pane(app, Command::Activate);
+        return to_models_pane(app, command);
     }
     if let Some((id, _, _)) = selected_model(app) {
-        app.request(Tag::Activate, Request::Activate(id));
+        let policy = app.settings.promotion;
+        app.request(
+            Tag::Preview,
+            Request::PreviewPromotion {
+                model: id,
+                role,
+                policy,
+            },
+        );
+        app.set_status(
+            Level::Info,
+            "scoring the queue with the candidate (nothing is written)",
+        );
     }
 }
 
-/// Makes the selected model the challenger; on the challenger itself, sets none.
-fn challenger_selected(app: &mut App) {
-    if !matches!(pane(app), Pane::Models | Pane::Compare) {
-        return to_models_pane(app, Command::Challenger);
-    }
-    if let Some((id, _, is_challenger)) = selected_model(app) {
-        let id = if is_challenger { None } else { Some(id) };
-        app.request(Tag::Challenger, Request::SetChallenger(id));
-    }
+/// After the preview: the confirmation pop-up.
+pub fn previewed(app: &mut App, preview: Box<crate::ops::governance::Preview>) {
+    app.overlay = Overlay::Promote(Box::new(PromotionDraft {
+        preview,
+        reason: String::new(),
+        error: None,
+    }));
+}
+
+/// The confirmation submitted with a reason: the promotion under the policy, on the worker.
+pub fn submit_promotion(app: &mut App, draft: PromotionDraft) {
+    let req = crate::ops::governance::PromoteRequest {
+        model: draft.preview.candidate.id.clone(),
+        role: draft.preview.role,
+        reason: draft.reason.trim().to_string(),
+        analyst: app.settings.analyst.clone(),
+        policy: app.settings.promotion,
+    };
+    app.request(Tag::Promote, Request::Promote(Box::new(req)));
 }
 
 /// Compares every kind on the form's inputs and split, as `precre compare --save compare`.
 fn start_comparison(app: &mut App) {
-    let Some(req) = checked_form(app) else { return };
+    let Some(mut req) = checked_form(app) else {
+        return;
+    };
+    req.trained_by = Some(app.settings.analyst.clone());
     let req = crate::ops::compare::CompareRequest::every_kind(&req, 5, "compare");
     app.start_job(
         Tag::Compare,

@@ -84,7 +84,7 @@ fn overview(frame: &mut Frame, area: Rect, app: &App, p: &Portfolio) {
     let [head, cols] = Layout::vertical([Constraint::Length(2), Constraint::Min(1)]).areas(inner);
     let model = match &p.model {
         Some((id, name)) => format!("model {id} '{name}'"),
-        None => "no active model (train one on the Model screen)".into(),
+        None => "no active model (train one on the Model screen and promote it)".into(),
     };
     frame.render_widget(
         Paragraph::new(vec![
