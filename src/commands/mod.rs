@@ -14,6 +14,7 @@ mod firms;
 mod import;
 mod info;
 mod models;
+mod monitor;
 mod pca;
 mod points;
 mod portfolio;
@@ -85,6 +86,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Train(args)) => train::run(&cli, args),
         Some(Command::Compare(args)) => compare::run(&cli, args),
         Some(Command::Report(args)) => report::run(&cli, args),
+        Some(Command::Monitor(args)) => monitor::run(&cli, args),
         Some(Command::Models(args)) => models::run(&cli, args),
         Some(Command::Explain(args)) => explain::run(&cli, args),
         Some(Command::Tune(args)) => tune::run(&cli, args),

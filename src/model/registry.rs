@@ -65,6 +65,10 @@ pub struct ModelRecord {
     /// The test part's outcomes and predicted chances of bad, for the credit reports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub test_sample: Option<super::reports::Sample>,
+    /// The training population on its bins (the chance of bad on its deciles, each input on
+    /// its screening bins): what monitoring compares the applications of a period with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub population: Option<crate::analysis::stability::PopulationProfile>,
 }
 
 /// sha256 of the training data: ids, labels and the values' bits, row by row.
@@ -100,6 +104,28 @@ pub fn content_hash(pipeline: &Pipeline, data_fingerprint: &str) -> String {
     hex(&h.finalize())
 }
 
+/// The training rows' profile: the pipeline's chance of bad on each and their inputs.
+pub fn training_population(
+    data: &Dataset,
+    report: &super::pipeline::TrainReport,
+) -> crate::analysis::stability::PopulationProfile {
+    let p = &report.pipeline;
+    let rows = &report.train_rows;
+    let x = data.x.select_rows(rows);
+    let positive = p.classes.get(p.positive_class).map(String::as_str);
+    let bad: Vec<bool> = rows
+        .iter()
+        .map(|&r| data.labels[r].as_deref() == positive)
+        .collect();
+    let p_bad: Vec<f64> = p
+        .predict_proba(&x)
+        .iter()
+        .map(|row| row[p.positive_class])
+        .collect();
+    let columns: Vec<Vec<f64>> = (0..x.cols).map(|c| x.column(c)).collect();
+    crate::analysis::stability::profile(&data.names, &columns, &bad, &p_bad)
+}
+
 impl ModelRecord {
     pub fn new(
         name: &str,
@@ -121,6 +147,7 @@ impl ModelRecord {
             evaluation: None,
             cp_table: Vec::new(),
             test_sample: None,
+            population: None,
         }
     }
 
@@ -149,6 +176,7 @@ impl ModelRecord {
             bad: report.test_classes.iter().map(|&c| c == positive).collect(),
             p_bad: report.test_proba.iter().map(|row| row[positive]).collect(),
         });
+        rec.population = Some(training_population(data, report));
         rec
     }
 

@@ -10,6 +10,7 @@ pub mod compare;
 pub mod decide;
 pub mod export;
 pub mod models;
+pub mod monitor;
 pub mod score;
 pub mod screen;
 pub mod tokens;

@@ -111,6 +111,7 @@ pub enum Tag {
     Activate,
     Compare,
     Challenger,
+    Monitor,
     Export,
 }
 

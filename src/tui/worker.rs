@@ -51,6 +51,8 @@ pub enum Request {
     Compare(Box<crate::ops::compare::CompareRequest>),
     /// Set the challenger to a model id, or clear it.
     SetChallenger(Option<String>),
+    /// Monitor a model (`ops::monitor`).
+    Monitor(Box<crate::ops::monitor::MonitorRequest>),
     Export {
         what: ExportWhat,
         path: PathBuf,
@@ -101,6 +103,7 @@ pub enum Reply {
     Trained(Box<ModelRecord>),
     Activated(crate::ops::models::Activated),
     Compared(Box<crate::ops::compare::Comparison>),
+    Monitored(Box<crate::ops::monitor::Monitoring>),
     /// The challenger now set (id, name), or none.
     ChallengerSet(Option<(String, String)>),
     Exported {
@@ -197,6 +200,9 @@ fn answer(store: &mut Store, req: Request, job: &Job) -> Result<Reply, OpsError>
         Request::Activate(id) => Reply::Activated(crate::ops::models::activate(store, &id, job)?),
         Request::Compare(req) => {
             Reply::Compared(Box::new(crate::ops::compare::compare(store, &req, job)?))
+        }
+        Request::Monitor(req) => {
+            Reply::Monitored(Box::new(crate::ops::monitor::run(store, &req, job)?))
         }
         Request::SetChallenger(id) => Reply::ChallengerSet(
             crate::ops::models::set_challenger(store, id.as_deref())?.map(|m| (m.id, m.name)),
