@@ -19,6 +19,15 @@ fn pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
 }
 
+/// A p-value in three decimals, a small one in e-notation.
+fn p_value(p: f64) -> String {
+    if p < 1e-3 {
+        format!("{p:.1e}")
+    } else {
+        format!("{p:.3}")
+    }
+}
+
 fn band_style(t: &Theme, b: Band) -> Style {
     match b {
         Band::Stable => t.good,
@@ -59,7 +68,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let inner = b.inner(area);
     frame.render_widget(b, area);
     let lines = lines(m, app.model.monitor_cursor, t);
-    frame.render_widget(Paragraph::new(lines), inner);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
 /// The pane's text: the periods (the one under the cursor marked), then its detail.
@@ -121,8 +130,15 @@ pub fn lines(m: &Monitoring, cursor: usize, t: &Theme) -> Vec<Line<'static>> {
         Some(b) => {
             out.push(Line::from(Span::styled(
                 format!(
-                    "{} back-test (bad within {} year of submission): {:>5} {:>4} {:>9} {:>9} {:>9} {:>9}",
-                    p.period, m.horizon_years, "count", "bads", "predicted", "observed", "binom p", "Jeffreys"
+                    "{} back-test (bad within {} year of submission; X: a test's p below 0.05):",
+                    p.period, m.horizon_years
+                ),
+                t.accent,
+            )));
+            out.push(Line::from(Span::styled(
+                format!(
+                    "  {:<8} {:>5} {:>4} {:>9} {:>9} {:>9} {:>9}",
+                    "band", "count", "bads", "predicted", "observed", "binom p", "Jeffreys"
                 ),
                 t.accent,
             )));
@@ -135,15 +151,14 @@ pub fn lines(m: &Monitoring, cursor: usize, t: &Theme) -> Vec<Line<'static>> {
                 out.push(Line::from(vec![
                     Span::styled(
                         format!(
-                            "  band {:>3.0}-{:<3.0}%{:>32} {:>4} {:>9} {:>9} {:>9.3} {:>9.3}",
-                            100.0 * g.from,
-                            100.0 * g.to,
+                            "  {:<8} {:>5} {:>4} {:>9} {:>9} {:>9} {:>9}",
+                            format!("{:.0}-{:.0}%", 100.0 * g.from, 100.0 * g.to),
                             g.count,
                             g.bads,
                             pct(g.mean_predicted),
                             pct(g.observed),
-                            g.binomial_p,
-                            g.jeffreys_p
+                            p_value(g.binomial_p),
+                            p_value(g.jeffreys_p)
                         ),
                         t.text,
                     ),
