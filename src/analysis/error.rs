@@ -33,6 +33,8 @@ pub enum AnalysisError {
     ShareOutOfRange(String),
     #[error("'{0}' is not a rule: use cum:0.90, kaiser, or a number of components")]
     NotAComponentRule(String),
+    #[error("'{0}' is not a monitoring period: use month, quarter or year")]
+    NotAPeriod(String),
     #[error("'{0}' is not a labelling policy: {policies}", policies = LABEL_POLICIES)]
     NotALabelPolicy(String),
     #[error("'{0}' is not a horizon in years: {policies}", policies = LABEL_POLICIES)]

@@ -233,6 +233,27 @@ pub fn label(policy: LabelPolicy, fiscal_year: i32, h: &FirmHistory, data_end: &
     }
 }
 
+/// The same date `years` later (ISO; 29 February stays as written, which still orders right).
+pub fn years_after(date: &str, years: u32) -> String {
+    match date.get(..4).and_then(|y| y.parse::<i64>().ok()) {
+        Some(y) => format!("{:04}{}", y + i64::from(years), &date[4..]),
+        None => date.to_string(),
+    }
+}
+
+/// Whether the firm turned bad in (`from`, `from` + `years`]: it closed, or an outcome dated
+/// there is bad or 90+ days past due. The back-test's outcome of an application submitted on
+/// `from`.
+pub fn bad_within(h: &FirmHistory, from: &str, years: u32) -> bool {
+    let end = years_after(from, years);
+    let inside = |d: &str| d > from && d <= end.as_str();
+    h.closed_on.as_deref().is_some_and(inside)
+        || h.outcomes.iter().any(|o| {
+            inside(&o.as_of)
+                && (severity(&o.class) == 2 || o.days_past_due.is_some_and(|d| d >= 90))
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -248,6 +248,10 @@ pub enum DemoAction {
         /// Also write each file as Parquet (firms.parquet, ...) beside the CSV.
         #[arg(long)]
         parquet: bool,
+        /// Leave out the planted construction downturn (the portfolio the default model was
+        /// trained on).
+        #[arg(long)]
+        no_shock: bool,
     },
 }
 

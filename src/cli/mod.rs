@@ -93,6 +93,13 @@ pub enum Command {
         after_help = "Examples:\n  precre report\n  precre report --model champ-boosting --groups 5 --format json\n  precre report --bands 0.02,0.05,0.1,0.2"
     )]
     Report(ReportArgs),
+    /// Monitor a model in use: the stability of its chance of bad and of each input (PSI,
+    /// CSI) against its training population, period by period, and the back-test of predicted
+    /// against observed bad rates once a period's outcome window has closed.
+    #[command(
+        after_help = "Examples:\n  precre monitor --by year\n  precre monitor --by quarter --from 2023-01-01 --format json\n  precre monitor --model default --horizon 2"
+    )]
+    Monitor(MonitorArgs),
     /// Registered models: list, show, export to JSON, import from JSON, activate.
     #[command(
         after_help = "Examples:\n  precre models\n  precre models import models/default.json\n  precre models export default --out /tmp/m.json\n  precre models promote 3f2a --reason \"validated on 2024\"\n  precre models history"

@@ -276,6 +276,31 @@ pub struct ReportArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct MonitorArgs {
+    /// The model (id, id prefix or name; default: the active one).
+    #[arg(long)]
+    pub model: Option<String>,
+    /// The length of a period: month, quarter or year.
+    #[arg(long, default_value = "year", value_name = "PERIOD")]
+    pub by: crate::analysis::periods::PeriodLength,
+    /// Applications submitted on or after this date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Applications submitted on or before this date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// The back-test's outcome window: a firm failing within this many years of an
+    /// application's submission makes it bad.
+    #[arg(long, default_value_t = crate::ops::monitor::DEFAULT_HORIZON_YEARS, value_name = "YEARS")]
+    pub horizon: u32,
+    /// How many of the inputs that moved most to show, with their bins.
+    #[arg(long, default_value_t = 3, value_name = "N")]
+    pub top: usize,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
 pub struct CompareArgs {
     #[command(flatten)]
     pub data: DataSource,

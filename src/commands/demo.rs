@@ -12,10 +12,12 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> anyhow::Result<()> {
             firms,
             seed,
             parquet,
+            no_shock,
         }) => {
             let cfg = DemoConfig {
                 firms: *firms,
                 seed: *seed,
+                shock: !*no_shock,
                 ..DemoConfig::default()
             };
             let n = demo::generate_to_dir(&cfg, out).map_err(|e| {

@@ -15,6 +15,7 @@ mod import;
 mod info;
 mod kit;
 mod models;
+mod monitor;
 mod pca;
 mod points;
 mod portfolio;
@@ -86,6 +87,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Train(args)) => train::run(&cli, args),
         Some(Command::Compare(args)) => compare::run(&cli, args),
         Some(Command::Report(args)) => report::run(&cli, args),
+        Some(Command::Monitor(args)) => monitor::run(&cli, args),
         Some(Command::Models(args)) => models::run(&cli, args),
         Some(Command::Explain(args)) => explain::run(&cli, args),
         Some(Command::Tune(args)) => tune::run(&cli, args),

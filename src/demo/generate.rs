@@ -15,6 +15,9 @@ pub struct DemoConfig {
     pub last_year: i32,
     /// How many applications are left pending (the triage queue).
     pub pending: usize,
+    /// Plant the construction downturn ([`SHOCK_SECTOR`], from fiscal year `last_year - 2`);
+    /// without it the portfolio is the one the default model was trained on.
+    pub shock: bool,
 }
 
 impl Default for DemoConfig {
@@ -24,7 +27,30 @@ impl Default for DemoConfig {
             seed: 20_240_601,
             last_year: 2024,
             pending: 48,
+            shock: true,
         }
+    }
+}
+
+/// The planted drift, for monitoring to find: a downturn of one sector in the last three
+/// fiscal years. Its firms still running then see their receivables take 2.5 times as long to
+/// collect and their operating margin fall by eight points from that year on, apply for credit
+/// in the downturn's years only (and once more), and their outcome falls (the hidden score by
+/// one standard deviation: more of them fail, in the downturn's years, suddenly).
+pub const SHOCK_SECTOR: &str = "construction";
+/// How many of the last fiscal years the downturn covers.
+pub const SHOCK_YEARS: i32 = 3;
+const SHOCK_RECEIVABLE_DAYS: f64 = 2.5;
+const SHOCK_MARGIN: f64 = 0.08;
+const SHOCK_SCORE: f64 = 1.0;
+
+fn class_of(score: f64) -> &'static str {
+    if score < -1.33 {
+        "bad"
+    } else if score < -0.5 {
+        "satisfactory"
+    } else {
+        "good"
     }
 }
 
@@ -175,6 +201,8 @@ struct Firm {
     quality: f64,
     /// Shown by the business factors only.
     management: f64,
+    /// The first fiscal year of the downturn, for a firm it hits.
+    shocked_from: Option<i32>,
 }
 
 fn brn(rng: &mut Rng, used: &mut HashSet<String>, corrupt: bool) -> String {
@@ -232,13 +260,6 @@ pub fn generate<W: Write>(cfg: &DemoConfig, out: &mut DemoWriters<W>) -> io::Res
         // What the loan officer sees and no statement shows: management, standing, security.
         let management = rng.normal();
         let id = brn(&mut rng, &mut used, i % 797 == 400);
-        let firm = Firm {
-            id,
-            sector,
-            size,
-            quality,
-            management,
-        };
         let founded_year = rng.int(1982, cfg.last_year as i64 - 3) as i32;
         let founded = date(founded_year, &mut rng);
         let name = format!("{} {} Co., Ltd.", rng.pick(NAME_STEMS), sector.word);
@@ -247,17 +268,37 @@ pub fn generate<W: Write>(cfg: &DemoConfig, out: &mut DemoWriters<W>) -> io::Res
 
         // The outcome: the hidden quality, the management the factors show, and what nobody sees.
         let score = quality + 0.5 * management + 0.35 * rng.normal();
-        let class = if score < -1.33 {
-            "bad"
-        } else if score < -0.5 {
-            "satisfactory"
-        } else {
-            "good"
-        };
+        let mut class = class_of(score);
         // A bad firm fails in a year spread over its history (at least two statements before);
         // its statements stop the year before, and worsen in the last three.
-        let failure = (class == "bad")
+        let mut failure = (class == "bad")
             .then(|| rng.int(i64::from(first) + 2, i64::from(cfg.last_year) + 1) as i32);
+        // The downturn hits the sector's firms still running when it starts; one it tips into
+        // failure fails during it.
+        let shock_from = cfg.last_year - SHOCK_YEARS + 1;
+        let hit = cfg.shock
+            && sector.id == SHOCK_SECTOR
+            && failure.is_none_or(|f| f > shock_from)
+            && first < shock_from;
+        // A firm the downturn tips into failure fails suddenly: its statements do not worsen
+        // before (a client's default, a halted project), so its ratios do not warn of it.
+        let mut sudden = false;
+        if hit && class != "bad" {
+            class = class_of(score - SHOCK_SCORE);
+            if class == "bad" {
+                sudden = true;
+                failure =
+                    Some(rng.int(i64::from(shock_from) + 1, i64::from(cfg.last_year) + 1) as i32);
+            }
+        }
+        let firm = Firm {
+            id,
+            sector,
+            size,
+            quality,
+            management,
+            shocked_from: hit.then_some(shock_from),
+        };
         let last_statement = failure.map_or(cfg.last_year, |f| (f - 1).min(cfg.last_year));
         let (status, closed_on, final_dpd) = match (class, failure) {
             ("bad", Some(f)) => match rng.weighted(&[35.0, 25.0, 40.0]) {
@@ -269,6 +310,8 @@ pub fn generate<W: Write>(cfg: &DemoConfig, out: &mut DemoWriters<W>) -> io::Res
             _ => ("active", None, Some(0)),
         };
         let closed = closed_on.clone().unwrap_or_default();
+        // The day the firm failed: its closure, or its 90+ days past due outcome (30 June).
+        let failed_on = failure.map(|f| closed_on.clone().unwrap_or(format!("{f}-06-30")));
         writeln!(
             out.firms,
             "{},\"{}\",{},{},{},{},{},{}",
@@ -288,7 +331,7 @@ pub fn generate<W: Write>(cfg: &DemoConfig, out: &mut DemoWriters<W>) -> io::Res
             &mut rng,
             &firm,
             (first, last_statement),
-            failure,
+            failure.filter(|_| !sudden),
             &mut out.statements,
         )?;
         write_factors(
@@ -301,15 +344,26 @@ pub fn generate<W: Write>(cfg: &DemoConfig, out: &mut DemoWriters<W>) -> io::Res
 
         // Applications while the firm runs; only a firm still running can be pending.
         let running = failure.is_none_or(|f| f > cfg.last_year);
-        let n_apps = rng.weighted(&[35.0, 50.0, 15.0]);
+        // A firm the downturn hits applies once more (for working capital).
+        let n_apps = rng.weighted(&[35.0, 50.0, 15.0]) + usize::from(firm.shocked_from.is_some());
         for k in 0..n_apps {
             let revenue_scale = scale(size);
             let amount = (revenue_scale * rng.range(0.05, 0.4) / 1000.0).round() * 1000.0;
             let term = *rng.pick(&[12, 24, 36, 48, 60]);
             let purpose = rng.pick(PURPOSES);
+            // Any year of its history after its second statement (the downturn's years for a
+            // firm it hits), and before the firm failed.
             let latest = i64::from(last_statement) + 1;
-            let y = rng.int((latest - 2).max(i64::from(first)), latest) as i32;
-            let submitted = date(y, &mut rng);
+            let earliest = match firm.shocked_from {
+                Some(y) => i64::from(y + 1),
+                None => i64::from(first) + 2,
+            }
+            .min(latest);
+            let y = rng.int(earliest, latest) as i32;
+            let mut submitted = date(y, &mut rng);
+            if failed_on.as_ref().is_some_and(|f| submitted >= *f) {
+                submitted = format!("{}{}", y - 1, &submitted[4..]);
+            }
             let approve = quality + 0.8 * rng.normal() > -0.9;
             let app_id = format!("APP-{:06}-{}", i + 1, k + 1);
             applications.push((
@@ -379,7 +433,9 @@ fn write_statements<W: Write>(
         let growth = 0.03 + 0.05 * q + 0.10 * rng.normal();
         revenue *= 1.0 + growth.max(-0.6);
         let rev = revenue.round().max(1000.0);
-        let margin = s.op_margin + 0.035 * q + firm_margin + 0.03 * rng.normal();
+        let downturn = f.shocked_from.is_some_and(|from| year >= from);
+        let margin = s.op_margin + 0.035 * q + firm_margin + 0.03 * rng.normal()
+            - if downturn { SHOCK_MARGIN } else { 0.0 };
         let op = (rev * margin).round();
         let cogs = (rev - op - rev * s.sga * (1.0 + 0.1 * rng.normal()))
             .round()
@@ -390,7 +446,8 @@ fn write_statements<W: Write>(
         let fa = (ta * fixed_share).round();
         let ca = ta - fa;
         let mut inv = ca * (s.inventory_share * (1.0 + 0.3 * rng.normal())).clamp(0.0, 0.7);
-        let mut rec = rev * s.receivable_days / 365.0 * (0.3 * rng.normal() - 0.12 * q).exp();
+        let days = s.receivable_days * if downturn { SHOCK_RECEIVABLE_DAYS } else { 1.0 };
+        let mut rec = rev * days / 365.0 * (0.3 * rng.normal() - 0.12 * q).exp();
         let mut cash = ca * (0.12 + 0.05 * q + 0.05 * rng.normal()).clamp(0.01, 0.5);
         let mut sti = if rng.chance(0.3) {
             ca * rng.range(0.0, 0.08)

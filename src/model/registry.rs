@@ -69,6 +69,10 @@ pub struct ModelRecord {
     /// another model can be measured on the same held-out rows; not part of the id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub test_part: Option<TestPart>,
+    /// The training population on its bins (the chance of bad on its deciles, each input on
+    /// its screening bins): what monitoring compares the applications of a period with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub population: Option<crate::analysis::stability::PopulationProfile>,
 }
 
 /// The rows of a model's held-out part.
@@ -116,6 +120,28 @@ pub fn content_hash(pipeline: &Pipeline, data_fingerprint: &str) -> String {
     hex(&h.finalize())
 }
 
+/// The training rows' profile: the pipeline's chance of bad on each and their inputs.
+pub fn training_population(
+    data: &Dataset,
+    report: &super::pipeline::TrainReport,
+) -> crate::analysis::stability::PopulationProfile {
+    let p = &report.pipeline;
+    let rows = &report.train_rows;
+    let x = data.x.select_rows(rows);
+    let positive = p.classes.get(p.positive_class).map(String::as_str);
+    let bad: Vec<bool> = rows
+        .iter()
+        .map(|&r| data.labels[r].as_deref() == positive)
+        .collect();
+    let p_bad: Vec<f64> = p
+        .predict_proba(&x)
+        .iter()
+        .map(|row| row[p.positive_class])
+        .collect();
+    let columns: Vec<Vec<f64>> = (0..x.cols).map(|c| x.column(c)).collect();
+    crate::analysis::stability::profile(&data.names, &columns, &bad, &p_bad)
+}
+
 impl ModelRecord {
     pub fn new(
         name: &str,
@@ -138,6 +164,7 @@ impl ModelRecord {
             cp_table: Vec::new(),
             test_sample: None,
             test_part: None,
+            population: None,
         }
     }
 
@@ -179,6 +206,7 @@ impl ModelRecord {
             },
             out_of_time_from: None,
         });
+        rec.population = Some(training_population(data, report));
         rec
     }
 

@@ -12,6 +12,7 @@ pub mod export;
 pub mod governance;
 pub mod kits;
 pub mod models;
+pub mod monitor;
 pub mod score;
 pub mod screen;
 pub mod tokens;

@@ -29,3 +29,34 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
+
+/// An application as monitoring reads it: which firm, when it was submitted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubmittedApplication {
+    pub id: String,
+    pub firm_id: String,
+    pub submitted: String,
+}
+
+impl Store {
+    /// Every application submitted in [`from`, `to`] (ISO dates, both optional), oldest first.
+    pub fn submitted_applications(
+        &self,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<Vec<SubmittedApplication>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, firm_id, submitted FROM applications
+             WHERE (?1 IS NULL OR submitted >= ?1) AND (?2 IS NULL OR submitted <= ?2)
+             ORDER BY submitted, id",
+        )?;
+        let rows = stmt.query_map(rusqlite::params![from, to], |r| {
+            Ok(SubmittedApplication {
+                id: r.get(0)?,
+                firm_id: r.get(1)?,
+                submitted: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}

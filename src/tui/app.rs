@@ -111,6 +111,7 @@ pub enum Tag {
     Preview,
     Promote,
     Compare,
+    Monitor,
     Export,
 }
 

@@ -155,6 +155,17 @@ pub fn on_reply(app: &mut App, env: Envelope) {
             app.set_status(Level::Success, msg);
             screens::model::load(app);
         }
+        (Tag::Monitor, Reply::Monitored(m)) => {
+            let msg = format!(
+                "model {} '{}' monitored over {} periods ({} applications)",
+                m.model_id,
+                m.model_name,
+                m.periods.len(),
+                m.applications
+            );
+            screens::model::monitored(app, m);
+            app.set_status(Level::Success, msg);
+        }
         (Tag::Preview, Reply::Preview(p)) => {
             app.status = None;
             screens::model::previewed(app, p);

@@ -57,6 +57,8 @@ pub enum Request {
     Promote(Box<crate::ops::governance::PromoteRequest>),
     /// Every model kind on the same split (`ops::compare`), each saved, none made active.
     Compare(Box<crate::ops::compare::CompareRequest>),
+    /// Monitor a model (`ops::monitor`).
+    Monitor(Box<crate::ops::monitor::MonitorRequest>),
     Export {
         what: ExportWhat,
         path: PathBuf,
@@ -102,6 +104,7 @@ pub enum Reply {
     Preview(Box<crate::ops::governance::Preview>),
     Promoted(Box<crate::ops::governance::Promoted>),
     Compared(Box<crate::ops::compare::Comparison>),
+    Monitored(Box<crate::ops::monitor::Monitoring>),
     Exported { path: PathBuf, rows: usize },
     ExportExists(PathBuf),
     Cancelled,
@@ -202,6 +205,9 @@ fn answer(store: &mut Store, req: Request, job: &Job) -> Result<Reply, OpsError>
         }
         Request::Compare(req) => {
             Reply::Compared(Box::new(crate::ops::compare::compare(store, &req, job)?))
+        }
+        Request::Monitor(req) => {
+            Reply::Monitored(Box::new(crate::ops::monitor::run(store, &req, job)?))
         }
         Request::Export { what, path, force } => {
             let out = crate::ops::export::export(store, what, &path, force, job)?;

@@ -41,6 +41,7 @@ mod labels;
 mod layers;
 mod linfa_crosscheck;
 mod metrics;
+mod monitor;
 mod parity;
 mod pca;
 mod prune;

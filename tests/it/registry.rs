@@ -1,4 +1,5 @@
-//! The model registry: content ids, the committed default model reproduces, tampering is caught.
+//! The model registry: content ids, the committed default model reproduces (with its training
+//! profile, on the demo before its planted downturn), tampering is caught.
 
 use precre::model::pipeline::{train_and_evaluate, FitSpec, PruneSpec, SplitSpec};
 use precre::model::prune::PruneLoss;
@@ -8,7 +9,8 @@ use precre::store::Store;
 
 const DEFAULT_MODEL: &str = include_str!("../../models/default.json");
 
-/// The README's command: `precre train --ratios all --max-depth 6 --prune cv --save default`.
+/// The README's command: `precre train --ratios all --max-depth 6 --prune cv --save default`,
+/// with the record's training profile as training keeps it.
 fn retrain_default(store: &Store) -> ModelRecord {
     let all: Vec<usize> = (0..precre::finance::RATIOS.len()).collect();
     let data = precre::views::data::latest_ratios(store, &all).unwrap();
@@ -30,25 +32,36 @@ fn retrain_default(store: &Store) -> ModelRecord {
     };
     let r = train_and_evaluate(&data, &spec, &split, None, None).unwrap();
     let metrics = ModelMetrics::from_evaluation(&r.evaluation, r.n_train, r.n_test);
-    ModelRecord::new(
+    let mut rec = ModelRecord::new(
         "default",
         "ratios (all) of each firm's latest statement",
         "now",
         fingerprint(&data, &r.train_rows),
         metrics,
-        r.pipeline,
-    )
+        r.pipeline.clone(),
+    );
+    rec.population = Some(precre::model::registry::training_population(&data, &r));
+    rec
 }
 
 #[test]
 fn the_committed_default_model_reproduces_with_the_same_id() {
     let committed = ModelRecord::from_json(DEFAULT_MODEL).unwrap();
+    // The default model was trained on the demo before its downturn (`demo generate --no-shock`).
+    let dir = tempfile::tempdir().unwrap();
+    let before = precre::demo::DemoConfig {
+        shock: false,
+        ..Default::default()
+    };
+    precre::demo::generate_to_dir(&before, dir.path()).unwrap();
     let mut store = Store::open_in_memory().unwrap();
-    precre::demo::load(&mut store, None, false).unwrap();
+    precre::demo::load(&mut store, Some(dir.path()), false).unwrap();
     let again = retrain_default(&store);
     assert_eq!(again.id, committed.id);
     assert_eq!(again.pipeline, committed.pipeline);
     assert_eq!(again.metrics, committed.metrics);
+    assert!(committed.population.is_some());
+    assert_eq!(again.population, committed.population);
 }
 
 #[test]

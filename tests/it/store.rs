@@ -120,9 +120,9 @@ fn a_version_1_store_gains_the_later_indexes_and_keeps_its_rows() {
             .unwrap();
         assert_eq!(found, 1, "{index}");
     }
-    // The demo's class counts (data/README.md): bad 342, satisfactory 521, good 1,537.
+    // The demo's class counts (data/README.md): bad 426, satisfactory 519, good 1,455.
     let count = |c: &str| mix.iter().find(|(k, _)| k == c).map(|(_, n)| *n);
-    assert_eq!(count("bad"), Some(342));
-    assert_eq!(count("satisfactory"), Some(521));
-    assert_eq!(count("good"), Some(1537));
+    assert_eq!(count("bad"), Some(426));
+    assert_eq!(count("satisfactory"), Some(519));
+    assert_eq!(count("good"), Some(1455));
 }

@@ -276,6 +276,13 @@ pub(super) const DEFAULTS: &[(Context, Command, &str, &[&str], &str)] = &[
     ),
     (
         Context::Model,
+        Command::Monitor,
+        "monitor",
+        &["m"],
+        "monitor the active model: stability and back-test by year",
+    ),
+    (
+        Context::Model,
         Command::ToggleNode,
         "toggle-node",
         &["z"],

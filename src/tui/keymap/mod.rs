@@ -89,6 +89,7 @@ pub enum Command {
     Activate,
     Compare,
     Challenger,
+    Monitor,
     ToggleNode,
     Approve,
     Decline,

@@ -26,7 +26,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
     frame.render_widget(Paragraph::new(pane_bar(app, Screen::Model)), bar_area);
     let pane = Pane::at(app.pane_of(Screen::Model));
-    if roomy(body) && !matches!(pane, Pane::Tree | Pane::Compare | Pane::Reports) {
+    if roomy(body)
+        && !matches!(
+            pane,
+            Pane::Tree | Pane::Compare | Pane::Reports | Pane::Monitor
+        )
+    {
         // Roomy: the form and the metrics stay in view beside the chosen pane.
         let [l, r] = Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
             .areas(body);
@@ -55,6 +60,7 @@ fn pane_body(frame: &mut Frame, area: Rect, app: &App, pane: Pane) {
         Pane::Models => super::governance::draw_models(frame, area, app),
         Pane::Compare => super::compare::draw_compare(frame, area, app),
         Pane::Reports => super::compare::draw_reports(frame, area, app),
+        Pane::Monitor => super::monitor::draw(frame, area, app),
     }
 }
 

@@ -9,6 +9,7 @@ mod compare;
 mod draw;
 mod form;
 mod governance;
+mod monitor;
 pub use draw::draw;
 pub use form::{TrainForm, FORM_FIELDS};
 pub use governance::draw_promotion;
@@ -34,6 +35,7 @@ super::panes! {
     Models => "Models",
     Compare => "Compare",
     Reports => "Reports",
+    Monitor => "Monitor",
 }
 
 #[derive(Debug, Default)]
@@ -51,6 +53,9 @@ pub struct ModelScreen {
     /// The last comparison of every kind, and the candidate under the cursor.
     pub compare: Option<Box<crate::ops::compare::Comparison>>,
     pub compare_cursor: usize,
+    /// The active model's last monitoring, and the period under the cursor.
+    pub monitoring: Option<Box<crate::ops::monitor::Monitoring>>,
+    pub monitor_cursor: usize,
 }
 
 fn pane(app: &App) -> Pane {
@@ -83,6 +88,7 @@ pub fn command(app: &mut App, cmd: Command) -> bool {
         Command::Compare => start_comparison(app),
         Command::Challenger => challenger_selected(app),
         Command::ToggleNode => toggle_node(app),
+        Command::Monitor => start_monitoring(app),
         _ => return false,
     }
     true
@@ -111,6 +117,10 @@ pub fn move_by(app: &mut App, delta: i64) {
         Pane::Compare => {
             let n = app.model.compare.as_ref().map_or(0, |c| c.candidates.len());
             app.model.compare_cursor = clamp_move(app.model.compare_cursor, delta, n);
+        }
+        Pane::Monitor => {
+            let n = app.model.monitoring.as_ref().map_or(0, |m| m.periods.len());
+            app.model.monitor_cursor = clamp_move(app.model.monitor_cursor, delta, n);
         }
         _ => app.model.scroll = clamp_move(app.model.scroll, delta, 100),
     }
@@ -313,6 +323,20 @@ fn start_comparison(app: &mut App) {
         app.key(Command::Cancel)
     );
     app.set_status(Level::Info, msg);
+}
+
+/// Monitors the active model by year (as `precre monitor --by year`), on the worker.
+fn start_monitoring(app: &mut App) {
+    app.set_pane(Screen::Model, Pane::Monitor.index());
+    app.request(Tag::Monitor, Request::Monitor(Box::default()));
+    app.set_status(Level::Info, "monitoring the active model on the worker");
+}
+
+/// After monitoring: its periods, the cursor on the latest.
+pub fn monitored(app: &mut App, m: Box<crate::ops::monitor::Monitoring>) {
+    app.model.monitor_cursor = m.periods.len().saturating_sub(1);
+    app.model.monitoring = Some(m);
+    app.set_pane(Screen::Model, Pane::Monitor.index());
 }
 
 /// After a comparison: its table.
