@@ -24,6 +24,8 @@ pub struct NewDecision<'a> {
     /// The challenger model's id and class (schema 6), hashed only when present so that the
     /// decisions written before keep their hashes.
     pub challenger: Option<(&'a str, &'a str)>,
+    /// Who a referral goes to (schema 8), hashed only when present, as the challenger.
+    pub referred_to: Option<&'a str>,
 }
 
 fn hash(prev: &str, id: i64, at: &str, d: &NewDecision) -> String {
@@ -60,6 +62,10 @@ fn hash(prev: &str, id: i64, at: &str, d: &NewDecision) -> String {
             h.update([0x1f]);
             h.update(v.as_bytes());
         }
+    }
+    if let Some(to) = d.referred_to {
+        h.update([0x1d]);
+        h.update(to.as_bytes());
     }
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -103,8 +109,8 @@ pub fn insert(tx: &Transaction, d: &NewDecision) -> rusqlite::Result<i64> {
     tx.execute(
         "INSERT INTO decisions(id, application_id, decision, analyst, decided_at, model_id,
              model_hash, predicted_class, override_reason, note, reasons, supersedes, chain_hash,
-             challenger_id, challenger_class)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+             challenger_id, challenger_class, referred_to)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
         params![
             id,
             d.application_id,
@@ -120,7 +126,8 @@ pub fn insert(tx: &Transaction, d: &NewDecision) -> rusqlite::Result<i64> {
             d.supersedes,
             chain,
             d.challenger.map(|c| c.0),
-            d.challenger.map(|c| c.1)
+            d.challenger.map(|c| c.1),
+            d.referred_to
         ],
     )?;
     tx.execute(
@@ -161,7 +168,7 @@ pub fn verify(conn: &Connection) -> rusqlite::Result<Result<usize, ChainBreak>> 
     let mut stmt = conn.prepare(
         "SELECT id, application_id, decision, analyst, decided_at, model_id, model_hash,
                 predicted_class, override_reason, note, reasons, supersedes, chain_hash,
-                challenger_id, challenger_class
+                challenger_id, challenger_class, referred_to
          FROM decisions WHERE id > ?1 ORDER BY id",
     )?;
     let mut rows = stmt.query([start])?;
@@ -174,7 +181,7 @@ pub fn verify(conn: &Connection) -> rusqlite::Result<Result<usize, ChainBreak>> 
         let (app, decision, analyst, at) = (text(1)?, text(2)?, text(3)?, text(4)?);
         let (mid, mhash, class, over, note, reasons) =
             (text(5)?, text(6)?, text(7)?, text(8)?, text(9)?, text(10)?);
-        let (cid, cclass) = (text(13)?, text(14)?);
+        let (cid, cclass, referred_to) = (text(13)?, text(14)?, text(15)?);
         let d = NewDecision {
             application_id: app.as_deref().unwrap_or(""),
             decision: decision.as_deref().unwrap_or(""),
@@ -187,6 +194,7 @@ pub fn verify(conn: &Connection) -> rusqlite::Result<Result<usize, ChainBreak>> 
             reasons: reasons.as_deref().unwrap_or(""),
             supersedes: r.get(11)?,
             challenger: cid.as_deref().zip(cclass.as_deref()),
+            referred_to: referred_to.as_deref(),
         };
         let stored: Option<String> = r.get(12)?;
         let expected = hash(&prev, id, at.as_deref().unwrap_or(""), &d);

@@ -60,6 +60,10 @@ pub struct QueueEntry {
     pub model_hash: Option<String>,
     pub challenger: Option<ChallengerView>,
     pub key_ratios: Vec<KeyRatioView>,
+    /// pending, referred, approved or declined.
+    pub status: String,
+    /// The decision in force (none while pending): who, when, and to whom a referral went.
+    pub decision: Option<crate::decisions::DecisionRecord>,
 }
 
 /// The challenger's view of a firm beside the champion's.
@@ -138,6 +142,8 @@ pub fn queue_entry(q: &QueueItem) -> QueueEntry {
                 sector_median: k.sector_median,
             })
             .collect(),
+        status: a.status.clone(),
+        decision: q.decision.clone(),
     }
 }
 

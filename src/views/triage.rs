@@ -5,10 +5,10 @@
 
 use super::scoring::{score_firm, Scored};
 use super::Result;
-use crate::decisions::ModelRef;
+use crate::decisions::{DecisionRecord, ModelRef};
 use crate::finance::catalogue::{find, Unit};
 use crate::finance::peers::quantile_sorted;
-use crate::store::decisions::Application;
+use crate::store::decisions::{Application, QueueState};
 use crate::store::Store;
 use std::collections::HashMap;
 
@@ -42,6 +42,9 @@ pub struct QueueItem {
     /// The challenger's view, when one is set and can score the firm.
     pub challenger: Option<(ModelRef, Scored)>,
     pub key_ratios: Vec<KeyRatio>,
+    /// The decision in force on it (none while it is pending): who referred, approved or
+    /// declined it, when, and to whom a referral went.
+    pub decision: Option<DecisionRecord>,
 }
 
 impl QueueItem {
@@ -69,19 +72,25 @@ impl QueueItem {
 
 /// The queue, riskiest first.
 pub fn load(store: &Store) -> Result<Vec<QueueItem>> {
+    load_in(store, &QueueState::Pending)
+}
+
+/// The applications in a state (pending, referred, to whom, decided, all), each with the
+/// decision in force on it, riskiest first.
+pub fn load_in(store: &Store, state: &QueueState) -> Result<Vec<QueueItem>> {
     let model = store.active_model()?;
     let challenger = match &model {
         Some(_) => store.challenger_model()?,
         None => None,
     };
-    let apps = store.pending_queue()?;
+    let apps = store.applications_in(state)?;
     let mut medians: HashMap<String, Vec<Option<f64>>> = HashMap::new();
     let key: Vec<usize> = KEY_RATIOS
         .iter()
         .filter_map(|r| find(r).map(|(i, _)| i))
         .collect();
     let mut items = Vec::with_capacity(apps.len());
-    for app in apps {
+    for (app, decision) in apps {
         if !medians.contains_key(&app.sector) {
             let peers = store.sector_ratios(&app.sector, None)?;
             let m = key
@@ -129,6 +138,7 @@ pub fn load(store: &Store) -> Result<Vec<QueueItem>> {
             model: model_ref,
             challenger,
             key_ratios,
+            decision,
         });
     }
     items.sort_by(|a, b| {
