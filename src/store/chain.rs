@@ -1,6 +1,7 @@
 //! The tamper-evident decision log: every decision row carries `chain_hash`, the sha256 of the
 //! previous decision's hash and of its own content (id, application, decision, analyst, time,
-//! model, class, override reason, note, reasons, superseded decision), and `meta` keeps the
+//! model, class, override reason, note, reasons, superseded decision; the challenger and whom a
+//! referral went to where present), and `meta` keeps the
 //! head (the last id and hash). An edit, a deletion or a reordering made outside PRECRE breaks
 //! the chain at the first decision it touches; removing the last decisions leaves the head
 //! pointing past the end. Decisions made before the chain existed (migration 5) are not

@@ -235,8 +235,12 @@ where
     update(app, Action::Start);
     let mut dirty = true;
     loop {
-        for (id, req) in app.outbox.drain(..) {
-            worker.send(id, req);
+        // Nothing reaches the worker (which would create the store) while the first question
+        // is open: the analyst's answer decides whether there is a store at all.
+        if !matches!(app.overlay, popup::Overlay::NewStore(_)) {
+            for (id, req) in app.outbox.drain(..) {
+                worker.send(id, req);
+            }
         }
         if app.cancel_requested {
             worker.cancel();

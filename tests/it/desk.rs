@@ -518,3 +518,65 @@ fn the_store_file_is_never_made_by_a_read_command_even_under_precre_db() {
     assert_eq!(out.status.code(), Some(2));
     assert!(!typo.exists() && !typo.parent().unwrap().exists());
 }
+
+/// A key to press once the app is in a state.
+type Step = (fn(&precre::tui::app::App) -> bool, &'static str);
+
+/// Keys for the real event loop, each pressed once the app is in its state.
+struct Keys(Vec<Step>);
+
+impl precre::tui::Events for Keys {
+    fn next(
+        &mut self,
+        app: &precre::tui::app::App,
+        timeout: std::time::Duration,
+    ) -> anyhow::Result<Option<crossterm::event::Event>> {
+        match self.0.first() {
+            Some((ready, key)) if ready(app) => {
+                let k = precre::tui::keymap::parse_key(key).unwrap();
+                self.0.remove(0);
+                Ok(Some(crossterm::event::Event::Key(k)))
+            }
+            _ => {
+                std::thread::sleep(timeout);
+                Ok(None)
+            }
+        }
+    }
+}
+
+/// The real loop and worker on a path where no store is: nothing is created before the
+/// answer, `q` leaves no file, `e` makes an empty store.
+#[test]
+fn the_real_loop_creates_no_store_before_the_answer() {
+    use precre::tui::{main_loop, worker::Worker};
+    use ratatui::{backend::TestBackend, Terminal};
+    let dir = tempfile::tempdir().unwrap();
+    for (answer, created) in [("q", false), ("e", true)] {
+        let db = dir.path().join(format!("new-{answer}.db"));
+        let mut settings = test_settings("lee");
+        settings.start = StoreStart::Ask;
+        settings.store_path = db.clone();
+        let mut app = precre::tui::app::App::new(settings);
+        let worker = Worker::start_with(db.clone(), Default::default());
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        let mut keys = Keys(vec![
+            (|a| matches!(a.overlay, Overlay::NewStore(_)), "2"),
+            (|a| matches!(a.overlay, Overlay::NewStore(_)), answer),
+            (
+                |a| a.job.is_none() && !matches!(a.overlay, Overlay::NewStore(_)),
+                "q",
+            ),
+        ]);
+        if answer == "q" {
+            keys.0.truncate(2);
+        }
+        main_loop(&mut terminal, &mut app, &worker, &mut keys).unwrap();
+        assert!(!app.running);
+        assert_eq!(db.exists(), created, "{answer}");
+        if created {
+            let store = Store::open(&db).unwrap();
+            assert_eq!(store.count("firms").unwrap(), 0);
+        }
+    }
+}
