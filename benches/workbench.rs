@@ -116,7 +116,7 @@ fn main() {
     let t = Instant::now();
     h.press("2");
     draw(&mut term, &h.app);
-    update(&mut h.app, Action::Resize);
+    update(&mut h.app, Action::Resize(120, 40));
     h.settle();
     draw(&mut term, &h.app);
     println!(

@@ -16,6 +16,10 @@ pub struct WorkbenchArgs {
     /// default: config.toml in the platform config dir.
     #[arg(long, env = "PRECRE_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Open the demo portfolio: a store that does not exist is created, and an empty one gets
+    /// the demo and its default model (a store with firms opens as it is).
+    #[arg(long)]
+    pub demo: bool,
 }
 
 #[derive(Debug, Args)]
@@ -29,9 +33,41 @@ pub struct QueueArgs {
     /// At most this many applications (the riskiest).
     #[arg(long)]
     pub limit: Option<usize>,
+    /// Which applications: pending (the queue), referred, decided (approved or declined here,
+    /// not the imported history), all (the three).
+    #[arg(long, value_enum, default_value_t)]
+    pub state: QueueStateArg,
+    /// Only the applications referred to this analyst or role.
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["state", "referred_to_me"])]
+    pub referred_to: Option<String>,
+    /// Only the applications referred to you (--analyst, else the login name).
+    #[arg(long, conflicts_with = "state")]
+    pub referred_to_me: bool,
     #[arg(long, value_enum, default_value_t)]
     pub format: OutputFormat,
 }
+
+/// Which applications `precre queue` lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum QueueStateArg {
+    #[default]
+    Pending,
+    Referred,
+    Decided,
+    All,
+}
+
+/// `precre undo`: the analyst's own last decision.
+#[derive(Debug, Args)]
+pub struct UndoArgs {
+    /// Output format of the recorded reversal.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+}
+
+/// `precre init`: a new, empty store.
+#[derive(Debug, Args)]
+pub struct InitArgs {}
 
 #[derive(Debug, Args)]
 pub struct FirmArgs {
@@ -52,6 +88,9 @@ pub struct DecideArgs {
     pub decline: bool,
     #[arg(long)]
     pub refer: bool,
+    /// Who the referral goes to: an analyst's name or a role (default: senior).
+    #[arg(long, requires = "refer", value_name = "NAME")]
+    pub refer_to: Option<String>,
     /// Undo the decision in force (a new row; the application is pending again).
     #[arg(long)]
     pub undo: bool,

@@ -32,6 +32,16 @@ pub struct Cli {
     #[arg(long, global = true, env = "PRECRE_ANALYST", value_name = "NAME")]
     pub analyst: Option<String>,
 
+    /// How long after a decision its analyst may undo it (`precre undo`, `u` in Triage), in
+    /// minutes [default: 30].
+    #[arg(
+        long,
+        global = true,
+        env = "PRECRE_UNDO_MINUTES",
+        value_name = "MINUTES"
+    )]
+    pub undo_minutes: Option<u32>,
+
     #[command(flatten)]
     pub workbench: WorkbenchArgs,
 
@@ -149,7 +159,7 @@ pub enum Command {
     Portfolio(FormatArgs),
     /// The triage queue: pending applications, riskiest first, with the model's class, probabilities and reasons.
     #[command(
-        after_help = "Examples:\n  precre queue\n  precre queue --limit 10 --format json\n  precre queue --format csv > queue.csv"
+        after_help = "Examples:\n  precre queue\n  precre queue --limit 10 --format json\n  precre queue --referred-to-me\n  precre queue --state decided --format csv > decided.csv"
     )]
     Queue(QueueArgs),
     /// What the Firm screen shows: facts, ratios against the sector, the model's view, applications, decisions.
@@ -159,9 +169,19 @@ pub enum Command {
     Firm(FirmArgs),
     /// Decide a pending application: approve, decline (with reasons) or refer.
     #[command(
-        after_help = "Examples:\n  precre decide APP-000123 --approve --note \"collateral checked\"\n  precre decide APP-000123 --decline --reason \"current ratio below 1\" --reason \"falling margin\"\n  precre decide APP-000123 --refer --analyst kim\n  precre decide APP-000123 --approve --replace --override-reason \"new guarantee\"   # logged override"
+        after_help = "Examples:\n  precre decide APP-000123 --approve --note \"collateral checked\"\n  precre decide APP-000123 --decline --reason \"current ratio below 1\" --reason \"falling margin\"\n  precre decide APP-000123 --refer --refer-to kim --note \"site visit first\"\n  precre decide APP-000123 --approve --replace --override-reason \"new guarantee\"   # logged override"
     )]
     Decide(DecideArgs),
+    /// Undo your own last decision, from any session, within the undo window (a reversal
+    /// recorded in the decision chain; the application is pending again).
+    #[command(
+        after_help = "Examples:\n  precre undo\n  precre --analyst kim --undo-minutes 60 undo"
+    )]
+    Undo(UndoArgs),
+    /// Create a new, empty store (nothing else creates one but `demo`, `import` and the
+    /// workbench's first question).
+    #[command(after_help = "Example:\n  precre --db /srv/credit/team.db --team init")]
+    Init(InitArgs),
     /// Export decisions, predictions or ratio tables (CSV, JSON, Parquet or Excel, from the extension).
     #[command(
         after_help = "Examples:\n  precre export decisions --out decisions.csv\n  precre export predictions --out predictions.parquet\n  precre export ratios --out ratios.json --force"

@@ -17,10 +17,7 @@ fn line(f: &Finding) -> String {
 pub fn run(cli: &Cli) -> anyhow::Result<()> {
     let path = location::resolve(cli.db.clone());
     if !path.exists() {
-        anyhow::bail!(
-            "there is no store at {}: name one with --db, or create it with `precre demo` or an import",
-            path.display()
-        );
+        return Err(super::UsageError(super::no_store_here(&path)).into());
     }
     let found = inspect(&path);
     if let Some(bytes) = found.size {

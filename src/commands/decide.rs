@@ -30,6 +30,7 @@ pub fn run(cli: &Cli, args: &DecideArgs) -> anyhow::Result<()> {
                 reasons: args.reasons.clone(),
                 override_reason: args.override_reason.clone(),
                 replace: args.replace,
+                referred_to: args.refer_to.clone(),
             },
         )?
     };
@@ -37,10 +38,14 @@ pub fn run(cli: &Cli, args: &DecideArgs) -> anyhow::Result<()> {
         return print_json(&rec);
     }
     println!(
-        "{} {}: {} by {} at {}{}",
+        "{} {}: {}{} by {} at {}{}",
         rec.application_id,
         rec.firm_id,
         rec.decision,
+        rec.referred_to
+            .as_ref()
+            .map(|to| format!(" to {to}"))
+            .unwrap_or_default(),
         rec.analyst,
         rec.decided_at,
         rec.model_id

@@ -1,6 +1,6 @@
 //! `precre demo`: load the demo portfolio, or write its files.
 
-use super::{interactive, open_store};
+use super::{create_store, interactive};
 use crate::cli::{Cli, DemoAction, DemoArgs};
 use crate::demo::{self, DemoConfig};
 use crate::output::thousands;
@@ -80,7 +80,7 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> anyhow::Result<()> {
             Ok(())
         }
         None => {
-            let mut store = open_store(cli)?;
+            let mut store = create_store(cli)?;
             let out = crate::ops::bootstrap::load_demo(
                 &mut store,
                 args.from.as_deref(),

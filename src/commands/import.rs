@@ -1,6 +1,6 @@
 //! `precre import`: read, validate and store a file; report by file, row and column.
 
-use super::{interactive, open_store, UsageError};
+use super::{create_store, interactive, UsageError};
 use crate::cli::{Cli, ImportArgs};
 use crate::ingest::{
     self, report, ColumnMap, FeatureOptions, ImportError, ImportOptions, ImportReport, ReadOptions,
@@ -55,9 +55,37 @@ fn write_rejects(args: &ImportArgs, report: &ImportReport) -> anyhow::Result<()>
 
 pub fn run(cli: &Cli, args: &ImportArgs) -> anyhow::Result<()> {
     let opts = options(args)?;
-    let mut store = open_store(cli)?;
+    let path = crate::store::location::resolve(cli.db.clone());
+    let fresh = !path.exists();
+    let mut store = create_store(cli)?;
+    let result = import(&mut store, args, &opts);
+    drop(store);
+    match &result {
+        // A store this import created and could not fill is removed: a refused import into a
+        // mistyped path leaves no empty store behind.
+        Err(_) if fresh => remove_new_store(&path),
+        Ok(()) if fresh => eprintln!("created the store {}", path.display()),
+        _ => {}
+    }
+    result
+}
+
+/// Removes a store file created moments ago (and its -wal / -shm files).
+fn remove_new_store(path: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(std::path::PathBuf::from(p));
+    }
+}
+
+fn import(
+    store: &mut crate::store::Store,
+    args: &ImportArgs,
+    opts: &ImportOptions,
+) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    match ingest::import_file(&mut store, &args.file, &opts) {
+    match ingest::import_file(store, &args.file, opts) {
         Ok(rep) => {
             write_rejects(args, &rep)?;
             print_issues(&rep.issues, 20, args.rejects.is_some());

@@ -13,6 +13,7 @@ mod firm;
 mod firms;
 mod import;
 mod info;
+mod init;
 mod kit;
 mod models;
 mod monitor;
@@ -29,6 +30,7 @@ mod token;
 mod train;
 mod tree;
 mod tune;
+mod undo;
 mod workbench;
 
 use crate::cli::{Cli, Command};
@@ -41,15 +43,41 @@ use std::io::IsTerminal;
 #[error("{0}")]
 pub struct UsageError(pub String);
 
-/// Opens the store named by `--db` / `PRECRE_DB` / the platform default.
+/// Opens the store named by `--db` / `PRECRE_DB` / the platform default. A store that does not
+/// exist is refused, naming the path and how to create one: a mistyped path never becomes a
+/// new store (only `init`, `demo`, `import` and the workbench, when asked, create one).
 pub fn open_store(cli: &Cli) -> anyhow::Result<Store> {
     let path = location::resolve(cli.db.clone());
-    let access = if cli.team {
+    if !path.exists() {
+        return Err(UsageError(no_store_here(&path)).into());
+    }
+    Ok(Store::open_with(&path, access(cli))?)
+}
+
+/// Opens the store, creating it (with `--team`'s permissions) if it does not exist: for the
+/// commands whose purpose is to fill one (`init`, `demo`, `import`).
+pub fn create_store(cli: &Cli) -> anyhow::Result<Store> {
+    let path = location::resolve(cli.db.clone());
+    Ok(Store::open_with(&path, access(cli))?)
+}
+
+/// Who may read a store this command creates.
+pub fn access(cli: &Cli) -> location::Access {
+    if cli.team {
         location::Access::Team
     } else {
         location::Access::Private
-    };
-    Ok(Store::open_with(&path, access)?)
+    }
+}
+
+/// Why a command cannot run on a path where no store is, and how to make one there.
+pub fn no_store_here(path: &std::path::Path) -> String {
+    format!(
+        "there is no store at {} (check --db or PRECRE_DB); to create one there, with the \
+         same --db: `precre init` (empty), `precre import FILE` (your data), `precre demo` or \
+         `precre --demo` (the demo portfolio)",
+        path.display()
+    )
 }
 
 /// Whether to draw progress bars: only when a person watches stdout.
@@ -66,6 +94,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let merged = crate::cli::WorkbenchArgs {
                 theme: args.theme.clone().or(cli.workbench.theme.clone()),
                 config: args.config.clone().or(cli.workbench.config.clone()),
+                demo: args.demo || cli.workbench.demo,
             };
             workbench::run(&cli, &merged)
         }
@@ -96,6 +125,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Tree(args)) => tree::run(&cli, args),
         Some(Command::Info(args)) => info::run(&cli, args),
         Some(Command::Decide(args)) => decide::run(&cli, args),
+        Some(Command::Undo(args)) => undo::run(&cli, args),
+        Some(Command::Init(_)) => init::run(&cli),
         Some(Command::Export(args)) => export::run(&cli, args),
         Some(Command::Check) => check::run(&cli),
         Some(Command::Backup(args)) => backup::backup(&cli, args),
@@ -229,6 +260,9 @@ fn cli_hint(e: &crate::ops::OpsError) -> String {
         }
         OpsError::Decision(DecisionError::InConflict { .. }) => {
             " (precre conflicts; precre conflicts resolve ID --keep server|kit --reason TEXT)"
+        }
+        OpsError::Decision(DecisionError::UndoWindowPassed { .. }) => {
+            " (precre decide APP --replace --override-reason TEXT; --undo-minutes sets the window)"
         }
         OpsError::Export(ExportError::Exists(_)) => "; add --force to replace it",
         OpsError::Refused(r) => match r.rule {

@@ -8,12 +8,48 @@
 //! "key_ratios": [{"id", "name", "unit", "value", "sector_median"}]}]}`.
 
 use super::open_store;
-use crate::cli::{Cli, QueueArgs};
+use crate::cli::{Cli, QueueArgs, QueueStateArg};
 use crate::output::{format_ratio, print_json, print_table, thousands_f, OutputFormat, TextTable};
+use crate::store::decisions::QueueState;
+
+/// The applications the flags ask for.
+fn state(cli: &Cli, args: &QueueArgs) -> QueueState {
+    if let Some(who) = &args.referred_to {
+        return QueueState::ReferredTo(who.clone());
+    }
+    if args.referred_to_me {
+        return QueueState::ReferredTo(crate::decisions::analyst_name(cli.analyst.as_deref()));
+    }
+    match args.state {
+        QueueStateArg::Pending => QueueState::Pending,
+        QueueStateArg::Referred => QueueState::Referred,
+        QueueStateArg::Decided => QueueState::Decided,
+        QueueStateArg::All => QueueState::All,
+    }
+}
+
+/// An application's state in words: pending, or the decision in force (and to whom a
+/// referral went).
+pub fn state_words(q: &crate::views::triage::QueueItem) -> String {
+    match &q.decision {
+        None => q.application.status.clone(),
+        Some(d) => format!(
+            "{}{} by {}",
+            q.application.status,
+            d.referred_to
+                .as_ref()
+                .map(|t| format!(" to {t}"))
+                .unwrap_or_default(),
+            d.analyst
+        ),
+    }
+}
 
 pub fn run(cli: &Cli, args: &QueueArgs) -> anyhow::Result<()> {
     let store = open_store(cli)?;
-    let mut items = crate::views::triage::load(&store).map_err(crate::ops::OpsError::from)?;
+    let state = state(cli, args);
+    let mut items =
+        crate::views::triage::load_in(&store, &state).map_err(crate::ops::OpsError::from)?;
     let pending = items.len();
     if let Some(n) = args.limit {
         items.truncate(n);
@@ -37,6 +73,10 @@ pub fn run(cli: &Cli, args: &QueueArgs) -> anyhow::Result<()> {
         headers.extend(["challenger", "its p(bad)"]);
     }
     headers.extend(["current ratio", "reasons"]);
+    let with_state = state != QueueState::Pending;
+    if with_state {
+        headers.push("state");
+    }
     let mut t = TextTable::new(headers).align_right(if challenger.is_some() {
         vec![4, 6, 7, 8, 10, 11]
     } else {
@@ -82,6 +122,9 @@ pub fn run(cli: &Cli, args: &QueueArgs) -> anyhow::Result<()> {
             });
         }
         row.extend([current, q.suggested_reasons().join("; ")]);
+        if with_state {
+            row.push(state_words(q));
+        }
         t.push(row);
     }
     print_table(&t, args.format)?;
@@ -89,9 +132,15 @@ pub fn run(cli: &Cli, args: &QueueArgs) -> anyhow::Result<()> {
         let model = items
             .iter()
             .find_map(|q| q.model.as_ref().map(|m| m.id.clone()));
+        let what = match &state {
+            QueueState::Pending => format!("{pending} pending application(s)"),
+            QueueState::Referred => format!("{pending} referred application(s)"),
+            QueueState::ReferredTo(who) => format!("{pending} application(s) referred to {who}"),
+            QueueState::Decided => format!("{pending} decided application(s)"),
+            QueueState::All => format!("{pending} application(s)"),
+        };
         println!(
-            "{} pending application(s), riskiest first{}{}",
-            pending,
+            "{what}, riskiest first{}{}",
             match &model {
                 Some(m) => format!("; scored by model {m}"),
                 None =>

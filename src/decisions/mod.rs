@@ -12,6 +12,12 @@ use thiserror::Error;
 /// At most this many reasons go with a decline (the adverse-action notice lists up to four).
 pub const MAX_REASONS: usize = 4;
 
+/// Who a referral goes to when the analyst names nobody: the role of the senior credit desk.
+pub const DEFAULT_REFERRAL: &str = "senior";
+
+/// How long after a decision its analyst may still undo it, by default (in minutes).
+pub const DEFAULT_UNDO_MINUTES: u32 = 30;
+
 /// What an analyst decides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -73,6 +79,9 @@ pub struct DecisionInput {
     pub challenger: Option<ModelRef>,
     /// Replace a decision already taken on this application (needs an override reason; logged).
     pub replace: bool,
+    /// Who a referral goes to: an analyst's name or a role (a referral only; by default
+    /// [`DEFAULT_REFERRAL`]).
+    pub referred_to: Option<String>,
 }
 
 /// A recorded decision, as the store holds it.
@@ -96,6 +105,8 @@ pub struct DecisionRecord {
     pub challenger_class: Option<String>,
     /// The field kit it was made in, offline (schema 8 on; none for a decision made here).
     pub made_in_kit: Option<String>,
+    /// Who a referral went to: an analyst's name or a role (schema 8 on; referrals only).
+    pub referred_to: Option<String>,
 }
 
 /// Why a decision was not recorded, in words an analyst can act on.
@@ -125,6 +136,28 @@ pub enum DecisionError {
     ReplaceWithoutReason,
     #[error("application {0} has no decision to undo")]
     NothingToUndo(String),
+    #[error("{0} has no decision of their own to undo")]
+    NoOwnDecision(String),
+    #[error(
+        "your last decision ({decision} on {application} at {at}) is older than the undo window \
+         of {minutes} minutes: replacing it now is an override with its reason"
+    )]
+    UndoWindowPassed {
+        application: String,
+        decision: String,
+        at: String,
+        minutes: u32,
+    },
+    #[error(
+        "your last decision ({decision} on {application}) is no longer in force: {by} recorded \
+         '{now}' on it since"
+    )]
+    NoLongerInForce {
+        application: String,
+        decision: String,
+        by: String,
+        now: String,
+    },
     #[error("the analyst name is empty: say who decides")]
     NoAnalyst,
     #[error(
@@ -185,6 +218,16 @@ impl DecisionInput {
         if self.replace && self.override_reason.is_none() {
             return Err(DecisionError::ReplaceWithoutReason);
         }
+        self.referred_to = match self.verdict {
+            Verdict::Refer => Some(
+                self.referred_to
+                    .map(|r| r.trim().to_string())
+                    .filter(|r| !r.is_empty())
+                    .unwrap_or_else(|| DEFAULT_REFERRAL.to_string()),
+            ),
+            // Only a referral goes to someone.
+            _ => None,
+        };
         Ok(self)
     }
 }
@@ -252,6 +295,7 @@ mod tests {
             }),
             challenger: None,
             replace: false,
+            referred_to: None,
         }
     }
 
@@ -273,5 +317,17 @@ mod tests {
         d.reasons = (0..5).map(|i| format!("r{i}")).collect();
         assert_eq!(d.checked().unwrap_err(), DecisionError::TooManyReasons(5));
         assert!(input(Verdict::Approve).checked().is_ok());
+    }
+
+    #[test]
+    fn a_referral_goes_to_someone_and_only_a_referral_does() {
+        let d = input(Verdict::Refer).checked().unwrap();
+        assert_eq!(d.referred_to.as_deref(), Some(DEFAULT_REFERRAL));
+        let mut d = input(Verdict::Refer);
+        d.referred_to = Some("  kim ".into());
+        assert_eq!(d.checked().unwrap().referred_to.as_deref(), Some("kim"));
+        let mut d = input(Verdict::Approve);
+        d.referred_to = Some("kim".into());
+        assert_eq!(d.checked().unwrap().referred_to, None);
     }
 }

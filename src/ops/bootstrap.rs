@@ -1,5 +1,5 @@
-//! Loading the demo portfolio with the default model, and the first start of an empty store:
-//! `precre demo` and the workbench's first start leave the store in exactly the same state
+//! Loading the demo portfolio with the default model, and the workbench's start with the demo:
+//! `precre demo` and the workbench asked for the demo leave an empty store in exactly the same state
 //! (the demo's firms, statements, factors, applications and outcomes; the default model,
 //! installed as the champion by the promotion use case with the reason [`DEMO_REASON`] in the
 //! model log; a prediction of it for every firm).
@@ -72,10 +72,16 @@ pub fn load_demo(
     })
 }
 
-/// The first start of the workbench: an empty store gets the demo (as `precre demo` loads it);
-/// a store with firms is left alone (`None`).
-pub fn first_start(store: &mut Store, analyst: &str, job: &Job) -> Result<Option<DemoOutcome>> {
-    if store.count("firms")? > 0 {
+/// The start of the workbench: with the demo asked for (`demo`), an empty store gets it (as
+/// `precre demo` loads it); a store with firms, or one opened without asking for the demo, is
+/// left alone (`None`). Nothing fictitious lands in a store unasked.
+pub fn first_start(
+    store: &mut Store,
+    demo: bool,
+    analyst: &str,
+    job: &Job,
+) -> Result<Option<DemoOutcome>> {
+    if !demo || store.count("firms")? > 0 {
         return Ok(None);
     }
     load_demo(store, None, false, analyst, job).map(Some)

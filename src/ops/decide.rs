@@ -1,5 +1,6 @@
-//! Decisions on applications: approve, decline or refer (with reasons, a note and, against the
-//! model or replacing a decision, an override reason), and undo. The decision records the
+//! Decisions on applications: approve, decline or refer (to an analyst or a role; with reasons,
+//! a note and, against the model or replacing a decision, an override reason), and undo (of the
+//! decision in force, or of one's own last decision within a time window). The decision records the
 //! active model that scored the firm (and the challenger's id and class, when one is set),
 //! computed here the same way for every front-end.
 
@@ -19,6 +20,8 @@ pub struct DecideRequest {
     pub override_reason: Option<String>,
     /// Replace a decision in force (an explicit, logged override).
     pub replace: bool,
+    /// Who a referral goes to (an analyst's name or a role); referrals only.
+    pub referred_to: Option<String>,
 }
 
 /// The active model's view of the firm behind an application (`None` without an active model
@@ -63,6 +66,7 @@ pub fn input_for(store: &Store, req: DecideRequest) -> Result<DecisionInput> {
         model,
         challenger,
         replace: req.replace,
+        referred_to: req.referred_to,
     })
 }
 
@@ -70,6 +74,12 @@ pub fn input_for(store: &Store, req: DecideRequest) -> Result<DecisionInput> {
 pub fn decide(store: &mut Store, req: DecideRequest) -> Result<DecisionRecord> {
     let input = input_for(store, req)?;
     Ok(store.record_decision(input)?)
+}
+
+/// Undoes the analyst's own last decision, from any session, within `window_minutes` of it
+/// (a reversal recorded in the chain; the application is pending again).
+pub fn undo_last(store: &mut Store, analyst: &str, window_minutes: u32) -> Result<DecisionRecord> {
+    Ok(store.undo_own_last(analyst, window_minutes)?)
 }
 
 /// Undoes the decision in force (a new row; the application is pending again).

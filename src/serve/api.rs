@@ -247,6 +247,8 @@ pub struct DecisionRequest {
     /// Replace a decision in force (an explicit, logged override).
     #[serde(default)]
     pub replace: bool,
+    /// Who a referral goes to: an analyst's name or a role (default: senior).
+    pub referred_to: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -315,6 +315,7 @@ pub async fn decide(
                     reasons: req.reasons,
                     override_reason: req.override_reason,
                     replace: req.replace,
+                    referred_to: req.referred_to,
                 },
             )
             .map_err(ops)

@@ -1,6 +1,7 @@
 //! The tamper-evident decision log: every decision row carries `chain_hash`, the sha256 of the
 //! previous decision's hash and of its own content (id, application, decision, analyst, time,
-//! model, class, override reason, note, reasons, superseded decision), and `meta` keeps the
+//! model, class, override reason, note, reasons, superseded decision; the challenger and whom a
+//! referral went to where present), and `meta` keeps the
 //! head (the last id and hash). An edit, a deletion or a reordering made outside PRECRE breaks
 //! the chain at the first decision it touches; removing the last decisions leaves the head
 //! pointing past the end. Decisions made before the chain existed (migration 5) are not
@@ -24,6 +25,8 @@ pub struct NewDecision<'a> {
     /// The challenger model's id and class (schema 6), hashed only when present so that the
     /// decisions written before keep their hashes.
     pub challenger: Option<(&'a str, &'a str)>,
+    /// Who a referral goes to (schema 8), hashed only when present, as the challenger.
+    pub referred_to: Option<&'a str>,
     /// When the decision was made, if not now (a decision made offline in a kit keeps its time).
     pub decided_at: Option<&'a str>,
     /// Where it was made offline (schema 8), hashed only when present.
@@ -74,8 +77,12 @@ fn hash(prev: &str, id: i64, at: &str, d: &NewDecision) -> String {
             h.update(v.as_bytes());
         }
     }
-    if let Some(o) = d.origin {
+    if let Some(to) = d.referred_to {
         h.update([0x1d]);
+        h.update(to.as_bytes());
+    }
+    if let Some(o) = d.origin {
+        h.update([0x1c]);
         h.update(o.kit.as_bytes());
         h.update([0x1f]);
         h.update(o.id.to_le_bytes());
@@ -126,8 +133,8 @@ pub fn insert(tx: &Transaction, d: &NewDecision) -> rusqlite::Result<i64> {
     tx.execute(
         "INSERT INTO decisions(id, application_id, decision, analyst, decided_at, model_id,
              model_hash, predicted_class, override_reason, note, reasons, supersedes, chain_hash,
-             challenger_id, challenger_class, origin_kit, origin_id, origin_hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+             challenger_id, challenger_class, referred_to, origin_kit, origin_id, origin_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
         params![
             id,
             d.application_id,
@@ -144,6 +151,7 @@ pub fn insert(tx: &Transaction, d: &NewDecision) -> rusqlite::Result<i64> {
             chain,
             d.challenger.map(|c| c.0),
             d.challenger.map(|c| c.1),
+            d.referred_to,
             d.origin.map(|o| o.kit),
             d.origin.map(|o| o.id),
             d.origin.map(|o| o.hash)
@@ -187,7 +195,7 @@ pub fn verify(conn: &Connection) -> rusqlite::Result<Result<usize, ChainBreak>> 
     let mut stmt = conn.prepare(
         "SELECT id, application_id, decision, analyst, decided_at, model_id, model_hash,
                 predicted_class, override_reason, note, reasons, supersedes, chain_hash,
-                challenger_id, challenger_class, origin_kit, origin_id, origin_hash
+                challenger_id, challenger_class, referred_to, origin_kit, origin_id, origin_hash
          FROM decisions WHERE id > ?1 ORDER BY id",
     )?;
     let mut rows = stmt.query([start])?;
@@ -200,9 +208,9 @@ pub fn verify(conn: &Connection) -> rusqlite::Result<Result<usize, ChainBreak>> 
         let (app, decision, analyst, at) = (text(1)?, text(2)?, text(3)?, text(4)?);
         let (mid, mhash, class, over, note, reasons) =
             (text(5)?, text(6)?, text(7)?, text(8)?, text(9)?, text(10)?);
-        let (cid, cclass) = (text(13)?, text(14)?);
+        let (cid, cclass, referred_to) = (text(13)?, text(14)?, text(15)?);
         let (okit, oid, ohash): (Option<String>, Option<i64>, Option<String>) =
-            (text(15)?, r.get(16)?, text(17)?);
+            (text(16)?, r.get(17)?, text(18)?);
         let origin = match (&okit, oid, &ohash) {
             (Some(kit), Some(id), Some(hash)) => Some(Origin { kit, id, hash }),
             _ => None,
@@ -219,6 +227,7 @@ pub fn verify(conn: &Connection) -> rusqlite::Result<Result<usize, ChainBreak>> 
             reasons: reasons.as_deref().unwrap_or(""),
             supersedes: r.get(11)?,
             challenger: cid.as_deref().zip(cclass.as_deref()),
+            referred_to: referred_to.as_deref(),
             decided_at: None,
             origin,
         };

@@ -24,7 +24,7 @@ pub struct Application {
 const DECISION_COLUMNS: &str =
     "d.id, d.application_id, a.firm_id, d.decision, d.analyst, d.decided_at,
     d.model_id, d.model_hash, d.predicted_class, d.override_reason, d.note, d.reasons, d.supersedes,
-    d.challenger_id, d.challenger_class, d.origin_kit";
+    d.challenger_id, d.challenger_class, d.referred_to, d.origin_kit";
 
 fn decision_row(r: &rusqlite::Row) -> rusqlite::Result<DecisionRecord> {
     let id: i64 = r.get(0)?;
@@ -45,8 +45,37 @@ fn decision_row(r: &rusqlite::Row) -> rusqlite::Result<DecisionRecord> {
         supersedes: r.get(12)?,
         challenger_id: r.get(13)?,
         challenger_class: r.get(14)?,
-        made_in_kit: r.get(15)?,
+        referred_to: r.get(15)?,
+        made_in_kit: r.get(16)?,
     })
+}
+
+/// An application decided in this store (it has a row in the decision log), as against one
+/// imported with its final status (the history the demo and an import bring).
+const DECIDED_HERE: &str = "a.id IN (SELECT application_id FROM decisions)";
+
+/// Which applications a queue shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QueueState {
+    /// Waiting for a decision (the triage queue).
+    Pending,
+    /// Referred, to anyone.
+    Referred,
+    /// Referred to this analyst or role (case is ignored).
+    ReferredTo(String),
+    /// Approved or declined here (with a decision in the log; not the imported history).
+    Decided,
+    /// Pending, referred and decided here.
+    All,
+}
+
+/// How many applications are in each state (`total`: their sum, the triage's work).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct QueueCounts {
+    pub pending: i64,
+    pub referred: i64,
+    pub decided: i64,
+    pub total: i64,
 }
 
 const APPLICATION_COLUMNS: &str = "a.id, a.firm_id, f.name, f.sector, a.amount, a.term_months,
@@ -135,7 +164,11 @@ impl Store {
             status.ok_or_else(|| DecisionError::NoSuchApplication(input.application_id.clone()))?;
         held_elsewhere(&tx, &input.application_id)?;
         let previous = in_force(&tx, &input.application_id).map_err(sql_err)?;
-        match (&previous, input.replace) {
+        // A referral is decided by whoever takes it up: the first approval or decline over it
+        // needs no override (a second referral does, as any second decision).
+        let over_referral = previous.as_ref().is_some_and(|p| p.decision == "refer")
+            && input.verdict != crate::decisions::Verdict::Refer;
+        match (&previous, input.replace || over_referral) {
             (Some(p), false) => {
                 return Err(DecisionError::AlreadyDecided {
                     id: input.application_id.clone(),
@@ -170,6 +203,7 @@ impl Store {
                     .challenger
                     .as_ref()
                     .map(|c| (c.id.as_str(), c.predicted_class.as_str())),
+                referred_to: input.referred_to.as_deref(),
                 decided_at: None,
                 origin: None,
             },
@@ -200,37 +234,123 @@ impl Store {
         let previous = in_force(&tx, application_id)
             .map_err(sql_err)?
             .ok_or_else(|| DecisionError::NothingToUndo(application_id.to_string()))?;
-        let note = format!("undo of {} by {}", previous.decision, previous.analyst);
-        let id = super::chain::insert(
-            &tx,
-            &super::chain::NewDecision {
-                application_id,
-                decision: "undo",
-                analyst,
-                model_id: previous.model_id.as_deref(),
-                model_hash: previous.model_hash.as_deref(),
-                predicted_class: previous.predicted_class.as_deref(),
-                override_reason: None,
-                note: Some(&note),
-                reasons: "[]",
-                supersedes: Some(previous.id),
-                challenger: previous
-                    .challenger_id
-                    .as_deref()
-                    .zip(previous.challenger_class.as_deref()),
-                decided_at: None,
-                origin: None,
-            },
-        )
-        .map_err(sql_err)?;
-        tx.execute(
-            "UPDATE applications SET status = 'pending' WHERE id = ?1",
-            [application_id],
-        )
-        .map_err(sql_err)?;
-        let rec = decision_by_id(&tx, id).map_err(sql_err)?;
+        let rec = insert_undo(&tx, &previous, analyst).map_err(sql_err)?;
         tx.commit().map_err(sql_err)?;
         Ok(rec)
+    }
+
+    /// Undoes `analyst`'s own last decision (one they have not undone already), from any
+    /// session, if it is still in force and at most `window_minutes` old: a new `undo` row in
+    /// the chain, in one immediate transaction (no other analyst's decision can slip in between
+    /// the checks and the row).
+    pub fn undo_own_last(
+        &mut self,
+        analyst: &str,
+        window_minutes: u32,
+    ) -> std::result::Result<DecisionRecord, DecisionError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sql_err)?;
+        let sql = format!(
+            "SELECT {DECISION_COLUMNS}, (julianday('now') - julianday(d.decided_at)) * 1440.0
+             FROM decisions d JOIN applications a ON a.id = d.application_id
+             WHERE d.analyst = ?1 AND d.decision != 'undo'
+               AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.supersedes = d.id
+                               AND u.decision = 'undo' AND u.analyst = ?1)
+             ORDER BY d.id DESC LIMIT 1"
+        );
+        let last = tx
+            .query_row(&sql, [analyst], |r| {
+                Ok((decision_row(r)?, r.get::<_, Option<f64>>(16)?))
+            })
+            .optional()
+            .map_err(sql_err)?;
+        let (mine, age) = last.ok_or_else(|| DecisionError::NoOwnDecision(analyst.into()))?;
+        let now = latest_row(&tx, &mine.application_id).map_err(sql_err)?;
+        if let Some(now) = now.filter(|n| n.id != mine.id) {
+            return Err(DecisionError::NoLongerInForce {
+                application: mine.application_id,
+                decision: mine.decision,
+                by: now.analyst,
+                now: now.decision,
+            });
+        }
+        if age.is_none_or(|m| m > f64::from(window_minutes)) {
+            return Err(DecisionError::UndoWindowPassed {
+                application: mine.application_id,
+                decision: mine.decision,
+                at: mine.decided_at,
+                minutes: window_minutes,
+            });
+        }
+        let rec = insert_undo(&tx, &mine, analyst).map_err(sql_err)?;
+        tx.commit().map_err(sql_err)?;
+        Ok(rec)
+    }
+
+    /// Applications in a state (see [`QueueState`]), each with the decision in force on it.
+    pub fn applications_in(
+        &self,
+        state: &QueueState,
+    ) -> Result<Vec<(Application, Option<DecisionRecord>)>> {
+        let apps = match state {
+            QueueState::Pending => self.applications_where("a.status = 'pending'", [])?,
+            QueueState::Referred | QueueState::ReferredTo(_) => {
+                self.applications_where("a.status = 'referred'", [])?
+            }
+            QueueState::Decided => self.applications_where(
+                &format!("a.status IN ('approved', 'declined') AND {DECIDED_HERE}"),
+                [],
+            )?,
+            QueueState::All => self.applications_where(
+                &format!(
+                    "(a.status IN ('pending', 'referred') OR \
+                     (a.status IN ('approved', 'declined') AND {DECIDED_HERE}))"
+                ),
+                [],
+            )?,
+        };
+        let sql = format!(
+            "SELECT {DECISION_COLUMNS} FROM decisions d JOIN applications a ON a.id = d.application_id
+             WHERE d.application_id = ?1 ORDER BY d.id DESC LIMIT 1"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let mut out = Vec::with_capacity(apps.len());
+        for app in apps {
+            let last = stmt
+                .query_row([&app.id], decision_row)
+                .optional()?
+                .filter(|d| d.decision != "undo");
+            if let QueueState::ReferredTo(who) = state {
+                let to = last.as_ref().and_then(|d| d.referred_to.as_deref());
+                if !to.is_some_and(|t| t.eq_ignore_ascii_case(who.trim())) {
+                    continue;
+                }
+            }
+            out.push((app, last));
+        }
+        Ok(out)
+    }
+
+    /// How many applications are in each state, read from the store (every workbench on it
+    /// agrees): pending, referred, decided here (approved or declined with a decision in the
+    /// log), and their sum.
+    pub fn queue_counts(&self) -> Result<QueueCounts> {
+        let sql = format!(
+            "SELECT coalesce(sum(a.status = 'pending'), 0), coalesce(sum(a.status = 'referred'), 0),
+                    coalesce(sum(a.status IN ('approved', 'declined') AND {DECIDED_HERE}), 0)
+             FROM applications a"
+        );
+        let (pending, referred, decided) = self
+            .conn
+            .query_row(&sql, [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(QueueCounts {
+            pending,
+            referred,
+            decided,
+            total: pending + referred + decided,
+        })
     }
 
     /// Every decision row (undos and overrides included), oldest first.
@@ -302,6 +422,55 @@ impl Store {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?)
     }
+}
+
+/// Writes an `undo` row superseding `previous` and sets its application back to pending.
+fn insert_undo(
+    tx: &rusqlite::Transaction,
+    previous: &DecisionRecord,
+    analyst: &str,
+) -> rusqlite::Result<DecisionRecord> {
+    let note = format!("undo of {} by {}", previous.decision, previous.analyst);
+    let id = super::chain::insert(
+        tx,
+        &super::chain::NewDecision {
+            application_id: &previous.application_id,
+            decision: "undo",
+            analyst,
+            model_id: previous.model_id.as_deref(),
+            model_hash: previous.model_hash.as_deref(),
+            predicted_class: previous.predicted_class.as_deref(),
+            override_reason: None,
+            note: Some(&note),
+            reasons: "[]",
+            supersedes: Some(previous.id),
+            challenger: previous
+                .challenger_id
+                .as_deref()
+                .zip(previous.challenger_class.as_deref()),
+            referred_to: None,
+            decided_at: None,
+            origin: None,
+        },
+    )?;
+    tx.execute(
+        "UPDATE applications SET status = 'pending' WHERE id = ?1",
+        [&previous.application_id],
+    )?;
+    decision_by_id(tx, id)
+}
+
+/// The latest decision row of an application (an undo included).
+fn latest_row(
+    tx: &rusqlite::Transaction,
+    application_id: &str,
+) -> rusqlite::Result<Option<DecisionRecord>> {
+    let sql = format!(
+        "SELECT {DECISION_COLUMNS} FROM decisions d JOIN applications a ON a.id = d.application_id
+         WHERE d.application_id = ?1 ORDER BY d.id DESC LIMIT 1"
+    );
+    tx.query_row(&sql, [application_id], decision_row)
+        .optional()
 }
 
 pub(super) fn decision_by_id(

@@ -355,6 +355,7 @@ impl MergeTx<'_> {
                     .challenger_id
                     .as_deref()
                     .zip(r.challenger_class.as_deref()),
+                referred_to: r.referred_to.as_deref(),
                 decided_at: Some(&r.decided_at),
                 origin: Some(Origin {
                     kit: kit_id,
@@ -468,6 +469,7 @@ impl Store {
                                     .challenger_id
                                     .as_deref()
                                     .zip(r.challenger_class.as_deref()),
+                                referred_to: r.referred_to.as_deref(),
                                 decided_at: None,
                                 origin: None,
                             },

@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use std::path::Path;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 9;
+pub const SCHEMA_VERSION: i64 = 10;
 
 /// Migration 1: every table of the foundation. Statement items and ratio columns come from the
 /// finance catalogues so that the store and the formulas cannot drift apart.
@@ -365,6 +365,19 @@ CREATE TRIGGER IF NOT EXISTS model_log_append_only_delete BEFORE DELETE ON model
     ))
 }
 
+/// Version 10: a referral names who takes it (`decisions.referred_to`: an analyst's name or a
+/// role), so that a referred application lands in someone's view. Idempotent, as version 5.
+fn migration_10(conn: &Connection) -> Result<String> {
+    let has_column: bool = conn
+        .prepare("SELECT 1 FROM pragma_table_info('decisions') WHERE name = 'referred_to'")?
+        .exists([])?;
+    Ok(if has_column {
+        String::new()
+    } else {
+        "ALTER TABLE decisions ADD COLUMN referred_to TEXT;".to_string()
+    })
+}
+
 /// Applies every migration newer than the store's version, each in its own transaction.
 pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -400,6 +413,7 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
         MIGRATION_7.to_string(),
         migration_8(conn)?,
         migration_9(conn)?,
+        migration_10(conn)?,
     ];
     for (i, sql) in migrations.iter().enumerate() {
         let version = i as i64 + 1;

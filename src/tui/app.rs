@@ -115,6 +115,19 @@ pub enum Tag {
     Export,
 }
 
+/// How the workbench opens its store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StoreStart {
+    /// As it is (an empty store stays empty).
+    #[default]
+    Open,
+    /// With the demo: created if missing, and an empty store gets the demo and its model.
+    Demo,
+    /// It does not exist: ask first (an empty store, the demo, or quit); nothing is created
+    /// before the answer.
+    Ask,
+}
+
 /// Settings from the command line and the configuration file.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -127,6 +140,12 @@ pub struct Settings {
     pub store_label: String,
     /// The directory exports go to by default.
     pub export_dir: PathBuf,
+    /// How the store is opened.
+    pub start: StoreStart,
+    /// The store's path, as the first question names it.
+    pub store_path: PathBuf,
+    /// How long after a decision its analyst may undo it, in minutes.
+    pub undo_minutes: u32,
 }
 
 pub struct App {
@@ -154,6 +173,9 @@ pub struct App {
     next_job: u64,
     /// The body's height at the last draw (rows the firms table shows).
     pub body_rows: Cell<usize>,
+    /// The window's size (columns, rows) as the last resize reported it; `None` before the
+    /// first (a test that never draws).
+    pub size: Option<(u16, u16)>,
 }
 
 impl App {
@@ -180,6 +202,7 @@ impl App {
             latest: HashMap::new(),
             next_job: 1,
             body_rows: Cell::new(20),
+            size: None,
         }
     }
 
@@ -230,13 +253,18 @@ impl App {
         self.settings.keymap.key_of(command)
     }
 
+    /// Whether the window is below the minimum size (keys other than quit do nothing then).
+    pub fn too_small(&self) -> bool {
+        self.size.is_some_and(|(w, h)| !super::ui::fits(w, h))
+    }
+
     /// What quitting now would lose, if anything.
     pub fn would_lose(&self) -> Option<String> {
         if let Some(job) = &self.job {
             return Some(format!("{} is still running", job.label));
         }
         match &self.overlay {
-            Overlay::Decision(d) if d.has_text() => Some(format!(
+            Overlay::Decision(d) | Overlay::ConfirmDiscard(d) if d.has_text() => Some(format!(
                 "the decision on {} is not saved yet",
                 d.application_id
             )),

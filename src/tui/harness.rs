@@ -17,7 +17,8 @@ pub fn buffer_text(buf: &ratatui::buffer::Buffer) -> String {
     buf.content().iter().map(|c| c.symbol()).collect()
 }
 
-/// Settings for tests: a fixed analyst, the dark theme, the default keys.
+/// Settings for tests: a fixed analyst, the dark theme, the default keys, a store opened with
+/// the demo (as `--demo` does).
 pub fn test_settings(analyst: &str) -> Settings {
     Settings {
         analyst: analyst.to_string(),
@@ -26,6 +27,9 @@ pub fn test_settings(analyst: &str) -> Settings {
         promotion: Default::default(),
         store_label: "test.db".into(),
         export_dir: std::path::PathBuf::from("."),
+        start: super::app::StoreStart::Demo,
+        store_path: std::path::PathBuf::from("test.db"),
+        undo_minutes: crate::decisions::DEFAULT_UNDO_MINUTES,
     }
 }
 
@@ -122,7 +126,7 @@ impl Harness {
             return format!("cannot draw: {e}");
         }
         // Drawing records the body's size; the firms table may now want more pages.
-        update(&mut self.app, Action::Resize);
+        update(&mut self.app, Action::Resize(width, height));
         self.settle();
         if let Err(e) = terminal.draw(|f| super::ui::draw(f, &self.app)) {
             return format!("cannot draw: {e}");

@@ -16,8 +16,9 @@ pub mod update;
 pub mod worker;
 
 use crate::model::governance::PromotionPolicy;
+use crate::store::location::Access;
 use crate::store::Store;
-use app::{App, Settings};
+use app::{App, Settings, StoreStart};
 use crossterm::event::{self, Event};
 use keymap::{Keymap, KeysFile};
 use serde::Deserialize;
@@ -124,6 +125,12 @@ pub struct Options {
     pub analyst: Option<String>,
     pub theme: Option<String>,
     pub config: Option<PathBuf>,
+    /// How the store is opened: as it is, with the demo, or after asking (it does not exist).
+    pub start: StoreStart,
+    /// Who may read the store if the workbench creates it.
+    pub access: Access,
+    /// How long after a decision its analyst may undo it, in minutes (`None`: the default).
+    pub undo_minutes: Option<u32>,
 }
 
 /// Reads the settings: analyst, theme (flag, then file, then dark; NO_COLOR wins), keymap.
@@ -155,10 +162,14 @@ pub fn settings(options: &Options, store_label: String) -> anyhow::Result<Settin
         promotion: file.promotion,
         store_label,
         export_dir: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+        start: options.start,
+        store_path: PathBuf::new(),
+        undo_minutes: options
+            .undo_minutes
+            .unwrap_or(crate::decisions::DEFAULT_UNDO_MINUTES),
     })
 }
 
-/// Runs the workbench on the store until the analyst quits.
 /// What the title bar says of the store: its file name, and on a field kit that it is one, of
 /// which store and since when (a decision taken there reaches the server only by `kit in`).
 pub fn store_label(store: &Store, path: &Path) -> String {
@@ -177,21 +188,27 @@ pub fn store_label(store: &Store, path: &Path) -> String {
     }
 }
 
-pub fn run(store: Store, options: &Options) -> anyhow::Result<()> {
+/// Runs the workbench on the store at `path` until the analyst quits. The store is opened (and,
+/// when it does not exist, created) by the worker at its first request, which comes once the
+/// analyst has answered the first question where there is one.
+pub fn run(path: PathBuf, options: &Options) -> anyhow::Result<()> {
     use std::io::IsTerminal;
-    let path = store
-        .path()
-        .map(Path::to_path_buf)
-        .ok_or_else(|| anyhow::anyhow!("the workbench needs a store file"))?;
-    let label = store_label(&store, &path);
-    drop(store);
     // The settings first: a bad configuration, theme or keymap is said even without a terminal.
-    let settings = settings(options, label)?;
+    // A store that exists is read for the title bar (a field kit says so there).
+    let label = match path.is_file().then(|| Store::open(&path)) {
+        Some(Ok(store)) => store_label(&store, &path),
+        _ => path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    };
+    let mut settings = settings(options, label)?;
+    settings.store_path = path.clone();
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(StartError::NoTerminal.into());
     }
     let mut app = App::new(settings);
-    let worker = worker::Worker::start(path);
+    let worker = worker::Worker::start_with(path, options.access);
     // A hang-up ends the loop through a flag (see `hangup`), not by the signal's default action.
     hangup::install()?;
     // ratatui::init enters raw mode and the alternate screen and installs a panic hook that
@@ -262,11 +279,18 @@ pub fn main_loop<B: ratatui::backend::Backend>(
 where
     B::Error: Send + Sync + 'static,
 {
+    // The window's size before anything else: a key in a window too small to see does nothing.
+    let size = terminal.size()?;
+    update(app, Action::Resize(size.width, size.height));
     update(app, Action::Start);
     let mut dirty = true;
     loop {
-        for (id, req) in app.outbox.drain(..) {
-            worker.send(id, req);
+        // Nothing reaches the worker (which would create the store) while the first question
+        // is open: the analyst's answer decides whether there is a store at all.
+        if !matches!(app.overlay, popup::Overlay::NewStore(_)) {
+            for (id, req) in app.outbox.drain(..) {
+                worker.send(id, req);
+            }
         }
         if app.cancel_requested {
             worker.cancel();
@@ -289,9 +313,9 @@ where
         if let Some(ev) = events.next(app, Duration::from_millis(30))? {
             match ev {
                 Event::Key(k) => update(app, Action::Key(k)),
-                Event::Resize(_, _) => {
+                Event::Resize(w, h) => {
                     terminal.autoresize()?;
-                    update(app, Action::Resize)
+                    update(app, Action::Resize(w, h))
                 }
                 _ => {}
             }

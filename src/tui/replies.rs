@@ -32,7 +32,8 @@ pub fn on_reply(app: &mut App, env: Envelope) {
                 app.export.result = Some((Level::Error, failure.message.clone()));
             }
             if tag == Tag::Decide && failure.kind == ErrorKind::Conflict {
-                // Another analyst decided it meanwhile: show the queue as it is now.
+                // Another analyst decided it meanwhile: show the view as it is now (the
+                // application stays findable, with its state, under decided or all).
                 screens::triage::load(app);
             }
             if let Tag::FirmsPage(gen, p) = tag {
@@ -76,8 +77,9 @@ pub fn on_reply(app: &mut App, env: Envelope) {
         (Tag::Pca, Reply::Pca(p)) => app.pca.view = Some(p),
         (Tag::Screen, Reply::Screen(s)) => app.pca.screening = Some(s),
         (Tag::Model, Reply::Model(m)) => screens::model::loaded(app, m),
-        (Tag::Queue, Reply::Queue(q)) => {
+        (Tag::Queue, Reply::Queue(q, counts)) => {
             app.triage.queue = q;
+            app.triage.counts = counts;
             app.triage.loaded = true;
             app.triage.cursor = app
                 .triage
@@ -85,32 +87,32 @@ pub fn on_reply(app: &mut App, env: Envelope) {
                 .min(app.triage.queue.len().saturating_sub(1));
         }
         (Tag::Decide, Reply::Decided(rec)) => {
-            app.triage
-                .session_decisions
-                .push(rec.application_id.clone());
-            app.triage.decided_count += 1;
             app.set_status(
                 Level::Success,
                 format!(
-                    "saved: {} {} by {} at {}",
-                    rec.application_id, rec.decision, rec.analyst, rec.decided_at
+                    "saved: {} {}{} by {} at {}",
+                    rec.application_id,
+                    rec.decision,
+                    rec.referred_to
+                        .as_ref()
+                        .map(|t| format!(" to {t}"))
+                        .unwrap_or_default(),
+                    rec.analyst,
+                    rec.decided_at
                 ),
             );
-            app.triage
-                .queue
-                .retain(|q| q.application.id != rec.application_id);
-            app.triage.cursor = app
-                .triage
-                .cursor
-                .min(app.triage.queue.len().saturating_sub(1));
+            // The view and its headline as the store has them now.
+            screens::triage::load(app);
             invalidate_after_decision(app);
         }
         (Tag::Decide, Reply::Undone(rec)) => {
-            app.triage.session_decisions.pop();
-            app.triage.decided_count = app.triage.decided_count.saturating_sub(1);
             app.set_status(
                 Level::Success,
-                format!("undone: {} is pending again", rec.application_id),
+                format!(
+                    "undone: {} ({}) is pending again",
+                    rec.application_id,
+                    rec.note.as_deref().unwrap_or("undo")
+                ),
             );
             screens::triage::load(app);
             invalidate_after_decision(app);

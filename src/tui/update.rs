@@ -2,7 +2,7 @@
 //! resize. Keys become commands through the keymap; global commands are handled here, the
 //! others by the current screen's module (`screens/*/mod.rs`) or the open pop-up (`popup`).
 
-use super::app::{App, Job, Level, Screen, Tag};
+use super::app::{App, Job, Level, Screen, StoreStart, Tag};
 use super::keymap::Command;
 use super::worker::{Envelope, Request};
 use super::{popup, replies, screens};
@@ -15,33 +15,56 @@ pub enum Action {
     Start,
     Key(KeyEvent),
     Reply(Envelope),
-    Resize,
+    /// The window's new size (columns, rows).
+    Resize(u16, u16),
 }
 
 pub fn update(app: &mut App, action: Action) {
     match action {
-        Action::Start => {
-            let id = app.request(
-                Tag::Bootstrap,
-                Request::Bootstrap(app.settings.analyst.clone()),
-            );
-            app.job = Some(Job {
-                id,
-                label: "opening the store".into(),
-                share: 0.0,
-                text: "checking the store".into(),
-                cancellable: false,
-            });
-        }
+        Action::Start => match app.settings.start {
+            StoreStart::Ask => {
+                app.overlay = popup::Overlay::NewStore(app.settings.store_path.clone());
+            }
+            StoreStart::Open => bootstrap(app, false),
+            StoreStart::Demo => bootstrap(app, true),
+        },
         Action::Key(key) => on_key(app, key),
         Action::Reply(env) => replies::on_reply(app, env),
-        Action::Resize => screens::firms::ensure_pages(app),
+        Action::Resize(w, h) => {
+            app.size = Some((w, h));
+            screens::firms::ensure_pages(app)
+        }
     }
+}
+
+/// Opens the store (the worker creates it where it does not exist), with the demo if asked.
+pub fn bootstrap(app: &mut App, demo: bool) {
+    let id = app.request(
+        Tag::Bootstrap,
+        Request::Bootstrap {
+            demo,
+            analyst: app.settings.analyst.clone(),
+        },
+    );
+    app.job = Some(Job {
+        id,
+        label: "opening the store".into(),
+        share: 0.0,
+        text: if demo {
+            "loading the demo portfolio".into()
+        } else {
+            "checking the store".into()
+        },
+        cancellable: false,
+    });
 }
 
 fn on_key(app: &mut App, key: KeyEvent) {
     if key.kind == crossterm::event::KeyEventKind::Release {
         return;
+    }
+    if app.too_small() {
+        return too_small_key(app, key);
     }
     if !matches!(app.overlay, popup::Overlay::None) {
         return popup::on_key(app, key);
@@ -65,10 +88,7 @@ fn on_key(app: &mut App, key: KeyEvent) {
 pub fn run(app: &mut App, cmd: Command) {
     use Command::*;
     match cmd {
-        Quit => match app.would_lose() {
-            Some(what) => app.overlay = popup::Overlay::ConfirmQuit(what),
-            None => app.running = false,
-        },
+        Quit => quit(app),
         Help => app.overlay = popup::Overlay::Help { scroll: 0 },
         Palette => {
             app.overlay = popup::Overlay::Palette {
@@ -123,6 +143,31 @@ pub fn run(app: &mut App, cmd: Command) {
                 app.set_status(Level::Info, msg);
             }
         }
+    }
+}
+
+/// Quits, or asks first when something would be lost (the open pop-up comes back on "no").
+fn quit(app: &mut App) {
+    match app.would_lose() {
+        Some(what) => {
+            let back = std::mem::replace(&mut app.overlay, popup::Overlay::None);
+            app.overlay = popup::Overlay::ConfirmQuit {
+                what,
+                back: Box::new(back),
+            }
+        }
+        None => app.running = false,
+    }
+}
+
+/// A key while the window is below the minimum size: quit (and the answer to its question)
+/// acts; every other key is dropped, not kept for later, so nothing is decided or typed unseen.
+fn too_small_key(app: &mut App, key: KeyEvent) {
+    if matches!(app.overlay, popup::Overlay::ConfirmQuit { .. }) {
+        return popup::on_key(app, key);
+    }
+    if app.settings.keymap.lookup_global(&key) == Some(Command::Quit) {
+        quit(app);
     }
 }
 

@@ -24,9 +24,13 @@ use std::time::{Duration, Instant};
 /// What the screens ask for.
 #[derive(Debug, Clone)]
 pub enum Request {
-    /// First start: load the demo and the default model into an empty store (the analyst is
+    /// The first request: open the store (creating it where it does not exist) and, with
+    /// `demo`, load the demo and the default model into it if it is empty (the analyst is
     /// recorded in the model log with the default model's installation).
-    Bootstrap(String),
+    Bootstrap {
+        demo: bool,
+        analyst: String,
+    },
     Portfolio,
     FirmsCount(FirmQuery),
     FirmsPage(FirmQuery),
@@ -40,11 +44,16 @@ pub enum Request {
         selection: String,
     },
     Model,
-    Queue,
+    Queue(crate::store::decisions::QueueState),
     Decide(DecideRequest),
     Undo {
         application_id: String,
         analyst: String,
+    },
+    /// Undo the analyst's own last decision within the window (minutes), from any session.
+    UndoLast {
+        analyst: String,
+        minutes: u32,
     },
     Train(Box<TrainRequest>),
     /// What promoting a model into a role would change (nothing is written).
@@ -91,21 +100,33 @@ pub enum Reply {
     Bootstrapped(Option<String>),
     Portfolio(Box<views::portfolio::Portfolio>),
     FirmsCount(usize),
-    FirmsPage { offset: usize, rows: Vec<FirmRow> },
+    FirmsPage {
+        offset: usize,
+        rows: Vec<FirmRow>,
+    },
     Firm(Box<views::firm::FirmDetail>),
     Pca(Box<views::pca::PcaView>),
     Screen(Box<crate::analysis::screen::Screening>),
     Model(Box<views::model::ModelView>),
-    Queue(Vec<views::triage::QueueItem>),
+    Queue(
+        Vec<views::triage::QueueItem>,
+        crate::store::decisions::QueueCounts,
+    ),
     Decided(Box<DecisionRecord>),
     Undone(Box<DecisionRecord>),
-    Progress { share: f64, text: String },
+    Progress {
+        share: f64,
+        text: String,
+    },
     Trained(Box<ModelRecord>),
     Preview(Box<crate::ops::governance::Preview>),
     Promoted(Box<crate::ops::governance::Promoted>),
     Compared(Box<crate::ops::compare::Comparison>),
     Monitored(Box<crate::ops::monitor::Monitoring>),
-    Exported { path: PathBuf, rows: usize },
+    Exported {
+        path: PathBuf,
+        rows: usize,
+    },
     ExportExists(PathBuf),
     Cancelled,
     Error(Failure),
@@ -122,7 +143,10 @@ pub struct Envelope {
 pub fn is_long(req: &Request) -> bool {
     matches!(
         req,
-        Request::Bootstrap(_) | Request::Train(_) | Request::Compare(_) | Request::Export { .. }
+        Request::Bootstrap { .. }
+            | Request::Train(_)
+            | Request::Compare(_)
+            | Request::Export { .. }
     )
 }
 
@@ -146,16 +170,23 @@ pub fn handle(
 
 fn answer(store: &mut Store, req: Request, job: &Job) -> Result<Reply, OpsError> {
     Ok(match req {
-        Request::Bootstrap(analyst) => Reply::Bootstrapped(
-            crate::ops::bootstrap::first_start(store, &analyst, job)?.map(|out| {
-                format!(
-                    "The store was empty: loaded the demo portfolio ({} firms) and the default \
-                     model {} (trained on the demo; see Model)",
+        Request::Bootstrap { demo, analyst } => {
+            let loaded = crate::ops::bootstrap::first_start(store, demo, &analyst, job)?;
+            Reply::Bootstrapped(match loaded {
+                Some(out) => Some(format!(
+                    "Loaded the demo portfolio ({} firms, fictitious) and the default model {} \
+                     (trained on the demo; see Model)",
                     crate::output::thousands(out.firms as usize),
                     out.active_model.unwrap_or_default()
-                )
-            }),
-        ),
+                )),
+                None if store.count("firms")? == 0 => Some(
+                    "The store is empty: bring in your data with precre import (docs/guide/\
+                     import.md), or open the demo with precre --demo on another store"
+                        .to_string(),
+                ),
+                None => None,
+            })
+        }
         Request::Portfolio => Reply::Portfolio(Box::new(views::portfolio::load(store)?)),
         Request::FirmsCount(q) => Reply::FirmsCount(store.count_firms(&q)?),
         Request::FirmsPage(q) => Reply::FirmsPage {
@@ -180,7 +211,10 @@ fn answer(store: &mut Store, req: Request, job: &Job) -> Result<Reply, OpsError>
             Reply::Screen(Box::new(crate::ops::screen::run(store, &req)?))
         }
         Request::Model => Reply::Model(Box::new(views::model::load(store)?)),
-        Request::Queue => Reply::Queue(views::triage::load(store)?),
+        Request::Queue(state) => Reply::Queue(
+            views::triage::load_in(store, &state)?,
+            store.queue_counts()?,
+        ),
         Request::Decide(req) => Reply::Decided(Box::new(crate::ops::decide::decide(store, req)?)),
         Request::Undo {
             application_id,
@@ -190,6 +224,9 @@ fn answer(store: &mut Store, req: Request, job: &Job) -> Result<Reply, OpsError>
             &application_id,
             &analyst,
         )?)),
+        Request::UndoLast { analyst, minutes } => Reply::Undone(Box::new(
+            crate::ops::decide::undo_last(store, &analyst, minutes)?,
+        )),
         Request::Train(req) => {
             Reply::Trained(Box::new(crate::ops::train::train(store, &req, job)?.record))
         }
@@ -228,18 +265,27 @@ pub struct Worker {
 }
 
 impl Worker {
-    /// Starts the worker on a store file (each thread opens its own connection).
+    /// Starts the worker on a store file that exists (each thread opens its own connection).
     pub fn start(path: PathBuf) -> Worker {
+        Worker::start_with(path, crate::store::location::Access::Private)
+    }
+
+    /// Starts the worker on a store file, which its first request opens: creating it, with
+    /// `access`, where it does not exist (the workbench sends none before the analyst chose).
+    pub fn start_with(path: PathBuf, access: crate::store::location::Access) -> Worker {
         let (req_tx, req_rx) = channel::<(u64, Request)>();
         let (rep_tx, rep_rx) = channel::<Envelope>();
         let cancel = Arc::new(AtomicBool::new(false));
         let cancel_w = cancel.clone();
         let thread = std::thread::spawn(move || {
-            let mut store = match Store::open(&path) {
+            let Ok((first_job, first)) = req_rx.recv() else {
+                return;
+            };
+            let mut store = match Store::open_with(&path, access) {
                 Ok(s) => s,
                 Err(e) => {
                     let _ = rep_tx.send(Envelope {
-                        job: 0,
+                        job: first_job,
                         reply: Reply::Error(Failure {
                             kind: OpsError::from(e).kind(),
                             message: format!("cannot open the store {}", path.display()),
@@ -248,14 +294,15 @@ impl Worker {
                     return;
                 }
             };
-            while let Ok((job, req)) = req_rx.recv() {
+            let mut first = Some((first_job, first));
+            while let Some((job, req)) = first.take().or_else(|| req_rx.recv().ok()) {
                 if is_long(&req) {
                     let tx = rep_tx.clone();
                     let path = path.clone();
                     let cancel = cancel_w.clone();
                     cancel.store(false, Ordering::Relaxed);
                     std::thread::spawn(move || {
-                        let reply = match Store::open(&path) {
+                        let reply = match Store::open_with(&path, access) {
                             Ok(mut s) => {
                                 let ptx = tx.clone();
                                 let progress = move |share: f64, text: &str| {

@@ -64,6 +64,10 @@ pub struct QueueEntry {
     pub hold: Option<crate::store::kits::Hold>,
     /// The hold in words ("out with kit K (lee, since T)").
     pub hold_text: Option<String>,
+    /// pending, referred, approved or declined.
+    pub status: String,
+    /// The decision in force (none while pending): who, when, and to whom a referral went.
+    pub decision: Option<crate::decisions::DecisionRecord>,
 }
 
 /// The challenger's view of a firm beside the champion's.
@@ -144,6 +148,8 @@ pub fn queue_entry(q: &QueueItem) -> QueueEntry {
             .collect(),
         hold: q.hold.clone(),
         hold_text: q.hold.as_ref().map(ToString::to_string),
+        status: a.status.clone(),
+        decision: q.decision.clone(),
     }
 }
 

@@ -5,10 +5,10 @@
 
 use super::scoring::{score_firm, Scored};
 use super::Result;
-use crate::decisions::ModelRef;
+use crate::decisions::{DecisionRecord, ModelRef};
 use crate::finance::catalogue::{find, Unit};
 use crate::finance::peers::quantile_sorted;
-use crate::store::decisions::Application;
+use crate::store::decisions::{Application, QueueState};
 use crate::store::kits::Hold;
 use crate::store::Store;
 use std::collections::HashMap;
@@ -45,6 +45,9 @@ pub struct QueueItem {
     pub key_ratios: Vec<KeyRatio>,
     /// What holds it away from the desk: a field kit's lease, an open conflict.
     pub hold: Option<Hold>,
+    /// The decision in force on it (none while it is pending): who referred, approved or
+    /// declined it, when, and to whom a referral went.
+    pub decision: Option<DecisionRecord>,
 }
 
 impl QueueItem {
@@ -72,17 +75,26 @@ impl QueueItem {
 
 /// The queue, riskiest first.
 pub fn load(store: &Store) -> Result<Vec<QueueItem>> {
+    load_in(store, &QueueState::Pending)
+}
+
+/// The applications in a state (pending, referred, to whom, decided, all), each with the
+/// decision in force on it, riskiest first.
+pub fn load_in(store: &Store, state: &QueueState) -> Result<Vec<QueueItem>> {
     let model = store.active_model()?;
     let challenger = match &model {
         Some(_) => store.challenger_model()?,
         None => None,
     };
     let mut holds = store.holds()?;
-    let mut apps = store.pending_queue()?;
-    // Applications decided in two places stay in view until their conflict is resolved.
-    for (id, hold) in &holds {
-        if matches!(hold, Hold::Conflict { .. }) && !apps.iter().any(|a| &a.id == id) {
-            apps.push(store.application(id)?);
+    let mut apps = store.applications_in(state)?;
+    // Applications decided in two places stay in the triage queue until their conflict is
+    // resolved.
+    if *state == QueueState::Pending {
+        for (id, hold) in &holds {
+            if matches!(hold, Hold::Conflict { .. }) && !apps.iter().any(|(a, _)| &a.id == id) {
+                apps.push((store.application(id)?, None));
+            }
         }
     }
     let mut medians: HashMap<String, Vec<Option<f64>>> = HashMap::new();
@@ -91,7 +103,7 @@ pub fn load(store: &Store) -> Result<Vec<QueueItem>> {
         .filter_map(|r| find(r).map(|(i, _)| i))
         .collect();
     let mut items = Vec::with_capacity(apps.len());
-    for app in apps {
+    for (app, decision) in apps {
         if !medians.contains_key(&app.sector) {
             let peers = store.sector_ratios(&app.sector, None)?;
             let m = key
@@ -140,6 +152,7 @@ pub fn load(store: &Store) -> Result<Vec<QueueItem>> {
             model: model_ref,
             challenger,
             key_ratios,
+            decision,
         });
     }
     items.sort_by(|a, b| {

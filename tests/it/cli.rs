@@ -206,6 +206,7 @@ fn usage_errors_exit_with_2_and_failures_with_1() {
         .args(["import", "x.csv", "--kind", "nonsense"])
         .assert()
         .code(2);
+    precre(&db).arg("init").assert().success();
     precre(&db).args(["ratios"]).assert().code(2);
     precre(&db)
         .args(["ratios", "--list", "--group", "luck"])
@@ -284,11 +285,13 @@ fn the_store_is_private_and_found_through_precre_db() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("sub/dir/store.db");
     let mut c = Command::from_std(common::precre_clean());
+    c.env("PRECRE_DB", &db).arg("init").assert().success();
+    assert!(db.exists());
+    let mut c = Command::from_std(common::precre_clean());
     c.env("PRECRE_DB", &db)
         .args(["info", "--format", "json"])
         .assert()
         .success();
-    assert!(db.exists());
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -302,7 +305,7 @@ fn the_store_is_private_and_found_through_precre_db() {
         assert_eq!(folder, 0o700);
         // A team store: group-readable and -writable, whatever the umask says.
         let team = dir.path().join("team/shared.db");
-        precre(&team).args(["--team", "info"]).assert().success();
+        precre(&team).args(["--team", "init"]).assert().success();
         let mode = std::fs::metadata(&team).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o660, "team store readable and writable by its group");
         let folder = std::fs::metadata(team.parent().unwrap())

@@ -116,10 +116,10 @@ fn check_says_what_a_foreign_or_empty_file_is() {
         "{err}"
     );
 
-    // No file at all: said, and nothing is created.
+    // No file at all: said (the path is the user's to fix: exit 2), and nothing is created.
     let none = dir.path().join("none.db");
     let (code, _, err) = run(&none, &["check"]);
-    assert_eq!(code, Some(1));
+    assert_eq!(code, Some(2));
     assert!(err.contains("there is no store at"), "{err}");
     assert!(!none.exists());
 }

@@ -1,4 +1,4 @@
-//! The real binary in a pseudo-terminal: start on an empty store (the demo loads), triage three
+//! The real binary in a pseudo-terminal: start with `--demo` on a new store (the demo loads), triage three
 //! applications, export the decisions from the Export screen, quit; then `precre export
 //! decisions` holds those three decisions with the analyst, the model id and the reasons.
 //! The screen is read back through a VT100 parser, as a terminal would show it.
@@ -157,8 +157,8 @@ fn start_triage_three_export_and_quit_in_a_real_terminal() {
     let db = dir.path().join("e2e.db");
     let db_s = db.to_str().unwrap();
     let out = dir.path().join("from-screen.csv");
-    let mut pty = Pty::spawn(&["--db", db_s, "--analyst", "e2e-analyst"], &[]);
-    pty.wait_for("The store was empty");
+    let mut pty = Pty::spawn(&["--db", db_s, "--analyst", "e2e-analyst", "--demo"], &[]);
+    pty.wait_for("Loaded the demo portfolio");
     pty.wait_for("2,400 firms");
     pty.send("6");
     pty.wait_for("0 of 48 decided");
@@ -167,16 +167,16 @@ fn start_triage_three_export_and_quit_in_a_real_terminal() {
     pty.wait_for("Decline APP-");
     pty.send("\t\t\t\tliquidity too thin\r");
     pty.wait_for("1 of 48 decided");
-    // 2: refer with a note.
+    // 2: refer to kim with a note.
     pty.send("r");
     pty.wait_for("Refer APP-");
-    pty.send("second opinion\r");
-    pty.wait_for("2 of 48 decided");
+    pty.send("kim\tsecond opinion\r");
+    pty.wait_for("1 of 48 decided · 1 referred");
     // 3: decline again.
     pty.send("d");
     pty.wait_for("Decline APP-");
     pty.send("\r");
-    pty.wait_for("3 of 48 decided");
+    pty.wait_for("2 of 48 decided · 1 referred");
     // Export from the screen to a file of our choosing.
     pty.send("7");
     pty.wait_for("precre export decisions");
@@ -225,7 +225,7 @@ fn no_color_and_a_resize_storm_leave_a_working_screen() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("nc.db");
     let mut pty = Pty::spawn(
-        &["--db", db.to_str().unwrap(), "--analyst", "nc"],
+        &["--db", db.to_str().unwrap(), "--analyst", "nc", "--demo"],
         &[("NO_COLOR", "1")],
     );
     pty.wait_for("2,400 firms");
@@ -267,14 +267,14 @@ fn a_hang_up_in_the_middle_of_triage_keeps_the_decision_taken() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("hup.db");
     let db_s = db.to_str().unwrap();
-    let mut pty = Pty::spawn(&["--db", db_s, "--analyst", "hup"], &[]);
+    let mut pty = Pty::spawn(&["--db", db_s, "--analyst", "hup", "--demo"], &[]);
     pty.wait_for("2,400 firms");
     pty.send("6");
     pty.wait_for("0 of 48 decided");
     pty.send("r");
     pty.wait_for("Refer APP-");
-    pty.send("taken before the line dropped\r");
-    pty.wait_for("1 of 48 decided");
+    pty.send("\ttaken before the line dropped\r");
+    pty.wait_for("0 of 48 decided · 1 referred");
     // A second decision half typed when the SSH connection drops.
     pty.send("r");
     pty.wait_for("Refer APP-");
@@ -318,6 +318,6 @@ fn a_hang_up_in_the_middle_of_triage_keeps_the_decision_taken() {
     let mut again = Pty::spawn(&["--db", db_s, "--analyst", "hup"], &[]);
     again.wait_for("1 decided here");
     again.send("6");
-    again.wait_for("47 waiting");
+    again.wait_for("47 pending");
     again.send("q");
 }

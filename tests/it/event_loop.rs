@@ -58,7 +58,7 @@ fn the_real_loop_runs_on_a_test_backend_with_the_worker() {
                 |a| !matches!(a.overlay, precre::tui::popup::Overlay::None),
                 "enter",
             ),
-            (|a| a.triage.decided_count == 1, "q"),
+            (|a| a.triage.counts.referred == 1, "q"),
         ],
         started: Instant::now(),
     };
@@ -66,11 +66,15 @@ fn the_real_loop_runs_on_a_test_backend_with_the_worker() {
     assert!(script.steps.is_empty());
     assert!(!app.running);
     let screen = precre::tui::harness::buffer_text(terminal.backend().buffer());
-    assert!(screen.contains("1 of 48 decided"), "{screen}");
+    assert!(
+        screen.contains("0 of 48 decided · 1 referred · 47 pending"),
+        "{screen}"
+    );
     let store = Store::open(&db).unwrap();
     let d = store.decisions().unwrap();
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].decision, "refer");
+    assert_eq!(d[0].referred_to.as_deref(), Some("senior"));
     assert_eq!(d[0].analyst, "looper");
     assert!(d[0].model_id.is_some(), "the default model scored the firm");
 }

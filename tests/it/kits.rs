@@ -214,6 +214,7 @@ impl World {
                 reasons: vec!["weak cover".into()],
                 override_reason: Some("checked by hand".into()),
                 replace,
+                referred_to: None,
             },
         );
         if done.is_ok() {

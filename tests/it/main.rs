@@ -24,6 +24,7 @@ mod criteria;
 mod damaged_store;
 mod datasets;
 mod demo;
+mod desk;
 mod e2e;
 mod event_loop;
 mod explain;

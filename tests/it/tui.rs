@@ -8,7 +8,8 @@ use precre::tui::app::Screen;
 use precre::tui::harness::{test_settings, Harness};
 use precre::tui::popup::Overlay;
 
-/// A workbench on a fresh in-memory store, started: the demo and the default model load.
+/// A workbench on a fresh in-memory store, started with the demo (as `--demo` does): the demo
+/// and the default model load.
 fn started() -> Harness {
     let mut h = Harness::new(Store::open_in_memory().unwrap(), test_settings("analyst"));
     h.start();
@@ -184,13 +185,23 @@ fn triage_approve_decline_refer_undo_are_written_at_once() {
     assert_eq!(rows[1].decision, "approve");
     assert_eq!(rows[1].override_reason.as_deref(), Some("parent guarantee"));
 
-    // Refer.
+    // Refer, to a named analyst, with a note.
     h.press("r");
+    h.type_text("kim");
+    h.press("tab");
     h.type_text("to the senior desk");
     h.press("enter");
-    assert_eq!(h.store.decisions().unwrap()[2].decision, "refer");
-    assert_eq!(h.app.triage.decided_count, 3);
-    assert!(h.render(100, 30).contains("3 of 48 decided"));
+    let referral = h.store.decisions().unwrap()[2].clone();
+    assert_eq!(referral.decision, "refer");
+    assert_eq!(referral.referred_to.as_deref(), Some("kim"));
+    assert_eq!(referral.note.as_deref(), Some("to the senior desk"));
+    assert_eq!(
+        (h.app.triage.counts.decided, h.app.triage.counts.referred),
+        (2, 1)
+    );
+    assert!(h
+        .render(100, 30)
+        .contains("2 of 48 decided · 1 referred · 45 pending"));
 
     // Undo the last one: a new row, the application is pending again.
     let referred = h.store.decisions().unwrap()[2].application_id.clone();
@@ -201,7 +212,10 @@ fn triage_approve_decline_refer_undo_are_written_at_once() {
     assert_eq!(rows[3].supersedes, Some(rows[2].id));
     assert_eq!(h.store.application(&referred).unwrap().status, "pending");
     assert_eq!(h.app.triage.queue.len(), pending - 2);
-    assert_eq!(h.app.triage.decided_count, 2);
+    assert_eq!(
+        (h.app.triage.counts.decided, h.app.triage.counts.referred),
+        (2, 0)
+    );
 
     // Esc leaves without deciding; nothing is written.
     h.press("r");

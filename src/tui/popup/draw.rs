@@ -145,7 +145,59 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         }
         Overlay::Decision(d) => crate::tui::screens::triage::draw_decision(frame, area, app, d),
         Overlay::Promote(d) => crate::tui::screens::model::draw_promotion(frame, area, app, d),
-        Overlay::ConfirmQuit(what) => {
+        Overlay::NewStore(path) => {
+            let km = &app.settings.keymap;
+            let r = centered(area, 76, 9);
+            let choice = |cmd, text: &str| {
+                Line::from(vec![
+                    Span::styled(
+                        format!("  {:<6}", km.key_of(cmd)),
+                        t.text.add_modifier(Modifier::BOLD),
+                    ),
+                    Span::styled(text.to_string(), t.text),
+                ])
+            };
+            frame.render_widget(Clear, r);
+            frame.render_widget(
+                Paragraph::new(vec![
+                    Line::from(Span::styled(
+                        format!("There is no store at {}.", path.display()),
+                        t.warning,
+                    )),
+                    Line::from(""),
+                    choice(
+                        Command::NewEmptyStore,
+                        "create an empty store there (then import your data)",
+                    ),
+                    choice(
+                        Command::NewDemoStore,
+                        "create it with the demo portfolio (fictitious firms)",
+                    ),
+                    choice(Command::Quit, "quit: nothing is created"),
+                ])
+                .block(block(app, "New store?"))
+                .wrap(Wrap { trim: false }),
+                r,
+            );
+        }
+        Overlay::ConfirmDiscard(d) => {
+            crate::tui::screens::triage::draw_decision(frame, area, app, d);
+            let r = centered(area, 60, 5);
+            frame.render_widget(Clear, r);
+            frame.render_widget(
+                Paragraph::new(vec![
+                    Line::from(Span::styled(
+                        format!("The decision on {} has text.", d.application_id),
+                        t.warning,
+                    )),
+                    Line::from(yes_no(app, "Discard it?")),
+                ])
+                .block(block(app, "Discard"))
+                .wrap(Wrap { trim: true }),
+                r,
+            );
+        }
+        Overlay::ConfirmQuit { what, .. } => {
             let r = centered(area, 60, 5);
             frame.render_widget(Clear, r);
             frame.render_widget(

@@ -49,6 +49,8 @@ pub struct DecisionDraft {
     pub model: Option<ModelRef>,
     /// Up to four reason lines (declines), prefilled from the model.
     pub reasons: Vec<String>,
+    /// Who a referral goes to (referrals only; prefilled with the default role).
+    pub referred_to: String,
     pub note: String,
     pub override_reason: String,
     /// The decision goes against the model's class: an override reason is needed.
@@ -66,11 +68,19 @@ impl DecisionDraft {
         }
     }
 
-    /// The fields in order: reasons (declines only), note, override reason (when needed).
+    fn referral_fields(&self) -> usize {
+        usize::from(self.verdict == Verdict::Refer)
+    }
+
+    /// The fields in order: reasons (declines only), who a referral goes to (referrals only),
+    /// note, override reason (when needed).
     pub fn field_names(&self) -> Vec<String> {
         let mut v: Vec<String> = (1..=self.reason_fields())
             .map(|i| format!("reason {i}"))
             .collect();
+        if self.referral_fields() > 0 {
+            v.push("refer to".into());
+        }
         v.push("note".into());
         if self.against_model {
             v.push("override reason".into());
@@ -79,10 +89,12 @@ impl DecisionDraft {
     }
 
     pub fn field_mut(&mut self, i: usize) -> &mut String {
-        let reasons = self.reason_fields();
+        let (reasons, referral) = (self.reason_fields(), self.referral_fields());
         if i < reasons {
             &mut self.reasons[i]
-        } else if i == reasons {
+        } else if i < reasons + referral {
+            &mut self.referred_to
+        } else if i == reasons + referral {
             &mut self.note
         } else {
             &mut self.override_reason
@@ -90,10 +102,12 @@ impl DecisionDraft {
     }
 
     pub fn field(&self, i: usize) -> &str {
-        let reasons = self.reason_fields();
+        let (reasons, referral) = (self.reason_fields(), self.referral_fields());
         if i < reasons {
             &self.reasons[i]
-        } else if i == reasons {
+        } else if i < reasons + referral {
+            &self.referred_to
+        } else if i == reasons + referral {
             &self.note
         } else {
             &self.override_reason
@@ -102,7 +116,9 @@ impl DecisionDraft {
 
     /// Whether anything was typed that quitting would lose.
     pub fn has_text(&self) -> bool {
-        !self.note.trim().is_empty() || !self.override_reason.trim().is_empty()
+        !self.note.trim().is_empty()
+            || !self.override_reason.trim().is_empty()
+            || !self.referred_to.trim().is_empty()
     }
 }
 
@@ -118,13 +134,29 @@ pub struct PromotionDraft {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
     None,
-    Help { scroll: usize },
-    Palette { input: String, selected: usize },
-    Input { purpose: InputPurpose, text: String },
+    Help {
+        scroll: usize,
+    },
+    Palette {
+        input: String,
+        selected: usize,
+    },
+    Input {
+        purpose: InputPurpose,
+        text: String,
+    },
     Decision(Box<DecisionDraft>),
     Promote(Box<PromotionDraft>),
-    ConfirmQuit(String),
+    /// Esc on a decision form with text: discard it? (no goes back to the form).
+    ConfirmDiscard(Box<DecisionDraft>),
+    /// Quit although `what` would be lost? (no goes back to `back`, the pop-up open before).
+    ConfirmQuit {
+        what: String,
+        back: Box<Overlay>,
+    },
     ConfirmOverwrite(PathBuf),
+    /// The first start on a path where no store is: an empty store, the demo, or quit.
+    NewStore(PathBuf),
 }
 
 impl Overlay {
@@ -133,7 +165,10 @@ impl Overlay {
         match self {
             Overlay::None => None,
             Overlay::Help { .. } => Some(Context::Help),
-            Overlay::ConfirmQuit(_) | Overlay::ConfirmOverwrite(_) => Some(Context::Confirm),
+            Overlay::ConfirmQuit { .. }
+            | Overlay::ConfirmOverwrite(_)
+            | Overlay::ConfirmDiscard(_)
+            | Overlay::NewStore(_) => Some(Context::Confirm),
             Overlay::Palette { .. }
             | Overlay::Input { .. }
             | Overlay::Decision(_)
@@ -202,13 +237,36 @@ pub fn on_key(app: &mut App, key: KeyEvent) {
             },
             _ => Overlay::None,
         },
-        Overlay::ConfirmQuit(what) => match cmd {
+        Overlay::ConfirmQuit { what, back } => match cmd {
             Some(Command::Confirm) => {
                 app.running = false;
                 Overlay::None
             }
-            Some(Command::Deny) => Overlay::None,
-            _ => Overlay::ConfirmQuit(what),
+            Some(Command::Deny) => *back,
+            _ => Overlay::ConfirmQuit { what, back },
+        },
+        Overlay::NewStore(path) => match cmd {
+            Some(Command::NewEmptyStore) => {
+                app.overlay = Overlay::None;
+                return super::update::bootstrap(app, false);
+            }
+            Some(Command::NewDemoStore) => {
+                app.overlay = Overlay::None;
+                return super::update::bootstrap(app, true);
+            }
+            _ if cmd == Some(Command::Deny) || km.lookup_global(&key) == Some(Command::Quit) => {
+                app.running = false;
+                Overlay::NewStore(path)
+            }
+            _ => Overlay::NewStore(path),
+        },
+        Overlay::ConfirmDiscard(d) => match cmd {
+            Some(Command::Confirm) => {
+                app.set_status(Level::Info, "decision not taken; its text is discarded");
+                Overlay::None
+            }
+            Some(Command::Deny) => Overlay::Decision(d),
+            _ => Overlay::ConfirmDiscard(d),
         },
         Overlay::ConfirmOverwrite(path) => match cmd {
             Some(Command::Confirm) => {
@@ -299,6 +357,8 @@ pub fn on_key(app: &mut App, key: KeyEvent) {
         Overlay::Decision(mut d) => {
             let n = d.field_names().len();
             match cmd {
+                // A typed note is never dropped without asking.
+                Some(Command::Dismiss) if d.has_text() => Overlay::ConfirmDiscard(d),
                 Some(Command::Dismiss) => {
                     app.set_status(Level::Info, "decision not taken");
                     Overlay::None

@@ -22,6 +22,8 @@ super::panes! {
 pub struct FirmScreen {
     pub detail: Option<Box<FirmDetail>>,
     pub scroll: usize,
+    /// The screen the firm was opened from (Esc goes back there; the Firms table otherwise).
+    pub came_from: Option<Screen>,
 }
 
 /// Asks for a firm's facts (the screen shows them when they come).
@@ -59,16 +61,24 @@ pub fn move_by(app: &mut App, delta: i64) {
     app.firm.scroll = clamp_move(app.firm.scroll, delta, 200);
 }
 
-/// Esc: back to the table.
+/// Esc: back where the firm was opened from (Triage, say), else to the table.
 pub fn back(app: &mut App) {
-    app.screen = Screen::Firms;
-    super::firms::open(app);
+    match app.firm.came_from.take() {
+        Some(Screen::Firm) | None => {
+            app.screen = Screen::Firms;
+            super::firms::open(app);
+        }
+        Some(screen) => crate::tui::update::switch(app, screen),
+    }
 }
 
 /// The firm id typed in the open-firm pop-up.
 pub fn open_by_id(app: &mut App, text: &str) {
     let id = text.trim().to_string();
     if !id.is_empty() {
+        if app.screen != Screen::Firm {
+            app.firm.came_from = Some(app.screen);
+        }
         app.screen = Screen::Firm;
         load(app, id);
     }

@@ -146,6 +146,7 @@ pub fn move_by(app: &mut App, delta: i64) {
 /// Enter: open the firm under the cursor.
 pub fn select(app: &mut App) {
     if let Some(id) = app.firms.row(app.firms.cursor).map(|f| f.id.clone()) {
+        app.firm.came_from = Some(Screen::Firms);
         app.screen = Screen::Firm;
         super::firm::load(app, id);
     }

@@ -35,7 +35,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         // Roomy: the form and the metrics stay in view beside the chosen pane.
         let [l, r] = Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
             .areas(body);
-        let [lt, lb] = Layout::vertical([Constraint::Length(14), Constraint::Min(1)]).areas(l);
+        // The whole form (every field, the hint, a running job's two lines) where the column
+        // has room for it and the metrics below; otherwise the form scrolls.
+        let form_h = (FORM_FIELDS.len() as u16 + 5).min(l.height.saturating_sub(6));
+        let [lt, lb] = Layout::vertical([Constraint::Length(form_h), Constraint::Min(1)]).areas(l);
         train(frame, lt, app);
         metrics(frame, lb, app, view.active.as_ref());
         match pane {
@@ -98,7 +101,7 @@ fn train(frame: &mut Frame, area: Rect, app: &App) {
     let b = block(app, {
         use crate::tui::keymap::Command::*;
         format!(
-            "Train a tree ({} edits · {} trains · {} cancels)",
+            "Train a model ({} edits · {} trains · {} cancels)",
             app.key(Select),
             app.key(Train),
             app.key(Cancel)
@@ -106,7 +109,7 @@ fn train(frame: &mut Frame, area: Rect, app: &App) {
     });
     let inner = b.inner(area);
     frame.render_widget(b, area);
-    let mut lines = Vec::new();
+    let mut fields = Vec::new();
     for (i, label) in FORM_FIELDS.iter().enumerate() {
         let style = if i == app.model.field {
             t.selected
@@ -122,26 +125,45 @@ fn train(frame: &mut Frame, area: Rect, app: &App) {
                 spans.push(Span::styled(format!(" ✗ {m}"), t.error));
             }
         }
-        lines.push(Line::from(spans));
+        fields.push(Line::from(spans));
     }
-    // The hint of the field in focus goes first: the form can be taller than its pane.
-    lines.insert(
-        0,
-        Line::from(Span::styled(
-            crate::tui::screens::model::form::field_hint(
-                app.model.field.min(FORM_FIELDS.len() - 1),
-            ),
-            t.muted,
-        )),
-    );
+    let mut tail = Vec::new();
     if let Some(job) = app.job.as_ref().filter(|j| j.label == "training") {
         let w = (inner.width as usize).saturating_sub(8);
-        lines.push(Line::from(vec![
+        tail.push(Line::from(vec![
             Span::styled(bar(job.share, w), t.accent),
             Span::styled(format!(" {:.0}%", job.share * 100.0), t.text),
         ]));
-        lines.push(Line::from(Span::styled(job.text.clone(), t.muted)));
+        tail.push(Line::from(Span::styled(job.text.clone(), t.muted)));
     }
+    // The hint of the field in focus stays on top, a running job at the bottom; the fields
+    // between scroll so that the one in focus is always in view (every field is reachable
+    // however small the pane).
+    let room = (inner.height as usize)
+        .saturating_sub(1 + tail.len())
+        .max(1);
+    let focus = app.model.field.min(FORM_FIELDS.len() - 1);
+    let top = focus
+        .saturating_sub(room - 1)
+        .min(fields.len().saturating_sub(room));
+    let more_below = top + room < fields.len();
+    let mut lines = vec![Line::from(Span::styled(
+        crate::tui::screens::model::form::field_hint(focus),
+        t.muted,
+    ))];
+    lines.extend(fields.into_iter().skip(top).take(room));
+    if more_below || top > 0 {
+        // Say that the form goes on, in the last field row's place when it is full.
+        let note = match (top > 0, more_below) {
+            (true, true) => "↑↓ more fields",
+            (true, false) => "↑ more fields above",
+            _ => "↓ more fields below",
+        };
+        if let Some(last) = lines.last_mut() {
+            last.spans.push(Span::styled(format!("  {note}"), t.muted));
+        }
+    }
+    lines.extend(tail);
     frame.render_widget(Paragraph::new(lines), inner);
 }
 

@@ -2,7 +2,7 @@
 //! application, its key ratios against the sector, the model's class, probabilities and reasons;
 //! and the decision overlay (note, reasons for a decline, override reason against the model).
 
-use crate::decisions::Verdict;
+use crate::decisions::{Verdict, DEFAULT_REFERRAL};
 use crate::output::{format_ratio, thousands_f};
 use crate::tui::app::App;
 use crate::tui::popup::DecisionDraft;
@@ -19,52 +19,58 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     }
     let t = app.theme();
     let [head, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
-    let total = app.triage.decided_count + app.triage.queue.len();
+    let c = &app.triage.counts;
+    let k = |c| app.key(c);
+    use crate::tui::keymap::Command::*;
     frame.render_widget(
         Paragraph::new(Line::from(vec![
             Span::styled(
-                format!("{} of {} decided", app.triage.decided_count, total),
+                format!("{} of {} decided", c.decided, c.total),
                 t.text.add_modifier(Modifier::BOLD),
             ),
             Span::styled(
-                format!(" · {} waiting · riskiest first", app.triage.queue.len()),
+                format!(" · {} referred · {} pending", c.referred, c.pending),
                 t.text,
             ),
             Span::styled(
-                {
-                    let k = |c| app.key(c);
-                    use crate::tui::keymap::Command::*;
-                    format!(
-                        "  {} approve · {} decline · {} refer · {} undo · {} firm",
-                        k(Approve),
-                        k(Decline),
-                        k(Refer),
-                        k(Undo),
-                        k(Select)
-                    )
-                },
+                format!(
+                    "  {} view · {} approve · {} decline · {} refer · {} undo · {} firm",
+                    k(TriageView),
+                    k(Approve),
+                    k(Decline),
+                    k(Refer),
+                    k(Undo),
+                    k(Select)
+                ),
                 t.muted,
             ),
         ])),
         head,
     );
     if app.triage.queue.is_empty() {
-        return placeholder(
-            frame,
-            body,
-            app,
-            "The queue is empty: every application is decided.",
-        );
+        let text = match app.triage.view {
+            super::TriageView::Pending => {
+                "Nothing is pending: every application is decided or referred.".to_string()
+            }
+            v => format!("No application is {} now.", v.title()),
+        };
+        let text = format!("{text} {} shows another view.", k(TriageView));
+        return placeholder(frame, body, app, &text);
     }
     let list_w = if body.width >= 110 { 44 } else { 32 };
     let [list, detail] =
         Layout::horizontal([Constraint::Length(list_w), Constraint::Min(20)]).areas(body);
-    let b = block(app, "Queue");
+    let b = block(
+        app,
+        format!("{} ({})", app.triage.view.title(), app.triage.queue.len()),
+    );
     let inner = b.inner(list);
     frame.render_widget(b, list);
     let rows = inner.height as usize;
     let start = app.triage.cursor.saturating_sub(rows.saturating_sub(1));
-    let name_w = (list_w as usize).saturating_sub(18);
+    // Class letter, "bad 84%", the challenger mark and the state mark take 12 cells, and a
+    // blank before the border.
+    let name_w = (list_w as usize).saturating_sub(2 + 13);
     let lines: Vec<Line> = app
         .triage
         .queue
@@ -95,10 +101,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             } else {
                 (" ", style)
             };
+            // The figure is the chance of bad, and says so ("bad 84%").
+            let risk = match &q.score {
+                Some(_) => format!(" bad{:>4.0}%", q.risk() * 100.0),
+                None => " bad    -".to_string(),
+            };
             Line::from(vec![
                 class_span(app, class, false),
-                Span::styled(format!(" {:>3.0}%", q.risk() * 100.0), style),
+                Span::styled(risk, style),
                 Span::styled(mark, mark_style),
+                Span::styled(state_mark(q), style),
                 Span::styled(format!("{name:<name_w$}"), style),
             ])
         })
@@ -135,6 +147,25 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 t.warning.add_modifier(ratatui::style::Modifier::BOLD),
             )),
         );
+    }
+    if let Some(d) = &q.decision {
+        let to = d
+            .referred_to
+            .as_ref()
+            .map(|t| format!(" to {t}"))
+            .unwrap_or_default();
+        let note = d
+            .note
+            .as_ref()
+            .map(|n| format!(": {n}"))
+            .unwrap_or_default();
+        lines.push(Line::from(Span::styled(
+            format!(
+                "{}{to} by {} at {}{note}",
+                a.status, d.analyst, d.decided_at
+            ),
+            t.warning.add_modifier(Modifier::BOLD),
+        )));
     }
     match &q.score {
         None => lines.push(Line::from(Span::styled(
@@ -202,6 +233,17 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
+/// An application's state in one cell: blank while pending, an arrow when referred, a tick
+/// when approved, a cross when declined (read without colour).
+fn state_mark(q: &crate::views::triage::QueueItem) -> &'static str {
+    match q.application.status.as_str() {
+        "referred" => "→",
+        "approved" => "✓",
+        "declined" => "✗",
+        _ => " ",
+    }
+}
+
 /// The decision overlay.
 pub fn draw_decision(frame: &mut Frame, area: Rect, app: &App, d: &DecisionDraft) {
     let t = app.theme();
@@ -231,10 +273,17 @@ pub fn draw_decision(frame: &mut Frame, area: Rect, app: &App, d: &DecisionDraft
     for (i, name) in names.iter().enumerate() {
         let style = if i == d.field { t.selected } else { t.text };
         let cursor = if i == d.field { "▏" } else { "" };
-        lines.push(Line::from(vec![
+        let mut spans = vec![
             Span::styled(format!("{name:>15} "), t.muted),
             Span::styled(format!("{}{cursor}", d.field(i)), style),
-        ]));
+        ];
+        if name == "refer to" && d.referred_to.trim().is_empty() {
+            spans.push(Span::styled(
+                format!("(an analyst or a role; empty: {})", DEFAULT_REFERRAL),
+                t.muted,
+            ));
+        }
+        lines.push(Line::from(spans));
     }
     lines.push(Line::from(match &d.error {
         Some(e) => Span::styled(e.clone(), t.error),

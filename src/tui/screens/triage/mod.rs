@@ -1,12 +1,14 @@
-//! The Triage screen's state and keys: the queue (`precre queue` prints the same view), the
-//! decision pop-up it opens, and undo of this session's decisions (`ops::decide`, as
-//! `precre decide` runs it).
+//! The Triage screen's state and keys: the applications in a view (pending, referred to me,
+//! referred, decided, all; `precre queue --state` / `--referred-to-me` print the same), the
+//! headline counted from the store, the decision pop-up it opens, and undo of the analyst's own
+//! last decision (`ops::decide`, as `precre decide` and `precre undo` run it).
 
 mod draw;
 pub use draw::{draw, draw_decision};
 
 use crate::decisions::{DecisionError, DecisionInput, Verdict, MAX_REASONS};
 use crate::ops::decide::DecideRequest;
+use crate::store::decisions::{QueueCounts, QueueState};
 use crate::tui::app::{App, Level, Screen, Tag};
 use crate::tui::keymap::Command;
 use crate::tui::popup::{DecisionDraft, Overlay};
@@ -14,18 +16,68 @@ use crate::tui::screens::clamp_move;
 use crate::tui::worker::Request;
 use crate::views::triage::QueueItem;
 
+/// Which applications the screen lists (`v` cycles them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TriageView {
+    #[default]
+    Pending,
+    ReferredToMe,
+    Referred,
+    Decided,
+    All,
+}
+
+impl TriageView {
+    pub const ALL: [TriageView; 5] = [
+        TriageView::Pending,
+        TriageView::ReferredToMe,
+        TriageView::Referred,
+        TriageView::Decided,
+        TriageView::All,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            TriageView::Pending => "pending",
+            TriageView::ReferredToMe => "referred to me",
+            TriageView::Referred => "referred",
+            TriageView::Decided => "decided",
+            TriageView::All => "all",
+        }
+    }
+
+    /// The next view in the cycle.
+    pub fn next(self) -> TriageView {
+        let i = TriageView::ALL.iter().position(|v| *v == self).unwrap_or(0);
+        TriageView::ALL[(i + 1) % TriageView::ALL.len()]
+    }
+
+    /// The store's state for this view, for `analyst`.
+    pub fn state(self, analyst: &str) -> QueueState {
+        match self {
+            TriageView::Pending => QueueState::Pending,
+            TriageView::ReferredToMe => QueueState::ReferredTo(analyst.to_string()),
+            TriageView::Referred => QueueState::Referred,
+            TriageView::Decided => QueueState::Decided,
+            TriageView::All => QueueState::All,
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct TriageScreen {
     pub queue: Vec<QueueItem>,
     pub loaded: bool,
     pub cursor: usize,
-    /// Decisions this session took, newest last (undo takes the last).
-    pub session_decisions: Vec<String>,
-    pub decided_count: usize,
+    pub view: TriageView,
+    /// The headline's counts, read from the store with each load (every workbench on the
+    /// store shows the same).
+    pub counts: QueueCounts,
 }
 
 pub fn load(app: &mut App) {
-    app.request(Tag::Queue, Request::Queue);
+    let state = app.triage.view.state(&app.settings.analyst);
+    app.request(Tag::Queue, Request::Queue(state));
 }
 
 pub fn open(app: &mut App) {
@@ -41,6 +93,11 @@ pub fn command(app: &mut App, cmd: Command) -> bool {
         Command::Decline => open_decision(app, Verdict::Decline),
         Command::Refer => open_decision(app, Verdict::Refer),
         Command::Undo => undo(app),
+        Command::TriageView => {
+            app.triage.view = app.triage.view.next();
+            app.triage.cursor = 0;
+            load(app);
+        }
         _ => return false,
     }
     true
@@ -50,7 +107,7 @@ pub fn move_by(app: &mut App, delta: i64) {
     app.triage.cursor = clamp_move(app.triage.cursor, delta, app.triage.queue.len());
 }
 
-/// Enter: the firm behind the application under the cursor.
+/// Enter: the firm behind the application under the cursor (Esc comes back here).
 pub fn select(app: &mut App) {
     if let Some(id) = app
         .triage
@@ -58,6 +115,7 @@ pub fn select(app: &mut App) {
         .get(app.triage.cursor)
         .map(|q| q.application.firm_id.clone())
     {
+        app.firm.came_from = Some(Screen::Triage);
         app.screen = Screen::Firm;
         super::firm::load(app, id);
     }
@@ -65,7 +123,12 @@ pub fn select(app: &mut App) {
 
 fn open_decision(app: &mut App, verdict: Verdict) {
     let Some(item) = app.triage.queue.get(app.triage.cursor) else {
-        return app.set_status(Level::Info, "the queue is empty");
+        let msg = format!(
+            "no application in this view ({}); {} shows another",
+            app.triage.view.title(),
+            app.key(Command::TriageView)
+        );
+        return app.set_status(Level::Info, msg);
     };
     let mut reasons: Vec<String> = if verdict == Verdict::Decline {
         item.suggested_reasons()
@@ -86,6 +149,7 @@ fn open_decision(app: &mut App, verdict: Verdict) {
         ),
         model: item.model.clone(),
         reasons,
+        referred_to: String::new(),
         note: String::new(),
         override_reason: String::new(),
         against_model: against,
@@ -108,6 +172,7 @@ pub fn submit_decision(app: &mut App, draft: DecisionDraft) {
         // Filled in by the use case that records it (the worker's `ops::decide`).
         challenger: None,
         replace: false,
+        referred_to: Some(draft.referred_to.clone()),
     };
     if let Err(e) = input.checked() {
         let mut d = draft;
@@ -130,6 +195,7 @@ pub fn submit_decision(app: &mut App, draft: DecisionDraft) {
         reasons: draft.reasons,
         override_reason: Some(draft.override_reason),
         replace: false,
+        referred_to: Some(draft.referred_to),
     };
     app.request(Tag::Decide, Request::Decide(req));
     app.set_status(
@@ -138,18 +204,11 @@ pub fn submit_decision(app: &mut App, draft: DecisionDraft) {
     );
 }
 
+/// `u`: the analyst's own last decision, whichever session took it, within the undo window.
 fn undo(app: &mut App) {
-    match app.triage.session_decisions.last().cloned() {
-        None => app.set_status(Level::Info, "no decision of this session to undo"),
-        Some(id) => {
-            let analyst = app.settings.analyst.clone();
-            app.request(
-                Tag::Decide,
-                Request::Undo {
-                    application_id: id,
-                    analyst,
-                },
-            );
-        }
-    }
+    let req = Request::UndoLast {
+        analyst: app.settings.analyst.clone(),
+        minutes: app.settings.undo_minutes,
+    };
+    app.request(Tag::Decide, req);
 }
