@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use std::path::Path;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 
 /// Migration 1: every table of the foundation. Statement items and ratio columns come from the
 /// finance catalogues so that the store and the formulas cannot drift apart.
@@ -248,6 +248,21 @@ DROP TABLE api_tokens;
 ALTER TABLE api_tokens_v7 RENAME TO api_tokens;
 ";
 
+/// Version 8: each statement's unit (units, thousands, millions of its currency); statements
+/// stored before were in thousands. Idempotent: the column is added only where it is missing.
+fn migration_8(conn: &Connection) -> Result<String> {
+    let has_column: bool = conn
+        .prepare("SELECT 1 FROM pragma_table_info('statements') WHERE name = 'unit'")?
+        .exists([])?;
+    Ok(if has_column {
+        String::new()
+    } else {
+        "ALTER TABLE statements ADD COLUMN unit TEXT NOT NULL DEFAULT 'thousands'
+           CHECK (unit IN ('units', 'thousands', 'millions'));"
+            .to_string()
+    })
+}
+
 /// Applies every migration newer than the store's version, each in its own transaction.
 pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -281,6 +296,7 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
         migration_5(conn)?,
         migration_6(conn)?,
         MIGRATION_7.to_string(),
+        migration_8(conn)?,
     ];
     for (i, sql) in migrations.iter().enumerate() {
         let version = i as i64 + 1;
