@@ -206,6 +206,8 @@ fn child_import(dir: &Path, data: &Path) -> (f64, f64) {
 
 /// Runs `cmd` to its end: its seconds, its own peak resident memory in MB (from `wait4`, not
 /// the largest of all children so far), and whether it succeeded.
+// The child is reaped by `wait4` below (which also gives its own usage), not by `Child::wait`.
+#[allow(clippy::zombie_processes)]
 fn run_measured(cmd: &mut std::process::Command) -> (f64, f64, bool) {
     let t = Instant::now();
     let child = cmd
