@@ -6,6 +6,10 @@
 //! and the file's columns alone into a plain table with a composite key (the issue's floor).
 //! Also the ratio computation alone.
 //!
+//! Also (issue 29, item 5): an analyst's decisions taken while a statements import runs in
+//! another process (each decision's latency, and how many were refused as busy), and the peak
+//! memory of importing the same statements from Parquet.
+//!
 //! `cargo bench --bench import` (226,000 firms, about 1,000,000 statements; the files are
 //! generated into target/bench-data/import-N/ and kept); `PRECRE_BENCH_IMPORT_FIRMS=N` for
 //! another size; `PRECRE_BENCH_REPEATS=R` (default 3, the best run counts).
@@ -111,15 +115,21 @@ fn insert_all<T>(
     t.elapsed().as_secs_f64()
 }
 
-/// Binds a statement's key, currency and items as parameters 1.. ; returns the next index.
-fn bind_items(stmt: &mut rusqlite::Statement, s: &Statement) -> usize {
+/// Binds a statement's key, currency (and unit, as the store keeps it) and items as parameters
+/// 1.. ; returns the next index.
+fn bind_items(stmt: &mut rusqlite::Statement, s: &Statement, with_unit: bool) -> usize {
     stmt.raw_bind_parameter(1, &s.firm_id).expect("bind");
     stmt.raw_bind_parameter(2, s.fiscal_year).expect("bind");
     stmt.raw_bind_parameter(3, &s.currency).expect("bind");
-    for (k, v) in s.values.iter().enumerate() {
-        stmt.raw_bind_parameter(4 + k, v).expect("bind");
+    let mut p = 4;
+    if with_unit {
+        stmt.raw_bind_parameter(4, s.unit.as_str()).expect("bind");
+        p = 5;
     }
-    4 + s.values.len()
+    for (k, v) in s.values.iter().enumerate() {
+        stmt.raw_bind_parameter(p + k, v).expect("bind");
+    }
+    p + s.values.len()
 }
 
 /// The floor: one prepared INSERT per row into the store's statements table, one transaction,
@@ -136,7 +146,7 @@ fn floor_insert(db: &Path, statements: &[Statement], ratios: &[RatioRow], order:
         order,
         |stmt, &i| {
             let (s, r) = (&statements[i], &ratios[i]);
-            let mut p = bind_items(stmt, s);
+            let mut p = bind_items(stmt, s, true);
             stmt.raw_bind_parameter(p, r.flags.0).expect("bind");
             p += 1;
             for v in &r.values {
@@ -163,7 +173,7 @@ fn floor_csv_columns(dir: &Path, statements: &[Statement]) -> f64 {
     ))
     .expect("table");
     insert_all(&mut conn, &cols, statements, |stmt, s| {
-        bind_items(stmt, s);
+        bind_items(stmt, s, false);
     })
 }
 
@@ -194,6 +204,124 @@ fn child_import(dir: &Path, data: &Path) -> (f64, f64) {
     (secs, usage.ru_maxrss as f64 / 1024.0)
 }
 
+/// Runs `cmd` to its end: its seconds, its own peak resident memory in MB (from `wait4`, not
+/// the largest of all children so far), and whether it succeeded.
+// The child is reaped by `wait4` below (which also gives its own usage), not by `Child::wait`.
+#[allow(clippy::zombie_processes)]
+fn run_measured(cmd: &mut std::process::Command) -> (f64, f64, bool) {
+    let t = Instant::now();
+    let child = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("run precre");
+    let mut status = 0;
+    // SAFETY: wait4 writes the child's status and usage into the zeroed values it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::wait4(child.id() as libc::pid_t, &mut status, 0, &mut usage) };
+    let ok = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
+    (
+        t.elapsed().as_secs_f64(),
+        usage.ru_maxrss as f64 / 1024.0,
+        ok,
+    )
+}
+
+fn precre_cmd(db: &Path) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_precre"));
+    c.arg("--db").arg(db);
+    c
+}
+
+/// The statements written as Parquet (outside any timing).
+fn parquet_copy(csv: &Path, out: &Path) {
+    use polars::prelude::*;
+    let mut df = CsvReadOptions::default()
+        .with_has_header(true)
+        .try_into_reader_with_file_path(Some(csv.to_path_buf()))
+        .expect("csv reader")
+        .finish()
+        .expect("read csv");
+    let file = std::fs::File::create(out).expect("create parquet");
+    ParquetWriter::new(file)
+        .finish(&mut df)
+        .expect("write parquet");
+}
+
+/// Decisions taken while a statements import runs in another process: one decision (then its
+/// undo) every 100 ms on an application of the portfolio, each timed from the call to its
+/// commit. Prints the import's seconds, the decisions' median and largest latency, and how many
+/// were refused as busy (the store's busy timeout ran out).
+fn decisions_during_import(data: &Path, statements: &Path, n: usize) {
+    use precre::decisions::Verdict;
+    use precre::ops::decide::{decide, undo, DecideRequest};
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let db = tmp.path().join("desk.db");
+    let (store, _) = store_with_firms(tmp.path(), data);
+    drop(store);
+    let mut store = Store::open(&db).expect("store");
+    import_file(
+        &mut store,
+        &data.join("applications.csv"),
+        &ImportOptions::new(Kind::Applications),
+    )
+    .expect("applications");
+    let app: String = store
+        .pending_queue()
+        .ok()
+        .and_then(|q| q.first().map(|a| a.id.clone()))
+        .expect("a pending application");
+    let mut child = precre_cmd(&db)
+        .args(["import", "--kind", "statements"])
+        .arg(statements)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("run precre");
+    let started = Instant::now();
+    let (mut latencies, mut busy, mut decided) = (Vec::new(), 0usize, false);
+    while child.try_wait().expect("wait").is_none() {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let t = Instant::now();
+        let result = if decided {
+            undo(&mut store, &app, "bench").map(|_| ())
+        } else {
+            decide(
+                &mut store,
+                DecideRequest {
+                    application_id: app.clone(),
+                    verdict: Verdict::Refer,
+                    analyst: "bench".into(),
+                    note: Some("taken during an import".into()),
+                    reasons: Vec::new(),
+                    override_reason: None,
+                    replace: false,
+                },
+            )
+            .map(|_| ())
+        };
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        match result {
+            Ok(()) => {
+                decided = !decided;
+                latencies.push(ms);
+            }
+            Err(_) => busy += 1,
+        }
+    }
+    let import_secs = started.elapsed().as_secs_f64();
+    latencies.sort_by(f64::total_cmp);
+    let median = latencies
+        .get(latencies.len() / 2)
+        .copied()
+        .unwrap_or(f64::NAN);
+    let max = latencies.last().copied().unwrap_or(f64::NAN);
+    println!(
+        "{{\"task\":\"decision during import\",\"tool\":\"precre\",\"rows\":{n},\"import_seconds\":{import_secs:.2},\"decisions\":{},\"median_ms\":{median:.1},\"max_ms\":{max:.1},\"refused_busy\":{busy}}}",
+        latencies.len()
+    );
+}
+
 fn main() {
     let firms = env_usize("PRECRE_BENCH_IMPORT_FIRMS", 132_000);
     let repeats = env_usize("PRECRE_BENCH_REPEATS", 3);
@@ -204,6 +332,27 @@ fn main() {
     let (child_secs, peak_mb) = child_import(child_dir.path(), &data);
     drop(child_dir);
     let statements_csv = data.join("statements.csv");
+    // Item 5 of issue 29: the Parquet import's own peak memory, and the desk during an import.
+    {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let parquet = tmp.path().join("statements.parquet");
+        parquet_copy(&statements_csv, &parquet);
+        let db = tmp.path().join("pq.db");
+        let (store, _) = store_with_firms(tmp.path(), &data);
+        drop(store);
+        let (secs, peak, ok) = run_measured(
+            precre_cmd(&db)
+                .args(["import", "--kind", "statements"])
+                .arg(&parquet),
+        );
+        assert!(ok, "precre import of the Parquet file");
+        let rows = std::fs::read_to_string(&statements_csv)
+            .map_or(0, |t| t.lines().count().saturating_sub(1));
+        println!(
+            "{{\"task\":\"import parquet (process)\",\"tool\":\"precre\",\"rows\":{rows},\"seconds\":{secs},\"peak_rss_mb\":{peak:.0}}}"
+        );
+        decisions_during_import(&data, &statements_csv, rows);
+    }
     let statements = read_statements(&statements_csv);
     let n = statements.len();
 

@@ -168,6 +168,22 @@ pub fn thousands_f(x: f64) -> String {
     }
 }
 
+/// An amount as statements show it: whole amounts grouped (`1,234`), others with two decimals
+/// (`1,000.50`) so that a statement in units of the currency keeps its cents.
+pub fn amount(x: f64) -> String {
+    if !x.is_finite() {
+        return "-".into();
+    }
+    if (x - x.round()).abs() < 1e-9 {
+        return thousands_f(x);
+    }
+    let cents = (x.abs() * 100.0).round();
+    let whole = thousands((cents / 100.0).trunc() as usize);
+    let frac = (cents % 100.0) as u32;
+    let sign = if x < 0.0 { "-" } else { "" };
+    format!("{sign}{whole}.{frac:02}")
+}
+
 /// A cell as a spreadsheet should show it (see [`TextTable::to_csv`]).
 pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
     let number = cell

@@ -141,7 +141,7 @@ precre import german.data --kind features --label column_21 --name german";
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// The file: .csv/.tsv/.txt, .parquet, .json (array of objects), .ndjson/.jsonl, .arff, .data/.dat (whitespace).
+    /// The file: .csv/.tsv/.txt, .parquet, .json (array of objects), .ndjson/.jsonl, .arff, .data/.dat (whitespace), .xlsx/.xlsm/.xls/.ods (spreadsheet).
     pub file: PathBuf,
     /// What the file holds.
     #[arg(
@@ -150,8 +150,39 @@ pub struct ImportArgs {
     )]
     pub kind: Kind,
     /// The file's format, when the extension does not tell.
-    #[arg(long, value_name = "csv|parquet|json|ndjson|arff|whitespace")]
+    #[arg(
+        long,
+        value_name = "csv|parquet|json|ndjson|arff|whitespace|spreadsheet"
+    )]
     pub input_format: Option<Format>,
+    /// The decimal mark of the file's numbers (default: detected, and said; refused when the
+    /// numbers could be read both ways).
+    #[arg(long, value_name = ",|.")]
+    pub decimal: Option<char>,
+    /// The thousands separator: ' ' . , ' or none (default: detected).
+    #[arg(long, value_name = "CHAR|none")]
+    pub thousands: Option<String>,
+    /// A spreadsheet's sheet, by name or number from 1 (default: the first with data; a wide
+    /// statement workbook: every sheet with a row of years).
+    #[arg(long, value_name = "NAME|N")]
+    pub sheet: Option<String>,
+    /// The spreadsheet row (from 1) holding the headers (default: detected).
+    #[arg(long, value_name = "N")]
+    pub header_row: Option<usize>,
+    /// Statements: long (a row per firm and year) or wide (a row per account, a column per
+    /// year; default: wide when a spreadsheet's header row is years).
+    #[arg(long, value_name = "long|wide")]
+    pub layout: Option<crate::ingest::wide::Layout>,
+    /// Statements: the currency of amounts the file does not give one for (ISO 4217).
+    #[arg(long, value_name = "CODE")]
+    pub currency: Option<String>,
+    /// Statements: the unit of amounts the file does not give one for.
+    #[arg(long, value_name = "units|thousands|millions")]
+    pub unit: Option<String>,
+    /// Firms: how firm ids are checked: kr-brn (Korean business registration numbers, check
+    /// digit) or none (default: kr-brn for ids written XXX-XX-XXXXX, none otherwise).
+    #[arg(long, value_name = "kr-brn|none")]
+    pub id_scheme: Option<crate::ingest::validate::IdScheme>,
     /// Field delimiter of a CSV file (default: guessed from the header among , ; and tab).
     #[arg(long, value_name = "CHAR")]
     pub delimiter: Option<char>,

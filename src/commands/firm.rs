@@ -5,7 +5,8 @@
 //!
 //! JSON shape: `{"firm": {...}, "years": [YEAR], "peers": N, "families": [{"group", "lines":
 //! [{"id", "name", "unit", "higher_is_better", "values": [V|null per year], "sector_median",
-//! "percentile", "misleading"}]}], "items": [{"item", "values": [...]}], "model": {"id",
+//! "percentile", "misleading"}]}], "items": [{"item", "values": [...]}], "amounts":
+//! [{"fiscal_year", "currency", "unit"}], "model": {"id",
 //! "name", "fiscal_year", "class", "probabilities": {CLASS: P}, "reasons", "path",
 //! "nearest_change"}|null, "applications": [...], "decisions": [...]}`.
 
@@ -78,11 +79,42 @@ pub fn run(cli: &Cli, args: &FirmArgs) -> anyhow::Result<()> {
     }
     print_table(&t, args.format)?;
     if args.format == OutputFormat::Table {
+        if !d.years.is_empty() {
+            println!();
+            match d.amounts_label() {
+                Some(label) => println!("statements ({label})"),
+                None => println!("statements (currency and unit by year)"),
+            }
+            let mut headers = vec!["item".to_string()];
+            headers.extend(d.years.iter().map(|y| y.to_string()));
+            let n = headers.len();
+            let mut st = TextTable::new(headers).align_right(1..n);
+            if d.amounts_label().is_none() {
+                let mut row = vec!["amounts in".to_string()];
+                row.extend((0..d.years.len()).map(|i| d.year_label(i)));
+                st.push(row);
+            }
+            for (name, values) in &d.items {
+                let mut row = vec![name.to_string()];
+                row.extend(
+                    values
+                        .iter()
+                        .map(|v| v.map_or("-".into(), crate::output::amount)),
+                );
+                st.push(row);
+            }
+            print_table(&st, args.format)?;
+        }
         println!();
         for a in &d.applications {
             println!(
-                "application {}: {} for {} months, submitted {}, {}",
-                a.id, a.amount, a.term_months, a.submitted, a.status
+                "application {}: {} thousand {} for {} months, submitted {}, {}",
+                a.id,
+                crate::output::amount(a.amount),
+                a.currency,
+                a.term_months,
+                a.submitted,
+                a.status
             );
         }
         for dec in &d.decisions {

@@ -24,13 +24,45 @@ fn options(args: &ImportArgs) -> anyhow::Result<ImportOptions> {
             .into())
         }
     };
+    if let Some(d) = args.decimal.filter(|d| !matches!(d, '.' | ',')) {
+        return Err(UsageError(format!("--decimal '{d}': the decimal mark is . or ,")).into());
+    }
+    let thousands = match args.thousands.as_deref() {
+        None => None,
+        Some("none" | "") => Some(None),
+        Some(t) => match t.chars().collect::<Vec<_>>().as_slice() {
+            [c] if ingest::numbers::THOUSANDS.contains(c) => Some(Some(*c)),
+            _ => {
+                return Err(UsageError(format!(
+                    "--thousands '{t}': the thousands separator is one of ' ' . , ' or none"
+                ))
+                .into())
+            }
+        },
+    };
+    if let Some(u) = &args.unit {
+        if crate::finance::Unit::parse(u).is_none() {
+            return Err(UsageError(format!(
+                "--unit {u}: the unit is units, thousands or millions"
+            ))
+            .into());
+        }
+    }
     let mut opts = ImportOptions::new(args.kind);
     opts.read = ReadOptions {
         format: args.input_format,
         delimiter,
         no_header: args.no_header,
         chunk_rows: None,
+        decimal: args.decimal,
+        thousands,
+        sheet: args.sheet.clone(),
+        header_row: args.header_row,
+        layout: args.layout,
+        currency: args.currency.as_ref().map(|c| c.to_ascii_uppercase()),
+        unit: args.unit.as_ref().map(|u| u.to_ascii_lowercase()),
     };
+    opts.id_scheme = args.id_scheme;
     opts.map = map;
     opts.skip_bad = args.skip_bad;
     opts.create_firms = args.create_firms;
@@ -104,6 +136,9 @@ fn import(
             Err(ImportError::Refused { report: rep }.into())
         }
         Err(ImportError::Usage(msg)) => Err(UsageError(msg).into()),
+        Err(e @ (ImportError::AmbiguousNumbers { .. } | ImportError::MixedNumbers { .. })) => {
+            Err(UsageError(format!("{e} (--decimal , or --decimal .)")).into())
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -159,6 +194,12 @@ fn print_summary(rep: &ImportReport, elapsed: std::time::Duration) {
             labels.join(", "),
             thousands(rep.missing_cells)
         );
+    }
+    if let Some(f) = &rep.number_format {
+        println!("numbers read with {f}");
+    }
+    for note in &rep.layout_notes {
+        println!("{note}");
     }
     if !rep.unused_columns.is_empty() {
         println!(

@@ -113,9 +113,13 @@ impl Ctx<'_> {
     }
 }
 
-/// Computes every catalogue ratio of `s`. `prev` is used only when it is the year just before.
+/// Computes every catalogue ratio of `s`. `prev` is used only when it is the year just before
+/// and its amounts are in the same currency and unit (growth across a change of currency or
+/// unit would compare different things).
 pub fn compute_ratios(s: &Statement, prev: Option<&Statement>) -> RatioRow {
-    let prev = prev.filter(|p| p.fiscal_year == s.fiscal_year - 1 && p.firm_id == s.firm_id);
+    let prev = prev.filter(|p| {
+        p.fiscal_year == s.fiscal_year - 1 && p.firm_id == s.firm_id && p.same_money(s)
+    });
     let ctx = Ctx { s, prev };
     let values = RATIOS.iter().map(|r| (r.compute)(&ctx)).collect();
     let mut flags = 0;

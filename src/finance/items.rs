@@ -169,12 +169,56 @@ pub mod idx {
     pub const OPERATING_CASH_FLOW: usize = 18;
 }
 
+/// The currency a statement is taken to be in when its file does not say (the product's
+/// Korean origin).
+pub const DEFAULT_CURRENCY: &str = "KRW";
+
+/// The unit a statement's amounts are written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Unit {
+    Units,
+    /// Thousands of the currency (what statements were before units were kept).
+    #[default]
+    Thousands,
+    Millions,
+}
+
+impl Unit {
+    pub const ALL: [Unit; 3] = [Unit::Units, Unit::Thousands, Unit::Millions];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unit::Units => "units",
+            Unit::Thousands => "thousands",
+            Unit::Millions => "millions",
+        }
+    }
+
+    /// A unit by its name.
+    pub fn parse(s: &str) -> Option<Unit> {
+        Unit::ALL
+            .into_iter()
+            .find(|u| u.as_str() == s.trim().to_ascii_lowercase())
+    }
+
+    /// How amounts are labelled: "KRW thousands", "EUR" (units).
+    pub fn label(self, currency: &str) -> String {
+        match self {
+            Unit::Units => currency.to_string(),
+            _ => format!("{currency} {}", self.as_str()),
+        }
+    }
+}
+
 /// One statement: a firm's items for one fiscal year. Missing items are `None`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Statement {
     pub firm_id: String,
     pub fiscal_year: i32,
     pub currency: String,
+    /// The unit of every amount of the statement.
+    pub unit: Unit,
     pub values: [Option<f64>; ITEMS.len()],
 }
 
@@ -184,9 +228,20 @@ impl Statement {
         Statement {
             firm_id: firm_id.to_string(),
             fiscal_year,
-            currency: "KRW".to_string(),
+            currency: DEFAULT_CURRENCY.to_string(),
+            unit: Unit::default(),
             values: [None; ITEMS.len()],
         }
+    }
+
+    /// The label of the statement's amounts: "KRW thousands".
+    pub fn amounts_label(&self) -> String {
+        self.unit.label(&self.currency)
+    }
+
+    /// Whether two statements' amounts can be compared (one currency, one unit).
+    pub fn same_money(&self, other: &Statement) -> bool {
+        self.currency == other.currency && self.unit == other.unit
     }
 
     /// An item by index (see `idx`).

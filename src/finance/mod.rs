@@ -1,6 +1,7 @@
 //! Financial statements, the ratio catalogue, ratio computation and the other inputs a model
 //! can take about a firm (no I/O, no SQL).
 
+pub mod accounts;
 pub mod catalogue;
 pub mod compute;
 pub mod inputs;
@@ -9,7 +10,7 @@ pub mod peers;
 
 pub use catalogue::{RatioDef, RatioGroup, RATIOS};
 pub use compute::{compute_ratios, RatioRow, StatementFlags};
-pub use items::{Item, Statement, ITEMS};
+pub use items::{Item, Statement, Unit, ITEMS};
 
 /// A count with thousands separators: 7,027.
 pub fn thousands(n: usize) -> String {

@@ -258,10 +258,15 @@ pub const OUTCOMES: &[Field] = &[
     ),
 ];
 
-/// Index of the first statement item among the statement fields (after firm, year, currency).
-pub const FIRST_ITEM: usize = 3;
+/// Index of the first statement item among the statement fields (after firm, year, currency,
+/// unit).
+pub const FIRST_ITEM: usize = 4;
 
-/// The statement fields: the firm, the year, the currency, then every item of the catalogue.
+/// The units a statement's amounts can be written in.
+pub const UNITS: &[&str] = &["units", "thousands", "millions"];
+
+/// The statement fields: the firm, the year, the currency, the unit, then every item of the
+/// catalogue.
 pub fn statement_fields() -> Vec<Field> {
     let mut fields = vec![
         f("firm_id", FieldType::Text(64), true, FIRM_ID),
@@ -272,6 +277,12 @@ pub fn statement_fields() -> Vec<Field> {
             &["year", "fy", "financial_year"],
         ),
         f("currency", FieldType::Text(3), false, &["ccy", "curr"]),
+        f(
+            "unit",
+            FieldType::Choice(UNITS),
+            false,
+            &["scale", "amounts_in", "amount_unit"],
+        ),
     ];
     for item in ITEMS {
         let lo = if item.may_be_negative { -1e18 } else { 0.0 };

@@ -2,15 +2,19 @@
 
 pub mod arff;
 pub mod features;
+pub mod frames;
 pub mod kinds;
 pub mod mapping;
+pub mod numbers;
 pub mod reader;
 pub mod records;
 pub mod report;
+pub mod sheet;
 mod statements;
 pub mod stream;
 pub mod table;
 pub mod validate;
+pub mod wide;
 
 pub use kinds::Kind;
 pub use mapping::ColumnMap;
@@ -36,11 +40,29 @@ pub enum ImportError {
     },
     #[error(
         "{}: cannot tell the format from the extension; name it: csv, parquet, json, ndjson, \
-         arff or whitespace", .0.display()
+         arff, whitespace or spreadsheet", .0.display()
     )]
     UnknownFormat(PathBuf),
     #[error("{0}")]
     Usage(String),
+    #[error(
+        "{}: {location}: \"{example}\" could be read with either '.' or ',' as the decimal \
+         mark; name the file's decimal mark and import again", path.display()
+    )]
+    AmbiguousNumbers {
+        path: PathBuf,
+        location: String,
+        example: String,
+    },
+    #[error(
+        "{}: numbers are written with two decimal marks: \"{first}\" and \"{second}\"; \
+         name the file's decimal mark and import again", path.display()
+    )]
+    MixedNumbers {
+        path: PathBuf,
+        first: String,
+        second: String,
+    },
     #[error("{}: {} row(s) refused, nothing was imported", report.file, report.counts.rows_rejected)]
     Refused { report: Box<ImportReport> },
     #[error(transparent)]
@@ -72,6 +94,8 @@ pub struct ImportOptions {
     pub create_firms: bool,
     pub progress: bool,
     pub features: FeatureOptions,
+    /// How firm ids are checked (default: Korean-shaped ids only).
+    pub id_scheme: Option<validate::IdScheme>,
 }
 
 impl ImportOptions {
@@ -84,6 +108,7 @@ impl ImportOptions {
             create_firms: false,
             progress: false,
             features: FeatureOptions::default(),
+            id_scheme: None,
         }
     }
 }
@@ -102,6 +127,10 @@ pub struct ImportReport {
     pub labels: Vec<(String, usize)>,
     pub missing_cells: usize,
     pub issues: Vec<Issue>,
+    /// How the file's numbers were read, and whether that was detected from its cells.
+    pub number_format: Option<String>,
+    /// Where a spreadsheet's rows came from, and what a wide layout made of its rows.
+    pub layout_notes: Vec<String>,
 }
 
 impl ImportReport {
@@ -116,6 +145,8 @@ impl ImportReport {
             labels: Vec::new(),
             missing_cells: 0,
             issues: Vec::new(),
+            number_format: None,
+            layout_notes: Vec::new(),
         }
     }
 
@@ -154,6 +185,13 @@ pub fn import_file(
         return features::import(store, &table, opts, report);
     }
     // Register kinds stream: a chunk of rows is read, checked and written at a time.
-    let mut source = stream::open(path, &opts.read)?;
+    let mut source = stream::open(path, opts)?;
+    report.layout_notes = source.notes();
+    if source.is_wide() {
+        // The mapping named account lines; the long table's columns are the fields' own names.
+        let mut long = opts.clone();
+        long.map = ColumnMap::default();
+        return records::import(store, source.as_mut(), &long, report);
+    }
     records::import(store, source.as_mut(), opts, report)
 }

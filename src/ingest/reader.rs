@@ -15,6 +15,8 @@ pub enum Format {
     Arff,
     /// Whitespace-separated without a header (the Statlog `.data` / `.dat` files).
     Whitespace,
+    /// A workbook: .xlsx, .xlsm, .xls, .xlsb or .ods.
+    Spreadsheet,
 }
 
 crate::model::choices::named!(
@@ -27,6 +29,7 @@ crate::model::choices::named!(
         (Format::Ndjson, "ndjson"),
         (Format::Arff, "arff"),
         (Format::Whitespace, "whitespace"),
+        (Format::Spreadsheet, "spreadsheet"),
     ]
 );
 
@@ -41,6 +44,7 @@ impl Format {
             "ndjson" | "jsonl" => Format::Ndjson,
             "arff" => Format::Arff,
             "data" | "dat" => Format::Whitespace,
+            "xlsx" | "xlsm" | "xls" | "xlsb" | "ods" => Format::Spreadsheet,
             _ => return None,
         })
     }
@@ -55,6 +59,21 @@ pub struct ReadOptions {
     /// Rows a streamed chunk holds (default `stream::CHUNK_ROWS`; small in tests, to cross
     /// chunk boundaries).
     pub chunk_rows: Option<usize>,
+    /// The decimal mark numbers are written with (default: detected from the cells).
+    pub decimal: Option<char>,
+    /// The thousands separator (`Some(None)`: none; default: detected from the cells).
+    pub thousands: Option<Option<char>>,
+    /// A spreadsheet's sheet to read: by name, or by number from 1 (default: the first sheet
+    /// that holds data).
+    pub sheet: Option<String>,
+    /// The spreadsheet row (from 1) that holds the headers (default: detected).
+    pub header_row: Option<usize>,
+    /// How a statement file is laid out (default: detected from a header row of years).
+    pub layout: Option<super::wide::Layout>,
+    /// The currency of a wide sheet's amounts (default: its title lines', else the store's).
+    pub currency: Option<String>,
+    /// The unit of a wide sheet's amounts: units, thousands or millions.
+    pub unit: Option<String>,
 }
 
 fn polars_err(path: &Path, e: PolarsError) -> ImportError {
@@ -155,6 +174,12 @@ fn read_any(path: &Path, format: Format, opts: &ReadOptions) -> Result<RawTable,
             opts.no_header || Format::from_path(path) == Some(format),
         ),
         Format::Csv => super::stream::read_whole_csv(path, opts),
+        Format::Spreadsheet => {
+            let grids = super::sheet::read_workbook(path)?;
+            let (grid, _) = super::sheet::choose(path, grids, opts.sheet.as_deref())?;
+            let header = super::sheet::header_row(&grid, opts.header_row).unwrap_or(0);
+            super::sheet::to_table(path, &grid, header)
+        }
         Format::Parquet => {
             let file = std::fs::File::open(path).map_err(|e| io_err(path, e))?;
             let df = ParquetReader::new(file)
@@ -200,7 +225,7 @@ pub const JSON_MAX_DEPTH: usize = 64;
 /// Refuses a JSON file nested deeper than [`JSON_MAX_DEPTH`] before the parser sees it (a file
 /// of a million brackets would otherwise exhaust the parser's stack and abort precre). One
 /// pass in bounded memory, strings skipped.
-fn check_json_depth(path: &Path) -> Result<(), ImportError> {
+pub(crate) fn check_json_depth(path: &Path) -> Result<(), ImportError> {
     use std::io::Read;
     let file = std::fs::File::open(path).map_err(|e| io_err(path, e))?;
     let mut reader = std::io::BufReader::with_capacity(1 << 16, file);
@@ -277,7 +302,7 @@ pub(crate) fn sniff_delimiter(path: &Path) -> Result<u8, ImportError> {
 }
 
 /// A polars frame (Parquet, JSON) as raw columns; such files have no lines to name.
-fn from_frame(path: &Path, df: DataFrame) -> Result<RawTable, ImportError> {
+pub(crate) fn from_frame(path: &Path, df: DataFrame) -> Result<RawTable, ImportError> {
     let n_rows = df.height();
     let mut headers = Vec::new();
     let mut columns = Vec::new();

@@ -1,6 +1,7 @@
 //! Importing register records: firms, statements, factors, applications and outcomes.
 
 use super::kinds::{self, Field, Kind};
+use super::numbers::NumberFormat;
 use super::report::{Issue, IssueCause, Severity};
 use super::statements;
 use super::stream::Chunks;
@@ -37,6 +38,7 @@ struct Ctx<'a> {
     table: &'a RawTable,
     fields: Vec<Field>,
     issues: Vec<Issue>,
+    opts: &'a ImportOptions,
 }
 
 impl Ctx<'_> {
@@ -108,6 +110,12 @@ fn import_checked(
     let path = std::path::PathBuf::from(&report.file);
     let resolved = mapping::resolve(&path, source.headers(), &fields, &opts.map)?;
     report.unused_columns = resolved.unused.clone();
+    // The number format is settled on the first chunk, before the write lock is taken.
+    let mut first = source.next_chunk()?;
+    let fmt = match &first {
+        Some(table) => number_format(table, &fields, &resolved, opts, &mut report)?,
+        None => NumberFormat::default(),
+    };
     // IMMEDIATE: the write lock from here on, so the references checked stay true; each chunk
     // is validated and written inside this one transaction, which commits only at the end.
     let tx = store.begin_import()?;
@@ -124,14 +132,21 @@ fn import_checked(
     let (_, size) = source.progress();
     let bar = progress_bar(opts.progress, size, "importing");
     let mut rejected = 0usize;
-    while let Some(table) = source.next_chunk()? {
+    loop {
+        let table = match first.take() {
+            Some(t) => t,
+            None => match source.next_chunk()? {
+                Some(t) => t,
+                None => break,
+            },
+        };
         let t = std::time::Instant::now();
         report.counts.rows_read += table.n_rows;
         let Checked {
             rows,
             mut issues,
             new_firms,
-        } = check_chunk(&tx, &table, &fields, &resolved, opts, &mut seen)?;
+        } = check_chunk(&tx, &table, &fields, &resolved, opts, fmt, &mut seen)?;
         issues.sort_by_key(|i| (i.row, i.severity == Severity::Warning));
         // Issues come sorted by row: a refused row's errors stand together.
         let mut errors: Vec<usize> = issues
@@ -155,8 +170,14 @@ fn import_checked(
             tx.insert_placeholder_firm(id)?;
         }
         report.created_firms += new_firms.len();
-        report.counts.rows_written +=
-            write_rows(&tx, opts.kind, &fields, rows, &mut statement_state)?;
+        report.counts.rows_written += write_rows(
+            &tx,
+            opts.kind,
+            opts.id_scheme,
+            &fields,
+            rows,
+            &mut statement_state,
+        )?;
         write_s += t.elapsed().as_secs_f64();
         bar.set_position(source.progress().0);
     }
@@ -178,6 +199,73 @@ fn import_checked(
     Ok(report)
 }
 
+/// The file's number format: the one named, else detected from the numeric fields' text cells
+/// of the first chunk (said in the report when the cells decided); refused when ambiguous.
+fn number_format(
+    table: &RawTable,
+    fields: &[Field],
+    resolved: &mapping::Resolved,
+    opts: &ImportOptions,
+    report: &mut ImportReport,
+) -> Result<NumberFormat, ImportError> {
+    use super::kinds::FieldType;
+    use super::numbers::{detect, Detected};
+    let numeric: Vec<usize> = fields
+        .iter()
+        .zip(&resolved.columns)
+        .filter(|(f, _)| matches!(f.ty, FieldType::Float(..) | FieldType::Int(..)))
+        .filter_map(|(_, c)| *c)
+        .collect();
+    let mut cells = Vec::new();
+    for r in 0..table.n_rows {
+        for &c in &numeric {
+            if let super::table::Cell::Text(t) = table.cell(c, r) {
+                cells.push((r, c, t));
+            }
+        }
+    }
+    let found = detect(
+        cells.iter().map(|x| x.2),
+        opts.read.decimal,
+        opts.read.thousands,
+    );
+    match found {
+        Detected::Format { format, said } => {
+            if said || opts.read.decimal.is_some() || opts.read.thousands.is_some() {
+                let how = if said { "detected" } else { "as named" };
+                report.number_format = Some(format!("{format} ({how})"));
+            }
+            Ok(format)
+        }
+        Detected::Ambiguous { example } => {
+            let (r, c, _) = cells
+                .iter()
+                .find(|x| x.2 == example)
+                .copied()
+                .unwrap_or((0, 0, ""));
+            let row = table.file_row(r);
+            let header = table.headers.get(c).cloned().unwrap_or_default();
+            // A sheet's location names the cell; a text file's, the row and line.
+            let location = if table.has_sheet_refs() {
+                let at = table.issue(Severity::Error, row, &header, "", "").location;
+                format!("{at} (\"{header}\")")
+            } else {
+                format!("{}, column \"{header}\"", table.locate(row))
+            };
+            Err(ImportError::AmbiguousNumbers {
+                path: table.path.clone(),
+                location,
+                example,
+            })
+        }
+        Detected::Conflict { first, second } => Err(ImportError::MixedNumbers {
+            path: table.path.clone(),
+            first,
+            second,
+        }),
+    }
+}
+
 /// Validates one chunk: every cell (in parallel), keys against the file's earlier rows, firm
 /// references against the store. Returns the rows to write, the findings, and the placeholder
 /// firms this chunk needs.
@@ -187,12 +275,14 @@ fn check_chunk(
     fields: &[Field],
     resolved: &mapping::Resolved,
     opts: &ImportOptions,
+    fmt: NumberFormat,
     seen: &mut Seen,
 ) -> Result<Checked, ImportError> {
     let mut ctx = Ctx {
         table,
         fields: fields.to_vec(),
         issues: Vec::new(),
+        opts,
     };
     // 1. Every cell against its field type, in parts of the chunk on all cores, in file order.
     let parts: Vec<(Vec<GoodRow>, Vec<Issue>)> = (0..table.n_rows.div_ceil(VALIDATE_CHUNK))
@@ -203,8 +293,9 @@ fn check_chunk(
                 table,
                 fields: fields.to_vec(),
                 issues: Vec::new(),
+                opts,
             };
-            let good = validate_rows(&mut part, &resolved.columns, opts.kind, rows);
+            let good = validate_rows(&mut part, &resolved.columns, opts.kind, fmt, rows);
             (good, part.issues)
         })
         .collect();
@@ -318,6 +409,7 @@ struct Checked {
 fn write_rows(
     tx: &ImportTx,
     kind: Kind,
+    id_scheme: Option<validate::IdScheme>,
     fields: &[Field],
     rows: Vec<GoodRow>,
     state: &mut statements::State,
@@ -333,8 +425,8 @@ fn write_rows(
     let values = rows.into_iter().map(|g| {
         let mut v = g.values;
         if kind == Kind::Firms {
-            let valid = text(&v[0]).and_then(validate::korean_brn_valid);
-            v.push(valid.map_or(Value::Null, |b| Value::Integer(b as i64)));
+            let valid = text(&v[0]).and_then(|id| validate::check_id(id, id_scheme));
+            v.push(valid.map_or(Value::Null, |b| Value::Integer(b.is_ok() as i64)));
         }
         v
     });
@@ -349,6 +441,7 @@ fn validate_rows(
     ctx: &mut Ctx,
     columns: &[Option<usize>],
     kind: Kind,
+    fmt: NumberFormat,
     rows: std::ops::Range<usize>,
 ) -> Vec<GoodRow> {
     let table = ctx.table;
@@ -363,7 +456,7 @@ fn validate_rows(
                 None => Value::Null,
                 Some(c) => {
                     let cell = table.cell(*c, r);
-                    match validate::parse_cell(cell, field.ty) {
+                    match validate::parse_cell_as(cell, field.ty, fmt) {
                         Ok(v) => v,
                         Err(reason) => {
                             let header = table.headers[*c].clone();
@@ -462,13 +555,30 @@ fn check_row(ctx: &mut Ctx, kind: Kind, row: usize, values: &mut [Value]) -> boo
                 );
             }
             let id = text(&values[0]).unwrap_or_default().to_string();
-            if validate::korean_brn_valid(&id) == Some(false) {
-                ctx.issue(Severity::Warning, row, "id", &id, "Korean business registration number with a wrong check digit (imported, flagged)");
+            if let Some(Err(reason)) = validate::check_id(&id, ctx.opts.id_scheme) {
+                ctx.issue(
+                    Severity::Warning,
+                    row,
+                    "id",
+                    &id,
+                    format!("{reason} (imported, flagged)"),
+                );
             }
         }
         Kind::Statements => {
             let cur = ctx.field_index("currency");
-            set_default(values, cur, "KRW");
+            let read = &ctx.opts.read;
+            let default_currency = read
+                .currency
+                .as_deref()
+                .unwrap_or(crate::finance::items::DEFAULT_CURRENCY);
+            set_default(values, cur, default_currency);
+            let unit = ctx.field_index("unit");
+            let default_unit = read
+                .unit
+                .as_deref()
+                .unwrap_or(crate::finance::Unit::default().as_str());
+            set_default(values, unit, default_unit);
             let c = text(&values[cur]).unwrap_or_default().to_string();
             if c.len() != 3 || !c.chars().all(|ch| ch.is_ascii_alphabetic()) {
                 ctx.issue(

@@ -4,14 +4,15 @@
 use super::kinds::{self, Field};
 use super::records::{real, text, GoodRow};
 use super::ImportError;
-use crate::finance::{compute_ratios, RatioRow, Statement, ITEMS};
+use crate::finance::items::DEFAULT_CURRENCY;
+use crate::finance::{compute_ratios, RatioRow, Statement, Unit, ITEMS};
 use crate::store::import_tx::{CellValue as Value, ImportTx};
 use rayon::prelude::*;
 use std::collections::HashSet;
 use std::hash::BuildHasher;
 
-/// The items and year of a validated statement row, for checks (firm id and currency left
-/// empty, so nothing is allocated).
+/// The items, year and unit of a validated statement row, for checks (firm id and currency
+/// left empty, so nothing is allocated).
 pub(super) fn items(fields: &[Field], values: &[Value]) -> Statement {
     // Statement fields are firm, year, currency, then the items in catalogue order.
     debug_assert_eq!(fields.len(), kinds::FIRST_ITEM + ITEMS.len());
@@ -23,6 +24,7 @@ pub(super) fn items(fields: &[Field], values: &[Value]) -> Statement {
         firm_id: String::new(),
         fiscal_year: real(&values[1]).unwrap_or(0.0) as i32,
         currency: String::new(),
+        unit: text(&values[3]).and_then(Unit::parse).unwrap_or_default(),
         values: items,
     }
 }
@@ -30,7 +32,7 @@ pub(super) fn items(fields: &[Field], values: &[Value]) -> Statement {
 /// The whole statement of a validated row it consumes: the firm id is moved, not copied.
 fn from_row(fields: &[Field], mut values: Vec<Value>) -> Statement {
     let mut s = items(fields, &values);
-    s.currency = text(&values[2]).unwrap_or("KRW").to_string();
+    s.currency = text(&values[2]).unwrap_or(DEFAULT_CURRENCY).to_string();
     s.firm_id = match std::mem::replace(&mut values[0], Value::Null) {
         Value::Text(id) => id,
         _ => String::new(),

@@ -1,6 +1,7 @@
 //! Reading an import file in chunks of rows, so that an import's memory does not grow with the
-//! file: CSV is streamed record by record; the other formats are read whole and handed out in
-//! one piece (their readers need the whole file).
+//! file: CSV is streamed record by record, Parquet by slices and NDJSON by runs of lines
+//! (`frames`); the other formats (a JSON array, ARFF, spreadsheets) are read whole and handed
+//! out in one piece.
 
 use super::reader::{self, Format, RawTable, ReadOptions};
 use super::ImportError;
@@ -31,21 +32,167 @@ pub trait Chunks {
     fn next_chunk(&mut self) -> Result<Option<RawTable>, ImportError>;
     /// Bytes read so far and the file's size, for a progress bar.
     fn progress(&self) -> (u64, u64);
+    /// What reading the file decided, for the report (the sheet read, a wide layout's lines).
+    fn notes(&self) -> Vec<String> {
+        Vec::new()
+    }
+    /// Whether the rows are a wide statement sheet turned long.
+    fn is_wide(&self) -> bool {
+        false
+    }
 }
 
-/// Opens `path` for a chunked import: CSV streams; the other formats are read whole.
-pub fn open(path: &Path, opts: &ReadOptions) -> Result<Box<dyn Chunks>, ImportError> {
-    let format = reader::format_of(path, opts)?;
-    if format == Format::Csv {
-        return Ok(Box::new(CsvChunks::open(path, opts)?));
-    }
-    let table = reader::read_table(path, opts)?;
+/// Opens `path` for a chunked import: CSV streams; the other formats are read whole. A
+/// statement file laid out wide (named so, or a spreadsheet whose header row is years) is
+/// turned long first.
+pub fn open(path: &Path, opts: &super::ImportOptions) -> Result<Box<dyn Chunks>, ImportError> {
+    use super::wide::{self, Layout};
+    let read = &opts.read;
+    let format = reader::format_of(path, read)?;
     let size = std::fs::metadata(path).map_or(0, |m| m.len());
+    let statements = opts.kind == super::Kind::Statements;
+    if format == Format::Csv && (!statements || read.layout != Some(Layout::Wide)) {
+        return Ok(Box::new(CsvChunks::open(path, read)?));
+    }
+    // Parquet and NDJSON stream too: a slice of rows, a run of lines at a time.
+    if format == Format::Parquet {
+        return Ok(Box::new(super::frames::ParquetChunks::open(
+            path,
+            read.chunk_rows,
+        )?));
+    }
+    if format == Format::Ndjson {
+        reader::check_file(path, format)?;
+        reader::check_json_depth(path)?;
+        return Ok(Box::new(super::frames::NdjsonChunks::open(
+            path,
+            read.chunk_rows,
+        )?));
+    }
+    if format == Format::Spreadsheet || (format == Format::Csv && statements) {
+        let grids = if format == Format::Csv {
+            vec![csv_grid(path, read)?]
+        } else {
+            super::sheet::read_workbook(path)?
+        };
+        let mut notes = Vec::new();
+        let chosen: Vec<super::sheet::Grid> = match &read.sheet {
+            Some(_) => vec![super::sheet::choose(path, grids, read.sheet.as_deref())?.0],
+            None => grids,
+        };
+        let wide = statements
+            && match read.layout {
+                Some(l) => l == Layout::Wide,
+                None => {
+                    let first = chosen.iter().find(|g| g.has_data());
+                    read.header_row.is_none() && first.is_some_and(wide::looks_wide)
+                }
+            };
+        if wide {
+            if read.layout.is_none() {
+                notes.push("read as a wide statement sheet (a header row of years)".into());
+            }
+            let converted = wide::convert(
+                path,
+                &chosen,
+                &opts.map,
+                read.currency.as_deref(),
+                read.unit.as_deref(),
+            )
+            .map_err(|issues| {
+                let mut report = super::ImportReport::new(path, opts.kind);
+                report.counts.rows_rejected = issues.len();
+                report.issues = issues;
+                report.layout_notes = notes.clone();
+                ImportError::Refused {
+                    report: Box::new(report),
+                }
+            })?;
+            notes.extend(converted.notes);
+            return Ok(Box::new(Whole {
+                headers: converted.table.headers.clone(),
+                table: Some(converted.table),
+                size,
+                notes,
+                wide: true,
+            }));
+        }
+        let (grid, note) = super::sheet::choose(path, chosen, None)?;
+        notes.extend(note);
+        let header = super::sheet::header_row(&grid, read.header_row).unwrap_or(0);
+        if read.header_row.is_none() {
+            notes.push(format!(
+                "sheet \"{}\": headers taken from row {}",
+                grid.name,
+                header + 1
+            ));
+        }
+        let table = super::sheet::to_table(path, &grid, header)?;
+        return Ok(Box::new(Whole {
+            headers: table.headers.clone(),
+            table: Some(table),
+            size,
+            notes,
+            wide: false,
+        }));
+    }
+    let table = reader::read_table(path, read)?;
     Ok(Box::new(Whole {
         headers: table.headers.clone(),
         table: Some(table),
         size,
+        notes: Vec::new(),
+        wide: false,
     }))
+}
+
+/// A (small) CSV file as a grid of text cells, for a wide layout: title lines above the table
+/// may have fewer fields. The delimiter, unless named, is `;` or tab when a line has two of
+/// them (a decimal comma is no delimiter then), else `,`.
+fn csv_grid(path: &Path, opts: &ReadOptions) -> Result<super::sheet::Grid, ImportError> {
+    use super::table::SheetCell;
+    reader::check_file(path, Format::Csv)?;
+    let text = std::fs::read_to_string(path).map_err(|e| reader::io_err(path, e))?;
+    let delimiter = opts.delimiter.unwrap_or_else(|| {
+        let head: Vec<&str> = text.lines().take(30).collect();
+        let most = |c: char| head.iter().map(|l| l.matches(c).count()).max().unwrap_or(0);
+        if most(';') >= 2 {
+            b';'
+        } else if most('\t') >= 2 {
+            b'\t'
+        } else {
+            b','
+        }
+    });
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| read_error(path, e.to_string()))?;
+        let mut row: Vec<SheetCell> = record
+            .iter()
+            .map(|t| match t.trim() {
+                "" => SheetCell::Empty,
+                t => SheetCell::Text(t.to_string()),
+            })
+            .collect();
+        while row.last() == Some(&SheetCell::Empty) {
+            row.pop();
+        }
+        // Rows stand at their lines (the reader skips blank lines), so messages name the line.
+        let line = record
+            .position()
+            .map_or(rows.len() + 1, |p| p.line() as usize);
+        rows.resize(line.max(rows.len() + 1) - 1, Vec::new());
+        rows.push(row);
+    }
+    let name = path
+        .file_stem()
+        .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+    Ok(super::sheet::Grid { name, rows })
 }
 
 /// A whole table handed out as one chunk.
@@ -53,6 +200,8 @@ struct Whole {
     headers: Vec<String>,
     table: Option<RawTable>,
     size: u64,
+    notes: Vec<String>,
+    wide: bool,
 }
 
 impl Chunks for Whole {
@@ -65,6 +214,12 @@ impl Chunks for Whole {
     fn progress(&self) -> (u64, u64) {
         let done = if self.table.is_none() { self.size } else { 0 };
         (done, self.size)
+    }
+    fn notes(&self) -> Vec<String> {
+        self.notes.clone()
+    }
+    fn is_wide(&self) -> bool {
+        self.wide
     }
 }
 

@@ -24,11 +24,20 @@ impl Cell<'_> {
     }
 }
 
+/// One cell of a spreadsheet (or a wide sheet turned long), owned.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SheetCell {
+    Empty,
+    Num(f64),
+    Text(String),
+}
+
 /// A column's cells.
 pub enum RawColumn {
     Str(StringChunked),
     Owned(Vec<Option<String>>),
     Num(Vec<Option<f64>>),
+    Mixed(Vec<SheetCell>),
 }
 
 impl RawColumn {
@@ -45,6 +54,11 @@ impl RawColumn {
             RawColumn::Num(v) => match v.get(row).copied().flatten() {
                 Some(x) => Cell::Num(x),
                 None => Cell::Missing,
+            },
+            RawColumn::Mixed(v) => match v.get(row) {
+                Some(SheetCell::Num(x)) => Cell::Num(*x),
+                Some(SheetCell::Text(t)) => Cell::Text(t),
+                _ => Cell::Missing,
             },
         }
     }
@@ -71,6 +85,83 @@ pub struct RawTable {
     /// The file line of each row of this table, when the reader knows it exactly (a quoted cell
     /// can span lines).
     lines: Vec<u64>,
+    /// Where a spreadsheet's cells sit on their sheets, for messages.
+    refs: Option<SheetRefs>,
+}
+
+/// A spreadsheet column's letters: 0 is "A", 26 is "AA".
+pub fn column_letters(mut c: u32) -> String {
+    let mut out = Vec::new();
+    loop {
+        out.push(b'A' + (c % 26) as u8);
+        if c < 26 {
+            break;
+        }
+        c = c / 26 - 1;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Where a table's cells came from on a workbook's sheets (rows and columns 0-based).
+#[derive(Debug, Clone)]
+pub enum SheetRefs {
+    /// A sheet read as a table: each table row is one sheet row, each column one sheet column.
+    Long {
+        sheet: String,
+        rows: Vec<u32>,
+        cols: Vec<u32>,
+    },
+    /// A wide sheet turned long: each table row is one year column of a sheet; each item of it
+    /// comes from its own sheet row.
+    Wide {
+        sheets: Vec<String>,
+        places: Vec<WidePlace>,
+    },
+}
+
+/// Where one statement of a wide sheet came from.
+#[derive(Debug, Clone)]
+pub struct WidePlace {
+    pub sheet: usize,
+    /// The sheet column of the year.
+    pub col: u32,
+    /// The sheet row of the year headers.
+    pub header_row: u32,
+    /// The sheet row of each table column's value (`None`: not from a row of the sheet).
+    pub rows: Vec<Option<u32>>,
+}
+
+impl SheetRefs {
+    /// "sheet "BS", row 7, column D" for table row `r` (0-based) and column `c`.
+    pub fn at(&self, r: usize, c: Option<usize>) -> String {
+        match self {
+            SheetRefs::Long { sheet, rows, cols } => {
+                let row = rows.get(r).map_or(0, |x| x + 1);
+                match c.and_then(|c| cols.get(c)) {
+                    Some(&col) => format!(
+                        "sheet \"{sheet}\", row {row}, column {}",
+                        column_letters(col)
+                    ),
+                    None => format!("sheet \"{sheet}\", row {row}"),
+                }
+            }
+            SheetRefs::Wide { sheets, places } => {
+                let Some(p) = places.get(r) else {
+                    return String::new();
+                };
+                let sheet = sheets.get(p.sheet).map_or("", String::as_str);
+                let row = c
+                    .and_then(|c| p.rows.get(c).copied().flatten())
+                    .unwrap_or(p.header_row);
+                format!(
+                    "sheet \"{sheet}\", row {}, column {}",
+                    row + 1,
+                    column_letters(p.col)
+                )
+            }
+        }
+    }
 }
 
 impl RawTable {
@@ -90,7 +181,22 @@ impl RawTable {
             first_row: 0,
             first_line,
             lines: Vec::new(),
+            refs: None,
         }
+    }
+
+    /// A table read from spreadsheet cells, with where each came from.
+    pub fn from_sheet(
+        path: &Path,
+        headers: Vec<String>,
+        columns: Vec<Vec<SheetCell>>,
+        refs: SheetRefs,
+    ) -> Self {
+        let n_rows = columns.first().map_or(0, Vec::len);
+        let columns = columns.into_iter().map(RawColumn::Mixed).collect();
+        let mut table = Self::from_columns(path, headers, columns, n_rows, None);
+        table.refs = Some(refs);
+        table
     }
 
     /// A table of text columns made by our own readers (ARFF, whitespace).
@@ -122,6 +228,26 @@ impl RawTable {
             first_row,
             first_line: None,
             lines,
+            refs: None,
+        }
+    }
+
+    /// Whether the cells came from a spreadsheet (messages then name sheet, row and column).
+    pub fn has_sheet_refs(&self) -> bool {
+        self.refs.is_some()
+    }
+
+    /// This table as a chunk that starts after `first_row` data rows of its file.
+    pub fn starting_at(mut self, first_row: usize) -> Self {
+        self.first_row = first_row;
+        self
+    }
+
+    /// The columns of a table of columns (empty for a chunk of records).
+    pub fn into_columns(self) -> Vec<RawColumn> {
+        match self.cells {
+            Cells::Columns(c) => c,
+            Cells::Records(_) => Vec::new(),
         }
     }
 
@@ -163,7 +289,13 @@ impl RawTable {
             severity,
             file: self.path.display().to_string(),
             row,
-            location: self.locate(row),
+            location: match &self.refs {
+                Some(refs) => refs.at(
+                    row.saturating_sub(self.first_row + 1),
+                    self.headers.iter().position(|h| h == column),
+                ),
+                None => self.locate(row),
+            },
             column: column.to_string(),
             value: quoted(value),
             reason: reason.into(),
@@ -186,6 +318,9 @@ impl RawTable {
 
     /// Where data row `row` (1-based) sits, for messages: "row 57 (line 58)".
     pub fn locate(&self, row: usize) -> String {
+        if let Some(refs) = &self.refs {
+            return refs.at(row.saturating_sub(self.first_row + 1), None);
+        }
         location(row, self.line_of(row))
     }
 }

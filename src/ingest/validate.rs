@@ -1,6 +1,7 @@
 //! Parsing and checking one cell against its field type; soft checks (BRN check digit).
 
 use super::kinds::{FieldType, CLASSES};
+use super::numbers::NumberFormat;
 use super::reader::Cell;
 use crate::store::import_tx::CellValue as Value;
 
@@ -12,26 +13,10 @@ pub fn is_missing_marker(s: &str) -> bool {
     )
 }
 
-/// Parses a number as people write them: `1234.5`, `-3e4`, `1,234,567` (thousands commas).
+/// Parses a number as people write them: `1234.5`, `-3e4`, `1,234,567` (thousands commas),
+/// `(1,234.50)`, `$12`, `12%`.
 pub fn parse_number(s: &str) -> Option<f64> {
-    let t = s.trim();
-    if let Ok(x) = t.parse::<f64>() {
-        return x.is_finite().then_some(x);
-    }
-    if t.contains(',') && !t.contains(' ') {
-        let digits_ok = t
-            .split(',')
-            .skip(1)
-            .all(|g| g.len() == 3 || g.split('.').next().is_some_and(|h| h.len() == 3));
-        if digits_ok {
-            return t
-                .replace(',', "")
-                .parse::<f64>()
-                .ok()
-                .filter(|x| x.is_finite());
-        }
-    }
-    None
+    super::numbers::parse(s, NumberFormat::default())
 }
 
 fn is_leap(y: i32) -> bool {
@@ -83,6 +68,11 @@ fn fmt_num(x: f64) -> String {
 
 /// Parses `cell` as `ty`. `Ok(Value::Null)` for a missing cell; `Err(reason)` if it does not fit.
 pub fn parse_cell(cell: Cell, ty: FieldType) -> Result<Value, String> {
+    parse_cell_as(cell, ty, NumberFormat::default())
+}
+
+/// `parse_cell` with numbers written in `fmt` (a file's decimal mark and thousands separator).
+pub fn parse_cell_as(cell: Cell, ty: FieldType, fmt: NumberFormat) -> Result<Value, String> {
     let text = match cell {
         Cell::Missing => return Ok(Value::Null),
         Cell::Text(t) if t.trim().is_empty() => return Ok(Value::Null),
@@ -110,7 +100,7 @@ pub fn parse_cell(cell: Cell, ty: FieldType) -> Result<Value, String> {
             let x = match (cell, text) {
                 (Cell::Num(x), _) => x,
                 (_, Some(t)) if is_missing_marker(t) => return Ok(Value::Null),
-                (_, Some(t)) => parse_number(t).ok_or("is not a whole number")?,
+                (_, Some(t)) => super::numbers::parse(t, fmt).ok_or("is not a whole number")?,
                 _ => return Ok(Value::Null),
             };
             if x.fract() != 0.0 {
@@ -125,7 +115,13 @@ pub fn parse_cell(cell: Cell, ty: FieldType) -> Result<Value, String> {
             let x = match (cell, text) {
                 (Cell::Num(x), _) => x,
                 (_, Some(t)) if is_missing_marker(t) => return Ok(Value::Null),
-                (_, Some(t)) => parse_number(t).ok_or("is not a number")?,
+                (_, Some(t)) => super::numbers::parse(t, fmt).ok_or_else(|| {
+                    if fmt == NumberFormat::default() {
+                        "is not a number".to_string()
+                    } else {
+                        format!("is not a number ({fmt})")
+                    }
+                })?,
                 _ => return Ok(Value::Null),
             };
             if !x.is_finite() {
@@ -176,6 +172,55 @@ pub fn parse_cell(cell: Cell, ty: FieldType) -> Result<Value, String> {
             parse_class(&t)
                 .map(|c| Value::Text(c.to_string()))
                 .ok_or_else(|| "is not a class (bad, satisfactory, good or -1, 0, 1)".into())
+        }
+    }
+}
+
+/// How firm ids are checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum IdScheme {
+    /// Korean business registration numbers: every id must be `XXX-XX-XXXXX` (or ten digits)
+    /// with a correct check digit.
+    KrBrn,
+    /// Ids are not checked.
+    None,
+}
+
+crate::model::choices::named!(
+    IdScheme,
+    "an id scheme",
+    [(IdScheme::KrBrn, "kr-brn"), (IdScheme::None, "none")]
+);
+
+/// What the id check says of one firm id under `scheme` (`None`: the scheme checks nothing, or
+/// the default scheme meets an id not shaped like a Korean number): `Some(Ok(()))` valid,
+/// `Some(Err(reason))` flagged.
+pub fn check_id(id: &str, scheme: Option<IdScheme>) -> Option<Result<(), String>> {
+    match scheme {
+        Some(IdScheme::None) => None,
+        // The default: Korean-shaped ids are checked, others are not (another country's id).
+        None => korean_brn_valid(id).map(|ok| {
+            if ok {
+                Ok(())
+            } else {
+                Err("Korean business registration number with a wrong check digit".into())
+            }
+        }),
+        Some(IdScheme::KrBrn) => {
+            let digits: String = id.chars().filter(|c| c.is_ascii_digit()).collect();
+            let shaped = korean_brn_valid(id).is_some()
+                || (digits.len() == 10 && digits.len() == id.trim().len());
+            if !shaped {
+                return Some(Err(
+                    "is not a Korean business registration number (XXX-XX-XXXXX)".into(),
+                ));
+            }
+            let d: Vec<u32> = digits.chars().filter_map(|c| c.to_digit(10)).collect();
+            Some(if brn_check_digit(&d[..9]) == d[9] {
+                Ok(())
+            } else {
+                Err("Korean business registration number with a wrong check digit".into())
+            })
         }
     }
 }

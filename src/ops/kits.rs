@@ -255,7 +255,7 @@ fn check_row(row: &RegisterRow) -> Option<(String, String)> {
             row.kind
                 .columns()
                 .into_iter()
-                .filter(|c| *c != "currency")
+                .filter(|c| *c != "currency" && *c != "unit")
                 .collect(),
         ),
         RowKind::Factors => (

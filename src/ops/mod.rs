@@ -149,9 +149,10 @@ impl OpsError {
             OpsError::Import(e) => match e {
                 ImportError::Store(s) => store_kind(s),
                 ImportError::Usage(_) | ImportError::UnknownFormat(_) => ErrorKind::Usage,
-                ImportError::MissingColumns { .. } | ImportError::Refused { .. } => {
-                    ErrorKind::BadData
-                }
+                ImportError::MissingColumns { .. }
+                | ImportError::Refused { .. }
+                | ImportError::AmbiguousNumbers { .. }
+                | ImportError::MixedNumbers { .. } => ErrorKind::BadData,
                 ImportError::Read { .. } | ImportError::Write { .. } => ErrorKind::Io,
             },
             OpsError::Train(crate::model::pipeline::TrainError::Params(_)) => ErrorKind::Usage,

@@ -5,7 +5,7 @@
 
 use super::{OpsError, Result};
 use crate::finance::inputs::{Feature, FirmFacts, FACTORS};
-use crate::finance::{compute_ratios, Statement, ITEMS, RATIOS};
+use crate::finance::{compute_ratios, Statement, Unit, ITEMS, RATIOS};
 use crate::ingest::kinds::{statement_fields, Kind, FIRST_ITEM};
 use crate::ingest::reader::Cell;
 use crate::ingest::validate::{check_field, check_value};
@@ -33,6 +33,10 @@ pub struct PostedFirm {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PostedStatement {
     pub fiscal_year: i32,
+    /// ISO 4217 code (default: the store's default currency).
+    pub currency: Option<String>,
+    /// units, thousands or millions (default: thousands).
+    pub unit: Option<String>,
     pub items: PostedItems,
 }
 
@@ -236,11 +240,33 @@ pub fn statements(firm: &PostedFirm) -> Result<Vec<Statement>> {
                 ),
             ));
         }
-        // Scoring needs no firm id or currency (storing sets both): no strings to allocate.
+        let currency = match &s.currency {
+            None => crate::finance::items::DEFAULT_CURRENCY.to_string(),
+            Some(c) if c.len() == 3 && c.chars().all(|ch| ch.is_ascii_alphabetic()) => {
+                c.to_ascii_uppercase()
+            }
+            Some(_) => {
+                return Err(field(
+                    format!("statements[{k}].currency"),
+                    "is not a three-letter currency code (ISO 4217, e.g. KRW, EUR)",
+                ))
+            }
+        };
+        let unit = match &s.unit {
+            None => Unit::default(),
+            Some(u) => Unit::parse(u).ok_or_else(|| {
+                field(
+                    format!("statements[{k}].unit"),
+                    "is not units, thousands or millions",
+                )
+            })?,
+        };
+        // Scoring needs no firm id (storing sets it).
         let mut st = Statement {
             firm_id: String::new(),
             fiscal_year: s.fiscal_year,
-            currency: String::new(),
+            currency,
+            unit,
             values: [None; ITEMS.len()],
         };
         for (i, it) in ITEMS.iter().enumerate() {
@@ -394,7 +420,6 @@ pub fn store_firm(store: &mut Store, firm: &PostedFirm) -> Result<String> {
     let mut stmts = statements(&firm)?;
     for s in &mut stmts {
         s.firm_id = id.clone();
-        s.currency = "KRW".into();
     }
     let held = match store.firm(&id) {
         Ok(f) => Some(f),

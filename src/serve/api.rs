@@ -58,8 +58,14 @@ pub struct FirmIn {
 #[serde(deny_unknown_fields)]
 pub struct StatementIn {
     pub fiscal_year: i32,
-    /// Statement items by id (`total_assets`, `revenue`, ...), in thousands of the currency;
-    /// at most 64 entries.
+    /// ISO 4217 code of the amounts (default KRW).
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// units, thousands or millions of the currency (default thousands).
+    #[serde(default)]
+    pub unit: Option<String>,
+    /// Statement items by id (`total_assets`, `revenue`, ...), in the statement's unit of its
+    /// currency; at most 64 entries.
     #[schema(value_type = BTreeMap<String, f64>)]
     pub items: ItemsIn,
 }
@@ -216,6 +222,8 @@ impl ScoreRequest {
                 .into_iter()
                 .map(|s| PostedStatement {
                     fiscal_year: s.fiscal_year,
+                    currency: s.currency,
+                    unit: s.unit,
                     items: s.items.0,
                 })
                 .collect(),

@@ -14,7 +14,10 @@ pub struct Application {
     pub firm_id: String,
     pub firm_name: String,
     pub sector: String,
+    /// The amount asked for, in thousands of `currency`.
     pub amount: f64,
+    /// The currency of the firm's latest statement (the store's default without one).
+    pub currency: String,
     pub term_months: i64,
     pub purpose: Option<String>,
     pub submitted: String,
@@ -79,7 +82,9 @@ pub struct QueueCounts {
 }
 
 const APPLICATION_COLUMNS: &str = "a.id, a.firm_id, f.name, f.sector, a.amount, a.term_months,
-    a.purpose, a.submitted, a.status";
+    a.purpose, a.submitted, a.status,
+    (SELECT s.currency FROM statements s WHERE s.firm_id = a.firm_id
+      ORDER BY s.fiscal_year DESC LIMIT 1)";
 
 fn application_row(r: &rusqlite::Row) -> rusqlite::Result<Application> {
     Ok(Application {
@@ -92,6 +97,9 @@ fn application_row(r: &rusqlite::Row) -> rusqlite::Result<Application> {
         purpose: r.get(6)?,
         submitted: r.get(7)?,
         status: r.get(8)?,
+        currency: r
+            .get::<_, Option<String>>(9)?
+            .unwrap_or_else(|| crate::finance::items::DEFAULT_CURRENCY.to_string()),
     })
 }
 

@@ -120,7 +120,7 @@ impl RowKind {
                 "closed_on",
             ],
             RowKind::Statement => {
-                let mut c = vec!["firm_id", "fiscal_year", "currency"];
+                let mut c = vec!["firm_id", "fiscal_year", "currency", "unit"];
                 c.extend(ITEMS.iter().map(|i| i.id));
                 c
             }

@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use std::path::Path;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 10;
+pub const SCHEMA_VERSION: i64 = 11;
 
 /// Migration 1: every table of the foundation. Statement items and ratio columns come from the
 /// finance catalogues so that the store and the formulas cannot drift apart.
@@ -378,6 +378,21 @@ fn migration_10(conn: &Connection) -> Result<String> {
     })
 }
 
+/// Version 11: each statement's unit (units, thousands, millions of its currency); statements
+/// stored before were in thousands. Idempotent: the column is added only where it is missing.
+fn migration_11(conn: &Connection) -> Result<String> {
+    let has_column: bool = conn
+        .prepare("SELECT 1 FROM pragma_table_info('statements') WHERE name = 'unit'")?
+        .exists([])?;
+    Ok(if has_column {
+        String::new()
+    } else {
+        "ALTER TABLE statements ADD COLUMN unit TEXT NOT NULL DEFAULT 'thousands'
+           CHECK (unit IN ('units', 'thousands', 'millions'));"
+            .to_string()
+    })
+}
+
 /// Applies every migration newer than the store's version, each in its own transaction.
 pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -414,6 +429,7 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
         migration_8(conn)?,
         migration_9(conn)?,
         migration_10(conn)?,
+        migration_11(conn)?,
     ];
     for (i, sql) in migrations.iter().enumerate() {
         let version = i as i64 + 1;

@@ -1,13 +1,13 @@
 //! Statements and their stored ratios: write, read back per firm, and per sector for peers.
 
 use super::{Result, Store};
-use crate::finance::{RatioRow, Statement, StatementFlags, ITEMS, RATIOS};
+use crate::finance::{RatioRow, Statement, StatementFlags, Unit, ITEMS, RATIOS};
 use rusqlite::{Row, Transaction};
 
 /// The stored columns of a statement, in the order rows are read and written: key, currency,
 /// the items, flags, the ratios.
 pub fn columns() -> Vec<&'static str> {
-    let mut columns = vec!["firm_id", "fiscal_year", "currency"];
+    let mut columns = vec!["firm_id", "fiscal_year", "currency", "unit"];
     columns.extend(ITEMS.iter().map(|i| i.id));
     columns.push("flags");
     columns.extend(RATIOS.iter().map(|r| r.id));
@@ -21,11 +21,13 @@ fn select_list() -> String {
 fn read_row(row: &Row) -> rusqlite::Result<(Statement, RatioRow)> {
     let mut s = Statement::empty(&row.get::<_, String>(0)?, row.get(1)?);
     s.currency = row.get(2)?;
+    let unit: String = row.get(3)?;
+    s.unit = Unit::parse(&unit).unwrap_or_default();
     for i in 0..ITEMS.len() {
-        s.values[i] = row.get(3 + i)?;
+        s.values[i] = row.get(4 + i)?;
     }
-    let flags: u32 = row.get(3 + ITEMS.len())?;
-    let base = 4 + ITEMS.len();
+    let flags: u32 = row.get(4 + ITEMS.len())?;
+    let base = 5 + ITEMS.len();
     let values = (0..RATIOS.len())
         .map(|j| row.get(base + j))
         .collect::<rusqlite::Result<_>>()?;
@@ -55,7 +57,8 @@ pub fn write<'a>(
         stmt.raw_bind_parameter(1, &s.firm_id)?;
         stmt.raw_bind_parameter(2, s.fiscal_year)?;
         stmt.raw_bind_parameter(3, &s.currency)?;
-        let mut p = 4;
+        stmt.raw_bind_parameter(4, s.unit.as_str())?;
+        let mut p = 5;
         for v in &s.values {
             stmt.raw_bind_parameter(p, v)?;
             p += 1;

@@ -43,6 +43,8 @@ pub struct FirmDetail {
     pub families: Vec<RatioFamily>,
     /// Statement items: (name, one value per year).
     pub items: Vec<(&'static str, Vec<Option<f64>>)>,
+    /// The currency and unit of each year's amounts.
+    pub money: Vec<(String, crate::finance::Unit)>,
     pub peers: usize,
     pub score: Option<Scored>,
     pub model_name: Option<String>,
@@ -50,6 +52,24 @@ pub struct FirmDetail {
     pub challenger: Option<(String, Scored)>,
     pub applications: Vec<Application>,
     pub decisions: Vec<DecisionRecord>,
+}
+
+impl FirmDetail {
+    /// How the statements' amounts are labelled: "KRW thousands" when every year shares one
+    /// currency and unit, `None` when they differ (each year then says its own).
+    pub fn amounts_label(&self) -> Option<String> {
+        let (first, rest) = self.money.split_first()?;
+        rest.iter()
+            .all(|m| m == first)
+            .then(|| first.1.label(&first.0))
+    }
+
+    /// The label of year `i`'s amounts.
+    pub fn year_label(&self, i: usize) -> String {
+        self.money
+            .get(i)
+            .map_or_else(String::new, |(c, u)| u.label(c))
+    }
 }
 
 /// Reads everything the Firm screen shows about `firm_id`.
@@ -99,6 +119,10 @@ pub fn load(store: &Store, firm_id: &str) -> Result<FirmDetail> {
             )
         })
         .collect();
+    let money = statements
+        .iter()
+        .map(|(s, _)| (s.currency.clone(), s.unit))
+        .collect();
     let model = store.active_model()?;
     let score = match &model {
         Some(m) => score_firm(store, m, &firm.id)?,
@@ -116,6 +140,7 @@ pub fn load(store: &Store, firm_id: &str) -> Result<FirmDetail> {
         years,
         families,
         items,
+        money,
         peers: peers.len(),
         score,
         model_name: model.map(|m| m.name),

@@ -42,8 +42,10 @@ pub struct QueueEntry {
     pub firm_id: String,
     pub firm_name: String,
     pub sector: String,
-    /// The amount asked for, in thousands of the currency.
+    /// The amount asked for, in thousands of `currency`.
     pub amount: f64,
+    /// The currency of the firm's latest statement.
+    pub currency: String,
     pub term_months: i64,
     pub purpose: Option<String>,
     /// YYYY-MM-DD.
@@ -118,6 +120,7 @@ pub fn queue_entry(q: &QueueItem) -> QueueEntry {
         firm_name: a.firm_name.clone(),
         sector: a.sector.clone(),
         amount: a.amount,
+        currency: a.currency.clone(),
         term_months: a.term_months,
         purpose: a.purpose.clone(),
         submitted: a.submitted.clone(),
@@ -313,6 +316,8 @@ pub struct FirmView {
     #[schema(value_type = Vec<Object>)]
     pub families: Vec<crate::views::firm::RatioFamily>,
     pub items: Vec<ItemRow>,
+    /// The currency and unit of each year's amounts (the columns of `items`).
+    pub amounts: Vec<AmountsView>,
     pub model: Option<FirmModelView>,
     pub challenger: Option<FirmChallengerView>,
     #[schema(value_type = Vec<Object>)]
@@ -320,6 +325,16 @@ pub struct FirmView {
     /// The decisions on the firm's applications, oldest first.
     #[schema(value_type = Vec<Object>)]
     pub decisions: Vec<crate::decisions::DecisionRecord>,
+}
+
+/// The currency and unit of one year's statement amounts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AmountsView {
+    pub fiscal_year: i32,
+    /// ISO 4217.
+    pub currency: String,
+    /// units, thousands or millions.
+    pub unit: &'static str,
 }
 
 /// A statement item's values by year.
@@ -360,6 +375,16 @@ pub fn firm_view(d: &FirmDetail) -> FirmView {
             .map(|(n, v)| ItemRow {
                 item: n,
                 values: v.clone(),
+            })
+            .collect(),
+        amounts: d
+            .years
+            .iter()
+            .zip(&d.money)
+            .map(|(y, (c, u))| AmountsView {
+                fiscal_year: *y,
+                currency: c.clone(),
+                unit: u.as_str(),
             })
             .collect(),
         model: d.score.as_ref().map(|s| FirmModelView {

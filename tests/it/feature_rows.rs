@@ -39,6 +39,8 @@ fn posted(store: &Store, firm: &str) -> PostedFirm {
             .unwrap()
             .into_iter()
             .map(|(s, _)| PostedStatement {
+                currency: None,
+                unit: None,
                 fiscal_year: s.fiscal_year,
                 items: precre::finance::ITEMS
                     .iter()

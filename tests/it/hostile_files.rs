@@ -21,11 +21,9 @@ const CASES: &[(&str, &str, Result<(), &str>)] = &[
     ("number_nan.csv", "statements", Err("revenue")),
     ("number_inf.csv", "statements", Err("revenue")),
     ("number_negative_zero.csv", "statements", Ok(())),
-    (
-        "thousands_separators.csv",
-        "statements",
-        Err("total_assets"),
-    ),
+    // Dots grouping thousands ("1.000.000", two dots) are read since issue 29: the decimal
+    // mark is detected as ',' and said in the report.
+    ("thousands_separators.csv", "statements", Ok(())),
     ("dates_three_formats.csv", "applications", Err("submitted")),
 ];
 

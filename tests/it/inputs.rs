@@ -78,6 +78,8 @@ fn factors_items_and_attributes_reach_the_tree_and_score_the_same_posted_or_stor
             .unwrap()
             .into_iter()
             .map(|(s, _)| PostedStatement {
+                currency: None,
+                unit: None,
                 fiscal_year: s.fiscal_year,
                 items: precre::finance::ITEMS
                     .iter()
@@ -125,6 +127,8 @@ fn factors_items_and_attributes_reach_the_tree_and_score_the_same_posted_or_stor
             statements: st
                 .into_iter()
                 .map(|(s, _)| PostedStatement {
+                    currency: None,
+                    unit: None,
                     fiscal_year: s.fiscal_year,
                     items: precre::finance::ITEMS
                         .iter()

@@ -305,6 +305,8 @@ impl World {
                     founded: None,
                     factors: Default::default(),
                     statements: vec![precre::ops::score::PostedStatement {
+                        currency: None,
+                        unit: None,
                         fiscal_year: last.fiscal_year,
                         items,
                     }],
@@ -342,6 +344,8 @@ impl World {
                     founded: None,
                     factors: Default::default(),
                     statements: vec![precre::ops::score::PostedStatement {
+                        currency: None,
+                        unit: None,
                         fiscal_year: 2024,
                         items,
                     }],

@@ -52,6 +52,7 @@ mod reports;
 mod screen;
 mod screen_commands;
 mod serve;
+mod sheets;
 mod store;
 mod streaming_import;
 mod train;

@@ -163,7 +163,11 @@ fn ratios(frame: &mut Frame, area: Rect, app: &App, d: &FirmDetail) {
 
 fn statements(frame: &mut Frame, area: Rect, app: &App, d: &FirmDetail) {
     let t = app.theme();
-    let b = block(app, "Statements (KRW thousands)");
+    let title = match d.amounts_label() {
+        Some(label) => format!("Statements ({label})"),
+        None => "Statements (currency and unit by year, below)".to_string(),
+    };
+    let b = block(app, title);
     let inner = b.inner(area);
     frame.render_widget(b, area);
     let name_w = 28usize.min(inner.width as usize / 3);
@@ -179,11 +183,21 @@ fn statements(frame: &mut Frame, area: Rect, app: &App, d: &FirmDetail) {
             )
             .collect::<Vec<_>>(),
     )];
+    if d.amounts_label().is_none() && !d.years.is_empty() {
+        lines.push(Line::from(
+            std::iter::once(Span::styled(format!("{:<name_w$}", "amounts in"), t.muted))
+                .chain((skip..d.years.len()).map(|i| {
+                    let label: String = d.year_label(i).chars().take(12).collect();
+                    Span::styled(format!("{label:>13}"), t.muted)
+                }))
+                .collect::<Vec<_>>(),
+        ));
+    }
     for (name, values) in &d.items {
         let n: String = name.chars().take(name_w - 1).collect();
         let mut spans = vec![Span::styled(format!("{n:<name_w$}"), t.text)];
         for v in &values[skip..] {
-            let s = v.map(crate::output::thousands_f).unwrap_or("-".into());
+            let s = v.map(crate::output::amount).unwrap_or("-".into());
             spans.push(Span::styled(format!("{s:>13}"), t.text));
         }
         lines.push(Line::from(spans));
@@ -281,9 +295,10 @@ fn applications(frame: &mut Frame, area: Rect, app: &App, d: &FirmDetail) {
             Span::styled(format!("{} ", a.id), t.text.add_modifier(Modifier::BOLD)),
             Span::styled(
                 format!(
-                    "{} · {} thousand KRW · {} months · {} · ",
+                    "{} · {} thousand {} · {} months · {} · ",
                     a.submitted,
                     crate::output::thousands_f(a.amount),
+                    a.currency,
                     a.term_months,
                     a.purpose.as_deref().unwrap_or("-")
                 ),

@@ -126,8 +126,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     let mut lines = vec![
         Line::from(Span::styled(
             format!(
-                "{} thousand KRW · {} months · {} · submitted {}",
+                "{} thousand {} · {} months · {} · submitted {}",
                 thousands_f(a.amount),
+                a.currency,
                 a.term_months,
                 a.purpose.as_deref().unwrap_or("-"),
                 a.submitted
