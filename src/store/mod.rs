@@ -15,6 +15,7 @@ pub mod merge;
 pub mod models;
 pub mod portfolio;
 pub mod records;
+pub mod register;
 pub mod schema;
 pub mod statements;
 pub mod tokens;
