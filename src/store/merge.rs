@@ -3,7 +3,8 @@
 //! remains). The rules of what to write are `decisions::merge`; the use case is `ops::kits`.
 
 use super::chain::{NewDecision, Origin};
-use super::kits::{register_row_at, KitRecord, RegisterRow, RowKind};
+use super::kits::KitRecord;
+use super::register::{register_row_at, RegisterRow, RowKind};
 use super::{Result, Store, StoreError};
 use crate::decisions::merge::{ConflictKind, Side};
 use crate::decisions::DecisionRecord;
@@ -72,7 +73,7 @@ impl Store {
 
     /// Every register row of `kind` this store holds.
     pub fn register_rows(&self, kind: RowKind) -> Result<Vec<RegisterRow>> {
-        super::kits::register_rows(&self.conn, kind, false)
+        super::register::register_rows(&self.conn, kind, false)
     }
 
     /// The content hashes of the register rows as the kit took them out (kind, key -> hash).
@@ -82,9 +83,9 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Whether the decision chain verifies: `Ok(n)` or the first break, in words.
-    pub fn verify_chain(&self) -> Result<std::result::Result<usize, String>> {
-        Ok(super::chain::verify(&self.conn)?.map_err(|b| b.to_string()))
+    /// Whether the decision chain verifies: `Ok(n)` decisions, or where it first breaks.
+    pub fn verify_chain(&self) -> Result<std::result::Result<usize, super::chain::ChainBreak>> {
+        Ok(super::chain::verify(&self.conn)?)
     }
 
     /// The conflicts found by merges, open ones first.
@@ -487,9 +488,9 @@ impl Store {
                 let values: Vec<_> = row_kind
                     .columns()
                     .iter()
-                    .map(|c| super::kits::json_cell(&conflict.kit_version[*c]))
+                    .map(|c| super::register::json_cell(&conflict.kit_version[*c]))
                     .collect();
-                let row = super::kits::register_row(row_kind, values);
+                let row = super::register::register_row(row_kind, values);
                 merge.write_row(&row)?;
                 if row_kind == RowKind::Statement {
                     merge.recompute_ratios(&[&row.firm_id])?;

@@ -16,6 +16,7 @@ pub mod model_log;
 pub mod models;
 pub mod portfolio;
 pub mod records;
+pub mod register;
 pub mod schema;
 pub mod statements;
 pub mod tokens;
