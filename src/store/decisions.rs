@@ -270,7 +270,9 @@ impl Store {
         );
         let last = tx
             .query_row(&sql, [analyst], |r| {
-                Ok((decision_row(r)?, r.get::<_, Option<f64>>(16)?))
+                // The age follows the decision's columns, however many they are.
+                let age_column = DECISION_COLUMNS.split(',').count();
+                Ok((decision_row(r)?, r.get::<_, Option<f64>>(age_column)?))
             })
             .optional()
             .map_err(sql_err)?;
