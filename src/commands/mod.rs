@@ -27,6 +27,7 @@ mod token;
 mod train;
 mod tree;
 mod tune;
+mod memo;
 mod workbench;
 
 use crate::cli::{Cli, Command};
@@ -57,6 +58,8 @@ pub fn interactive() -> bool {
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
+    crate::output::set_table_width((!cli.wide).then(crate::output::terminal_width));
+    crate::ops::reason_codes::install()?;
     match &cli.command {
         None => workbench::run(&cli, &cli.workbench),
         Some(Command::Workbench(args)) => {
@@ -70,6 +73,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Portfolio(args)) => portfolio::run(&cli, args),
         Some(Command::Queue(args)) => queue::run(&cli, args),
         Some(Command::Firm(args)) => firm::run(&cli, args),
+        Some(Command::Memo(args)) => memo::run(&cli, args),
         Some(Command::Completions { shell }) => {
             let mut cmd = Cli::command();
             clap_complete::generate(*shell, &mut cmd, "precre", &mut std::io::stdout());

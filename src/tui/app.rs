@@ -112,6 +112,7 @@ pub enum Tag {
     Compare,
     Challenger,
     Export,
+    Memo,
 }
 
 /// Settings from the command line and the configuration file.

@@ -56,6 +56,11 @@ pub enum Request {
         path: PathBuf,
         force: bool,
     },
+    /// Write an application's credit memo to a new file at this path.
+    Memo {
+        application_id: String,
+        path: PathBuf,
+    },
 }
 
 /// A failed request: what kind of failure, and its words (said once).
@@ -108,6 +113,8 @@ pub enum Reply {
         rows: usize,
     },
     ExportExists(PathBuf),
+    /// A credit memo written to this path.
+    MemoWritten(PathBuf),
     Cancelled,
     Error(Failure),
 }
@@ -201,6 +208,14 @@ fn answer(store: &mut Store, req: Request, job: &Job) -> Result<Reply, OpsError>
         Request::SetChallenger(id) => Reply::ChallengerSet(
             crate::ops::models::set_challenger(store, id.as_deref())?.map(|m| (m.id, m.name)),
         ),
+        Request::Memo {
+            application_id,
+            path,
+        } => Reply::MemoWritten(crate::ops::memo::write_memo(
+            store,
+            &application_id,
+            Some(&path),
+        )?),
         Request::Export { what, path, force } => {
             let out = crate::ops::export::export(store, what, &path, force, job)?;
             Reply::Exported {

@@ -42,6 +42,8 @@ pub struct QueueItem {
     /// The challenger's view, when one is set and can score the firm.
     pub challenger: Option<(ModelRef, Scored)>,
     pub key_ratios: Vec<KeyRatio>,
+    /// The currency of the firm's latest statement (the amount's unit), when it has one.
+    pub currency: Option<String>,
 }
 
 impl QueueItem {
@@ -58,11 +60,25 @@ impl QueueItem {
         }
     }
 
-    /// Reasons a decline would cite, from the model's explanation (up to four).
+    /// Reasons a decline would cite, from the model's explanation in the bank's words (up to
+    /// four), each as `CODE: text` (the form a decision reads a code from).
     pub fn suggested_reasons(&self) -> Vec<String> {
         self.score
             .as_ref()
-            .map(|s| s.explanation.reasons.clone())
+            .map(|s| {
+                s.coded
+                    .iter()
+                    .map(|c| format!("{}: {}", c.code, c.text))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The codes of the suggested reasons.
+    pub fn suggested_codes(&self) -> Vec<String> {
+        self.score
+            .as_ref()
+            .map(|s| s.coded.iter().map(|c| c.code.clone()).collect())
             .unwrap_or_default()
     }
 }
@@ -94,8 +110,9 @@ pub fn load(store: &Store) -> Result<Vec<QueueItem>> {
                 .collect();
             medians.insert(app.sector.clone(), m);
         }
-        let latest = store.firm_statements(&app.firm_id, None)?;
-        let latest = latest.last().map(|(_, r)| r.clone());
+        let statements = store.firm_statements(&app.firm_id, None)?;
+        let currency = statements.last().map(|(s, _)| s.currency.clone());
+        let latest = statements.last().map(|(_, r)| r.clone());
         let key_ratios = key
             .iter()
             .enumerate()
@@ -129,6 +146,7 @@ pub fn load(store: &Store) -> Result<Vec<QueueItem>> {
             model: model_ref,
             challenger,
             key_ratios,
+            currency,
         });
     }
     items.sort_by(|a, b| {

@@ -39,6 +39,7 @@ mod labels;
 mod layers;
 mod linfa_crosscheck;
 mod metrics;
+mod pack;
 mod parity;
 mod pca;
 mod prune;

@@ -94,6 +94,7 @@ pub enum Command {
     Decline,
     Refer,
     Undo,
+    Memo,
     OpenFirm,
     RunExport,
     ExportWhat,
