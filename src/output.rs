@@ -148,11 +148,9 @@ impl TextTable {
                 .map(|h| spreadsheet_safe(h).into_owned()),
         );
         for row in &self.rows {
-            let _ = w.write_record(row.iter().enumerate().map(|(i, c)| {
-                match plain_number(c) {
-                    Some(p) if self.right_aligned.get(i) == Some(&true) => p,
-                    _ => spreadsheet_safe(c).into_owned(),
-                }
+            let _ = w.write_record(row.iter().enumerate().map(|(i, c)| match plain_number(c) {
+                Some(p) if self.right_aligned.get(i) == Some(&true) => p,
+                _ => spreadsheet_safe(c).into_owned(),
             }));
         }
         String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
@@ -342,7 +340,11 @@ mod fit_tests {
 
     #[test]
     fn text_wraps_at_words_with_an_indent() {
-        let w = wrap("reason: Liabilities exceed assets (equity ratio -3.4%, sector 30.1%)", 30, 2);
+        let w = wrap(
+            "reason: Liabilities exceed assets (equity ratio -3.4%, sector 30.1%)",
+            30,
+            2,
+        );
         assert_eq!(
             w,
             "reason: Liabilities exceed\n  assets (equity ratio -3.4%,\n  sector 30.1%)"
@@ -415,7 +417,10 @@ pub fn format_ratio(value: Option<f64>, unit: Unit) -> String {
 
 /// The header of a column of amounts in thousands: `amount (KRW '000)` when every row is in
 /// one currency, `amount (thousand)` otherwise (or when none is known).
-pub fn amount_header<'a>(name: &str, currencies: impl IntoIterator<Item = Option<&'a str>>) -> String {
+pub fn amount_header<'a>(
+    name: &str,
+    currencies: impl IntoIterator<Item = Option<&'a str>>,
+) -> String {
     let mut seen: Option<&str> = None;
     for c in currencies {
         match (c, seen) {

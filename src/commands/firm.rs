@@ -63,7 +63,10 @@ pub fn run(cli: &Cli, args: &FirmArgs) -> anyhow::Result<()> {
             None => println!("model: none active, or the firm has no statement"),
         }
         for flag in &d.flags {
-            println!("{}", crate::output::wrapped(&format!("! {}", flag.words()), 2));
+            println!(
+                "{}",
+                crate::output::wrapped(&format!("! {}", flag.words()), 2)
+            );
         }
         println!(
             "{}\n",
@@ -135,10 +138,16 @@ pub fn run(cli: &Cli, args: &FirmArgs) -> anyhow::Result<()> {
             println!("{}", crate::output::wrapped(&line, 2));
         }
         for dec in &d.decisions {
-            println!(
-                "decision on {}: {} by {} at {}",
+            let codes = if dec.reason_codes.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", dec.reason_codes.join(", "))
+            };
+            let line = format!(
+                "decision on {}: {} by {} at {}{codes}",
                 dec.application_id, dec.decision, dec.analyst, dec.decided_at
             );
+            println!("{}", crate::output::wrapped(&line, 2));
         }
     }
     Ok(())

@@ -13,6 +13,7 @@ mod firm;
 mod firms;
 mod import;
 mod info;
+mod memo;
 mod models;
 mod pca;
 mod points;
@@ -27,7 +28,6 @@ mod token;
 mod train;
 mod tree;
 mod tune;
-mod memo;
 mod workbench;
 
 use crate::cli::{Cli, Command};

@@ -23,10 +23,8 @@ pub fn run(cli: &Cli, args: &QueueArgs) -> anyhow::Result<()> {
         return print_json(&crate::views::json::queue_view(&items, pending));
     }
     let challenger = items.iter().find_map(|q| q.challenger.as_ref());
-    let amount = crate::output::amount_header(
-        "amount",
-        items.iter().map(|q| q.currency.as_deref()),
-    );
+    let amount =
+        crate::output::amount_header("amount", items.iter().map(|q| q.currency.as_deref()));
     let mut headers = vec![
         "application",
         "firm",

@@ -102,7 +102,10 @@ fn print_text(s: &Screening, args: &ScreenArgs) {
     for (why, n) in &s.rows_left_out {
         println!("{} statements left out: {why}", thousands(*n));
     }
-    println!("{}\n", crate::output::wrapped(crate::views::json::PREPARATION, 0));
+    println!(
+        "{}\n",
+        crate::output::wrapped(crate::views::json::PREPARATION, 0)
+    );
     print!("{}", table(s).render_fitted());
     if !s.groups.is_empty() {
         println!(
@@ -110,7 +113,10 @@ fn print_text(s: &Screening, args: &ScreenArgs) {
             s.rule.duplicate_corr
         );
         for g in &s.groups {
-            println!("{}", crate::output::wrapped(&format!("  {}", g.join(", ")), 2));
+            println!(
+                "{}",
+                crate::output::wrapped(&format!("  {}", g.join(", ")), 2)
+            );
         }
     }
     if let Some(name) = &args.bins {

@@ -165,7 +165,9 @@ impl ReasonCodes {
     }
 
     pub fn get(&self, code: &str) -> Option<&ReasonCode> {
-        self.codes.iter().find(|c| c.code.eq_ignore_ascii_case(code))
+        self.codes
+            .iter()
+            .find(|c| c.code.eq_ignore_ascii_case(code))
     }
 
     /// The code that covers an input: the first listing it, else the first listing "*".
@@ -173,7 +175,11 @@ impl ReasonCodes {
         self.codes
             .iter()
             .find(|c| c.inputs.iter().any(|i| i == input))
-            .or_else(|| self.codes.iter().find(|c| c.inputs.iter().any(|i| i == "*")))
+            .or_else(|| {
+                self.codes
+                    .iter()
+                    .find(|c| c.inputs.iter().any(|i| i == "*"))
+            })
     }
 
     /// A reason from a code with the catalogue's text (`None` for an unknown code).
@@ -251,7 +257,10 @@ mod tests {
         let text = "[[reason]]\ncode = \"NEQ\"\ntext = \"x\"\ninputs = []\n\n[[reason]]\ncode = \"OTH\"\ntext = 3\ninputs = []\n";
         let e = ReasonCodes::parse(text, "codes.toml", &any).unwrap_err();
         assert_eq!((e.line, e.field.as_str()), (8, "text"), "{e}");
-        assert!(e.to_string().starts_with("codes.toml, line 8: text: "), "{e}");
+        assert!(
+            e.to_string().starts_with("codes.toml, line 8: text: "),
+            "{e}"
+        );
         let text = "[[reason]]\ncode = \"NEQ\"\ntext = \"x\"\ninputs = [\"no_such\"]\n";
         let e = ReasonCodes::parse(text, "codes.toml", &|i| i != "no_such").unwrap_err();
         assert_eq!((e.line, e.field.as_str()), (4, "inputs"), "{e}");

@@ -60,9 +60,7 @@ impl Cell {
             Cell::Text(t) | Cell::Time(t) => t.clone(),
             Cell::Number(Some(v)) if v.is_finite() => Some(format!("{v}")),
             Cell::Integer(Some(v)) => Some(v.to_string()),
-            Cell::List(items) => {
-                Some(serde_json::to_string(items).unwrap_or_else(|_| "[]".into()))
-            }
+            Cell::List(items) => Some(serde_json::to_string(items).unwrap_or_else(|_| "[]".into())),
             _ => None,
         }
     }

@@ -54,9 +54,15 @@ impl Pipeline {
             ));
             return;
         }
-        out.push_str(&format!("{indent}|--- {}\n", self.split_condition(node, true)));
+        out.push_str(&format!(
+            "{indent}|--- {}\n",
+            self.split_condition(node, true)
+        ));
         self.text_node(node.left, depth + 1, out);
-        out.push_str(&format!("{indent}|--- {}\n", self.split_condition(node, false)));
+        out.push_str(&format!(
+            "{indent}|--- {}\n",
+            self.split_condition(node, false)
+        ));
         self.text_node(node.right, depth + 1, out);
     }
 

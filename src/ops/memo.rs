@@ -90,6 +90,9 @@ mod tests {
             let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode, 0o600);
         }
-        assert_eq!(default_name("APP-1/../x"), PathBuf::from("memo-APP-1_.._x.html"));
+        assert_eq!(
+            default_name("APP-1/../x"),
+            PathBuf::from("memo-APP-1_.._x.html")
+        );
     }
 }

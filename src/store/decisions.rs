@@ -2,8 +2,8 @@
 //! check for an earlier decision and the insert cannot interleave with another analyst's), undo as
 //! a new row, histories and the rows the exporters write.
 
-use crate::decisions::codes::{CodedReason, OTHER};
 use super::{Result, Store, StoreError};
+use crate::decisions::codes::{CodedReason, OTHER};
 use crate::decisions::{DecisionError, DecisionInput, DecisionRecord};
 use rusqlite::{OptionalExtension, TransactionBehavior};
 use serde::Serialize;

@@ -34,16 +34,8 @@ pub fn visible(pipeline: &Pipeline, folded: &std::collections::HashSet<usize>) -
             folded: is_folded,
         });
         if let (Some(_), false) = (n.feature, is_folded) {
-            stack.push((
-                n.right,
-                depth + 1,
-                Some(pipeline.split_condition(n, false)),
-            ));
-            stack.push((
-                n.left,
-                depth + 1,
-                Some(pipeline.split_condition(n, true)),
-            ));
+            stack.push((n.right, depth + 1, Some(pipeline.split_condition(n, false))));
+            stack.push((n.left, depth + 1, Some(pipeline.split_condition(n, true))));
         }
     }
     out

@@ -15,7 +15,6 @@ fn owned(s: &str) -> Cell {
     Cell::Text(Some(s.to_string()))
 }
 
-
 /// Every decision row (undos and overrides included, oldest first).
 pub fn decisions(rows: &[DecisionRecord]) -> Table {
     let columns = [

@@ -241,7 +241,10 @@ pub fn load(store: &Store, firm_id: &str) -> Result<FirmDetail> {
     for (bit, flag) in [
         (StatementFlags::NEGATIVE_EQUITY, FirmFlag::NegativeEquity),
         (StatementFlags::NO_PREVIOUS_YEAR, FirmFlag::NoPreviousYear),
-        (StatementFlags::IDENTITY_MISMATCH, FirmFlag::IdentityMismatch),
+        (
+            StatementFlags::IDENTITY_MISMATCH,
+            FirmFlag::IdentityMismatch,
+        ),
     ] {
         if latest_flags.has(bit) {
             flags.push(flag);

@@ -121,7 +121,11 @@ pub fn queue_entry(q: &QueueItem) -> QueueEntry {
         probabilities: e.map(|e| probabilities(&e.probabilities)),
         risk: q.score.as_ref().map(|_| q.risk()),
         reasons: e.map(|e| e.reasons.clone()).unwrap_or_default(),
-        coded_reasons: q.score.as_ref().map(|s| s.coded.clone()).unwrap_or_default(),
+        coded_reasons: q
+            .score
+            .as_ref()
+            .map(|s| s.coded.clone())
+            .unwrap_or_default(),
         fiscal_year: q.score.as_ref().map(|s| s.fiscal_year),
         model_id: q.model.as_ref().map(|m| m.id.clone()),
         model_hash: q.model.as_ref().map(|m| m.hash.clone()),

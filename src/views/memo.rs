@@ -239,7 +239,7 @@ pub fn html(m: &Memo) -> String {
     let _ = write!(
         h,
         "<h1>Credit memo: {}</h1><p class=\"muted\">Application {} · firm {} · prepared for the \
-         credit committee</p>\n",
+         credit committee</p>",
         escape(&f.name),
         escape(&a.id),
         escape(&f.id)
@@ -451,13 +451,14 @@ pub fn text_of(html: &str) -> String {
             '>' if in_tag => {
                 in_tag = false;
                 let name = tag.trim_start_matches('/').split(' ').next().unwrap_or("");
-                if matches!(
-                    name,
-                    "h1" | "h2" | "p" | "tr" | "dd" | "br" | "section" | "footer" | "li"
-                ) {
-                    out.push('\n');
-                } else if matches!(name, "td" | "th" | "dt") {
-                    out.push(' ');
+                let closing = tag.starts_with('/');
+                match name {
+                    "h1" | "h2" | "p" | "tr" | "section" | "footer" | "li" => out.push('\n'),
+                    "dt" if !closing => out.push('\n'),
+                    "dd" if !closing => out.push_str(": "),
+                    "br" => out.push_str(" / "),
+                    "td" | "th" if !closing => out.push_str(" | "),
+                    _ => {}
                 }
             }
             c if in_tag => tag.push(c),
@@ -487,10 +488,20 @@ mod tests {
             escape("<script>alert('x')</script> & \"q\""),
             "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
         );
-        let svg = chart(&[Some(1.0), None, Some(-1.0)], &[Some(0.5), Some(0.5), Some(0.5)]);
+        let svg = chart(
+            &[Some(1.0), None, Some(-1.0)],
+            &[Some(0.5), Some(0.5), Some(0.5)],
+        );
         assert_eq!(svg.matches("<polyline").count(), 2);
         assert!(svg.contains("class=\"zero\""), "{svg}");
         assert_eq!(thousands(10142000.0), "10,142,000");
-        assert_eq!(text_of("<style>x</style><h1>A &amp; B</h1><p>c</p>"), "A & B\nc");
+        assert_eq!(
+            text_of("<style>x</style><h1>A &amp; B</h1><p>c</p>"),
+            "A & B\nc"
+        );
+        assert_eq!(
+            text_of("<style></style><dl><dt>Term</dt><dd>24 months</dd></dl><tr><td>a<br>b</td><td>c</td></tr>"),
+            "Term: 24 months\n| a / b | c"
+        );
     }
 }

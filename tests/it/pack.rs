@@ -58,7 +58,16 @@ fn the_desk_reads_right_fits_80_columns_and_writes_the_committee_pack() {
     let last_year = d["years"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(d["median_year"], last_year);
     let de = line(&d, "debt_to_equity");
-    assert!(de["values"].as_array().unwrap().last().unwrap().as_f64().unwrap() < 0.0);
+    assert!(
+        de["values"]
+            .as_array()
+            .unwrap()
+            .last()
+            .unwrap()
+            .as_f64()
+            .unwrap()
+            < 0.0
+    );
     assert_eq!(de["percentile"], Value::Null, "{de}");
     assert_eq!(de["standing"], Value::Null, "{de}");
     assert_eq!(de["flags"][0], "negative_equity");
@@ -101,7 +110,7 @@ fn the_desk_reads_right_fits_80_columns_and_writes_the_committee_pack() {
             APP,
             "--decline",
             "--reason",
-            &format!("NEQ: {}", &neq["Liabilities exceed assets ".len()..]),
+            &format!("NEQ: {neq}"),
             "--reason",
             "lev",
             "--reason",
@@ -120,30 +129,34 @@ fn the_desk_reads_right_fits_80_columns_and_writes_the_committee_pack() {
         &["export", "decisions", "--out", log.to_str().unwrap()],
     );
     let rows: Value = serde_json::from_str(&std::fs::read_to_string(&log).unwrap()).unwrap();
-    assert_eq!(rows[0]["reason_codes"], serde_json::json!(["NEQ", "LEV", "OTH"]));
+    assert_eq!(
+        rows[0]["reason_codes"],
+        serde_json::json!(["NEQ", "LEV", "OTH"])
+    );
     assert_eq!(rows[0]["reasons"][1], "High leverage");
-    assert_eq!(rows[0]["reasons"][2], "site visit: <b>closed</b> & \"gone\"");
+    assert_eq!(
+        rows[0]["reasons"][2],
+        "site visit: <b>closed</b> & \"gone\""
+    );
 
     // 6. The memo: escaped, complete, never written over a file.
     let memo = dir.path().join("memo.html");
-    let (code, _, err) = run(
-        &db,
-        &["memo", APP, "--out", memo.to_str().unwrap()],
-        "80",
-    );
+    let (code, _, err) = run(&db, &["memo", APP, "--out", memo.to_str().unwrap()], "80");
     assert_eq!(code, 0, "{err}");
     assert!(err.contains(memo.to_str().unwrap()), "says where: {err}");
     let html = std::fs::read_to_string(&memo).unwrap();
-    assert!(!html.contains("<script>") && !html.contains("<b>closed"), "escaped");
+    assert!(
+        !html.contains("<script>") && !html.contains("<b>closed"),
+        "escaped"
+    );
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(html.contains("@page { size: A4"), "print CSS");
-    assert!(!html.contains("http://") && !html.contains("https://"), "self-contained");
-    assert_eq!(html.matches("<svg").count(), 6, "a chart per key ratio");
-    let (code, _, err) = run(
-        &db,
-        &["memo", APP, "--out", memo.to_str().unwrap()],
-        "80",
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "self-contained"
     );
+    assert_eq!(html.matches("<svg").count(), 6, "a chart per key ratio");
+    let (code, _, err) = run(&db, &["memo", APP, "--out", memo.to_str().unwrap()], "80");
     assert_ne!(code, 0);
     assert!(err.contains("exists"), "{err}");
     assert_eq!(std::fs::read_to_string(&memo).unwrap(), html, "left alone");
@@ -161,7 +174,10 @@ fn the_desk_reads_right_fits_80_columns_and_writes_the_committee_pack() {
     let records: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
     let store = precre::store::Store::open(&db).unwrap();
     assert_eq!(records.len(), store.all_applications().unwrap().len());
-    let mine = records.iter().find(|x| &x[col("application_id")] == APP).unwrap();
+    let mine = records
+        .iter()
+        .find(|x| &x[col("application_id")] == APP)
+        .unwrap();
     assert_eq!(&mine[col("decision")], "decline");
     assert_eq!(&mine[col("analyst")], "kim");
     assert_eq!(&mine[col("firm_name")], "Sol Consulting Co., Ltd.");
@@ -174,7 +190,10 @@ fn the_desk_reads_right_fits_80_columns_and_writes_the_committee_pack() {
     let p: f64 = mine[col("chance_of_bad")].parse().unwrap();
     assert!((0.0..=1.0).contains(&p));
     let xlsx = dir.path().join("register.xlsx");
-    ok(&db, &["export", "register", "--out", xlsx.to_str().unwrap()]);
+    ok(
+        &db,
+        &["export", "register", "--out", xlsx.to_str().unwrap()],
+    );
     assert_eq!(&std::fs::read(&xlsx).unwrap()[..2], b"PK");
 
     // 7. Every table command fits 80 columns; --wide shows every column; CSV amounts plain.
@@ -204,7 +223,10 @@ fn the_desk_reads_right_fits_80_columns_and_writes_the_committee_pack() {
     let (_, wide, _) = run(&db, &["--wide", "queue"], "80");
     assert!(widest(&wide) > 200, "--wide shows every column");
     let (_, csv, _) = run(&db, &["queue", "--format", "csv"], "80");
-    assert!(csv.lines().next().unwrap().contains("amount (KRW '000)"), "{csv}");
+    assert!(
+        csv.lines().next().unwrap().contains("amount (KRW '000)"),
+        "{csv}"
+    );
     let mut r = csv::Reader::from_reader(csv.as_bytes());
     let h = r.headers().unwrap().clone();
     let a = h.iter().position(|x| x.starts_with("amount")).unwrap();
@@ -243,7 +265,11 @@ fn render_in_chromium(dir: &Path, memo: &Path) {
         ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let bytes = std::fs::read(&pdf).unwrap();
     assert_eq!(&bytes[..4], b"%PDF");
     // A4 pages (595 x 842 points: one media box a page), the whole memo on a few of them.
@@ -264,6 +290,10 @@ fn render_in_chromium(dir: &Path, memo: &Path) {
         ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(&std::fs::read(&png).unwrap()[1..4], b"PNG");
 }

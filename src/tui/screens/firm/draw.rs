@@ -67,7 +67,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                     format!(
                         "  · {} live sector peers{}",
                         d.peers,
-                        d.median_year.map(|y| format!(" in {y}")).unwrap_or_default()
+                        d.median_year
+                            .map(|y| format!(" in {y}"))
+                            .unwrap_or_default()
                     ),
                     t.muted,
                 ),
@@ -168,7 +170,10 @@ fn ratios(frame: &mut Frame, area: Rect, app: &App, d: &FirmDetail) {
                 t.muted,
             ));
             spans.push(Span::styled(format!("{pct:>6}"), pct_style));
-            spans.push(Span::styled(format!(" {:<7}", sparkline(&l.values)), t.accent));
+            spans.push(Span::styled(
+                format!(" {:<7}", sparkline(&l.values)),
+                t.accent,
+            ));
             let flags: Vec<&str> = l.flags.iter().map(|f| f.short()).collect();
             if !flags.is_empty() {
                 spans.push(Span::styled(format!("⚠ {}", flags.join(", ")), t.warning));

@@ -132,7 +132,7 @@ fn node_at_cursor(app: &App) -> Option<usize> {
     let rec = app.model.view.as_ref()?.active.as_ref()?;
     tree_view::visible(&rec.pipeline, &app.model.collapsed)
         .get(app.model.tree_cursor)
-    .map(|l| l.node)
+        .map(|l| l.node)
 }
 
 fn toggle_node(app: &mut App) {
