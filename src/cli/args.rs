@@ -114,9 +114,21 @@ pub struct DecideArgs {
 /// What `precre export` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ExportWhat {
+    /// Every decision row, undos included: the event log.
     Decisions,
+    /// One row per application in its current state (reason codes and reasons as JSON arrays).
+    Register,
     Predictions,
     Ratios,
+}
+
+#[derive(Debug, Args)]
+pub struct MemoArgs {
+    /// The application id.
+    pub application: String,
+    /// The file to write (default: memo-APPLICATION.html here); never replaced if it exists.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

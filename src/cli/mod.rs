@@ -41,6 +41,10 @@ pub struct Cli {
         value_name = "MINUTES"
     )]
     pub undo_minutes: Option<u32>,
+    /// Show every column of a table, however wide (by default a table fits the terminal:
+    /// COLUMNS, else the terminal's width, else 80).
+    #[arg(long, global = true)]
+    pub wide: bool,
 
     #[command(flatten)]
     pub workbench: WorkbenchArgs,
@@ -167,6 +171,11 @@ pub enum Command {
         after_help = "Examples:\n  precre firm 101-06-72740\n  precre firm 101-06-72740 --format json"
     )]
     Firm(FirmArgs),
+    /// The committee pack: an application's credit memo as one HTML page that prints on A4.
+    #[command(
+        after_help = "Examples:\n  precre memo APP-000872-1\n  precre memo APP-000872-1 --out committee/APP-000872-1.html\n\nAn existing file is never replaced: name another."
+    )]
+    Memo(MemoArgs),
     /// Decide a pending application: approve, decline (with reasons) or refer.
     #[command(
         after_help = "Examples:\n  precre decide APP-000123 --approve --note \"collateral checked\"\n  precre decide APP-000123 --decline --reason \"current ratio below 1\" --reason \"falling margin\"\n  precre decide APP-000123 --refer --refer-to kim --note \"site visit first\"\n  precre decide APP-000123 --approve --replace --override-reason \"new guarantee\"   # logged override"

@@ -153,6 +153,7 @@ fn table(out: &Comparison) -> TextTable {
         headers: headers.iter().map(|h| h.to_string()).collect(),
         rows,
         right_aligned: (0..headers.len()).map(|i| i > 0).collect(),
+        optional: Vec::new(),
     }
 }
 

@@ -1,4 +1,5 @@
-//! `precre export`: decisions, predictions or ratio tables to a file (`ops::export`).
+//! `precre export`: the decisions (the event log), the register (one row per application in its
+//! current state), predictions or ratio tables to a file (`ops::export`).
 
 use super::open_store;
 use crate::cli::{Cli, ExportArgs, ExportWhat};
@@ -8,6 +9,7 @@ pub fn run(cli: &Cli, args: &ExportArgs) -> anyhow::Result<()> {
     let store = open_store(cli)?;
     let what = match args.what {
         ExportWhat::Decisions => What::Decisions,
+        ExportWhat::Register => What::Register,
         ExportWhat::Predictions => What::Predictions,
         ExportWhat::Ratios => What::Ratios,
     };

@@ -3,11 +3,13 @@
 //! statements, the active model's class, probabilities, path and reasons, its applications
 //! and decisions.
 //!
-//! JSON shape: `{"firm": {...}, "years": [YEAR], "peers": N, "families": [{"group", "lines":
-//! [{"id", "name", "unit", "higher_is_better", "values": [V|null per year], "sector_median",
-//! "percentile", "misleading"}]}], "items": [{"item", "values": [...]}], "amounts":
-//! [{"fiscal_year", "currency", "unit"}], "model": {"id",
-//! "name", "fiscal_year", "class", "probabilities": {CLASS: P}, "reasons", "path",
+//! JSON shape: `{"firm": {...}, "years": [YEAR], "peers": N, "median_year": YEAR|null,
+//! "flags": [FLAG], "currency": C|null, "families": [{"group", "lines": [{"id", "name", "unit",
+//! "higher_is_better", "values": [V|null per year], "sector_median", "percentile",
+//! "standing": "better"|"typical"|"worse"|null, "misleading", "flags": [FLAG]}]}], "items":
+//! [{"item", "values": [...]}], "amounts": [{"fiscal_year", "currency", "unit"}], "model": {"id",
+//! "name", "fiscal_year", "class", "probabilities": {CLASS: P}, "reasons", "coded_reasons",
+//! "path",
 //! "nearest_change"}|null, "applications": [...], "decisions": [...]}`.
 
 use super::open_store;
@@ -22,7 +24,7 @@ pub fn run(cli: &Cli, args: &FirmArgs) -> anyhow::Result<()> {
     }
     if args.format == OutputFormat::Table {
         let f = &d.firm;
-        println!(
+        let head = format!(
             "{} {} - {}, {}, {}, {}{}",
             f.id,
             f.name,
@@ -35,6 +37,7 @@ pub fn run(cli: &Cli, args: &FirmArgs) -> anyhow::Result<()> {
                 .map(|c| format!(" on {c}"))
                 .unwrap_or_default()
         );
+        println!("{}", crate::output::wrapped(&head, 2));
         match &d.score {
             Some(s) => {
                 let probs: Vec<String> = s
@@ -43,7 +46,7 @@ pub fn run(cli: &Cli, args: &FirmArgs) -> anyhow::Result<()> {
                     .iter()
                     .map(|(c, p)| format!("{c} {:.1}%", p * 100.0))
                     .collect();
-                println!(
+                let line = format!(
                     "model {} '{}' on {}: {} ({})",
                     s.model_id,
                     d.model_name.as_deref().unwrap_or(""),
@@ -51,29 +54,68 @@ pub fn run(cli: &Cli, args: &FirmArgs) -> anyhow::Result<()> {
                     s.explanation.class,
                     probs.join(", ")
                 );
-                for r in &s.explanation.reasons {
-                    println!("  reason: {r}");
+                println!("{}", crate::output::wrapped(&line, 2));
+                for r in &s.coded {
+                    let line = format!("  {:<4} {}", r.code, r.text);
+                    println!("{}", crate::output::wrapped(&line, 7));
                 }
             }
             None => println!("model: none active, or the firm has no statement"),
         }
-        println!("{} sector peers\n", d.peers);
+        for flag in &d.flags {
+            println!(
+                "{}",
+                crate::output::wrapped(&format!("! {}", flag.words()), 2)
+            );
+        }
+        println!(
+            "{}\n",
+            crate::output::wrapped(
+                &format!(
+                    "{} live sector peers{}; pct: the firm's percentile among them (▲ better \
+                     quarter, ▼ worse, by the ratio's direction)",
+                    d.peers,
+                    d.median_year
+                        .map(|y| format!(" in {y}"))
+                        .unwrap_or_default()
+                ),
+                2
+            )
+        );
     }
+    let years = d.years.len();
     let mut headers = vec!["family".to_string(), "ratio".into()];
     headers.extend(d.years.iter().map(|y| y.to_string()));
-    headers.push("sector median".into());
-    headers.push("percentile".into());
+    headers.push(match d.median_year {
+        Some(y) => format!("sector {y}"),
+        None => "sector".into(),
+    });
+    headers.push("pct".into());
+    headers.push("flag".into());
     let n = headers.len();
-    let mut t = TextTable::new(headers).align_right(2..n);
+    // At 80 columns: the family goes first, then the oldest years (the latest two stay).
+    let mut t = TextTable::new(headers)
+        .align_right(2..n - 1)
+        .optional(std::iter::once(0).chain(2..(2 + years.saturating_sub(2))));
     for fam in &d.families {
         for l in &fam.lines {
-            let mut row = vec![
-                format!("{:?}", fam.group).to_lowercase(),
-                l.name.to_string(),
-            ];
+            let mut row = vec![fam.group.as_str().to_string(), l.name.to_string()];
             row.extend(l.values.iter().map(|v| format_ratio(*v, l.unit)));
             row.push(format_ratio(l.sector_median, l.unit));
-            row.push(l.percentile.map_or("-".into(), |p| format!("{p:.0}")));
+            row.push(match (l.percentile, l.standing) {
+                (Some(p), Some(s)) if args.format == OutputFormat::Table => {
+                    format!("{p:.0} {}", s.arrow())
+                }
+                (Some(p), _) => format!("{p:.0}"),
+                _ => "-".into(),
+            });
+            row.push(
+                l.flags
+                    .iter()
+                    .map(|f| f.short())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            );
             t.push(row);
         }
     }
@@ -107,21 +149,28 @@ pub fn run(cli: &Cli, args: &FirmArgs) -> anyhow::Result<()> {
         }
         println!();
         for a in &d.applications {
-            println!(
+            let line = format!(
                 "application {}: {} thousand {} for {} months, submitted {}, {}",
                 a.id,
-                crate::output::amount(a.amount),
+                crate::output::thousands_f(a.amount),
                 a.currency,
                 a.term_months,
                 a.submitted,
                 a.status
             );
+            println!("{}", crate::output::wrapped(&line, 2));
         }
         for dec in &d.decisions {
-            println!(
-                "decision on {}: {} by {} at {}",
+            let codes = if dec.reason_codes.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", dec.reason_codes.join(", "))
+            };
+            let line = format!(
+                "decision on {}: {} by {} at {}{codes}",
                 dec.application_id, dec.decision, dec.analyst, dec.decided_at
             );
+            println!("{}", crate::output::wrapped(&line, 2));
         }
     }
     Ok(())

@@ -41,7 +41,9 @@ pub fn run(cli: &Cli, args: &FirmsArgs) -> anyhow::Result<()> {
         "autonomy",
         "net margin",
     ])
-    .align_right([6, 9, 10, 11]);
+    .align_right([6, 9, 10, 11])
+    // At 80 columns: region, size and the statement's year go first.
+    .optional([3, 4, 6]);
     for f in &firms {
         t.push(vec![
             f.id.clone(),

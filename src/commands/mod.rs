@@ -15,6 +15,7 @@ mod import;
 mod info;
 mod init;
 mod kit;
+mod memo;
 mod models;
 mod monitor;
 mod pca;
@@ -87,6 +88,8 @@ pub fn interactive() -> bool {
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
+    crate::output::set_table_width((!cli.wide).then(crate::output::terminal_width));
+    crate::ops::reason_codes::install()?;
     match &cli.command {
         None => workbench::run(&cli, &cli.workbench),
         Some(Command::Workbench(args)) => {
@@ -101,6 +104,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Portfolio(args)) => portfolio::run(&cli, args),
         Some(Command::Queue(args)) => queue::run(&cli, args),
         Some(Command::Firm(args)) => firm::run(&cli, args),
+        Some(Command::Memo(args)) => memo::run(&cli, args),
         Some(Command::Completions { shell }) => {
             let mut cmd = Cli::command();
             clap_complete::generate(*shell, &mut cmd, "precre", &mut std::io::stdout());

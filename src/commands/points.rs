@@ -29,6 +29,7 @@ pub(super) fn print_points_table(t: &PointsTable, format: OutputFormat) -> anyho
             .collect(),
         rows,
         right_aligned: vec![false, false, true, true, true, true],
+        optional: Vec::new(),
     };
     print_table(&table, format)
 }

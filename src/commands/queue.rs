@@ -3,7 +3,8 @@
 //!
 //! JSON shape: `{"model_id": ID|null, "pending": N, "applications": [{"application_id",
 //! "firm_id", "firm_name", "sector", "amount", "term_months", "purpose", "submitted", "class",
-//! "probabilities": {CLASS: P}, "risk" (P(bad)), "reasons": [TEXT], "model_id", "model_hash",
+//! "probabilities": {CLASS: P}, "risk" (P(bad)), "reasons": [TEXT], "coded_reasons": [{"code",
+//! "text"}], "model_id", "model_hash",
 //! "challenger": null | {"model_id", "class", "probabilities", "risk", "disagrees"},
 //! "key_ratios": [{"id", "name", "unit", "value", "sector_median"}]}]}`.
 
@@ -58,12 +59,14 @@ pub fn run(cli: &Cli, args: &QueueArgs) -> anyhow::Result<()> {
         return print_json(&crate::views::json::queue_view(&items, pending));
     }
     let challenger = items.iter().find_map(|q| q.challenger.as_ref());
+    let amount =
+        crate::output::amount_header("amount", items.iter().map(|q| Some(q.application.currency.as_str())));
     let mut headers = vec![
         "application",
         "firm",
         "name",
         "sector",
-        "amount",
+        amount.as_str(),
         "class",
         "p(bad)",
         "p(satisfactory)",
@@ -72,16 +75,25 @@ pub fn run(cli: &Cli, args: &QueueArgs) -> anyhow::Result<()> {
     if challenger.is_some() {
         headers.extend(["challenger", "its p(bad)"]);
     }
-    headers.extend(["current ratio", "reasons"]);
+    headers.extend(["current ratio", "codes", "reasons"]);
+    let n = headers.len();
     let with_state = state != QueueState::Pending;
     if with_state {
         headers.push("state");
     }
-    let mut t = TextTable::new(headers).align_right(if challenger.is_some() {
-        vec![4, 6, 7, 8, 10, 11]
-    } else {
-        vec![4, 6, 7, 8, 9]
-    });
+    // At 80 columns: the application, the firm's name, the amount, the class, the chance of
+    // bad, the challenger's class, the reason codes and the reasons (cut), and the state when
+    // the queue is not the pending one; the rest with --wide.
+    let mut t = TextTable::new(headers)
+        .align_right(if challenger.is_some() {
+            vec![4, 6, 7, 8, 10, 11]
+        } else {
+            vec![4, 6, 7, 8, 9]
+        })
+        .optional([7, 8, 1, 3, n - 3]);
+    if challenger.is_some() {
+        t = t.optional([10]);
+    }
     for q in &items {
         let a = &q.application;
         let p = |c: &str| {
@@ -121,7 +133,11 @@ pub fn run(cli: &Cli, args: &QueueArgs) -> anyhow::Result<()> {
                 None => ["-".into(), "-".into()],
             });
         }
-        row.extend([current, q.suggested_reasons().join("; ")]);
+        row.extend([
+            current,
+            q.suggested_codes().join(" "),
+            q.suggested_reasons().join(" | "),
+        ]);
         if with_state {
             row.push(state_words(q));
         }
@@ -139,7 +155,7 @@ pub fn run(cli: &Cli, args: &QueueArgs) -> anyhow::Result<()> {
             QueueState::Decided => format!("{pending} decided application(s)"),
             QueueState::All => format!("{pending} application(s)"),
         };
-        println!(
+        let footer = format!(
             "{what}, riskiest first{}{}",
             match &model {
                 Some(m) => format!("; scored by model {m}"),
@@ -152,13 +168,15 @@ pub fn run(cli: &Cli, args: &QueueArgs) -> anyhow::Result<()> {
                 String::new()
             }
         );
+        println!("{}", crate::output::wrapped(&footer, 2));
         if let Some((m, _)) = challenger {
             let disagree = items.iter().filter(|q| q.disagrees()).count();
-            println!(
+            let line = format!(
                 "challenger {}: disagrees with the champion's class on {disagree} of {} shown (marked !)",
                 m.id,
                 items.len()
             );
+            println!("{}", crate::output::wrapped(&line, 2));
         }
     }
     Ok(())

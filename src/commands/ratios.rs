@@ -136,8 +136,8 @@ fn firm_ratios(
         }));
     }
     if args.format == OutputFormat::Table {
-        println!(
-            "{} {} ({}, {}, {}){}\n",
+        let head = format!(
+            "{} {} ({}, {}, {}){}",
             firm.id,
             firm.name,
             firm.sector,
@@ -148,10 +148,14 @@ fn firm_ratios(
                 .map(|c| format!("; class {c}"))
                 .unwrap_or_default()
         );
+        println!("{}\n", crate::output::wrapped(&head, 2));
     }
     let mut headers = vec!["group".to_string(), "ratio".to_string()];
     headers.extend(years.iter().map(|y| y.to_string()));
-    let mut t = TextTable::new(headers).align_right(2..2 + years.len());
+    // At the terminal's width the group goes first, then the oldest years (the latest stays).
+    let mut t = TextTable::new(headers)
+        .align_right(2..2 + years.len())
+        .optional(std::iter::once(0).chain(2..2 + years.len().saturating_sub(1)));
     for (i, r) in ratios {
         let mut row = vec![r.group.as_str().to_string(), r.id.to_string()];
         for (_, rr) in &statements {
@@ -173,7 +177,14 @@ fn firm_ratios(
                 println!("{}: {}", s.fiscal_year, names.join(", "));
             }
         }
-        println!("(! = negative equity makes this value misleading; - = missing: zero or missing denominator, or no previous year)");
+        println!(
+            "{}",
+            crate::output::wrapped(
+                "(! = negative equity makes this value misleading; - = missing: zero or missing \
+                 denominator, or no previous year)",
+                1
+            )
+        );
     }
     Ok(())
 }

@@ -13,6 +13,7 @@ fn table(headers: &[&str], rows: Vec<Vec<String>>) -> TextTable {
         headers: headers.iter().map(|h| h.to_string()).collect(),
         rows,
         right_aligned: vec![true; headers.len()],
+        optional: Vec::new(),
     }
 }
 

@@ -56,7 +56,9 @@ pub fn table(s: &Screening) -> TextTable {
         "strongest correlations",
         "recommended",
     ])
-    .align_right([2, 3, 4]);
+    .align_right([2, 3, 4])
+    // At 80 columns: the correlations go first, then the kind and the trend.
+    .optional([6, 1, 5]);
     for i in &s.inputs {
         t.push(vec![
             i.name.clone(),
@@ -100,15 +102,21 @@ fn print_text(s: &Screening, args: &ScreenArgs) {
     for (why, n) in &s.rows_left_out {
         println!("{} statements left out: {why}", thousands(*n));
     }
-    println!("{}\n", crate::views::json::PREPARATION);
-    print!("{}", table(s).render());
+    println!(
+        "{}\n",
+        crate::output::wrapped(crate::views::json::PREPARATION, 0)
+    );
+    print!("{}", table(s).render_fitted());
     if !s.groups.is_empty() {
         println!(
             "\nnear-duplicates (|r| >= {}), the largest IV of each kept:",
             s.rule.duplicate_corr
         );
         for g in &s.groups {
-            println!("  {}", g.join(", "));
+            println!(
+                "{}",
+                crate::output::wrapped(&format!("  {}", g.join(", ")), 2)
+            );
         }
     }
     if let Some(name) = &args.bins {
@@ -127,24 +135,31 @@ fn print_text(s: &Screening, args: &ScreenArgs) {
                         format!("{:.4}", bin.iv),
                     ]);
                 }
-                print!("{}", t.render());
+                print!("{}", t.render_fitted());
             }
         }
     }
     println!(
-        "\nrecommended ({} of {}; VIF <= {}, IV >= {}): {}",
-        s.recommended.len(),
-        s.inputs.len(),
-        s.rule.max_vif,
-        s.rule.min_iv,
-        s.recommended.join(",")
+        "\n{}",
+        crate::output::wrapped(
+            &format!(
+                "recommended ({} of {}; VIF <= {}, IV >= {}): {}",
+                s.recommended.len(),
+                s.inputs.len(),
+                s.rule.max_vif,
+                s.rule.min_iv,
+                s.recommended.join(", ")
+            ),
+            2
+        )
     );
     if !s.recommended.is_empty() {
         let list = s.recommended.join(",");
         match &args.data.set {
-            Some(set) => println!("train on it: precre train --set {set} --columns {list}"),
+            // The command on a line of its own, whole, to copy.
+            Some(set) => println!("train on it:\n  precre train --set {set} --columns {list}"),
             None => println!(
-                "train on it: precre train --ratios {list} --year-rule {}",
+                "train on it:\n  precre train --ratios {list} --year-rule {}",
                 args.data.year_rule
             ),
         }

@@ -45,11 +45,32 @@ pub enum Cell {
     Text(Option<String>),
     Number(Option<f64>),
     Integer(Option<i64>),
+    /// A UTC time as the store writes it (`YYYY-MM-DDTHH:MM:SS.mmmZ`): a date-time in a
+    /// workbook, the text elsewhere.
+    Time(Option<String>),
+    /// A list of texts: an array in JSON; elsewhere one cell holding the list as a JSON array
+    /// (`["NEQ","ACT"]`), which splits back unambiguously whatever the texts hold.
+    List(Vec<String>),
+}
+
+impl Cell {
+    /// The cell as one text (a list as its JSON array; `None` when empty).
+    fn as_text(&self) -> Option<String> {
+        match self {
+            Cell::Text(t) | Cell::Time(t) => t.clone(),
+            Cell::Number(Some(v)) if v.is_finite() => Some(format!("{v}")),
+            Cell::Integer(Some(v)) => Some(v.to_string()),
+            Cell::List(items) => Some(serde_json::to_string(items).unwrap_or_else(|_| "[]".into())),
+            _ => None,
+        }
+    }
 }
 
 /// A table to export: column names and rows of cells of one kind per column.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Table {
+    /// The table's name: a workbook's sheet name (31 characters at most).
+    pub name: String,
     pub columns: Vec<String>,
     pub rows: Vec<Vec<Cell>>,
 }
@@ -128,9 +149,7 @@ fn write_csv(table: &Table, out: &mut std::fs::File) -> std::io::Result<()> {
     for row in &table.rows {
         w.write_record(row.iter().map(|c| match c {
             Cell::Text(Some(t)) => neutralise(t).into_owned(),
-            Cell::Number(Some(v)) if v.is_finite() => format!("{v}"),
-            Cell::Integer(Some(v)) => v.to_string(),
-            _ => String::new(),
+            other => other.as_text().unwrap_or_default(),
         }))?;
     }
     w.flush()?;
@@ -148,9 +167,10 @@ fn write_json(table: &Table, out: &mut std::fs::File) -> std::io::Result<()> {
                 .zip(row)
                 .map(|(c, v)| {
                     let v = match v {
-                        Cell::Text(t) => serde_json::json!(t),
+                        Cell::Text(t) | Cell::Time(t) => serde_json::json!(t),
                         Cell::Number(n) => serde_json::json!(n.filter(|x| x.is_finite())),
                         Cell::Integer(i) => serde_json::json!(i),
+                        Cell::List(items) => serde_json::json!(items),
                     };
                     (c.clone(), v)
                 })
@@ -166,8 +186,10 @@ fn write_json(table: &Table, out: &mut std::fs::File) -> std::io::Result<()> {
 fn write_xlsx(table: &Table, out: &mut std::fs::File) -> Result<(), rust_xlsxwriter::XlsxError> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let bold = rust_xlsxwriter::Format::new().set_bold();
+    let when = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
     let sheet = book.add_worksheet();
-    sheet.set_name("precre")?;
+    let name: String = table.name.chars().take(31).collect();
+    sheet.set_name(if name.is_empty() { "table" } else { &name })?;
     for (j, c) in table.columns.iter().enumerate() {
         sheet.write_string_with_format(0, j as u16, c, &bold)?;
     }
@@ -185,6 +207,22 @@ fn write_xlsx(table: &Table, out: &mut std::fs::File) -> Result<(), rust_xlsxwri
                 }
                 Cell::Integer(Some(v)) => {
                     sheet.write_number(r, c, *v as f64)?;
+                }
+                // A real date-time (the store's UTC time to the second), text if unreadable.
+                Cell::Time(Some(t)) => {
+                    match rust_xlsxwriter::ExcelDateTime::parse_from_str(
+                        &t.chars().take(19).collect::<String>(),
+                    ) {
+                        Ok(dt) => {
+                            sheet.write_datetime_with_format(r, c, &dt, &when)?;
+                        }
+                        Err(_) => {
+                            sheet.write_string(r, c, t)?;
+                        }
+                    }
+                }
+                Cell::List(_) => {
+                    sheet.write_string(r, c, cell.as_text().unwrap_or_default())?;
                 }
                 _ => {}
             }
@@ -229,10 +267,7 @@ fn to_frame(table: &Table) -> PolarsResult<DataFrame> {
                     table
                         .rows
                         .iter()
-                        .map(|r| match &r[j] {
-                            Cell::Text(v) => v.clone(),
-                            _ => None,
-                        })
+                        .map(|r| r[j].as_text())
                         .collect::<Vec<Option<String>>>(),
                 ),
             }
@@ -254,6 +289,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.csv");
         let table = Table {
+            name: "t".into(),
             columns: vec!["note".into(), "amount".into()],
             rows: vec![vec![
                 Cell::Text(Some("+cmd|' /C calc'!A0".into())),

@@ -3,6 +3,7 @@
 //! model), and the file writers of the exporters. The store keeps decisions append-only; an undo
 //! is a new row. Below the store: the store records these types, and knows no other module.
 
+pub mod codes;
 pub mod export;
 pub mod merge;
 
@@ -71,7 +72,11 @@ pub struct DecisionInput {
     pub verdict: Verdict,
     pub analyst: String,
     pub note: Option<String>,
+    /// The reasons as typed: `CODE`, `CODE: words` (a code of the catalogue in use) or words
+    /// alone (code OTH); after [`DecisionInput::checked`], their texts.
     pub reasons: Vec<String>,
+    /// The reasons' codes, one per reason (filled by [`DecisionInput::checked`]).
+    pub reason_codes: Vec<String>,
     /// Why the analyst goes against the model, or replaces an earlier decision.
     pub override_reason: Option<String>,
     pub model: Option<ModelRef>,
@@ -98,7 +103,11 @@ pub struct DecisionRecord {
     pub predicted_class: Option<String>,
     pub override_reason: Option<String>,
     pub note: Option<String>,
+    /// The reasons' texts, in order.
     pub reasons: Vec<String>,
+    /// The reasons' codes, one per reason (OTH for a reason in the analyst's words, and for
+    /// the reasons of decisions taken before codes were kept).
+    pub reason_codes: Vec<String>,
     pub supersedes: Option<i64>,
     /// The challenger model's id and class when the decision was taken (schema 6 on).
     pub challenger_id: Option<String>,
@@ -188,12 +197,15 @@ impl DecisionInput {
         if self.analyst.is_empty() {
             return Err(DecisionError::NoAnalyst);
         }
-        self.reasons = self
+        let coded: Vec<codes::CodedReason> = self
             .reasons
-            .into_iter()
-            .map(|r| r.trim().to_string())
+            .iter()
+            .map(|r| r.trim())
             .filter(|r| !r.is_empty())
+            .map(|r| codes::active().read_typed(r))
             .collect();
+        self.reason_codes = coded.iter().map(|c| c.code.clone()).collect();
+        self.reasons = coded.into_iter().map(|c| c.text).collect();
         self.note = self
             .note
             .map(|n| n.trim().to_string())
@@ -287,6 +299,7 @@ mod tests {
             analyst: "ana".into(),
             note: None,
             reasons: vec![],
+            reason_codes: vec![],
             override_reason: None,
             model: Some(ModelRef {
                 id: "m".into(),
@@ -312,7 +325,14 @@ mod tests {
             DecisionError::OverrideWithoutReason("good".into())
         );
         d.override_reason = Some("collateral is weak".into());
-        assert_eq!(d.checked().unwrap().reasons, vec!["low liquidity"]);
+        let checked = d.checked().unwrap();
+        assert_eq!(checked.reasons, vec!["low liquidity"]);
+        assert_eq!(checked.reason_codes, vec!["OTH"]);
+        let mut d = input(Verdict::Refer);
+        d.reasons = vec!["LIQ".into(), "lev: debt ratio 103.6%".into()];
+        let checked = d.checked().unwrap();
+        assert_eq!(checked.reason_codes, vec!["LIQ", "LEV"]);
+        assert_eq!(checked.reasons, vec!["Weak liquidity", "debt ratio 103.6%"]);
         let mut d = input(Verdict::Refer);
         d.reasons = (0..5).map(|i| format!("r{i}")).collect();
         assert_eq!(d.checked().unwrap_err(), DecisionError::TooManyReasons(5));

@@ -17,6 +17,15 @@ impl Pipeline {
         }
     }
 
+    /// The condition that leads to a split's left (`name <= t`) or right (`name >  t`) child,
+    /// the threshold in original units: the one formatter of the text export, the DOT export
+    /// and the workbench's Tree pane.
+    pub fn split_condition(&self, node: &Node, left: bool) -> String {
+        let (name, t) = self.split_text(node);
+        let op = if left { "<=" } else { "> " };
+        format!("{name} {op} {}", fmt_num(t))
+    }
+
     fn counts_text(&self, node: &Node) -> String {
         let counts: Vec<String> = self
             .classes
@@ -45,10 +54,15 @@ impl Pipeline {
             ));
             return;
         }
-        let (name, t) = self.split_text(node);
-        out.push_str(&format!("{indent}|--- {name} <= {}\n", fmt_num(t)));
+        out.push_str(&format!(
+            "{indent}|--- {}\n",
+            self.split_condition(node, true)
+        ));
         self.text_node(node.left, depth + 1, out);
-        out.push_str(&format!("{indent}|--- {name} >  {}\n", fmt_num(t)));
+        out.push_str(&format!(
+            "{indent}|--- {}\n",
+            self.split_condition(node, false)
+        ));
         self.text_node(node.right, depth + 1, out);
     }
 
@@ -59,8 +73,7 @@ impl Pipeline {
             let head = if node.is_leaf() {
                 format!("class: {}", self.classes[node.majority()])
             } else {
-                let (name, t) = self.split_text(node);
-                format!("{name} <= {}", fmt_num(t))
+                self.split_condition(node, true)
             };
             let label = format!(
                 "{head}\\nsamples = {}\\n{}",

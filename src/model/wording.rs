@@ -43,6 +43,15 @@ pub fn value_in_unit(v: f64, unit: Unit) -> String {
 /// range), ranked by how far each input's steps moved the chance of `class`, at most four,
 /// only inputs that moved it up.
 pub fn tree_reasons(steps: &[Step], class: &str, median: SectorMedian) -> Vec<String> {
+    ranked_tree_inputs(steps)
+        .into_iter()
+        .map(|(variable, list)| tree_reason(variable, &list, class, median))
+        .collect()
+}
+
+/// The path's inputs that moved the chance of the class up, grouped (an input's steps
+/// together), strongest first, at most four: the one ranking of the tree's reasons.
+fn ranked_tree_inputs(steps: &[Step]) -> Vec<(&str, Vec<&Step>)> {
     let mut inputs: Vec<(&str, Vec<&Step>)> = Vec::new();
     for s in steps {
         match inputs.iter_mut().find(|(v, _)| *v == s.variable) {
@@ -50,15 +59,36 @@ pub fn tree_reasons(steps: &[Step], class: &str, median: SectorMedian) -> Vec<St
             None => inputs.push((&s.variable, vec![s])),
         }
     }
-    let mut ranked: Vec<(f64, String)> = inputs
-        .iter()
+    let mut ranked: Vec<(f64, (&str, Vec<&Step>))> = inputs
+        .into_iter()
         .filter_map(|(variable, list)| {
             let moved: f64 = list.iter().map(|s| s.after - s.before).sum();
-            (moved > 0.0).then(|| (moved, tree_reason(variable, list, class, median)))
+            (moved > 0.0).then_some((moved, (variable, list)))
         })
         .collect();
     ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
-    ranked.into_iter().take(4).map(|(_, text)| text).collect()
+    ranked.into_iter().take(4).map(|(_, x)| x).collect()
+}
+
+/// The inputs behind an explanation's reasons and the firm's values of them, strongest first
+/// (the tree's path ranked as its reasons are; a challenger's inputs that pushed toward the
+/// class); empty when the explanation has no reasons.
+pub fn reason_inputs(e: &super::explain::Explanation) -> Vec<(String, f64)> {
+    if e.reasons.is_empty() {
+        return Vec::new();
+    }
+    if !e.path.is_empty() {
+        return ranked_tree_inputs(&e.path)
+            .into_iter()
+            .map(|(v, list)| (v.to_string(), list[0].value))
+            .collect();
+    }
+    e.contributions
+        .iter()
+        .filter(|c| c.effect > 0.0)
+        .take(4)
+        .map(|c| (c.variable.clone(), c.value))
+        .collect()
 }
 
 fn tree_reason(variable: &str, steps: &[&Step], class: &str, median: SectorMedian) -> String {

@@ -62,6 +62,7 @@ pub fn input_for(store: &Store, req: DecideRequest) -> Result<DecisionInput> {
         analyst: req.analyst,
         note: req.note,
         reasons: req.reasons,
+        reason_codes: Vec::new(),
         override_reason: req.override_reason,
         model,
         challenger,

@@ -11,13 +11,16 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ExportWhat {
     Decisions,
+    /// One row per application in its current state.
+    Register,
     Predictions,
     Ratios,
 }
 
 impl ExportWhat {
-    pub const ALL: [ExportWhat; 3] = [
+    pub const ALL: [ExportWhat; 4] = [
         ExportWhat::Decisions,
+        ExportWhat::Register,
         ExportWhat::Predictions,
         ExportWhat::Ratios,
     ];
@@ -25,6 +28,7 @@ impl ExportWhat {
     pub fn as_str(self) -> &'static str {
         match self {
             ExportWhat::Decisions => "decisions",
+            ExportWhat::Register => "register",
             ExportWhat::Predictions => "predictions",
             ExportWhat::Ratios => "ratios",
         }
@@ -55,6 +59,7 @@ pub fn export(
     job.progress(0.2, "reading the store");
     let table = match what {
         ExportWhat::Decisions => tables::decisions(&store.decisions()?),
+        ExportWhat::Register => tables::register(store)?,
         ExportWhat::Predictions => tables::predictions(store)?,
         ExportWhat::Ratios => tables::ratios(store)?,
     };

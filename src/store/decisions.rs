@@ -3,6 +3,7 @@
 //! a new row, histories and the rows the exporters write.
 
 use super::{Result, Store, StoreError};
+use crate::decisions::codes::{CodedReason, OTHER};
 use crate::decisions::{DecisionError, DecisionInput, DecisionRecord};
 use rusqlite::{OptionalExtension, TransactionBehavior};
 use serde::Serialize;
@@ -29,9 +30,25 @@ const DECISION_COLUMNS: &str =
     d.model_id, d.model_hash, d.predicted_class, d.override_reason, d.note, d.reasons, d.supersedes,
     d.challenger_id, d.challenger_class, d.referred_to, d.origin_kit";
 
+/// A stored reason: a text alone (before codes were kept) or a code and its text.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum StoredReason {
+    Text(String),
+    Coded(CodedReason),
+}
+
 fn decision_row(r: &rusqlite::Row) -> rusqlite::Result<DecisionRecord> {
     let id: i64 = r.get(0)?;
     let reasons: String = r.get(11)?;
+    let stored: Vec<StoredReason> = super::row_json(&reasons, 11, "decisions", id, "reasons")?;
+    let (reason_codes, reasons) = stored
+        .into_iter()
+        .map(|s| match s {
+            StoredReason::Text(t) => (OTHER.to_string(), t),
+            StoredReason::Coded(c) => (c.code, c.text),
+        })
+        .unzip();
     Ok(DecisionRecord {
         id,
         application_id: r.get(1)?,
@@ -44,7 +61,8 @@ fn decision_row(r: &rusqlite::Row) -> rusqlite::Result<DecisionRecord> {
         predicted_class: r.get(8)?,
         override_reason: r.get(9)?,
         note: r.get(10)?,
-        reasons: super::row_json(&reasons, 11, "decisions", id, "reasons")?,
+        reasons,
+        reason_codes,
         supersedes: r.get(12)?,
         challenger_id: r.get(13)?,
         challenger_class: r.get(14)?,
@@ -193,7 +211,21 @@ impl Store {
             }
             _ => {}
         }
-        let reasons = serde_json::to_string(&input.reasons).unwrap_or_else(|_| "[]".into());
+        // Each reason as its code and text (a JSON array of objects).
+        let coded: Vec<CodedReason> = input
+            .reasons
+            .iter()
+            .enumerate()
+            .map(|(i, text)| CodedReason {
+                code: input
+                    .reason_codes
+                    .get(i)
+                    .cloned()
+                    .unwrap_or_else(|| OTHER.to_string()),
+                text: text.clone(),
+            })
+            .collect();
+        let reasons = serde_json::to_string(&coded).unwrap_or_else(|_| "[]".into());
         let id = super::chain::insert(
             &tx,
             &super::chain::NewDecision {
@@ -388,6 +420,11 @@ impl Store {
     /// Applications waiting for a decision, oldest first.
     pub fn pending_queue(&self) -> Result<Vec<Application>> {
         self.applications_where("a.status = 'pending'", [])
+    }
+
+    /// Every application, newest first.
+    pub fn all_applications(&self) -> Result<Vec<Application>> {
+        self.applications_where("1", [])
     }
 
     /// One firm's applications, newest first.

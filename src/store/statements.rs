@@ -118,6 +118,21 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The ratios of the live (active) firms of `sector` for fiscal year `year`: the peers a
+    /// firm's figures of that year are read against.
+    pub fn live_sector_ratios(&self, sector: &str, year: i32) -> Result<Vec<RatioRow>> {
+        let sql = format!(
+            "SELECT {} FROM statements s JOIN firms f ON f.id = s.firm_id
+             WHERE f.sector = ?1 COLLATE NOCASE AND f.status = 'active' AND s.fiscal_year = ?2",
+            select_list().replace("firm_id,", "s.firm_id,")
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(rusqlite::params![sector, year], read_row)?;
+        rows.map(|r| r.map(|(_, ratios)| ratios))
+            .collect::<rusqlite::Result<_>>()
+            .map_err(Into::into)
+    }
+
     /// The ratios of a sector's firms (case-insensitive sector name): each firm's latest
     /// statement, or its statement of `year`.
     /// In a field kit, the peers are the anonymous snapshot the kit took of the sector's

@@ -113,6 +113,7 @@ pub enum Tag {
     Compare,
     Monitor,
     Export,
+    Memo,
 }
 
 /// How the workbench opens its store.

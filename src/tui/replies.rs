@@ -200,6 +200,12 @@ pub fn on_reply(app: &mut App, env: Envelope) {
             app.export.result = Some((Level::Success, text.clone()));
             app.set_status(Level::Success, text);
         }
+        (Tag::Memo, Reply::MemoWritten(path)) => {
+            app.set_status(
+                Level::Success,
+                format!("credit memo written to {}", path.display()),
+            );
+        }
         (Tag::Export, Reply::ExportExists(path)) => {
             app.overlay = Overlay::ConfirmOverwrite(path);
         }

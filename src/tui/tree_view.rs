@@ -1,7 +1,7 @@
 //! The tree as a foldable outline: which nodes show given the folded ones, with their depth and
 //! the condition that leads to each.
 
-use crate::model::Tree;
+use crate::model::pipeline::Pipeline;
 
 /// One visible line of the outline.
 #[derive(Debug, Clone, PartialEq)]
@@ -13,13 +13,13 @@ pub struct TreeLine {
     pub folded: bool,
 }
 
-/// The visible lines, depth first (left child first), skipping the children of folded nodes.
-pub fn visible(
-    tree: &Tree,
-    names: &[String],
-    folded: &std::collections::HashSet<usize>,
-) -> Vec<TreeLine> {
+/// The visible lines, depth first (left child first), skipping the children of folded nodes;
+/// the conditions in original units, as the tree's text export writes them.
+pub fn visible(pipeline: &Pipeline, folded: &std::collections::HashSet<usize>) -> Vec<TreeLine> {
     let mut out = Vec::new();
+    let Some(tree) = pipeline.tree() else {
+        return out;
+    };
     if tree.nodes.is_empty() {
         return out;
     }
@@ -33,18 +33,9 @@ pub fn visible(
             condition,
             folded: is_folded,
         });
-        if let (Some(f), false) = (n.feature, is_folded) {
-            let name = names.get(f).cloned().unwrap_or_else(|| format!("x{f}"));
-            stack.push((
-                n.right,
-                depth + 1,
-                Some(format!("{name} > {:.4}", n.threshold)),
-            ));
-            stack.push((
-                n.left,
-                depth + 1,
-                Some(format!("{name} <= {:.4}", n.threshold)),
-            ));
+        if let (Some(_), false) = (n.feature, is_folded) {
+            stack.push((n.right, depth + 1, Some(pipeline.split_condition(n, false))));
+            stack.push((n.left, depth + 1, Some(pipeline.split_condition(n, true))));
         }
     }
     out

@@ -73,6 +73,11 @@ pub enum Request {
         path: PathBuf,
         force: bool,
     },
+    /// Write an application's credit memo to a new file at this path.
+    Memo {
+        application_id: String,
+        path: PathBuf,
+    },
 }
 
 /// A failed request: what kind of failure, and its words (said once).
@@ -128,6 +133,8 @@ pub enum Reply {
         rows: usize,
     },
     ExportExists(PathBuf),
+    /// A credit memo written to this path.
+    MemoWritten(PathBuf),
     Cancelled,
     Error(Failure),
 }
@@ -246,6 +253,14 @@ fn answer(store: &mut Store, req: Request, job: &Job) -> Result<Reply, OpsError>
         Request::Monitor(req) => {
             Reply::Monitored(Box::new(crate::ops::monitor::run(store, &req, job)?))
         }
+        Request::Memo {
+            application_id,
+            path,
+        } => Reply::MemoWritten(crate::ops::memo::write_memo(
+            store,
+            &application_id,
+            Some(&path),
+        )?),
         Request::Export { what, path, force } => {
             let out = crate::ops::export::export(store, what, &path, force, job)?;
             Reply::Exported {

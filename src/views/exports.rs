@@ -1,5 +1,5 @@
 //! The tables the exporters write: decisions, predictions and ratios, every row carrying the id
-//! of the model behind it.
+//! of the model behind it. A list (reason codes, reasons) is one cell holding a JSON array.
 
 use crate::decisions::export::{Cell, Table};
 use crate::decisions::DecisionRecord;
@@ -29,6 +29,7 @@ pub fn decisions(rows: &[DecisionRecord]) -> Table {
         "predicted_class",
         "override_reason",
         "note",
+        "reason_codes",
         "reasons",
         "supersedes",
         "challenger_id",
@@ -36,6 +37,7 @@ pub fn decisions(rows: &[DecisionRecord]) -> Table {
         "made_in_kit",
     ];
     Table {
+        name: "decisions".into(),
         columns: columns.iter().map(|c| c.to_string()).collect(),
         rows: rows
             .iter()
@@ -46,13 +48,14 @@ pub fn decisions(rows: &[DecisionRecord]) -> Table {
                     owned(&d.firm_id),
                     owned(&d.decision),
                     owned(&d.analyst),
-                    owned(&d.decided_at),
+                    Cell::Time(Some(d.decided_at.clone())),
                     text(&d.model_id),
                     text(&d.model_hash),
                     text(&d.predicted_class),
                     text(&d.override_reason),
                     text(&d.note),
-                    owned(&d.reasons.join("; ")),
+                    Cell::List(d.reason_codes.clone()),
+                    Cell::List(d.reasons.clone()),
                     Cell::Integer(d.supersedes),
                     text(&d.challenger_id),
                     text(&d.challenger_class),
@@ -100,7 +103,11 @@ pub fn predictions(store: &Store) -> Result<Table> {
             row
         })
         .collect();
-    Ok(Table { columns, rows })
+    Ok(Table {
+        name: "predictions".into(),
+        columns,
+        rows,
+    })
 }
 
 /// Every statement's ratios, with the active model's id and its predicted class for the firm.
@@ -138,5 +145,105 @@ pub fn ratios(store: &Store) -> Result<Table> {
             row
         })
         .collect();
-    Ok(Table { columns, rows })
+    Ok(Table {
+        name: "ratios".into(),
+        columns,
+        rows,
+    })
+}
+
+/// The register: one row per application in its current state (newest first): the firm, the
+/// amount, term and purpose, the model's class and chance of bad (the model of the decision in
+/// force, else the active model; its latest recorded prediction of the firm), the model's name
+/// and id, and the decision in force with its analyst, time and reasons (codes and texts as
+/// lists). The decisions export stays the event log beside it.
+pub fn register(store: &Store) -> Result<Table> {
+    let applications = store.all_applications()?;
+    let mut in_force: std::collections::HashMap<String, DecisionRecord> = Default::default();
+    for d in store.decisions()? {
+        in_force.insert(d.application_id.clone(), d);
+    }
+    in_force.retain(|_, d| d.decision != "undo");
+    let names: std::collections::HashMap<String, String> = store
+        .models()?
+        .into_iter()
+        .map(|m| (m.id, m.name))
+        .collect();
+    let active = store.active_model()?.map(|m| m.id);
+    let mut chance: std::collections::HashMap<(String, String), (String, Option<f64>)> =
+        Default::default();
+    for p in store.all_predictions()? {
+        let bad = p
+            .probabilities
+            .iter()
+            .find(|(c, _)| c == "bad")
+            .map(|(_, v)| *v);
+        chance.insert((p.model_id, p.firm_id), (p.class, bad));
+    }
+    let currency = |firm: &str| -> Result<Option<String>> {
+        Ok(store
+            .firm_statements(firm, None)?
+            .last()
+            .map(|(s, _)| s.currency.clone()))
+    };
+    let columns = [
+        "application_id",
+        "firm_id",
+        "firm_name",
+        "amount_thousands",
+        "currency",
+        "term_months",
+        "purpose",
+        "submitted",
+        "status",
+        "class",
+        "chance_of_bad",
+        "model_name",
+        "model_id",
+        "decision",
+        "analyst",
+        "decided_at",
+        "reason_codes",
+        "reasons",
+        "note",
+    ];
+    let mut rows = Vec::with_capacity(applications.len());
+    for a in &applications {
+        let decision = in_force.get(&a.id);
+        let model = decision
+            .and_then(|d| d.model_id.clone())
+            .or_else(|| active.clone());
+        let predicted = model
+            .as_ref()
+            .and_then(|m| chance.get(&(m.clone(), a.firm_id.clone())));
+        let class = decision
+            .and_then(|d| d.predicted_class.clone())
+            .or_else(|| predicted.map(|(c, _)| c.clone()));
+        rows.push(vec![
+            owned(&a.id),
+            owned(&a.firm_id),
+            owned(&a.firm_name),
+            Cell::Number(Some(a.amount)),
+            Cell::Text(currency(&a.firm_id)?),
+            Cell::Integer(Some(a.term_months)),
+            text(&a.purpose),
+            owned(&a.submitted),
+            owned(&a.status),
+            Cell::Text(class),
+            Cell::Number(predicted.and_then(|(_, p)| *p)),
+            Cell::Text(model.as_ref().and_then(|m| names.get(m).cloned())),
+            Cell::Text(model),
+            Cell::Text(decision.map(|d| d.decision.clone())),
+            Cell::Text(decision.map(|d| d.analyst.clone())),
+            Cell::Time(decision.map(|d| d.decided_at.clone())),
+            Cell::List(decision.map(|d| d.reason_codes.clone()).unwrap_or_default()),
+            Cell::List(decision.map(|d| d.reasons.clone()).unwrap_or_default()),
+            Cell::Text(decision.and_then(|d| d.note.clone())),
+        ]);
+    }
+    Ok(Table {
+        name: "register".into(),
+        columns: columns.iter().map(|c| c.to_string()).collect(),
+        rows,
+    })
 }

@@ -56,7 +56,11 @@ pub struct QueueEntry {
     pub probabilities: Option<Pairs<String, f64>>,
     /// The champion's chance of bad: the queue's order.
     pub risk: Option<f64>,
+    /// The model's reasons in its own words.
     pub reasons: Vec<String>,
+    /// The reasons in the bank's words with their codes, strongest first (a decline's
+    /// suggestions).
+    pub coded_reasons: Vec<crate::decisions::codes::CodedReason>,
     pub fiscal_year: Option<i32>,
     pub model_id: Option<String>,
     pub model_hash: Option<String>,
@@ -128,6 +132,11 @@ pub fn queue_entry(q: &QueueItem) -> QueueEntry {
         probabilities: e.map(|e| probabilities(&e.probabilities)),
         risk: q.score.as_ref().map(|_| q.risk()),
         reasons: e.map(|e| e.reasons.clone()).unwrap_or_default(),
+        coded_reasons: q
+            .score
+            .as_ref()
+            .map(|s| s.coded.clone())
+            .unwrap_or_default(),
         fiscal_year: q.score.as_ref().map(|s| s.fiscal_year),
         model_id: q.model.as_ref().map(|m| m.id.clone()),
         model_hash: q.model.as_ref().map(|m| m.hash.clone()),
@@ -309,8 +318,16 @@ pub struct FirmView {
     pub firm: crate::store::firms::FirmRow,
     /// The fiscal years of the statements, oldest first (the columns of every row below).
     pub years: Vec<i32>,
-    /// Live firms of the same sector the percentiles compare with.
+    /// Live firms of the same sector, with a statement for `median_year`, the medians and
+    /// percentiles compare with.
     pub peers: usize,
+    /// The fiscal year of the sector medians (the firm's latest).
+    pub median_year: Option<i32>,
+    /// Flags of the latest statement: negative_equity, no_previous_year, identity_mismatch.
+    #[schema(value_type = Vec<String>)]
+    pub flags: Vec<crate::views::firm::FirmFlag>,
+    /// The currency of the latest statement (items and amounts are in its thousands).
+    pub currency: Option<String>,
     /// The ratio table by family: each ratio's values by year, the sector median, the firm's
     /// percentile and trend.
     #[schema(value_type = Vec<Object>)]
@@ -354,6 +371,8 @@ pub struct FirmModelView {
     #[schema(value_type = BTreeMap<String, f64>)]
     pub probabilities: Pairs<String, f64>,
     pub reasons: Vec<String>,
+    /// The reasons in the bank's words with their codes.
+    pub coded_reasons: Vec<crate::decisions::codes::CodedReason>,
     /// The tree's path to the firm's leaf (empty for other kinds).
     #[schema(value_type = Vec<Object>)]
     pub path: Vec<crate::model::explain::Step>,
@@ -368,6 +387,9 @@ pub fn firm_view(d: &FirmDetail) -> FirmView {
         firm: d.firm.clone(),
         years: d.years.clone(),
         peers: d.peers,
+        median_year: d.median_year,
+        flags: d.flags.clone(),
+        currency: d.currency().map(str::to_string),
         families: d.families.clone(),
         items: d
             .items
@@ -394,6 +416,7 @@ pub fn firm_view(d: &FirmDetail) -> FirmView {
             class: s.explanation.class.clone(),
             probabilities: probabilities(&s.explanation.probabilities),
             reasons: s.explanation.reasons.clone(),
+            coded_reasons: s.coded.clone(),
             path: s.explanation.path.clone(),
             nearest_change: s.explanation.nearest_change.clone(),
         }),

@@ -6,9 +6,11 @@ pub mod data;
 pub mod exports;
 pub mod firm;
 pub mod json;
+pub mod memo;
 pub mod model;
 pub mod pca;
 pub mod portfolio;
+pub mod reasons;
 pub mod scoring;
 pub mod triage;
 

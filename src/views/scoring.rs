@@ -119,6 +119,8 @@ pub struct Scored {
     pub model_id: String,
     pub fiscal_year: i32,
     pub explanation: Explanation,
+    /// The reasons in the bank's words with their codes (`views::reasons`), strongest first.
+    pub coded: Vec<crate::decisions::codes::CodedReason>,
 }
 
 impl Scored {
@@ -149,12 +151,24 @@ pub fn score_firm(store: &Store, model: &ModelRecord, firm_id: &str) -> Result<O
     match firm_features(store, firm_id, None, &model.pipeline.features) {
         Ok((firm, year, values)) => {
             let medians = sector_medians(store, &firm.sector)?;
+            let explanation = model
+                .pipeline
+                .explain_with(&values, &|v| median_of(&medians, v));
+            // The bank's words cite the live peers of the same year, as the Firm screen does.
+            let coded = match store.firm_statements(&firm.id, Some(year))?.last() {
+                Some((_, latest)) => crate::views::reasons::coded_reasons(
+                    crate::decisions::codes::active(),
+                    &explanation,
+                    latest,
+                    &medians_of(&store.live_sector_ratios(&firm.sector, year)?),
+                ),
+                None => Vec::new(),
+            };
             Ok(Some(Scored {
                 model_id: model.id.clone(),
                 fiscal_year: year,
-                explanation: model
-                    .pipeline
-                    .explain_with(&values, &|v| median_of(&medians, v)),
+                explanation,
+                coded,
             }))
         }
         Err(ViewError::NoStatement { .. } | ViewError::NotFirmInputs { .. }) => Ok(None),
@@ -164,8 +178,12 @@ pub fn score_firm(store: &Store, model: &ModelRecord, firm_id: &str) -> Result<O
 
 /// The median of each catalogue ratio over a sector's latest statements (None without peers).
 pub fn sector_medians(store: &Store, sector: &str) -> Result<Vec<Option<f64>>> {
-    let peers = store.sector_ratios(sector, None)?;
-    Ok((0..crate::finance::RATIOS.len())
+    Ok(medians_of(&store.sector_ratios(sector, None)?))
+}
+
+/// The median of each catalogue ratio over `peers` (None where no peer has a value).
+pub fn medians_of(peers: &[RatioRow]) -> Vec<Option<f64>> {
+    (0..crate::finance::RATIOS.len())
         .map(|i| {
             let mut v: Vec<f64> = peers
                 .iter()
@@ -175,7 +193,7 @@ pub fn sector_medians(store: &Store, sector: &str) -> Result<Vec<Option<f64>>> {
             v.sort_by(f64::total_cmp);
             crate::finance::peers::quantile_sorted(&v, 0.5)
         })
-        .collect())
+        .collect()
 }
 
 /// The sector median of a model input that is a catalogue ratio.

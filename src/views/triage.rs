@@ -64,11 +64,25 @@ impl QueueItem {
         }
     }
 
-    /// Reasons a decline would cite, from the model's explanation (up to four).
+    /// Reasons a decline would cite, from the model's explanation in the bank's words (up to
+    /// four), each as `CODE: text` (the form a decision reads a code from).
     pub fn suggested_reasons(&self) -> Vec<String> {
         self.score
             .as_ref()
-            .map(|s| s.explanation.reasons.clone())
+            .map(|s| {
+                s.coded
+                    .iter()
+                    .map(|c| format!("{}: {}", c.code, c.text))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The codes of the suggested reasons.
+    pub fn suggested_codes(&self) -> Vec<String> {
+        self.score
+            .as_ref()
+            .map(|s| s.coded.iter().map(|c| c.code.clone()).collect())
             .unwrap_or_default()
     }
 }
@@ -116,8 +130,8 @@ pub fn load_in(store: &Store, state: &QueueState) -> Result<Vec<QueueItem>> {
                 .collect();
             medians.insert(app.sector.clone(), m);
         }
-        let latest = store.firm_statements(&app.firm_id, None)?;
-        let latest = latest.last().map(|(_, r)| r.clone());
+        let statements = store.firm_statements(&app.firm_id, None)?;
+        let latest = statements.last().map(|(_, r)| r.clone());
         let key_ratios = key
             .iter()
             .enumerate()

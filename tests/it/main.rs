@@ -43,6 +43,7 @@ mod layers;
 mod linfa_crosscheck;
 mod metrics;
 mod monitor;
+mod pack;
 mod parity;
 mod pca;
 mod prune;

@@ -324,6 +324,13 @@ pub(super) const DEFAULTS: &[(Context, Command, &str, &[&str], &str)] = &[
         "show pending / referred to me / referred / decided / all",
     ),
     (
+        Context::Triage,
+        Command::Memo,
+        "memo",
+        &["m"],
+        "write the application's credit memo (HTML, prints on A4) and say where",
+    ),
+    (
         Context::Export,
         Command::ExportWhat,
         "export-what",

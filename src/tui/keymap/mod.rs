@@ -98,6 +98,7 @@ pub enum Command {
     TriageView,
     NewEmptyStore,
     NewDemoStore,
+    Memo,
     OpenFirm,
     RunExport,
     ExportWhat,

@@ -7,7 +7,7 @@ use crate::output::format_ratio;
 use crate::tui::app::{App, Screen};
 use crate::tui::screens::roomy;
 use crate::tui::ui::{bar, block, class_span, pane_bar, placeholder, sparkline};
-use crate::views::firm::FirmDetail;
+use crate::views::firm::{FirmDetail, Standing};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
@@ -63,7 +63,23 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 class_span(app, f.class.as_deref(), true),
                 Span::styled("  model ", t.muted),
                 class_span(app, predicted.as_deref(), true),
-                Span::styled(format!("  · {} sector peers", d.peers), t.muted),
+                Span::styled(
+                    format!(
+                        "  · {} live sector peers{}",
+                        d.peers,
+                        d.median_year
+                            .map(|y| format!(" in {y}"))
+                            .unwrap_or_default()
+                    ),
+                    t.muted,
+                ),
+                Span::styled(
+                    d.flags
+                        .iter()
+                        .map(|f| format!("  ⚠ {}", f.short()))
+                        .collect::<String>(),
+                    t.warning,
+                ),
             ]),
         ]),
         head,
@@ -104,7 +120,8 @@ fn ratios(frame: &mut Frame, area: Rect, app: &App, d: &FirmDetail) {
     let inner = b.inner(area);
     frame.render_widget(b, area);
     let name_w = 26usize.min(inner.width as usize / 3);
-    let fixed = name_w + 10 + 6 + 8;
+    // The flag column (neg. equity, no prev. year) always has its room.
+    let fixed = name_w + 10 + 6 + 8 + 14;
     let year_cols =
         ((inner.width as usize).saturating_sub(fixed) / 10).clamp(1, d.years.len().max(1));
     let years = &d.years[d.years.len().saturating_sub(year_cols)..];
@@ -113,8 +130,12 @@ fn ratios(frame: &mut Frame, area: Rect, app: &App, d: &FirmDetail) {
     for y in years {
         head.push(Span::styled(format!("{y:>10}"), t.accent));
     }
+    let sector = match d.median_year {
+        Some(y) => format!("sector {y}"),
+        None => "sector".into(),
+    };
     head.push(Span::styled(
-        format!("{:>10}{:>6} {:<7}", "sector md", "pct", "trend"),
+        format!("{sector:>11}{:>6} {:<7}{}", "pct", "trend", "flag"),
         t.accent,
     ));
     lines.push(Line::from(head));
@@ -133,24 +154,29 @@ fn ratios(frame: &mut Frame, area: Rect, app: &App, d: &FirmDetail) {
                     t.text,
                 ));
             }
-            let pct = l
-                .percentile
-                .map(|p| format!("{p:.0}"))
-                .unwrap_or("-".into());
-            // A percentile is good or bad by the ratio's direction.
-            let pct_style = match l.percentile {
-                Some(p) if (p < 25.0) == l.higher_is_better && !(25.0..=75.0).contains(&p) => t.bad,
-                Some(p) if !(25.0..=75.0).contains(&p) => t.good,
+            // The percentile with an arrow and a colour by the ratio's direction (none where
+            // the value's sign makes a rank meaningless).
+            let pct = match (l.percentile, l.standing) {
+                (Some(p), Some(s)) => format!("{p:.0}{}", s.arrow()),
+                _ => "- ".into(),
+            };
+            let pct_style = match l.standing {
+                Some(Standing::Worse) => t.bad,
+                Some(Standing::Better) => t.good,
                 _ => t.text,
             };
             spans.push(Span::styled(
-                format!("{:>10}", format_ratio(l.sector_median, l.unit)),
+                format!("{:>11}", format_ratio(l.sector_median, l.unit)),
                 t.muted,
             ));
             spans.push(Span::styled(format!("{pct:>6}"), pct_style));
-            spans.push(Span::styled(format!(" {}", sparkline(&l.values)), t.accent));
-            if l.misleading {
-                spans.push(Span::styled(" ⚠ neg. equity", t.warning));
+            spans.push(Span::styled(
+                format!(" {:<7}", sparkline(&l.values)),
+                t.accent,
+            ));
+            let flags: Vec<&str> = l.flags.iter().map(|f| f.short()).collect();
+            if !flags.is_empty() {
+                spans.push(Span::styled(format!("⚠ {}", flags.join(", ")), t.warning));
             }
             lines.push(Line::from(spans));
         }
@@ -246,14 +272,17 @@ fn model(frame: &mut Frame, area: Rect, app: &App, d: &FirmDetail) {
         lines.push(crate::tui::ui::challenger_line(app, &label, c, disagrees));
     }
     lines.push(Line::from(Span::styled("Reasons", t.accent)));
-    if e.reasons.is_empty() {
+    if s.coded.is_empty() {
         lines.push(Line::from(Span::styled(
             "  none: the path favours this class",
             t.muted,
         )));
     }
-    for r in &e.reasons {
-        lines.push(Line::from(Span::styled(format!("  • {r}"), t.text)));
+    for r in &s.coded {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {:<4}", r.code), t.accent),
+            Span::styled(r.text.clone(), t.text),
+        ]));
     }
     lines.push(Line::from(Span::styled("Path", t.accent)));
     for step in &e.path {

@@ -2,7 +2,6 @@
 //! as a foldable outline with counts per node, the metrics against the 15% bar, ROC curves, the
 //! pruning path, feature importances, and the models in the store.
 
-use super::input_names;
 use super::Pane;
 use super::FORM_FIELDS;
 use crate::model::metrics::ACCEPTABLE_TEST_ERROR;
@@ -186,7 +185,7 @@ fn tree(frame: &mut Frame, area: Rect, app: &App, rec: Option<&ModelRecord>) {
     );
     let inner = b.inner(area);
     frame.render_widget(b, area);
-    let lines = tree_view::visible(tr, &input_names(rec), &app.model.collapsed);
+    let lines = tree_view::visible(&rec.pipeline, &app.model.collapsed);
     let rows = inner.height as usize;
     let start = app.model.tree_cursor.saturating_sub(rows.saturating_sub(1));
     let classes = &rec.pipeline.classes;

@@ -15,7 +15,6 @@ pub use form::{TrainForm, FORM_FIELDS};
 pub use governance::draw_promotion;
 
 use crate::model::governance::Role;
-use crate::model::registry::ModelRecord;
 use crate::tui::app::{App, Level, Screen, Tag};
 use crate::tui::keymap::Command;
 use crate::tui::popup::{open_input, InputPurpose, Overlay, PromotionDraft};
@@ -72,14 +71,6 @@ pub fn open(app: &mut App) {
     }
 }
 
-/// The tree's input names: features, or components.
-pub fn input_names(rec: &ModelRecord) -> Vec<String> {
-    match &rec.pipeline.pca {
-        Some(stage) => (1..=stage.k).map(|c| format!("PC{c}")).collect(),
-        None => rec.pipeline.features.clone(),
-    }
-}
-
 /// The screen's own commands; `false` when `cmd` is not one of them.
 pub fn command(app: &mut App, cmd: Command) -> bool {
     match cmd {
@@ -103,10 +94,7 @@ pub fn move_by(app: &mut App, delta: i64) {
                 .view
                 .as_ref()
                 .and_then(|m| m.active.as_ref())
-                .and_then(|rec| {
-                    let tree = rec.pipeline.tree()?;
-                    Some(tree_view::visible(tree, &input_names(rec), &app.model.collapsed).len())
-                })
+                .map(|rec| tree_view::visible(&rec.pipeline, &app.model.collapsed).len())
                 .unwrap_or(0);
             app.model.tree_cursor = clamp_move(app.model.tree_cursor, delta, n);
         }
@@ -157,13 +145,9 @@ pub fn select(app: &mut App) {
 
 fn node_at_cursor(app: &App) -> Option<usize> {
     let rec = app.model.view.as_ref()?.active.as_ref()?;
-    tree_view::visible(
-        rec.pipeline.tree()?,
-        &input_names(rec),
-        &app.model.collapsed,
-    )
-    .get(app.model.tree_cursor)
-    .map(|l| l.node)
+    tree_view::visible(&rec.pipeline, &app.model.collapsed)
+        .get(app.model.tree_cursor)
+        .map(|l| l.node)
 }
 
 fn toggle_node(app: &mut App) {

@@ -249,7 +249,8 @@ fn state_mark(q: &crate::views::triage::QueueItem) -> &'static str {
 pub fn draw_decision(frame: &mut Frame, area: Rect, app: &App, d: &DecisionDraft) {
     let t = app.theme();
     let names = d.field_names();
-    let h = (names.len() as u16 + 11).min(area.height);
+    let codes_hint = d.verdict == Verdict::Decline;
+    let h = (names.len() as u16 + 11 + if codes_hint { 2 } else { 0 }).min(area.height);
     let r = centered(area, 76, h);
     let verb = match d.verdict {
         Verdict::Approve => "Approve",
@@ -285,6 +286,21 @@ pub fn draw_decision(frame: &mut Frame, area: Rect, app: &App, d: &DecisionDraft
             ));
         }
         lines.push(Line::from(spans));
+    }
+    if codes_hint {
+        // The bank's reason codes: a reason field holds `CODE`, `CODE: words` or words alone.
+        let codes: Vec<&str> = crate::decisions::codes::active()
+            .codes
+            .iter()
+            .map(|c| c.code.as_str())
+            .collect();
+        lines.push(Line::from(Span::styled(
+            format!(
+                "reason codes: {} · a reason is CODE, CODE: words, or words (OTH)",
+                codes.join(" ")
+            ),
+            t.muted,
+        )));
     }
     lines.push(Line::from(match &d.error {
         Some(e) => Span::styled(e.clone(), t.error),

@@ -98,6 +98,7 @@ pub fn command(app: &mut App, cmd: Command) -> bool {
             app.triage.cursor = 0;
             load(app);
         }
+        Command::Memo => memo(app),
         _ => return false,
     }
     true
@@ -167,6 +168,7 @@ pub fn submit_decision(app: &mut App, draft: DecisionDraft) {
         analyst: app.settings.analyst.clone(),
         note: Some(draft.note.clone()),
         reasons: draft.reasons.clone(),
+        reason_codes: Vec::new(),
         override_reason: Some(draft.override_reason.clone()),
         model: draft.model.clone(),
         // Filled in by the use case that records it (the worker's `ops::decide`).
@@ -202,6 +204,26 @@ pub fn submit_decision(app: &mut App, draft: DecisionDraft) {
         Level::Info,
         format!("saving the decision on {}", draft.application_id),
     );
+}
+
+/// The credit memo of the application under the cursor, to a new file in the export folder.
+fn memo(app: &mut App) {
+    let Some(item) = app.triage.queue.get(app.triage.cursor) else {
+        return app.set_status(Level::Info, "the queue is empty");
+    };
+    let id = item.application.id.clone();
+    let path = app
+        .settings
+        .export_dir
+        .join(crate::ops::memo::default_name(&id));
+    app.request(
+        Tag::Memo,
+        Request::Memo {
+            application_id: id.clone(),
+            path,
+        },
+    );
+    app.set_status(Level::Info, format!("writing the credit memo of {id}"));
 }
 
 /// `u`: the analyst's own last decision, whichever session took it, within the undo window.
