@@ -296,6 +296,7 @@ fn decisions_during_import(data: &Path, statements: &Path, n: usize) {
                     reasons: Vec::new(),
                     override_reason: None,
                     replace: false,
+                    referred_to: None,
                 },
             )
             .map(|_| ())
