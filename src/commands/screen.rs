@@ -89,11 +89,14 @@ pub fn table(s: &Screening) -> TextTable {
 
 fn print_text(s: &Screening, args: &ScreenArgs) {
     match &s.bad_class {
-        Some((class, n)) => println!(
-            "{} rows, {} of class '{class}' read as bad (IV is bad against the rest)",
-            thousands(s.rows),
-            thousands(*n)
-        ),
+        Some((class, n)) => {
+            let line = format!(
+                "{} rows, {} of class '{class}' read as bad (IV is bad against the rest)",
+                thousands(s.rows),
+                thousands(*n)
+            );
+            println!("{}", crate::output::wrapped(&line, 2));
+        }
         None => println!(
             "{} rows without labels: no information value",
             thousands(s.rows)

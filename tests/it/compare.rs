@@ -95,6 +95,7 @@ fn compare_trains_every_kind_on_one_split_and_saves_each() {
             "0",
             "--kinds",
             "logistic,forest",
+            "--wide",
         ],
     );
     assert_eq!(code, Some(0));

@@ -261,7 +261,7 @@ fn promote_challenger_and_revoke_write_the_log_with_the_figures() {
     assert!((brier - 0.053032125259627624).abs() < 1e-12, "{brier}");
     assert_eq!(rows[3]["figures"]["brier"], rows[0]["figures"]["brier"]);
 
-    let text = ok(&db, &["models", "history"]);
+    let text = ok(&db, &["models", "history", "--wide"]);
     assert!(
         text.contains("drift in the retail sector") && text.contains("kim"),
         "{text}"

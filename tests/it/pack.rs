@@ -9,9 +9,9 @@ use crate::common::precre;
 use serde_json::Value;
 use std::path::Path;
 
-/// The demo's firm with negative equity (financial autonomy -3.4%), the queue's riskiest.
-const FIRM: &str = "305-29-90034";
-const APP: &str = "APP-000872-1";
+/// The demo's firm with negative equity (financial autonomy -17.6%), the queue's riskiest.
+const FIRM: &str = "642-39-27889";
+const APP: &str = "APP-000437-1";
 
 fn run(db: &Path, args: &[&str], columns: &str) -> (i32, String, String) {
     let out = precre(db)
@@ -97,7 +97,7 @@ fn the_desk_reads_right_fits_80_columns_and_writes_the_committee_pack() {
     assert_eq!(coded[0]["code"], "NEQ", "{coded:?}");
     let neq = coded[0]["text"].as_str().unwrap();
     assert!(
-        neq.starts_with("Liabilities exceed assets (equity ratio -3.4%, sector "),
+        neq.starts_with("Liabilities exceed assets (equity ratio -17.6%, sector "),
         "{neq}"
     );
     assert!(coded.len() <= 4);
@@ -180,8 +180,8 @@ fn the_desk_reads_right_fits_80_columns_and_writes_the_committee_pack() {
         .unwrap();
     assert_eq!(&mine[col("decision")], "decline");
     assert_eq!(&mine[col("analyst")], "kim");
-    assert_eq!(&mine[col("firm_name")], "Sol Consulting Co., Ltd.");
-    assert_eq!(&mine[col("amount_thousands")], "474000");
+    assert_eq!(&mine[col("firm_name")], "Kkotbit Precision Co., Ltd.");
+    assert_eq!(&mine[col("amount_thousands")], "415000");
     assert_eq!(&mine[col("model_name")], "default");
     let codes: Vec<String> = serde_json::from_str(&mine[col("reason_codes")]).unwrap();
     assert_eq!(codes, vec!["NEQ", "LEV", "OTH"]);

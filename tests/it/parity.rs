@@ -225,7 +225,7 @@ fn demo_train_activate_decide_and_export_leave_the_same_rows_from_both_front_end
             let s = q.score.as_ref().unwrap();
             (
                 q.application.id.clone(),
-                s.explanation.reasons.clone(),
+                q.suggested_reasons(),
                 s.explanation.class.clone(),
             )
         })

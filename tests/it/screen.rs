@@ -212,12 +212,15 @@ fn screen_command_and_training_on_its_recommendation() {
     assert_eq!(code, Some(0), "{err}");
     assert!(out.contains("300 of class '2' read as bad"), "{out}");
     assert!(out.contains("bins of column_1 (IV 0.6660"), "{out}");
+    // The command stands whole on the line under "train on it:", to copy.
     let line = out
         .lines()
-        .find(|l| l.starts_with("train on it: "))
+        .skip_while(|l| *l != "train on it:")
+        .nth(1)
         .expect("a train line");
     let mut args: Vec<&str> = line
-        .trim_start_matches("train on it: precre ")
+        .trim_start()
+        .trim_start_matches("precre ")
         .split(' ')
         .collect();
     args.extend(["--format", "json"]);

@@ -259,6 +259,7 @@ fn export_from_the_screen_refuses_to_overwrite_unasked() {
     let mut h = Harness::new(Store::open_in_memory().unwrap(), settings);
     h.start();
     h.press("7");
+    h.press("w"); // the register
     h.press("w"); // predictions
     h.press("e");
     let file = dir.path().join("precre-predictions.csv");

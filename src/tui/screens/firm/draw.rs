@@ -121,7 +121,7 @@ fn ratios(frame: &mut Frame, area: Rect, app: &App, d: &FirmDetail) {
     frame.render_widget(b, area);
     let name_w = 26usize.min(inner.width as usize / 3);
     // The flag column (neg. equity, no prev. year) always has its room.
-    let fixed = name_w + 10 + 6 + 8 + 14;
+    let fixed = name_w + 11 + 6 + 8 + 14;
     let year_cols =
         ((inner.width as usize).saturating_sub(fixed) / 10).clamp(1, d.years.len().max(1));
     let years = &d.years[d.years.len().saturating_sub(year_cols)..];
@@ -135,7 +135,7 @@ fn ratios(frame: &mut Frame, area: Rect, app: &App, d: &FirmDetail) {
         None => "sector".into(),
     };
     head.push(Span::styled(
-        format!("{sector:>11}{:>6} {:<7}{}", "pct", "trend", "flag"),
+        format!("{sector:>12}{:>6} {:<7}{}", "pct", "trend", "flag"),
         t.accent,
     ));
     lines.push(Line::from(head));
@@ -166,7 +166,7 @@ fn ratios(frame: &mut Frame, area: Rect, app: &App, d: &FirmDetail) {
                 _ => t.text,
             };
             spans.push(Span::styled(
-                format!("{:>11}", format_ratio(l.sector_median, l.unit)),
+                format!("{:>12}", format_ratio(l.sector_median, l.unit)),
                 t.muted,
             ));
             spans.push(Span::styled(format!("{pct:>6}"), pct_style));
