@@ -59,8 +59,10 @@ pub fn run(cli: &Cli, args: &QueueArgs) -> anyhow::Result<()> {
         return print_json(&crate::views::json::queue_view(&items, pending));
     }
     let challenger = items.iter().find_map(|q| q.challenger.as_ref());
-    let amount =
-        crate::output::amount_header("amount", items.iter().map(|q| Some(q.application.currency.as_str())));
+    let amount = crate::output::amount_header(
+        "amount",
+        items.iter().map(|q| Some(q.application.currency.as_str())),
+    );
     let mut headers = vec![
         "application",
         "firm",
