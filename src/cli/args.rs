@@ -434,7 +434,7 @@ pub struct KitArgs {
 pub enum KitAction {
     /// Write a kit (a store holding part of the book, to work offline) and lease its
     /// applications to it: the given applications, or the pending queue narrowed by --sector,
-    /// --filter and --limit.
+    /// --filter and --limit, or the applications referred to an analyst (--assigned-to).
     Out {
         /// The kit file to write (never replaced).
         #[arg(long, value_name = "FILE")]
@@ -447,6 +447,10 @@ pub enum KitAction {
         /// Only applications of firms matching this filter (as `precre firms --filter`).
         #[arg(long, value_name = "EXPR")]
         filter: Option<String>,
+        /// The applications referred to this analyst (or role) and not yet decided, in place
+        /// of the pending queue.
+        #[arg(long, value_name = "ANALYST")]
+        assigned_to: Option<String>,
         /// The N riskiest pending applications (by the champion's chance of bad).
         #[arg(long, value_name = "N")]
         limit: Option<usize>,

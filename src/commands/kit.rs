@@ -18,6 +18,7 @@ pub fn run(cli: &Cli, args: &KitArgs) -> anyhow::Result<()> {
             applications,
             sector,
             filter,
+            assigned_to,
             limit,
             format,
         } => {
@@ -25,6 +26,7 @@ pub fn run(cli: &Cli, args: &KitArgs) -> anyhow::Result<()> {
                 applications: applications.clone(),
                 sector: sector.clone(),
                 filter: filter.clone(),
+                assigned_to: assigned_to.clone(),
                 limit: *limit,
             };
             let report = kits::kit_out(&mut store, &sel, out, &analyst)?;

@@ -26,6 +26,8 @@ pub struct KitSelection {
     pub applications: Vec<String>,
     pub sector: Option<String>,
     pub filter: Option<String>,
+    /// The applications referred to this analyst (or role), in place of the pending queue.
+    pub assigned_to: Option<String>,
     pub limit: Option<usize>,
 }
 
@@ -41,6 +43,9 @@ impl KitSelection {
         }
         if let Some(f) = &self.filter {
             parts.push(format!("firms where {f}"));
+        }
+        if let Some(who) = &self.assigned_to {
+            parts.push(format!("referred to {who}"));
         }
         if let Some(n) = self.limit {
             parts.push(format!("the {n} riskiest pending"));
@@ -77,7 +82,14 @@ pub fn select(store: &Store, sel: &KitSelection) -> Result<Vec<String>> {
         }
     };
     let holds = store.holds()?;
-    let mut ids: Vec<String> = crate::views::triage::load(store)?
+    let queue = match &sel.assigned_to {
+        Some(who) => crate::views::triage::load_in(
+            store,
+            &crate::store::decisions::QueueState::ReferredTo(who.trim().to_string()),
+        )?,
+        None => crate::views::triage::load(store)?,
+    };
+    let mut ids: Vec<String> = queue
         .into_iter()
         .map(|q| q.application)
         .filter(|a| {
@@ -118,7 +130,7 @@ pub fn kit_out(
     let ids = select(store, sel)?;
     if ids.is_empty() {
         return Err(OpsError::Usage(format!(
-            "the selection ({}) picks no pending application that is free to go out",
+            "the selection ({}) picks no open application that is free to go out",
             sel.describe()
         )));
     }
@@ -438,9 +450,13 @@ pub fn kit_in(
             continue;
         }
         let mut kit_side = Vec::new();
+        // A kit's first decision on an application supersedes what was in force here when the
+        // kit went out (a referral it took up), as the same decision made here would.
+        let taken_up = tx.in_force_at(app, record.decision_mark)?;
         for d in &new {
             let supersedes = match d.record.supersedes.and_then(|s| kit_ids.get(&s)) {
                 Some(hash) => tx.merged_id(hash)?,
+                None if d.record.supersedes.is_none() => taken_up,
                 None => None,
             };
             tx.insert_decision(&kit_id, d, supersedes)?;

@@ -203,7 +203,9 @@ impl Store {
                     at: p.decided_at.clone(),
                 })
             }
-            (None, _) if status != "pending" => {
+            // A kit holds a referred application without the referral's row (it stayed in
+            // the server's chain): there it is open to decide as a pending one.
+            (None, _) if status != "pending" && status != "referred" => {
                 return Err(DecisionError::NotOpen {
                     id: input.application_id.clone(),
                     status,

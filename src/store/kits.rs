@@ -150,8 +150,8 @@ impl Store {
         }
     }
 
-    /// Applications among `ids` that cannot go out in a kit: unknown, not pending, already
-    /// leased or in conflict; each with why.
+    /// Applications among `ids` that cannot go out in a kit: unknown, decided (neither pending
+    /// nor referred), already leased or in conflict; each with why.
     pub fn kit_refusals(&self, ids: &[String]) -> Result<Vec<(String, String)>> {
         let mut out = Vec::new();
         for id in ids {
@@ -163,8 +163,8 @@ impl Store {
                 .optional()?;
             let why = match status.as_deref() {
                 None => Some("no such application".to_string()),
-                Some("pending") => None,
-                Some(s) => Some(format!("it is {s}, not pending")),
+                Some("pending" | "referred") => None,
+                Some(s) => Some(format!("it is {s}, neither pending nor referred")),
             };
             let why = match why {
                 Some(w) => Some(w),
@@ -357,7 +357,8 @@ impl Store {
                 tx.query_row("SELECT status FROM applications WHERE id = ?1", [id], |r| {
                     r.get(0)
                 })?;
-            if status != "pending" || open_lease(&tx, id)?.is_some() {
+            if !matches!(status.as_str(), "pending" | "referred") || open_lease(&tx, id)?.is_some()
+            {
                 return Err(StoreError::Conflict(format!(
                     "application {id} was decided or taken out while the kit was written: nothing was leased"
                 )));

@@ -1055,3 +1055,98 @@ fn the_workbench_shows_a_kit_its_leases_and_a_conflict() {
     let screen = triage_screen(&server);
     assert!(screen.contains("in conflict"), "{screen}");
 }
+
+#[test]
+fn a_kit_takes_the_referrals_assigned_to_an_analyst_and_their_decisions_take_them_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = dir.path().join("server.db");
+    copy_store(base(), &server);
+    let apps = pending(&server, 3);
+    for (app, to) in [(&apps[0], "kim"), (&apps[1], "kim"), (&apps[2], "ann")] {
+        let (code, _, err) = run(
+            &server,
+            &[
+                "--analyst",
+                "lee",
+                "decide",
+                app,
+                "--refer",
+                "--refer-to",
+                to,
+            ],
+        );
+        assert_eq!(code, Some(0), "{err}");
+    }
+    let kit = dir.path().join("kim.kit");
+    let (code, out, err) = run(
+        &server,
+        &[
+            "--analyst",
+            "kim",
+            "kit",
+            "out",
+            "--out",
+            kit.to_str().unwrap(),
+            "--assigned-to",
+            "kim",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, Some(0), "{out}{err}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let mut taken: Vec<String> = report["origin"]["applications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap().to_string())
+        .collect();
+    taken.sort();
+    let mut kims = vec![apps[0].clone(), apps[1].clone()];
+    kims.sort();
+    assert_eq!(taken, kims, "only what was referred to kim goes out");
+    assert!(
+        report["origin"]["selection"]
+            .as_str()
+            .unwrap()
+            .contains("referred to kim"),
+        "{out}"
+    );
+    // Nothing is left referred to kim and free: a second kit finds nothing.
+    let other = dir.path().join("again.kit");
+    let (code, _, err) = run(
+        &server,
+        &[
+            "kit",
+            "out",
+            "--out",
+            other.to_str().unwrap(),
+            "--assigned-to",
+            "kim",
+        ],
+    );
+    assert_ne!(code, Some(0));
+    assert!(err.contains("referred to kim"), "{err}");
+    assert!(!other.exists());
+    // In the kit kim takes the referral up as on the server: no override needed.
+    let (code, _, err) = run(&kit, &["--analyst", "kim", "decide", &apps[0], "--approve"]);
+    assert_eq!(code, Some(0), "{err}");
+    let (code, out, err) = run(&server, &["kit", "in", kit.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    // On the server the approval supersedes lee's referral; the other stays referred to kim.
+    let store = Store::open(&server).unwrap();
+    let rows = store.decisions().unwrap();
+    let referral = rows
+        .iter()
+        .find(|d| d.application_id == apps[0] && d.decision == "refer")
+        .unwrap();
+    let approval = rows
+        .iter()
+        .find(|d| d.application_id == apps[0] && d.decision == "approve")
+        .unwrap();
+    assert_eq!(approval.analyst, "kim");
+    assert_eq!(approval.supersedes, Some(referral.id));
+    assert_eq!(store.application(&apps[0]).unwrap().status, "approved");
+    assert_eq!(store.application(&apps[1]).unwrap().status, "referred");
+    assert!(store.check().unwrap().ok());
+}
