@@ -203,26 +203,64 @@ pub fn placeholder(frame: &mut Frame, area: Rect, app: &App, text: &str) {
     );
 }
 
-/// The pane bar of a screen that shows one pane at a time.
-pub fn pane_bar(app: &App, screen: Screen) -> Line<'static> {
+/// The pane bar of a screen that shows one pane at a time, within `width` columns: every pane
+/// padded and the switch keys when they fit; else the panes a space apart; else the panes
+/// around the current one, an ellipsis marking those left out.
+pub fn pane_bar(app: &App, screen: Screen, width: u16) -> Line<'static> {
     let t = app.theme();
     let cur = app.pane_of(screen);
-    let mut spans = vec![];
-    for (i, p) in screen.panes().iter().enumerate() {
-        spans.push(if i == cur {
-            Span::styled(format!(" {p} "), t.selected)
+    let panes = screen.panes();
+    let width = width as usize;
+    let hint = format!(
+        "  {} {} switch",
+        app.key(Command::PrevPane),
+        app.key(Command::NextPane)
+    );
+    let padded: usize = panes.iter().map(|p| p.chars().count() + 2).sum();
+    let roomy = padded <= width;
+    let label = |p: &str| {
+        if roomy {
+            format!(" {p} ")
         } else {
-            Span::styled(format!(" {p} "), t.muted)
-        });
+            p.to_string()
+        }
+    };
+    let sep = if roomy { 0 } else { 1 };
+    let lens: Vec<usize> = panes.iter().map(|p| label(p).chars().count()).collect();
+    let n = panes.len();
+    let span_width = |lo: usize, hi: usize| {
+        lens[lo..hi].iter().sum::<usize>()
+            + sep * (hi - lo).saturating_sub(1)
+            + if lo > 0 { 2 } else { 0 }
+            + if hi < n { 2 } else { 0 }
+    };
+    let (mut lo, mut hi) = (cur.min(n.saturating_sub(1)), (cur + 1).min(n));
+    loop {
+        if hi < n && span_width(lo, hi + 1) <= width {
+            hi += 1;
+        } else if lo > 0 && span_width(lo - 1, hi) <= width {
+            lo -= 1;
+        } else {
+            break;
+        }
     }
-    spans.push(Span::styled(
-        format!(
-            "  {} {} switch",
-            app.key(Command::PrevPane),
-            app.key(Command::NextPane)
-        ),
-        t.muted,
-    ));
+    let mut spans = vec![];
+    if lo > 0 {
+        spans.push(Span::styled("… ", t.muted));
+    }
+    for (i, p) in panes.iter().enumerate().take(hi).skip(lo) {
+        if i > lo && sep > 0 {
+            spans.push(Span::raw(" "));
+        }
+        let style = if i == cur { t.selected } else { t.muted };
+        spans.push(Span::styled(label(p), style));
+    }
+    if hi < n {
+        spans.push(Span::styled(" …", t.muted));
+    }
+    if lo == 0 && hi == n && span_width(0, n) + hint.chars().count() <= width {
+        spans.push(Span::styled(hint, t.muted));
+    }
     Line::from(spans)
 }
 

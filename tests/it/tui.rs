@@ -424,3 +424,25 @@ fn compare_pane_makes_champions_and_challengers_and_reports_read_the_active_mode
     assert_eq!(q.challenger.as_ref().unwrap().0.id, logistic.id);
     snapshot(&mut h, "triage_challenger");
 }
+
+#[test]
+fn the_pane_bar_names_every_pane_at_80_columns_and_the_current_one_when_narrower() {
+    let mut h = started();
+    h.press("5");
+    let screen = h.render(80, 24);
+    let bar = screen.lines().nth(1).unwrap();
+    for pane in precre::tui::app::Screen::Model.panes() {
+        assert!(bar.contains(pane), "{pane} missing from {bar:?}");
+    }
+    // Narrower: the panes around the current one, the others marked as left out.
+    h.press("]");
+    h.press("]");
+    h.press("]");
+    let line = precre::tui::ui::pane_bar(&h.app, precre::tui::app::Screen::Model, 30);
+    let bar: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+    assert!(bar.chars().count() <= 30, "{bar:?}");
+    assert!(
+        bar.contains("ROC") && bar.starts_with('…') && bar.ends_with('…'),
+        "{bar:?}"
+    );
+}

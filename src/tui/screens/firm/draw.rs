@@ -105,7 +105,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         applications(frame, a, app, d);
         return;
     }
-    frame.render_widget(Paragraph::new(pane_bar(app, Screen::Firm)), bar_area);
+    frame.render_widget(
+        Paragraph::new(pane_bar(app, Screen::Firm, bar_area.width)),
+        bar_area,
+    );
     match Pane::at(app.pane_of(Screen::Firm)) {
         Pane::Ratios => ratios(frame, body, app, d),
         Pane::Statements => statements(frame, body, app, d),

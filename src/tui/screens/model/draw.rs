@@ -23,7 +23,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     };
     let [bar_area, body] =
         Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
-    frame.render_widget(Paragraph::new(pane_bar(app, Screen::Model)), bar_area);
+    frame.render_widget(
+        Paragraph::new(pane_bar(app, Screen::Model, bar_area.width)),
+        bar_area,
+    );
     let pane = Pane::at(app.pane_of(Screen::Model));
     if roomy(body)
         && !matches!(

@@ -23,7 +23,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     if matches!(pane, Pane::Screening | Pane::Correlation) {
         let [bar_area, body] =
             Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
-        frame.render_widget(Paragraph::new(pane_bar(app, Screen::Pca)), bar_area);
+        frame.render_widget(
+            Paragraph::new(pane_bar(app, Screen::Pca, bar_area.width)),
+            bar_area,
+        );
         return super::screening::draw(frame, body, app, pane);
     }
     let Some(p) = &app.pca.view else {
@@ -73,7 +76,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         head,
     );
     if roomy(body) {
-        frame.render_widget(Paragraph::new(pane_bar(app, Screen::Pca)), bar_area);
+        frame.render_widget(
+            Paragraph::new(pane_bar(app, Screen::Pca, bar_area.width)),
+            bar_area,
+        );
         let [top, bottom] =
             Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(body);
         let [a, b] =
@@ -86,7 +92,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         scatter(frame, d, app, p);
         return;
     }
-    frame.render_widget(Paragraph::new(pane_bar(app, Screen::Pca)), bar_area);
+    frame.render_widget(
+        Paragraph::new(pane_bar(app, Screen::Pca, bar_area.width)),
+        bar_area,
+    );
     match Pane::at(app.pane_of(Screen::Pca)) {
         Pane::Importance => importance(frame, body, app, p, k),
         Pane::Scree => scree(frame, body, app, p, k),

@@ -39,7 +39,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     }
     let [bar_area, rest] =
         Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
-    frame.render_widget(Paragraph::new(pane_bar(app, Screen::Portfolio)), bar_area);
+    frame.render_widget(
+        Paragraph::new(pane_bar(app, Screen::Portfolio, bar_area.width)),
+        bar_area,
+    );
     match Pane::at(app.pane_of(Screen::Portfolio)) {
         Pane::Overview => overview(frame, rest, app, p),
         Pane::Ratios => ratios(frame, rest, app, p),
