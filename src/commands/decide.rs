@@ -11,7 +11,20 @@ pub fn run(cli: &Cli, args: &DecideArgs) -> anyhow::Result<()> {
     let mut store = open_store(cli)?;
     let analyst = analyst_name(cli.analyst.as_deref());
     let rec = if args.undo {
-        crate::ops::decide::undo(&mut store, &args.application, &analyst)?
+        let undone = crate::ops::decide::undo(&mut store, &args.application, &analyst)?;
+        if args.format == OutputFormat::Json {
+            return print_json(&undone);
+        }
+        println!(
+            "{} {}: {} ({}) at {}; {}",
+            undone.undo.application_id,
+            undone.undo.firm_id,
+            undone.undo.note.as_deref().unwrap_or("undo"),
+            undone.undo.analyst,
+            undone.undo.decided_at,
+            undone.outcome()
+        );
+        return Ok(());
     } else {
         let verdict = if args.approve {
             Verdict::Approve

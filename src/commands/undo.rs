@@ -10,17 +10,19 @@ pub fn run(cli: &Cli, args: &UndoArgs) -> anyhow::Result<()> {
     let mut store = open_store(cli)?;
     let analyst = analyst_name(cli.analyst.as_deref());
     let minutes = cli.undo_minutes.unwrap_or(DEFAULT_UNDO_MINUTES);
-    let rec = crate::ops::decide::undo_last(&mut store, &analyst, minutes)?;
+    let undone = crate::ops::decide::undo_last(&mut store, &analyst, minutes)?;
     if args.format == OutputFormat::Json {
-        return print_json(&rec);
+        return print_json(&undone);
     }
+    let rec = &undone.undo;
     println!(
-        "{} {}: {} ({}) at {}; the application is pending again",
+        "{} {}: {} ({}) at {}; {}",
         rec.application_id,
         rec.firm_id,
         rec.note.as_deref().unwrap_or("undo"),
         rec.analyst,
-        rec.decided_at
+        rec.decided_at,
+        undone.outcome()
     );
     Ok(())
 }

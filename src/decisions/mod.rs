@@ -5,6 +5,7 @@
 
 pub mod codes;
 pub mod export;
+pub mod in_force;
 pub mod merge;
 
 use serde::Serialize;
@@ -90,7 +91,7 @@ pub struct DecisionInput {
 }
 
 /// A recorded decision, as the store holds it.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct DecisionRecord {
     pub id: i64,
     pub application_id: String,

@@ -77,13 +77,44 @@ pub fn decide(store: &mut Store, req: DecideRequest) -> Result<DecisionRecord> {
     Ok(store.record_decision(input)?)
 }
 
-/// Undoes the analyst's own last decision, from any session, within `window_minutes` of it
-/// (a reversal recorded in the chain; the application is pending again).
-pub fn undo_last(store: &mut Store, analyst: &str, window_minutes: u32) -> Result<DecisionRecord> {
-    Ok(store.undo_own_last(analyst, window_minutes)?)
+/// An undo row and the state it left its application in.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Undone {
+    #[serde(flatten)]
+    pub undo: DecisionRecord,
+    /// The application's state now: what the undone decision had replaced (a referral taken
+    /// up, a decision overridden) stands again, else it is pending.
+    pub status: String,
 }
 
-/// Undoes the decision in force (a new row; the application is pending again).
-pub fn undo(store: &mut Store, application_id: &str, analyst: &str) -> Result<DecisionRecord> {
-    Ok(store.undo_decision(application_id, analyst)?)
+impl Undone {
+    fn read(store: &Store, undo: DecisionRecord) -> Result<Undone> {
+        let status = store.application(&undo.application_id)?.status;
+        Ok(Undone { undo, status })
+    }
+
+    /// What the undo left, in words.
+    pub fn outcome(&self) -> String {
+        if self.status == "pending" {
+            "the application is pending again".to_string()
+        } else {
+            format!(
+                "the application is {} again (what the undone decision replaced stands)",
+                self.status
+            )
+        }
+    }
+}
+
+/// Undoes the analyst's own last decision, from any session, within `window_minutes` of it
+/// (a reversal recorded in the chain; what that decision replaced stands again).
+pub fn undo_last(store: &mut Store, analyst: &str, window_minutes: u32) -> Result<Undone> {
+    let undo = store.undo_own_last(analyst, window_minutes)?;
+    Undone::read(store, undo)
+}
+
+/// Undoes the decision in force (a new row; what that decision replaced stands again).
+pub fn undo(store: &mut Store, application_id: &str, analyst: &str) -> Result<Undone> {
+    let undo = store.undo_decision(application_id, analyst)?;
+    Undone::read(store, undo)
 }

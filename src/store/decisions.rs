@@ -128,19 +128,29 @@ fn sql_err(e: rusqlite::Error) -> DecisionError {
     DecisionError::Store(StoreError::from(e).to_string())
 }
 
-/// The decision in force on an application inside `tx`: its latest row, unless that is an undo.
+/// Every log row of one application, oldest first.
+fn application_log(
+    conn: &rusqlite::Connection,
+    application_id: &str,
+) -> rusqlite::Result<Vec<DecisionRecord>> {
+    let sql = format!(
+        "SELECT {DECISION_COLUMNS} FROM decisions d JOIN applications a ON a.id = d.application_id
+         WHERE d.application_id = ?1 ORDER BY d.id"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([application_id], decision_row)?;
+    rows.collect()
+}
+
+/// The decision in force on an application inside `tx` (see [`decisions::in_force`]).
+///
+/// [`decisions::in_force`]: crate::decisions::in_force
 fn in_force(
     tx: &rusqlite::Transaction,
     application_id: &str,
 ) -> rusqlite::Result<Option<DecisionRecord>> {
-    let sql = format!(
-        "SELECT {DECISION_COLUMNS} FROM decisions d JOIN applications a ON a.id = d.application_id
-         WHERE d.application_id = ?1 ORDER BY d.id DESC LIMIT 1"
-    );
-    let last = tx
-        .query_row(&sql, [application_id], decision_row)
-        .optional()?;
-    Ok(last.filter(|d| d.decision != "undo"))
+    let log = application_log(tx, application_id)?;
+    Ok(crate::decisions::in_force::in_force(&log).cloned())
 }
 
 /// Refuses a decision on an application leased to a kit, or one with an open conflict.
@@ -311,8 +321,9 @@ impl Store {
             .optional()
             .map_err(sql_err)?;
         let (mine, age) = last.ok_or_else(|| DecisionError::NoOwnDecision(analyst.into()))?;
+        let standing = in_force(&tx, &mine.application_id).map_err(sql_err)?;
         let now = latest_row(&tx, &mine.application_id).map_err(sql_err)?;
-        if let Some(now) = now.filter(|n| n.id != mine.id) {
+        if let Some(now) = now.filter(|_| standing.as_ref().is_none_or(|s| s.id != mine.id)) {
             return Err(DecisionError::NoLongerInForce {
                 application: mine.application_id,
                 decision: mine.decision,
@@ -355,17 +366,10 @@ impl Store {
                 [],
             )?,
         };
-        let sql = format!(
-            "SELECT {DECISION_COLUMNS} FROM decisions d JOIN applications a ON a.id = d.application_id
-             WHERE d.application_id = ?1 ORDER BY d.id DESC LIMIT 1"
-        );
-        let mut stmt = self.conn.prepare(&sql)?;
         let mut out = Vec::with_capacity(apps.len());
         for app in apps {
-            let last = stmt
-                .query_row([&app.id], decision_row)
-                .optional()?
-                .filter(|d| d.decision != "undo");
+            let log = application_log(&self.conn, &app.id)?;
+            let last = crate::decisions::in_force::in_force(&log).cloned();
             if let QueueState::ReferredTo(who) = state {
                 let to = last.as_ref().and_then(|d| d.referred_to.as_deref());
                 if !to.is_some_and(|t| t.eq_ignore_ascii_case(who.trim())) {
@@ -473,7 +477,8 @@ impl Store {
     }
 }
 
-/// Writes an `undo` row superseding `previous` and sets its application back to pending.
+/// Writes an `undo` row superseding `previous` and sets its application to the state of what is
+/// in force after it (pending when nothing is).
 fn insert_undo(
     tx: &rusqlite::Transaction,
     previous: &DecisionRecord,
@@ -502,9 +507,13 @@ fn insert_undo(
             origin: None,
         },
     )?;
+    // What the undone decision had replaced (a referral taken up, a decision overridden) is in
+    // force again, and the application takes its state.
+    let log = application_log(tx, &previous.application_id)?;
+    let status = crate::decisions::in_force::status_of(crate::decisions::in_force::in_force(&log));
     tx.execute(
-        "UPDATE applications SET status = 'pending' WHERE id = ?1",
-        [&previous.application_id],
+        "UPDATE applications SET status = ?2 WHERE id = ?1",
+        [previous.application_id.as_str(), status],
     )?;
     decision_by_id(tx, id)
 }

@@ -301,19 +301,23 @@ impl MergeTx<'_> {
         Ok(out)
     }
 
-    /// The decision in force on an application when the kit went out (its row at or before
-    /// `mark`, unless an undo): a referral the kit's analyst took up.
+    /// The decision in force on an application when the kit went out (by the log's rows at or
+    /// before `mark`): a referral the kit's analyst took up.
     pub fn in_force_at(&self, application_id: &str, mark: i64) -> Result<Option<i64>> {
-        let last: Option<(i64, String)> = self
-            .tx
-            .query_row(
-                "SELECT id, decision FROM decisions WHERE application_id = ?1 AND id <= ?2
-                 ORDER BY id DESC LIMIT 1",
-                rusqlite::params![application_id, mark],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        Ok(last.filter(|(_, d)| d != "undo").map(|(id, _)| id))
+        let mut stmt = self.tx.prepare(
+            "SELECT id, decision, supersedes FROM decisions WHERE application_id = ?1 AND id <= ?2",
+        )?;
+        let log: Vec<crate::decisions::DecisionRecord> = stmt
+            .query_map(rusqlite::params![application_id, mark], |r| {
+                Ok(crate::decisions::DecisionRecord {
+                    id: r.get(0)?,
+                    decision: r.get(1)?,
+                    supersedes: r.get(2)?,
+                    ..Default::default()
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(crate::decisions::in_force::in_force(&log).map(|d| d.id))
     }
 
     /// Decisions of this store by id, as JSON (a conflict keeps them).

@@ -105,13 +105,14 @@ pub fn on_reply(app: &mut App, env: Envelope) {
             screens::triage::load(app);
             invalidate_after_decision(app);
         }
-        (Tag::Decide, Reply::Undone(rec)) => {
+        (Tag::Decide, Reply::Undone(undone)) => {
             app.set_status(
                 Level::Success,
                 format!(
-                    "undone: {} ({}) is pending again",
-                    rec.application_id,
-                    rec.note.as_deref().unwrap_or("undo")
+                    "undone: {} ({}); {}",
+                    undone.undo.application_id,
+                    undone.undo.note.as_deref().unwrap_or("undo"),
+                    undone.outcome()
                 ),
             );
             screens::triage::load(app);

@@ -118,7 +118,7 @@ pub enum Reply {
         crate::store::decisions::QueueCounts,
     ),
     Decided(Box<DecisionRecord>),
-    Undone(Box<DecisionRecord>),
+    Undone(Box<crate::ops::decide::Undone>),
     Progress {
         share: f64,
         text: String,

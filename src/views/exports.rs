@@ -159,11 +159,16 @@ pub fn ratios(store: &Store) -> Result<Table> {
 /// lists). The decisions export stays the event log beside it.
 pub fn register(store: &Store) -> Result<Table> {
     let applications = store.all_applications()?;
-    let mut in_force: std::collections::HashMap<String, DecisionRecord> = Default::default();
+    let mut logs: std::collections::HashMap<String, Vec<DecisionRecord>> = Default::default();
     for d in store.decisions()? {
-        in_force.insert(d.application_id.clone(), d);
+        logs.entry(d.application_id.clone()).or_default().push(d);
     }
-    in_force.retain(|_, d| d.decision != "undo");
+    let in_force: std::collections::HashMap<String, DecisionRecord> = logs
+        .iter()
+        .filter_map(|(app, log)| {
+            crate::decisions::in_force::in_force(log).map(|d| (app.clone(), d.clone()))
+        })
+        .collect();
     let names: std::collections::HashMap<String, String> = store
         .models()?
         .into_iter()

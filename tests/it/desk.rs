@@ -580,3 +580,96 @@ fn the_real_loop_creates_no_store_before_the_answer() {
         }
     }
 }
+
+#[test]
+fn an_undo_brings_back_the_referral_or_the_decision_it_replaced() {
+    let (_dir, db) = demo_db();
+    let apps = ids(&queue_json(&db, &[]));
+    // lee refers to kim; kim takes it up and approves, then undoes: the referral stands again.
+    let (code, _, err) = run(
+        &db,
+        &[
+            "--analyst",
+            "lee",
+            "decide",
+            &apps[0],
+            "--refer",
+            "--refer-to",
+            "kim",
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let (code, _, err) = run(
+        &db,
+        &[
+            "--analyst",
+            "kim",
+            "decide",
+            &apps[0],
+            "--approve",
+            "--override-reason",
+            "guarantee",
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let (code, out, err) = run(&db, &["--analyst", "kim", "undo"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("referred again"), "{out}");
+    let to_kim = ids(&queue_json(&db, &["--referred-to", "kim"]));
+    assert_eq!(to_kim, vec![apps[0].clone()], "back in kim's referrals");
+    // lee approves another; kim overrides with a decline, then undoes it: lee's approval stands.
+    run(
+        &db,
+        &[
+            "--analyst",
+            "lee",
+            "decide",
+            &apps[1],
+            "--approve",
+            "--override-reason",
+            "seen",
+        ],
+    );
+    let (code, _, err) = run(
+        &db,
+        &[
+            "--analyst",
+            "kim",
+            "decide",
+            &apps[1],
+            "--decline",
+            "--reason",
+            "OTH: exposure",
+            "--replace",
+            "--override-reason",
+            "limit reached",
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let (code, out, err) = run(
+        &db,
+        &[
+            "--analyst",
+            "kim",
+            "decide",
+            &apps[1],
+            "--undo",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let undone: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(undone["status"], "approved", "{out}");
+    assert_eq!(undone["decision"], "undo", "{out}");
+    let store = Store::open(&db).unwrap();
+    assert_eq!(store.application(&apps[1]).unwrap().status, "approved");
+    // Undone once more: nothing stands, pending; the store agrees with its log.
+    drop(store);
+    let (code, out, err) = run(&db, &["--analyst", "lee", "decide", &apps[1], "--undo"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("pending again"), "{out}");
+    let store = Store::open(&db).unwrap();
+    assert_eq!(store.application(&apps[1]).unwrap().status, "pending");
+    assert!(store.check().unwrap().ok());
+}
