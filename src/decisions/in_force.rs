@@ -6,9 +6,9 @@ use super::DecisionRecord;
 
 /// The decision in force among one application's log rows (any order): `None` when every
 /// decision was undone (the application is pending).
-pub fn in_force<'a>(rows: &'a [DecisionRecord]) -> Option<&'a DecisionRecord> {
+pub fn in_force(rows: &[DecisionRecord]) -> Option<&DecisionRecord> {
     let mut newest_first: Vec<&DecisionRecord> = rows.iter().collect();
-    newest_first.sort_by(|a, b| b.id.cmp(&a.id));
+    newest_first.sort_by_key(|d| std::cmp::Reverse(d.id));
     let mut cancelled = std::collections::HashSet::new();
     for row in newest_first {
         if row.decision == "undo" {
