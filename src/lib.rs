@@ -23,9 +23,9 @@
 //! - `views`: what each screen shows (portfolio, firm, triage, PCA, model), the data a model
 //!   reads, scoring a stored firm, the export tables, and the typed JSON views;
 //! - `demo`: the seeded generator of the demo portfolio and its embedded files;
-//! - `ops`: the use cases, each once (bootstrap and demo, train, compare, screen, activate,
-//!   classify, score a posted firm, decide / undo / override, export, tokens), under every
-//!   front-end alike.
+//! - `ops`: the use cases, each once (bootstrap and demo, train, compare, screen, promote and
+//!   govern models, monitor, classify, score a posted firm, decide / undo / override, export,
+//!   the credit memo, field kits and their conflicts, tokens), under every front-end alike.
 //!
 //! Front-ends:
 //! - `cli`, `commands`: the clap definitions of every subcommand and flag, and what each does;

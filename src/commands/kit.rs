@@ -125,7 +125,7 @@ pub fn conflicts(cli: &Cli, args: &ConflictsArgs) -> anyhow::Result<()> {
         let side = Side::parse(keep)
             .ok_or_else(|| OpsError::Usage(format!("--keep takes server or kit, not '{keep}'")))?;
         let analyst = analyst_name(cli.analyst.as_deref());
-        let c = kits::resolve(&mut store, *id, side, &analyst, reason)?;
+        let c = crate::ops::conflicts::resolve(&mut store, *id, side, &analyst, reason)?;
         if args.format == OutputFormat::Json {
             return print_json(&c);
         }
@@ -140,7 +140,7 @@ pub fn conflicts(cli: &Cli, args: &ConflictsArgs) -> anyhow::Result<()> {
         );
         return Ok(());
     }
-    let list = kits::conflicts(&store, args.all)?;
+    let list = crate::ops::conflicts::list(&store, args.all)?;
     if args.format == OutputFormat::Json {
         return print_json(&list);
     }

@@ -26,10 +26,15 @@ pub fn in_force(rows: &[DecisionRecord]) -> Option<&DecisionRecord> {
 
 /// The status a decision in force leaves its application in (`None`: pending).
 pub fn status_of(in_force: Option<&DecisionRecord>) -> &'static str {
-    match in_force.map(|d| d.decision.as_str()) {
-        Some("approve") => "approved",
-        Some("decline") => "declined",
-        Some("refer") => "referred",
+    in_force.map_or("pending", |d| status_for(&d.decision))
+}
+
+/// The status a decision leaves its application in (an undo, or anything else: pending).
+pub fn status_for(decision: &str) -> &'static str {
+    match decision {
+        "approve" => "approved",
+        "decline" => "declined",
+        "refer" => "referred",
         _ => "pending",
     }
 }

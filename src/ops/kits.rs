@@ -1,19 +1,16 @@
 //! Field kits, each use case once: take part of the book out to a laptop (`kit_out`: select,
 //! write the kit, lease its applications), bring it back (`kit_in`: verify the kit's own
 //! decision chain, check its new rows by the import's rules, merge all of it in one
-//! transaction, idempotent), take a lease back (`revoke`), and list and resolve the conflicts a
-//! merge found (`conflicts`, `resolve`). The rules of the merge are `decisions::merge`.
+//! transaction, idempotent) and take a lease back (`revoke`); the conflicts a merge finds are
+//! listed and resolved by `ops::conflicts`. The rules of the merge are `decisions::merge`.
 
 use super::{OpsError, Result};
-use crate::decisions::merge::{
-    merge_decisions, merge_row, ConflictKind, DecisionMerge, RowMerge, Side,
-};
-use crate::decisions::DecisionRecord;
+use crate::decisions::merge::{merge_decisions, merge_row, ConflictKind, DecisionMerge, RowMerge};
 use crate::ingest::kinds::Kind;
 use crate::ingest::table::Cell;
 use crate::ingest::validate::check_field;
 use crate::store::kits::{KitOrigin, KitOutReport, RegisterRow, RowKind};
-use crate::store::merge::{Conflict, KitDecision};
+use crate::store::merge::KitDecision;
 use crate::store::{Store, StoreError};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -507,95 +504,4 @@ pub fn kit_in(
         tx.commit()?;
     }
     Ok(report)
-}
-
-/// The conflicts found by merges (open ones only unless `all`).
-pub fn conflicts(store: &Store, all: bool) -> Result<Vec<Conflict>> {
-    Ok(store.conflicts(!all)?)
-}
-
-/// The status a decision leaves its application in.
-fn status_after(decision: &str) -> &'static str {
-    match decision {
-        "approve" => "approved",
-        "decline" => "declined",
-        "refer" => "referred",
-        _ => "pending",
-    }
-}
-
-/// Resolves a conflict: which side stands, who chose it and why (all recorded). For a
-/// decision, the chosen side's last decision is put in force (restated in the chain, naming
-/// the original, when it is not the latest), and the application takes its state.
-pub fn resolve(
-    store: &mut Store,
-    id: i64,
-    side: Side,
-    analyst: &str,
-    reason: &str,
-) -> Result<Conflict> {
-    let (analyst, reason) = (analyst.trim(), reason.trim());
-    if reason.is_empty() {
-        return Err(OpsError::Usage(
-            "resolving a conflict needs a reason".into(),
-        ));
-    }
-    if analyst.is_empty() {
-        return Err(OpsError::Usage(
-            "say who resolves the conflict (the analyst)".into(),
-        ));
-    }
-    let conflict = store.conflict(id)?;
-    if conflict.kind != ConflictKind::Decision {
-        store.resolve_conflict(id, side, analyst, reason, None)?;
-        return Ok(store.conflict(id)?);
-    }
-    let version = match side {
-        Side::Server => &conflict.server_version,
-        Side::Kit => &conflict.kit_version,
-    };
-    let wanted = version.as_array().and_then(|a| a.last()).ok_or_else(|| {
-        OpsError::BadData(format!(
-            "conflict {id}: the {} version holds no decision",
-            side.as_str()
-        ))
-    })?;
-    let field = |k: &str| {
-        wanted
-            .get(k)
-            .and_then(serde_json::Value::as_str)
-            .unwrap_or_default()
-            .to_string()
-    };
-    let history: Vec<DecisionRecord> = store
-        .decisions()?
-        .into_iter()
-        .filter(|d| d.application_id == conflict.subject)
-        .collect();
-    // A kit's decision keeps its analyst, time and verdict here (its id is the kit's own).
-    let chosen = history
-        .iter()
-        .rev()
-        .find(|d| {
-            d.analyst == field("analyst")
-                && d.decided_at == field("decided_at")
-                && d.decision == field("decision")
-        })
-        .cloned()
-        .ok_or_else(|| {
-            OpsError::BadData(format!(
-                "conflict {id}: the {} version names no decision of this store",
-                side.as_str()
-            ))
-        })?;
-    let latest = history.last().map(|d| d.id);
-    let restate = (latest != Some(chosen.id)).then_some(&chosen);
-    store.resolve_conflict(
-        id,
-        side,
-        analyst,
-        reason,
-        Some((status_after(&chosen.decision), restate)),
-    )?;
-    Ok(store.conflict(id)?)
 }

@@ -7,6 +7,7 @@
 
 pub mod bootstrap;
 pub mod compare;
+pub mod conflicts;
 pub mod decide;
 pub mod export;
 pub mod governance;
