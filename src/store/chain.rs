@@ -92,27 +92,23 @@ fn hash(prev: &str, id: i64, at: &str, d: &NewDecision) -> String {
 }
 
 fn head(conn: &Connection) -> rusqlite::Result<Option<(i64, String)>> {
+    read_head(conn, "decision_chain_head", "the decision chain's head")
+}
+
+/// A hash chain's head kept in `meta` under `key` as `id:hash`. A head that does not read so is
+/// damage, never "no chain yet" (which would start a new chain from nothing).
+pub(super) fn read_head(
+    conn: &Connection,
+    key: &str,
+    what: &'static str,
+) -> rusqlite::Result<Option<(i64, String)>> {
     let v: Option<String> = conn
-        .query_row(
-            "SELECT value FROM meta WHERE key = 'decision_chain_head'",
-            [],
-            |r| r.get(0),
-        )
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
         .optional()?;
-    // A head that does not read as `id:hash` is damage, never "no chain yet" (which would
-    // start a new chain from nothing).
     v.map(|v| {
         v.split_once(':')
             .and_then(|(id, h)| Some((id.parse().ok()?, h.to_string())))
-            .ok_or_else(|| {
-                super::row_damage(
-                    0,
-                    "meta",
-                    "decision_chain_head",
-                    "the decision chain's head",
-                    format!("'{v}' is not id:hash"),
-                )
-            })
+            .ok_or_else(|| super::row_damage(0, "meta", key, what, format!("'{v}' is not id:hash")))
     })
     .transpose()
 }

@@ -86,27 +86,7 @@ fn hash(prev: &str, id: i64, r: &Hashed) -> String {
 }
 
 fn head(conn: &Connection) -> rusqlite::Result<Option<(i64, String)>> {
-    let v: Option<String> = conn
-        .query_row(
-            "SELECT value FROM meta WHERE key = 'model_log_head'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?;
-    v.map(|v| {
-        v.split_once(':')
-            .and_then(|(id, h)| Some((id.parse().ok()?, h.to_string())))
-            .ok_or_else(|| {
-                super::row_damage(
-                    0,
-                    "meta",
-                    "model_log_head",
-                    "the model log's head",
-                    format!("'{v}' is not id:hash"),
-                )
-            })
-    })
-    .transpose()
+    super::chain::read_head(conn, "model_log_head", "the model log's head")
 }
 
 /// The model holding a role now (full id), inside a transaction or not.
