@@ -6,15 +6,46 @@
 //! only raises a flag; the event loop sees the flag within one poll (30 ms), and `tui::run`
 //! restores the terminal, lets the worker finish the writes already asked of it and ends as a
 //! hang-up ends a program ([`exit`]). What was saved stays saved; a form half filled in is not.
+//!
+//! The signal does not always come (a process that is not in the terminal's foreground group),
+//! and crossterm's default event source reads a closed terminal's end-of-file in an endless
+//! loop: the workbench reads its events through `/dev/tty` (crossterm's `use-dev-tty`, whose
+//! reader returns on end-of-file), and [`received`] also asks the terminal itself.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Set by the SIGHUP handler.
 static RECEIVED: AtomicBool = AtomicBool::new(false);
 
-/// Whether the terminal has hung up since [`install`].
+/// Whether the terminal has hung up since [`install`]: SIGHUP came, or the terminal's input
+/// reports a hang-up (its other end closed, with or without the signal reaching us).
 pub fn received() -> bool {
-    RECEIVED.load(Ordering::SeqCst)
+    if RECEIVED.load(Ordering::SeqCst) {
+        return true;
+    }
+    if input_closed() {
+        RECEIVED.store(true, Ordering::SeqCst);
+        return true;
+    }
+    false
+}
+
+/// Whether standard input (the terminal) reports a hang-up or an error, without reading it.
+#[cfg(unix)]
+fn input_closed() -> bool {
+    let mut fds = libc::pollfd {
+        fd: libc::STDIN_FILENO,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: poll with a zero timeout on standard input, into a pollfd we own.
+    let ready = unsafe { libc::poll(&mut fds, 1, 0) };
+    ready > 0 && fds.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
+}
+
+#[cfg(not(unix))]
+fn input_closed() -> bool {
+    false
 }
 
 #[cfg(unix)]

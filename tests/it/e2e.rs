@@ -11,6 +11,7 @@ use crate::common::HANG_GUARD;
 use std::io::{Read, Write};
 use std::os::fd::{FromRawFd, OwnedFd};
 use std::process::Stdio;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -25,6 +26,9 @@ struct Pty {
     master: std::fs::File,
     screen: Arc<Mutex<vt100::Parser>>,
     child: std::process::Child,
+    /// Tells the reader thread to let go of its end of the terminal.
+    stop: Arc<AtomicBool>,
+    reader: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Pty {
@@ -80,20 +84,51 @@ impl Pty {
         let screen = Arc::new(Mutex::new(vt100::Parser::new(nz(ROWS), nz(COLS), 0)));
         let reader_screen = screen.clone();
         let mut reader = master_file.try_clone().unwrap();
-        std::thread::spawn(move || {
+        let stop = Arc::new(AtomicBool::new(false));
+        let reader_stop = stop.clone();
+        let reader = std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
+            while !reader_stop.load(Ordering::Relaxed) {
+                let mut fds = libc::pollfd {
+                    fd: std::os::fd::AsRawFd::as_raw_fd(&reader),
+                    events: libc::POLLIN,
+                    revents: 0,
+                };
+                // SAFETY: poll on one descriptor we own, into a pollfd we own.
+                if unsafe { libc::poll(&mut fds, 1, 50) } <= 0 {
+                    continue;
                 }
-                reader_screen.lock().unwrap().process(&buf[..n]);
+                match reader.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => reader_screen.lock().unwrap().process(&buf[..n]),
+                }
             }
         });
         Pty {
             master: master_file,
             screen,
             child,
+            stop,
+            reader: Some(reader),
         }
+    }
+
+    /// Closes the terminal as an SSH server or a terminal window does when the line drops: the
+    /// last descriptor of its master end goes (the kernel then hangs the terminal up).
+    fn close_terminal(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(reader) = self.reader.take() {
+            reader.join().unwrap();
+        }
+        let null = std::fs::File::open("/dev/null").unwrap();
+        // SAFETY: dup2 over our own master descriptor: the master's last reference closes.
+        let rc = unsafe {
+            libc::dup2(
+                std::os::fd::AsRawFd::as_raw_fd(&null),
+                std::os::fd::AsRawFd::as_raw_fd(&self.master),
+            )
+        };
+        assert!(rc >= 0, "dup2: {}", std::io::Error::last_os_error());
     }
 
     fn contents(&self) -> String {
@@ -320,4 +355,19 @@ fn a_hang_up_in_the_middle_of_triage_keeps_the_decision_taken() {
     again.send("6");
     again.wait_for("47 pending");
     again.send("q");
+}
+
+#[test]
+fn a_terminal_closed_under_the_workbench_ends_it_instead_of_spinning() {
+    // tmux kill-server, a closed terminal window, sshd dropping the line: the terminal's master
+    // end closes; the workbench reads end-of-file on its input and must end, not spin reading
+    // nothing forever.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("gone.db");
+    let mut pty = Pty::spawn(&["--db", db.to_str().unwrap(), "--demo"], &[]);
+    pty.wait_for("2,400 firms");
+    pty.send("6");
+    pty.wait_for("0 of 48 decided");
+    pty.close_terminal();
+    pty.wait_exit("precre kept running after its terminal closed");
 }
