@@ -162,9 +162,13 @@ pub struct ChallengerArgs {
     #[arg(long, default_value_t = 20)]
     pub min_data_in_leaf: usize,
     /// Boosting: stop when the log loss on a validation tenth of the training rows has not
-    /// improved for this many rounds (0: run every round).
-    #[arg(long, default_value_t = 10, value_name = "ROUNDS")]
+    /// improved for this many rounds (0, the default: run every round, as LightGBM).
+    #[arg(long, default_value_t = 0, value_name = "ROUNDS")]
     pub early_stopping: usize,
+    /// Boosting: choose the number of rounds (up to --rounds) by K-fold cross-validation on the
+    /// training rows, then refit on all of them (0, the default: every round).
+    #[arg(long, default_value_t = 0, value_name = "K")]
+    pub stopping_folds: usize,
     /// Scorecard: the points at the base odds.
     #[arg(long, default_value_t = 600.0, value_name = "POINTS")]
     pub base_score: f64,

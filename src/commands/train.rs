@@ -106,6 +106,7 @@ pub(super) fn learner(k: &ChallengerArgs, kind: ModelKind, seed: u64) -> Learner
             learning_rate: k.learning_rate,
             min_data_in_leaf: k.min_data_in_leaf,
             early_stopping: k.early_stopping,
+            stopping_folds: k.stopping_folds,
             ..p
         }),
         other => other,

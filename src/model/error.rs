@@ -41,6 +41,13 @@ pub enum FitError {
     BoostingSize,
     #[error("the learning rate must be positive")]
     LearningRate,
+    #[error(
+        "boosting stops early on a validation part or chooses its rounds by cross-validation, \
+         not both: set early stopping or stopping folds to 0"
+    )]
+    TwoStoppingRules,
+    #[error("boosting's stopping folds: {0}")]
+    StoppingFolds(SplitError),
     #[error("the tree is fitted by the pipeline")]
     TreeIsNoChallenger,
 }

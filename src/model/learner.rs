@@ -26,7 +26,8 @@ pub enum Learner {
     Boosting(BoostParams),
     /// Points scorecard: logistic regression on weight-of-evidence bins, scaled to points.
     Scorecard(ScorecardParams),
-    /// Support vector machine (RBF kernel, Platt-scaled probabilities).
+    /// Support vector machine (RBF kernel, probabilities as libsvm's: cross-validated Platt
+    /// scaling, pairs coupled).
     Svm(SvmParams),
 }
 
@@ -311,8 +312,16 @@ impl Estimator {
                 m.trees.len(),
                 m.init.len(),
                 m.nodes(),
-                m.validation_log_loss
-                    .map_or(String::new(), |l| format!(", validation log loss {l:.4}"))
+                m.validation_log_loss.map_or(String::new(), |l| {
+                    if m.params.stopping_folds > 0 {
+                        format!(
+                            ", rounds by {}-fold cross-validation (held-out log loss {l:.4})",
+                            m.params.stopping_folds
+                        )
+                    } else {
+                        format!(", validation log loss {l:.4}")
+                    }
+                })
             ),
             Estimator::Scorecard(m) => m.summary(),
             Estimator::Svm(m) => m.summary(),

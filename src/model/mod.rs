@@ -19,6 +19,7 @@ pub mod linfa_impl;
 pub mod metrics;
 pub mod params;
 pub mod pipeline;
+pub mod platt;
 pub mod points;
 pub mod prune;
 pub mod registry;

@@ -1,9 +1,13 @@
 //! The support vector machine: linfa-svm's C-SVC with a Gaussian (RBF) kernel on the prepared
-//! inputs, its decision values Platt-scaled to probabilities; one machine for two classes, one
-//! per class against the rest for three (probabilities normalised). The kernel matrix of n
-//! training rows takes n x n x 8 bytes, so training uses a stratified sample of at most
-//! `max_rows` rows, and the report says so.
+//! inputs; one machine per pair of classes, whose decision values become probabilities as libsvm
+//! makes them (Platt's sigmoid fitted to the decision values of a 5-fold cross-validation on the
+//! training rows, and for three classes and more the pairs' chances coupled: see `platt`). The
+//! kernel matrix of n training rows takes n x n x 8 bytes, so training uses a stratified sample
+//! of at most `max_rows` rows, and the report says so. Models saved before the cross-validated
+//! scaling keep theirs (linfa's Platt scaling on the training decision values, one machine per
+//! class against the rest) and predict as they did.
 
+use super::platt::{couple, pairs, pairwise, Sigmoid, MIN_PAIRWISE};
 use crate::analysis::Matrix;
 use linfa::dataset::Pr;
 use linfa::prelude::*;
@@ -14,6 +18,13 @@ use serde::{Deserialize, Serialize};
 
 /// The most training rows a machine may be given: its kernel matrix is then 3.2 GB.
 pub const ROW_LIMIT: usize = 20_000;
+
+/// Folds of the cross-validation whose decision values the sigmoids are fitted to (libsvm's 5).
+pub const CALIBRATION_FOLDS: usize = 5;
+
+/// Rows up to which the cross-validation's machines are fitted side by side (each holds a
+/// kernel matrix of its rows; beyond this, one at a time).
+const SIDE_BY_SIDE_ROWS: usize = 5_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct SvmParams {
@@ -34,6 +45,29 @@ impl Default for SvmParams {
     }
 }
 
+/// How the machines' decision values become probabilities.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Calibration {
+    /// Models saved before the cross-validated scaling: one machine per class against the rest
+    /// (one for class 1 of two), each with linfa's sigmoid fitted to its training decision
+    /// values, the chances normalised.
+    #[default]
+    TrainingPlatt,
+    /// libsvm's: machine `m` separates class `pairs[m].0` (positive decision values) from class
+    /// `pairs[m].1`, and `sigmoids[m]` gives the chance of the first from its decision value.
+    CrossValidated {
+        pairs: Vec<(usize, usize)>,
+        sigmoids: Vec<Sigmoid>,
+    },
+}
+
+impl Calibration {
+    fn is_training_platt(&self) -> bool {
+        *self == Calibration::TrainingPlatt
+    }
+}
+
 /// A fitted support vector machine.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SupportVectors {
@@ -45,8 +79,11 @@ pub struct SupportVectors {
     /// Rows the machines were trained on, and the rows offered.
     pub rows_used: usize,
     pub rows_offered: usize,
-    /// Two classes: one machine for class 1; more: one per class against the rest.
+    /// The machines, in the order of the calibration's pairs.
     pub machines: Vec<Svm<f64, Pr>>,
+    /// Absent (so read as the training-values scaling) in models saved before it existed.
+    #[serde(default, skip_serializing_if = "Calibration::is_training_platt")]
+    pub calibration: Calibration,
 }
 
 /// The rows of a stratified sample of at most `max` of `y`'s rows (all of them when fewer).
@@ -56,6 +93,71 @@ fn sample(y: &[usize], max: usize, seed: u64) -> Vec<usize> {
     }
     let keep = max as f64 / y.len() as f64;
     super::split::stratified(y, 1.0 - keep, seed).0
+}
+
+/// One C-SVC's settings, for the final machines and the cross-validation's alike.
+struct Machine {
+    c: f64,
+    width: f64,
+}
+
+impl Machine {
+    fn dataset(&self, x: &Array2<f64>, rows: &[usize], labels: &[bool]) -> Dataset<f64, bool, ndarray::Ix1> {
+        let records = x.select(ndarray::Axis(0), rows);
+        let targets: Array1<bool> = rows.iter().map(|&r| labels[r]).collect();
+        Dataset::new(records, targets)
+    }
+
+    /// The machine with linfa's own Platt scaling (kept for its saved form).
+    fn fit(&self, x: &Array2<f64>, rows: &[usize], labels: &[bool]) -> Result<Svm<f64, Pr>, String> {
+        Svm::<f64, Pr>::params()
+            .pos_neg_weights(self.c, self.c)
+            .gaussian_kernel(self.width)
+            // linfa-svm 0.8.1 overflows a counter while shrinking (solver_smo.rs:655).
+            .eps(1e-3)
+            .shrinking(false)
+            .fit(&self.dataset(x, rows, labels))
+            .map_err(|e| e.to_string())
+    }
+
+    /// The decision values of the `held` rows from a machine fitted on the `fit` rows; a fit
+    /// part of one class gives +1 or -1 to every held row, as libsvm does.
+    fn held_out(
+        &self,
+        x: &Array2<f64>,
+        fit: &[usize],
+        held: &[usize],
+        labels: &[bool],
+    ) -> Result<Vec<f64>, String> {
+        let positives = fit.iter().filter(|&&r| labels[r]).count();
+        if positives == 0 || positives == fit.len() {
+            let v = if positives == 0 { -1.0 } else { 1.0 };
+            return Ok(vec![if fit.is_empty() { 0.0 } else { v }; held.len()]);
+        }
+        let m = Svm::<f64, bool>::params()
+            .pos_neg_weights(self.c, self.c)
+            .gaussian_kernel(self.width)
+            .eps(1e-3)
+            .shrinking(false)
+            .fit(&self.dataset(x, fit, labels))
+            .map_err(|e| e.to_string())?;
+        Ok(held
+            .iter()
+            .map(|&r| m.weighted_sum(&x.row(r)) - m.rho)
+            .collect())
+    }
+}
+
+/// One pair's rows (of the sample) and their cross-validation folds (stratified).
+struct PairJob {
+    rows: Vec<usize>,
+    folds: Vec<Vec<usize>>,
+}
+
+/// A fit's result: a pair's final machine, or one fold's held-out decision values by row.
+enum Task {
+    Final(Svm<f64, Pr>),
+    Held(Vec<(usize, f64)>),
 }
 
 impl SupportVectors {
@@ -89,29 +191,83 @@ impl SupportVectors {
             .sum::<f64>()
             / n;
         let width = sub.cols as f64 * if var > 0.0 { var } else { 1.0 };
-        let targets: Vec<usize> = if n_classes == 2 {
-            vec![1]
-        } else {
-            (0..n_classes).collect()
+        let machine = Machine {
+            c: params.c,
+            width,
         };
-        let machines = targets
-            .par_iter()
-            .map(|&k| {
-                let labels: Array1<bool> = ys.iter().map(|&c| c == k).collect();
-                if labels.iter().all(|b| *b) || labels.iter().all(|b| !*b) {
+        // Two classes: one machine, class 1 against class 0; more: one per pair (libsvm's).
+        let class_pairs = if n_classes == 2 {
+            vec![(1, 0)]
+        } else {
+            pairs(n_classes)
+        };
+        let jobs: Vec<PairJob> = class_pairs
+            .iter()
+            .map(|&(a, b)| {
+                let pair_rows: Vec<usize> =
+                    (0..ys.len()).filter(|&r| ys[r] == a || ys[r] == b).collect();
+                let pair_y: Vec<usize> = pair_rows.iter().map(|&r| (ys[r] == a) as usize).collect();
+                if pair_y.iter().all(|&c| c == 1) || pair_y.iter().all(|&c| c == 0) {
                     return Err(FitError::SvmOneClass);
                 }
-                let data = Dataset::new(records.clone(), labels);
-                Svm::<f64, Pr>::params()
-                    .pos_neg_weights(params.c, params.c)
-                    .gaussian_kernel(width)
-                    // linfa-svm 0.8.1 overflows a counter while shrinking (solver_smo.rs:655).
-                    .eps(1e-3)
-                    .shrinking(false)
-                    .fit(&data)
-                    .map_err(|e| FitError::Svm(e.to_string()))
+                let folds = super::split::stratified_folds(&pair_y, CALIBRATION_FOLDS, params.seed)
+                    .into_iter()
+                    .map(|f| f.into_iter().map(|i| pair_rows[i]).collect())
+                    .collect();
+                Ok(PairJob {
+                    rows: pair_rows,
+                    folds,
+                })
             })
-            .collect::<Result<Vec<_>, FitError>>()?;
+            .collect::<Result<_, _>>()?;
+        let labels: Vec<Vec<bool>> = class_pairs
+            .iter()
+            .map(|&(a, _)| ys.iter().map(|&c| c == a).collect())
+            .collect();
+        // Every pair's final machine and its folds' machines: independent fits.
+        let tasks: Vec<(usize, Option<usize>)> = (0..jobs.len())
+            .flat_map(|m| std::iter::once((m, None)).chain((0..CALIBRATION_FOLDS).map(move |f| (m, Some(f)))))
+            .collect();
+        let run = |&(m, fold): &(usize, Option<usize>)| -> Result<Task, String> {
+            let job = &jobs[m];
+            match fold {
+                None => machine.fit(&records, &job.rows, &labels[m]).map(Task::Final),
+                Some(f) => {
+                    let held = &job.folds[f];
+                    let fit: Vec<usize> = job
+                        .folds
+                        .iter()
+                        .enumerate()
+                        .filter(|&(g, _)| g != f)
+                        .flat_map(|(_, rows)| rows.iter().copied())
+                        .collect();
+                    machine
+                        .held_out(&records, &fit, held, &labels[m])
+                        .map(|values| Task::Held(held.iter().copied().zip(values).collect()))
+                }
+            }
+        };
+        let done: Vec<Task> = if rows.len() <= SIDE_BY_SIDE_ROWS {
+            tasks.par_iter().map(run).collect::<Result<_, _>>()
+        } else {
+            tasks.iter().map(run).collect::<Result<_, _>>()
+        }
+        .map_err(FitError::Svm)?;
+        let mut machines = Vec::with_capacity(jobs.len());
+        let mut sigmoids = Vec::with_capacity(jobs.len());
+        let mut done = done.into_iter();
+        for (m, job) in jobs.iter().enumerate() {
+            let mut decision = vec![0.0; ys.len()];
+            for task in done.by_ref().take(1 + CALIBRATION_FOLDS) {
+                match task {
+                    Task::Final(svm) => machines.push(svm),
+                    Task::Held(values) => values.into_iter().for_each(|(r, v)| decision[r] = v),
+                }
+            }
+            let values: Vec<f64> = job.rows.iter().map(|&r| decision[r]).collect();
+            let positive: Vec<bool> = job.rows.iter().map(|&r| labels[m][r]).collect();
+            sigmoids.push(Sigmoid::fit(&values, &positive));
+        }
         Ok(SupportVectors {
             params,
             n_classes,
@@ -119,11 +275,33 @@ impl SupportVectors {
             rows_used: rows.len(),
             rows_offered: y.len(),
             machines,
+            calibration: Calibration::CrossValidated {
+                pairs: class_pairs,
+                sigmoids,
+            },
         })
     }
 
     pub fn predict_proba_row(&self, row: &[f64]) -> Vec<f64> {
         let view = ArrayView1::from(row);
+        let Calibration::CrossValidated { sigmoids, .. } = &self.calibration else {
+            return self.training_platt(view);
+        };
+        let chances: Vec<f64> = self
+            .machines
+            .iter()
+            .zip(sigmoids)
+            .map(|(m, s)| s.chance(m.weighted_sum(&view) - m.rho))
+            .collect();
+        if self.n_classes == 2 {
+            let p1 = chances[0].clamp(MIN_PAIRWISE, 1.0 - MIN_PAIRWISE);
+            return vec![1.0 - p1, p1];
+        }
+        couple(&pairwise(self.n_classes, &chances))
+    }
+
+    /// The chances of a model saved before the cross-validated scaling, as it gave them.
+    fn training_platt(&self, view: ArrayView1<f64>) -> Vec<f64> {
         let scores: Vec<f64> = self
             .machines
             .iter()
@@ -169,9 +347,18 @@ impl SupportVectors {
         } else {
             format!("trained on all {} training rows", self.rows_used)
         };
+        let scaling = match self.calibration {
+            Calibration::TrainingPlatt => "Platt-scaled on the training decision values",
+            Calibration::CrossValidated { .. } if self.n_classes == 2 => {
+                "Platt-scaled on 5-fold cross-validated decision values"
+            }
+            Calibration::CrossValidated { .. } => {
+                "Platt-scaled on 5-fold cross-validated decision values, pairs coupled"
+            }
+        };
         format!(
             "{} machine(s), RBF kernel (gamma {:.4}), C = {}, {} support vectors; {sample}; \
-             probabilities Platt-scaled on the training decision values",
+             probabilities {scaling}",
             self.machines.len(),
             1.0 / self.width,
             self.params.c,
@@ -211,6 +398,16 @@ mod tests {
             back.predict_proba_row(&[0.3, -0.2]),
             m.predict_proba_row(&[0.3, -0.2])
         );
+        // A model saved before the cross-validated scaling (no `calibration`) still loads,
+        // predicts with its own scaling and writes back the same text (so its content id holds).
+        let mut old = serde_json::to_value(&m).unwrap();
+        old.as_object_mut().unwrap().remove("calibration");
+        let loaded: SupportVectors = serde_json::from_value(old.clone()).unwrap();
+        assert_eq!(loaded.calibration, Calibration::TrainingPlatt);
+        assert!(loaded.predict_proba_row(&[2.0, 2.0])[1] > 0.9);
+        assert_eq!(serde_json::to_value(&loaded).unwrap(), old);
+        assert!(loaded.summary().contains("training decision values"));
+        assert!(m.summary().contains("cross-validated"));
         let too_many = SvmParams {
             max_rows: ROW_LIMIT + 1,
             ..params

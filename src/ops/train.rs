@@ -309,6 +309,9 @@ pub fn check(req: &TrainRequest) -> Result<()> {
     if req.save_as.as_deref().is_some_and(|n| n.trim().is_empty()) {
         return Err(OpsError::Usage("give the model a name".into()));
     }
+    if let crate::model::learner::Learner::Boosting(p) = req.fit.learner {
+        p.check().map_err(|e| OpsError::Usage(e.to_string()))?;
+    }
     Ok(())
 }
 
