@@ -13,7 +13,7 @@ bins, LogisticRegression()) where optbinning is installed.
 
 Runs precre's side too (`cargo bench --bench defaults --profile test`) unless given its JSON
 lines, then prints the table: per data set and kind, precre's mean test AUC over the splits and
-the reference's.
+the reference's, and the Brier scores (summed over classes).
 
   /work/venv/bin/python bench/defaults.py [--precre FILE.jsonl] [--splits 3] [--data DIR]
 """
@@ -82,6 +82,11 @@ def auc(y, proba):
     return roc_auc_score(y, proba, multi_class="ovr")
 
 
+def brier(y, proba):
+    """The mean over rows of the squared errors of the class probabilities, summed over classes."""
+    return float(np.mean(np.sum((proba - np.eye(proba.shape[1])[y]) ** 2, axis=1)))
+
+
 def references(binary):
     yield "tree", "scikit-learn", lambda: DecisionTreeClassifier(random_state=0)
     yield "logistic", "scikit-learn", lambda: LogisticRegression(max_iter=10000)
@@ -93,14 +98,14 @@ def references(binary):
         yield "scorecard", "optbinning", None
 
 
-def scorecard_auc(xtr, ytr, xte, yte):
+def scorecard_proba(xtr, ytr, xte):
     names = [f"x{j}" for j in range(xtr.shape[1])]
     bp = BinningProcess(names, binning_fit_params={n: {"monotonic_trend": "auto_asc_desc"} for n in names})
     card = Scorecard(binning_process=bp, estimator=LogisticRegression(max_iter=10000),
                      scaling_method="pdo_odds",
                      scaling_method_params={"pdo": 50, "odds": 19, "scorecard_points": 600})
     card.fit(pd.DataFrame(xtr, columns=names), ytr)
-    return roc_auc_score(yte, card.predict_proba(pd.DataFrame(xte, columns=names))[:, 1])
+    return card.predict_proba(pd.DataFrame(xte, columns=names))
 
 
 def reference_rows(root, splits):
@@ -112,10 +117,11 @@ def reference_rows(root, splits):
             binary = len(np.unique(y)) == 2
             for kind, tool, make in references(binary):
                 if kind == "scorecard":
-                    a = scorecard_auc(xtr, ytr, xte, yte)
+                    p = scorecard_proba(xtr, ytr, xte)
                 else:
-                    a = auc(yte, make().fit(xtr, ytr).predict_proba(xte))
-                yield {"data": name, "split": s, "kind": kind, "setting": "default", "tool": tool, "auc": a}
+                    p = make().fit(xtr, ytr).predict_proba(xte)
+                yield {"data": name, "split": s, "kind": kind, "setting": "default", "tool": tool,
+                       "auc": auc(yte, p), "brier": brier(yte, p)}
 
 
 def precre_rows(path, root, splits):
@@ -145,15 +151,18 @@ def main():
     ours = precre_rows(args.precre, args.data, args.splits)
     before = precre_rows(args.before, args.data, args.splits) if args.before else []
 
-    def means(rows):
+    def means(rows, field="auc"):
         acc = defaultdict(list)
         for r in rows:
-            acc[(r["data"], r["kind"], r["setting"])].append(r["auc"])
+            if field in r:
+                acc[(r["data"], r["kind"], r["setting"])].append(r[field])
         return {k: (float(np.mean(v)), len(v)) for k, v in acc.items()}
 
     m_ref, m_ours, m_before = means(ref), means(ours), means(before)
+    b_ref, b_ours = means(ref, "brier"), means(ours, "brier")
     tools = {(r["data"], r["kind"]): r["tool"] for r in ref}
-    head = "| data | kind | setting | " + ("precre before | " if before else "") + "precre | reference | difference |"
+    head = ("| data | kind | setting | " + ("AUC before | " if before else "")
+            + "AUC | reference AUC | difference | Brier | reference Brier |")
     print(head)
     print("|" + "---|" * (head.count("|") - 1))
     for (data, kind, setting), (a, n) in m_ours.items():
@@ -167,6 +176,8 @@ def main():
             cells += [f"{r[0]:.4f} ({tools[(data, kind)]})", f"{a - r[0]:+.4f}"]
         else:
             cells += ["-", "-"]
+        bo, br = b_ours.get((data, kind, setting)), b_ref.get((data, kind, "default"))
+        cells += [f"{bo[0]:.4f}" if bo else "-", f"{br[0]:.4f}" if br else "-"]
         print("| " + " | ".join(cells) + " |")
     print(f"mean test AUC over {args.splits} splits", file=sys.stderr)
 

@@ -226,9 +226,7 @@ fn cross_validated_rounds(x: &Matrix, y: &[usize], k: usize, params: &BoostParam
         })
         .collect();
     let mean: Vec<f64> = (0..params.rounds)
-        .map(|round| {
-            per_fold.iter().map(|l| l[round]).sum::<f64>() / per_fold.len() as f64
-        })
+        .map(|round| per_fold.iter().map(|l| l[round]).sum::<f64>() / per_fold.len() as f64)
         .collect();
     best_round(&mean).unwrap_or((params.rounds, f64::NAN))
 }
@@ -633,7 +631,7 @@ mod tests {
 
     #[test]
     fn settings_saved_before_stopping_folds_load_and_write_back_the_same() {
-        let mut old = serde_json::to_value(BoostParams {
+        let old = serde_json::to_value(BoostParams {
             early_stopping: 10,
             ..BoostParams::default()
         })

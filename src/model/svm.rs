@@ -102,14 +102,24 @@ struct Machine {
 }
 
 impl Machine {
-    fn dataset(&self, x: &Array2<f64>, rows: &[usize], labels: &[bool]) -> Dataset<f64, bool, ndarray::Ix1> {
+    fn dataset(
+        &self,
+        x: &Array2<f64>,
+        rows: &[usize],
+        labels: &[bool],
+    ) -> Dataset<f64, bool, ndarray::Ix1> {
         let records = x.select(ndarray::Axis(0), rows);
         let targets: Array1<bool> = rows.iter().map(|&r| labels[r]).collect();
         Dataset::new(records, targets)
     }
 
     /// The machine with linfa's own Platt scaling (kept for its saved form).
-    fn fit(&self, x: &Array2<f64>, rows: &[usize], labels: &[bool]) -> Result<Svm<f64, Pr>, String> {
+    fn fit(
+        &self,
+        x: &Array2<f64>,
+        rows: &[usize],
+        labels: &[bool],
+    ) -> Result<Svm<f64, Pr>, String> {
         Svm::<f64, Pr>::params()
             .pos_neg_weights(self.c, self.c)
             .gaussian_kernel(self.width)
@@ -191,10 +201,7 @@ impl SupportVectors {
             .sum::<f64>()
             / n;
         let width = sub.cols as f64 * if var > 0.0 { var } else { 1.0 };
-        let machine = Machine {
-            c: params.c,
-            width,
-        };
+        let machine = Machine { c: params.c, width };
         // Two classes: one machine, class 1 against class 0; more: one per pair (libsvm's).
         let class_pairs = if n_classes == 2 {
             vec![(1, 0)]
@@ -204,8 +211,9 @@ impl SupportVectors {
         let jobs: Vec<PairJob> = class_pairs
             .iter()
             .map(|&(a, b)| {
-                let pair_rows: Vec<usize> =
-                    (0..ys.len()).filter(|&r| ys[r] == a || ys[r] == b).collect();
+                let pair_rows: Vec<usize> = (0..ys.len())
+                    .filter(|&r| ys[r] == a || ys[r] == b)
+                    .collect();
                 let pair_y: Vec<usize> = pair_rows.iter().map(|&r| (ys[r] == a) as usize).collect();
                 if pair_y.iter().all(|&c| c == 1) || pair_y.iter().all(|&c| c == 0) {
                     return Err(FitError::SvmOneClass);
@@ -226,12 +234,16 @@ impl SupportVectors {
             .collect();
         // Every pair's final machine and its folds' machines: independent fits.
         let tasks: Vec<(usize, Option<usize>)> = (0..jobs.len())
-            .flat_map(|m| std::iter::once((m, None)).chain((0..CALIBRATION_FOLDS).map(move |f| (m, Some(f)))))
+            .flat_map(|m| {
+                std::iter::once((m, None)).chain((0..CALIBRATION_FOLDS).map(move |f| (m, Some(f))))
+            })
             .collect();
         let run = |&(m, fold): &(usize, Option<usize>)| -> Result<Task, String> {
             let job = &jobs[m];
             match fold {
-                None => machine.fit(&records, &job.rows, &labels[m]).map(Task::Final),
+                None => machine
+                    .fit(&records, &job.rows, &labels[m])
+                    .map(Task::Final),
                 Some(f) => {
                     let held = &job.folds[f];
                     let fit: Vec<usize> = job
