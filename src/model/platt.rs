@@ -146,17 +146,14 @@ pub fn couple(r: &[Vec<f64>]) -> Vec<f64> {
 /// order (the chance of `i`), clipped to [MIN_PAIRWISE, 1 - MIN_PAIRWISE] as libsvm does.
 pub fn pairwise(k: usize, chances: &[f64]) -> Vec<Vec<f64>> {
     let mut r = vec![vec![0.0; k]; k];
-    let mut next = chances.iter();
-    for i in 0..k {
-        for j in i + 1..k {
-            let c = next
-                .next()
-                .copied()
-                .unwrap_or(0.5)
-                .clamp(MIN_PAIRWISE, 1.0 - MIN_PAIRWISE);
-            r[i][j] = c;
-            r[j][i] = 1.0 - c;
-        }
+    for (n, (i, j)) in pairs(k).into_iter().enumerate() {
+        let c = chances
+            .get(n)
+            .copied()
+            .unwrap_or(0.5)
+            .clamp(MIN_PAIRWISE, 1.0 - MIN_PAIRWISE);
+        r[i][j] = c;
+        r[j][i] = 1.0 - c;
     }
     r
 }
