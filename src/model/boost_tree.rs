@@ -1,0 +1,227 @@
+//! One tree of the booster, grown leaf by leaf on per-bin gradient and hessian sums (a child's
+//! sums are its parent's less its smaller sibling's), up to the number of leaves asked.
+
+use super::boost::BoostParams;
+use super::hist::{Binned, HistTree};
+use rayon::prelude::*;
+
+/// The least hessian sum a child may have (LightGBM's `min_sum_hessian_in_leaf`).
+const MIN_HESSIAN: f64 = 1e-3;
+
+/// A histogram's cells per input: one for every byte value, so a code indexes its input's
+/// cells without a bounds check.
+const CELLS: usize = 256;
+
+/// Per-bin sums of one leaf: for input f and bin b, `[g, h]` at `f * CELLS + b`. A
+/// bin's row count is estimated from its hessian sum, as LightGBM does (`n * h_bin / h_leaf`).
+type Histogram = Vec<[f64; 2]>;
+
+struct Best {
+    gain: f64,
+    feature: usize,
+    bin: u8,
+}
+
+struct Leaf {
+    node: usize,
+    lo: usize,
+    hi: usize,
+    g: f64,
+    h: f64,
+    hist: Histogram,
+    best: Option<Best>,
+}
+
+/// Rows per partial histogram: fixed, so the sums (and the model) do not depend on the number
+/// of threads.
+const HISTOGRAM_CHUNK: usize = 8192;
+
+/// The per-bin sums of `rows`, reading each row's codes side by side (`row_codes[r * p + f]`).
+fn build_histogram(row_codes: &[u8], p: usize, g: &[f64], h: &[f64], rows: &[u32]) -> Histogram {
+    let partial = |part: &[u32]| {
+        let mut hist = vec![[0.0f64; 2]; p * CELLS];
+        for &r in part {
+            let r = r as usize;
+            let (gr, hr) = (g[r], h[r]);
+            let codes = &row_codes[r * p..(r + 1) * p];
+            for (cells, &code) in hist.chunks_exact_mut(CELLS).zip(codes) {
+                let cells: &mut [[f64; 2]; CELLS] = cells.try_into().expect("a full input");
+                let cell = &mut cells[code as usize];
+                cell[0] += gr;
+                cell[1] += hr;
+            }
+        }
+        hist
+    };
+    if rows.len() <= HISTOGRAM_CHUNK {
+        return partial(rows);
+    }
+    let parts: Vec<Histogram> = rows.par_chunks(HISTOGRAM_CHUNK).map(partial).collect();
+    let mut iter = parts.into_iter();
+    let mut hist = iter.next().unwrap_or_default();
+    for part in iter {
+        hist.iter_mut().zip(&part).for_each(|(a, b)| {
+            a[0] += b[0];
+            a[1] += b[1];
+        });
+    }
+    hist
+}
+
+fn score(g: f64, h: f64, lambda: f64) -> f64 {
+    g * g / (h + lambda)
+}
+
+fn best_split(binned: &Binned, leaf: &Leaf, params: &BoostParams) -> Option<Best> {
+    let n = (leaf.hi - leaf.lo) as f64;
+    let min_data = params.min_data_in_leaf.max(1) as f64;
+    if n < 2.0 * min_data {
+        return None;
+    }
+    let parent = score(leaf.g, leaf.h, params.lambda);
+    let mut best: Option<Best> = None;
+    for f in 0..binned.features() {
+        let bins = binned.thresholds[f].len();
+        let hist = &leaf.hist[f * CELLS..];
+        let (mut gl, mut hl) = (0.0, 0.0);
+        // The estimated count `round(hl * n / h)` is below min_data exactly when hl is below
+        // `(min_data - 0.5) h / n`, and leaves fewer than min_data on the right above the
+        // mirror bound: compared in hessian units, no rounding per bin.
+        let per_row = leaf.h / n;
+        let left_at_least = (min_data - 0.5) * per_row;
+        let left_at_most = (n - min_data + 0.5) * per_row;
+        for (b, cell) in hist[..bins].iter().enumerate() {
+            if cell[1] == 0.0 {
+                continue; // an empty bin: the same split as the bin before
+            }
+            gl += cell[0];
+            hl += cell[1];
+            if hl < left_at_least {
+                continue;
+            }
+            if hl >= left_at_most {
+                break;
+            }
+            let hr = leaf.h - hl;
+            if hl < MIN_HESSIAN || hr < MIN_HESSIAN {
+                continue;
+            }
+            let gain =
+                score(gl, hl, params.lambda) + score(leaf.g - gl, hr, params.lambda) - parent;
+            if gain > 1e-12 && best.as_ref().is_none_or(|x| gain > x.gain) {
+                best = Some(Best {
+                    gain,
+                    feature: f,
+                    bin: b as u8,
+                });
+            }
+        }
+    }
+    best
+}
+
+/// Grows one tree leaf by leaf; returns it and each leaf's node and rows (`rows[lo..hi]`).
+pub(super) fn grow(
+    binned: &Binned,
+    row_codes: &[u8],
+    g: &[f64],
+    h: &[f64],
+    rows: &mut [u32],
+    params: &BoostParams,
+) -> (HistTree, Vec<(usize, usize, usize)>) {
+    let output = |gs: f64, hs: f64| -gs / (hs + params.lambda) * params.learning_rate;
+    rows.iter_mut().enumerate().for_each(|(i, r)| *r = i as u32);
+    let mut scratch: Vec<u32> = Vec::with_capacity(rows.len());
+    let mut tree = HistTree::new(1);
+    let (gs, hs) = rows.iter().fold((0.0, 0.0), |(a, b), &r| {
+        (a + g[r as usize], b + h[r as usize])
+    });
+    let root = tree.push(&[output(gs, hs)]);
+    let mut root_leaf = Leaf {
+        node: root,
+        lo: 0,
+        hi: rows.len(),
+        g: gs,
+        h: hs,
+        hist: build_histogram(row_codes, binned.features(), g, h, rows),
+        best: None,
+    };
+    root_leaf.best = best_split(binned, &root_leaf, params);
+    let mut leaves = vec![root_leaf];
+    while leaves.len() < params.leaves {
+        let Some(pick) = (0..leaves.len())
+            .filter(|&i| leaves[i].best.is_some())
+            .max_by(|&a, &b| {
+                let ga = leaves[a].best.as_ref().map_or(0.0, |x| x.gain);
+                let gb = leaves[b].best.as_ref().map_or(0.0, |x| x.gain);
+                ga.total_cmp(&gb).then(b.cmp(&a))
+            })
+        else {
+            break;
+        };
+        let parent = leaves.swap_remove(pick);
+        let Some(split) = parent.best.as_ref() else {
+            break;
+        };
+        let (f, bin) = (split.feature, split.bin);
+        let codes = &binned.codes[f];
+        // A stable partition: each leaf's rows stay in ascending order, so the histograms read
+        // the row codes front to back.
+        let slice = &mut rows[parent.lo..parent.hi];
+        scratch.clear();
+        let mut mid = 0;
+        for i in 0..slice.len() {
+            let r = slice[i];
+            if codes[r as usize] <= bin {
+                slice[mid] = r;
+                mid += 1;
+            } else {
+                scratch.push(r);
+            }
+        }
+        slice[mid..].copy_from_slice(&scratch);
+        let (llo, lhi, rlo, rhi) = (parent.lo, parent.lo + mid, parent.lo + mid, parent.hi);
+        let left_small = lhi - llo <= rhi - rlo;
+        let (slo, shi) = if left_small { (llo, lhi) } else { (rlo, rhi) };
+        let small_hist = build_histogram(row_codes, binned.features(), g, h, &rows[slo..shi]);
+        let mut large_hist = parent.hist;
+        large_hist.iter_mut().zip(&small_hist).for_each(|(a, b)| {
+            a[0] -= b[0];
+            a[1] -= b[1];
+        });
+        let (gsm, hsm) = rows[slo..shi].iter().fold((0.0, 0.0), |(a, b), &r| {
+            (a + g[r as usize], b + h[r as usize])
+        });
+        let (gl, hl) = if left_small {
+            (gsm, hsm)
+        } else {
+            (parent.g - gsm, parent.h - hsm)
+        };
+        let (gr, hr) = (parent.g - gl, parent.h - hl);
+        let l = tree.push(&[output(gl, hl)]);
+        let r = tree.push(&[output(gr, hr)]);
+        tree.split(parent.node, f, binned.thresholds[f][bin as usize], l, r);
+        let (lh, rh) = if left_small {
+            (small_hist, large_hist)
+        } else {
+            (large_hist, small_hist)
+        };
+        for (node, lo, hi, gsum, hsum, hist) in
+            [(l, llo, lhi, gl, hl, lh), (r, rlo, rhi, gr, hr, rh)]
+        {
+            let mut leaf = Leaf {
+                node,
+                lo,
+                hi,
+                g: gsum,
+                h: hsum,
+                hist,
+                best: None,
+            };
+            leaf.best = best_split(binned, &leaf, params);
+            leaves.push(leaf);
+        }
+    }
+    let spans = leaves.iter().map(|l| (l.node, l.lo, l.hi)).collect();
+    (tree, spans)
+}
