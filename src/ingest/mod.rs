@@ -1,11 +1,14 @@
-//! Import: read a file, match its columns, validate every row, and write it in one transaction.
+//! Import: read a file, match its columns, validate every row, stage it, and publish it into
+//! the store in short transactions (see `publish`).
 
 pub mod arff;
 pub mod features;
 pub mod frames;
+mod json_array;
 pub mod kinds;
 pub mod mapping;
 pub mod numbers;
+pub mod publish;
 pub mod reader;
 pub mod records;
 pub mod report;
@@ -67,6 +70,17 @@ pub enum ImportError {
     Refused { report: Box<ImportReport> },
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(
+        "{file}: the import stopped after {published} of {rows} rows were published ({source}); \
+         the rest is staged beside the store and is published by the next `precre import` or \
+         `precre check` once the cause is fixed"
+    )]
+    Interrupted {
+        file: String,
+        published: usize,
+        rows: usize,
+        source: StoreError,
+    },
     #[error("cannot write {}: {source}", path.display())]
     Write {
         path: PathBuf,
@@ -96,6 +110,10 @@ pub struct ImportOptions {
     pub features: FeatureOptions,
     /// How firm ids are checked (default: Korean-shaped ids only).
     pub id_scheme: Option<validate::IdScheme>,
+    /// Rows per published chunk (default: sized so that each holds the write lock ~50 ms).
+    pub publish_rows: Option<usize>,
+    /// Called after each published chunk's commit, with the chunks done so far (tests).
+    pub between_chunks: Option<publish::ChunkHook>,
 }
 
 impl ImportOptions {
@@ -109,6 +127,8 @@ impl ImportOptions {
             progress: false,
             features: FeatureOptions::default(),
             id_scheme: None,
+            publish_rows: None,
+            between_chunks: None,
         }
     }
 }

@@ -6,17 +6,19 @@ use super::report::{Issue, IssueCause, Severity};
 use super::statements;
 use super::stream::Chunks;
 use super::table::{location, RawTable};
-use super::{mapping, progress_bar, validate, ImportError, ImportOptions, ImportReport};
+use super::{mapping, progress_bar, publish, validate, ImportError, ImportOptions, ImportReport};
 use crate::finance::items::IDENTITY_TOLERANCE;
 use crate::store::import_tx::{CellValue as Value, ImportTx};
+use crate::store::import_journal::Journal;
+use crate::store::staging::Staging;
 use crate::store::Store;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 
 /// A validated row: its data row number and one value per field.
-pub(super) struct GoodRow {
-    pub(super) row: usize,
-    pub(super) values: Vec<Value>,
+pub(crate) struct GoodRow {
+    pub(crate) row: usize,
+    pub(crate) values: Vec<Value>,
 }
 
 pub(super) fn text(v: &Value) -> Option<&str> {
@@ -106,31 +108,112 @@ fn import_checked(
     opts: &ImportOptions,
     mut report: ImportReport,
 ) -> Result<ImportReport, ImportError> {
+    publish::resume_all(store)?;
     let fields = kinds::fields(opts.kind);
     let path = std::path::PathBuf::from(&report.file);
     let resolved = mapping::resolve(&path, source.headers(), &fields, &opts.map)?;
     report.unused_columns = resolved.unused.clone();
-    // The number format is settled on the first chunk, before the write lock is taken.
-    let mut first = source.next_chunk()?;
+    // The number format is settled on the first chunk.
+    let first = source.next_chunk()?;
     let fmt = match &first {
         Some(table) => number_format(table, &fields, &resolved, opts, &mut report)?,
         None => NumberFormat::default(),
     };
-    // IMMEDIATE: the write lock from here on, so the references checked stay true; each chunk
-    // is validated and written inside this one transaction, which commits only at the end.
-    let tx = store.begin_import()?;
+    // Phase 1, without the write lock: every row read, checked and staged beside the store.
+    let beside = store.path().map_or_else(
+        || std::env::temp_dir().join("precre-memory-store"),
+        std::path::Path::to_path_buf,
+    );
+    let n_keys = kinds::table(opts.kind).1.len();
+    let n_columns = fields.len() + usize::from(opts.kind == Kind::Firms);
+    let staged = Staging::create(&beside, n_columns, n_keys)?;
+    let checked = stage(store, source, first, opts, &fields, &resolved, fmt, &staged, &mut report);
+    let staged_rows = match checked.and_then(|()| Ok(staged.seal()?)) {
+        Ok(n) if report.counts.rows_rejected == 0 || opts.skip_bad => n,
+        Ok(_) => {
+            staged.remove();
+            report.counts.rows_written = 0;
+            report.created_firms = 0;
+            return Err(ImportError::Refused {
+                report: Box::new(report),
+            });
+        }
+        Err(e) => {
+            staged.remove();
+            return Err(e);
+        }
+    };
+    report.counts.rows_written = staged_rows;
+    // Phase 2: published in short transactions, from a journal that a kill leaves behind.
+    let name = staged.path().file_name().map(|n| n.to_string_lossy().into_owned());
+    let mut journal = Journal {
+        id: name.unwrap_or_default(),
+        staged: staged.path().to_path_buf(),
+        file: report.file.clone(),
+        kind: opts.kind.as_str().to_string(),
+        rows: staged_rows,
+        rows_published: 0,
+        chunks_done: 0,
+        cursor: Vec::new(),
+        counts: report.counts.clone(),
+    };
+    let begun = store.begin_import().and_then(|tx| {
+        tx.save_journal(&journal)?;
+        tx.commit()
+    });
+    if let Err(e) = begun {
+        staged.remove();
+        return Err(e.into());
+    }
+    let pace = publish::Pace {
+        fixed_rows: opts.publish_rows,
+        hook: opts.between_chunks.clone(),
+    };
+    let t = std::time::Instant::now();
+    match publish::publish(store, &staged, &mut journal, &pace) {
+        Ok(longest) => {
+            crate::timings::phase("publish", t);
+            crate::timings::seconds("longest chunk", longest.as_secs_f64());
+            staged.remove();
+            Ok(report)
+        }
+        Err(source) => Err(ImportError::Interrupted {
+            file: report.file,
+            published: journal.rows_published,
+            rows: staged_rows,
+            source,
+        }),
+    }
+}
+
+/// Phase 1 of an import: each chunk read, checked (firm references against the store as it
+/// is now, and the placeholders staged so far) and its good rows staged. The report gets the
+/// findings and counts; once a row is refused (without `skip_bad`) the rest is only checked.
+#[allow(clippy::too_many_arguments)]
+fn stage(
+    store: &Store,
+    source: &mut dyn Chunks,
+    mut first: Option<RawTable>,
+    opts: &ImportOptions,
+    fields: &[Field],
+    resolved: &mapping::Resolved,
+    fmt: NumberFormat,
+    staged: &Staging,
+    report: &mut ImportReport,
+) -> Result<(), ImportError> {
     let mut seen = Seen {
         prints: KeyPrints(Default::default(), Default::default()),
         keys: HashMap::new(),
     };
-    let mut statement_state = statements::State {
-        fresh_store: opts.kind == Kind::Statements && !tx.any_statements()?,
-        firms_written: HashSet::new(),
-        firm_hash: std::hash::RandomState::new(),
+    let known = |ids: &[&str]| -> Result<HashSet<String>, ImportError> {
+        let mut known = store.known_firms(ids)?;
+        let unknown: Vec<&str> = ids.iter().copied().filter(|id| !known.contains(*id)).collect();
+        known.extend(staged.staged_firms(&unknown)?);
+        Ok(known)
     };
-    let (mut validate_s, mut write_s) = (0.0, 0.0);
+    let (mut validate_s, mut stage_s) = (0.0, 0.0);
     let (_, size) = source.progress();
-    let bar = progress_bar(opts.progress, size, "importing");
+    let bar = progress_bar(opts.progress, size, "checking");
     let mut rejected = 0usize;
     loop {
         let table = match first.take() {
@@ -146,7 +229,7 @@ fn import_checked(
             rows,
             mut issues,
             new_firms,
-        } = check_chunk(&tx, &table, &fields, &resolved, opts, fmt, &mut seen)?;
+        } = check_chunk(&known, &table, fields, resolved, opts, fmt, &mut seen)?;
         issues.sort_by_key(|i| (i.row, i.severity == Severity::Warning));
         // Issues come sorted by row: a refused row's errors stand together.
         let mut errors: Vec<usize> = issues
@@ -159,44 +242,32 @@ fn import_checked(
         rejected += errors.len();
         report.issues.extend(issues);
         validate_s += t.elapsed().as_secs_f64();
-        // Once a row is refused the import will not commit (unless bad rows are skipped): the
-        // rest of the file is only checked, for the report.
         if rejected > 0 && !opts.skip_bad {
             bar.set_position(source.progress().0);
             continue;
         }
         let t = std::time::Instant::now();
         for id in &new_firms {
-            tx.insert_placeholder_firm(id)?;
+            report.created_firms += usize::from(staged.add_new_firm(id)?);
         }
-        report.created_firms += new_firms.len();
-        report.counts.rows_written += write_rows(
-            &tx,
-            opts.kind,
-            opts.id_scheme,
-            &fields,
-            rows,
-            &mut statement_state,
-        )?;
-        write_s += t.elapsed().as_secs_f64();
+        staged.add_rows(rows.into_iter().map(|g| staged_values(opts, g.values)))?;
+        stage_s += t.elapsed().as_secs_f64();
         bar.set_position(source.progress().0);
     }
     bar.finish_and_clear();
     crate::timings::seconds("validate", validate_s);
-    crate::timings::seconds("write", write_s);
+    crate::timings::seconds("stage", stage_s);
     report.counts.rows_rejected = rejected;
-    if rejected > 0 && !opts.skip_bad {
-        report.counts.rows_written = 0;
-        report.created_firms = 0;
-        return Err(ImportError::Refused {
-            report: Box::new(report),
-        });
+    Ok(())
+}
+
+/// A validated row as it is staged: a firm gets whether its id passed the id scheme.
+fn staged_values(opts: &ImportOptions, mut v: Vec<Value>) -> Vec<Value> {
+    if opts.kind == Kind::Firms {
+        let valid = text(&v[0]).and_then(|id| validate::check_id(id, opts.id_scheme));
+        v.push(valid.map_or(Value::Null, |b| Value::Integer(b.is_ok() as i64)));
     }
-    tx.log_import(&report.file, opts.kind.as_str(), &report.counts)?;
-    let t = std::time::Instant::now();
-    tx.commit()?;
-    crate::timings::phase("commit", t);
-    Ok(report)
+    v
 }
 
 /// The file's number format: the one named, else detected from the numeric fields' text cells
@@ -270,7 +341,7 @@ fn number_format(
 /// references against the store. Returns the rows to write, the findings, and the placeholder
 /// firms this chunk needs.
 fn check_chunk(
-    tx: &ImportTx,
+    known_firms: &dyn Fn(&[&str]) -> Result<HashSet<String>, ImportError>,
     table: &RawTable,
     fields: &[Field],
     resolved: &mapping::Resolved,
@@ -356,7 +427,7 @@ fn check_chunk(
         let mut ids: Vec<&str> = rows.iter().filter_map(|g| text(&g.values[fi])).collect();
         ids.sort_unstable();
         ids.dedup();
-        let known = tx.known_firms(&ids)?;
+        let known = known_firms(&ids)?;
         let mut created: HashSet<String> = HashSet::new();
         let mut refused = HashSet::new();
         let mut last_known: Option<&str> = None;
@@ -405,11 +476,10 @@ struct Checked {
     new_firms: Vec<String>,
 }
 
-/// Writes one chunk's validated rows.
-fn write_rows(
+/// Writes one chunk of staged rows (a firm's with its id check last).
+pub(super) fn write_rows(
     tx: &ImportTx,
     kind: Kind,
-    id_scheme: Option<validate::IdScheme>,
     fields: &[Field],
     rows: Vec<GoodRow>,
     state: &mut statements::State,
@@ -422,14 +492,7 @@ fn write_rows(
     if kind == Kind::Firms {
         cols.push("brn_valid");
     }
-    let values = rows.into_iter().map(|g| {
-        let mut v = g.values;
-        if kind == Kind::Firms {
-            let valid = text(&v[0]).and_then(|id| validate::check_id(id, id_scheme));
-            v.push(valid.map_or(Value::Null, |b| Value::Integer(b.is_ok() as i64)));
-        }
-        v
-    });
+    let values = rows.into_iter().map(|g| g.values);
     Ok(tx.upsert_rows(table_name, &cols, keys, values)?)
 }
 
