@@ -71,9 +71,9 @@ pub enum ImportError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(
-        "{file}: the import stopped after {published} of {rows} rows were published ({source}); \
-         the rest is staged beside the store and is published by the next `precre import` or \
-         `precre check` once the cause is fixed"
+        "{file}: the import stopped after {published} of {rows} rows were in the store \
+         ({source}); the rest is staged beside the store and goes in at the store's next check \
+         or import, once the cause is fixed"
     )]
     Interrupted {
         file: String,
