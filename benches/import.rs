@@ -348,7 +348,10 @@ fn decisions_during_import(data: &Path, statements: &Path, n: usize) {
         "{{\"task\":\"decision during import\",\"tool\":\"precre\",\"rows\":{n},\"import_seconds\":{import_secs:.2},\"decisions\":{},\"within_1s\":{within_1s},\"median_ms\":{median:.1},\"p99_ms\":{p99:.1},\"max_ms\":{max:.1},\"refused_busy\":{busy}}}",
         latencies.len()
     );
-    for line in std::fs::read_to_string(&timings).unwrap_or_default().lines() {
+    for line in std::fs::read_to_string(&timings)
+        .unwrap_or_default()
+        .lines()
+    {
         if let Some(t) = line.strip_prefix("timing: ") {
             println!("{{\"task\":\"import phase\",\"tool\":\"precre\",\"phase\":\"{t}\"}}");
         }

@@ -2,10 +2,10 @@
 //! of JSON lines or of a JSON array's elements), so that their import's memory stays bounded
 //! like a CSV file's.
 
+use super::json_array::{ArrayElements, ArrayError};
 use super::reader::{self, RawTable};
 use super::stream::{Chunks, CHUNK_BYTES};
 use super::table::RawColumn;
-use super::json_array::{ArrayElements, ArrayError};
 use super::ImportError;
 use polars::prelude::*;
 use std::io::BufRead;

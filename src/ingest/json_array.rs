@@ -160,7 +160,9 @@ mod tests {
 
     #[test]
     fn each_element_becomes_one_line() {
-        let got = lines("[\n {\"a\": 1,\n  \"b\": \"x, ]\\\"}\"},\n {\"a\": [2, {\"c\": null}]} ]\n").unwrap();
+        let got =
+            lines("[\n {\"a\": 1,\n  \"b\": \"x, ]\\\"}\"},\n {\"a\": [2, {\"c\": null}]} ]\n")
+                .unwrap();
         assert_eq!(
             got,
             vec![
@@ -173,7 +175,13 @@ mod tests {
 
     #[test]
     fn what_is_not_an_array_is_refused_at_its_byte() {
-        for bad in ["{\"a\":1}", "[{\"a\":1}", "[{\"a\":1},]", "[{\"a\":1}] x", "[,]"] {
+        for bad in [
+            "{\"a\":1}",
+            "[{\"a\":1}",
+            "[{\"a\":1},]",
+            "[{\"a\":1}] x",
+            "[,]",
+        ] {
             assert!(
                 matches!(lines(bad), Err(ArrayError::Shape { .. })),
                 "{bad} accepted"

@@ -12,6 +12,7 @@ pub mod publish;
 pub mod reader;
 pub mod records;
 pub mod report;
+mod row_checks;
 pub mod sheet;
 mod statements;
 pub mod stream;
@@ -79,7 +80,7 @@ pub enum ImportError {
         file: String,
         published: usize,
         rows: usize,
-        source: StoreError,
+        source: Box<StoreError>,
     },
     #[error("cannot write {}: {source}", path.display())]
     Write {

@@ -49,7 +49,10 @@ pub(super) fn publish(
     pace: &Pace,
 ) -> Result<Duration, StoreError> {
     let kind = journal.kind.parse::<Kind>().map_err(|_| {
-        StoreError::NotFound(format!("an import journal of unknown kind {}", journal.kind))
+        StoreError::NotFound(format!(
+            "an import journal of unknown kind {}",
+            journal.kind
+        ))
     })?;
     let fields = kinds::fields(kind);
     let firm_column = fields.iter().position(|f| f.id == "firm_id");
@@ -77,7 +80,10 @@ pub(super) fn publish(
         };
         version = Some(now);
         if let (Some(fc), true) = (firm_column, kind != Kind::Firms) {
-            let mut ids: Vec<&str> = rows.iter().filter_map(|r| super::records::text(&r[fc])).collect();
+            let mut ids: Vec<&str> = rows
+                .iter()
+                .filter_map(|r| super::records::text(&r[fc]))
+                .collect();
             ids.sort_unstable();
             ids.dedup();
             for id in staged.staged_firms(&ids)? {
@@ -85,7 +91,10 @@ pub(super) fn publish(
             }
         }
         let n = rows.len();
-        let good = rows.into_iter().map(|values| GoodRow { row: 0, values }).collect();
+        let good = rows
+            .into_iter()
+            .map(|values| GoodRow { row: 0, values })
+            .collect();
         write_rows(&tx, kind, &fields, good, &mut state).map_err(|e| match e {
             ImportError::Store(e) => e,
             other => StoreError::NotFound(other.to_string()),
@@ -167,7 +176,7 @@ pub(super) fn resume_all(store: &mut Store) -> Result<Vec<Resumed>, ImportError>
                 file: journal.file.clone(),
                 published: journal.rows_published.max(published_before),
                 rows: journal.rows,
-                source,
+                source: Box::new(source),
             }
         })?;
         staged.remove();

@@ -150,7 +150,8 @@ impl OpsError {
                 ExportError::Write { .. } => ErrorKind::Io,
             },
             OpsError::Import(e) => match e {
-                ImportError::Store(s) | ImportError::Interrupted { source: s, .. } => store_kind(s),
+                ImportError::Store(s) => store_kind(s),
+                ImportError::Interrupted { source, .. } => store_kind(source),
                 ImportError::Usage(_) | ImportError::UnknownFormat(_) => ErrorKind::Usage,
                 ImportError::MissingColumns { .. }
                 | ImportError::Refused { .. }

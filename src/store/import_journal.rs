@@ -64,9 +64,9 @@ impl Journal {
 impl Store {
     /// The imports whose publication has begun and not ended (live or interrupted).
     pub fn import_journals(&self) -> Result<Vec<Journal>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT key, value FROM meta WHERE key LIKE 'import_journal:%' ORDER BY key")?;
+        let mut stmt = self.conn.prepare(
+            "SELECT key, value FROM meta WHERE key LIKE 'import_journal:%' ORDER BY key",
+        )?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         let mut out = Vec::new();
         for row in rows {
@@ -90,8 +90,10 @@ impl ImportTx<'_> {
 
     /// Ends the journal (inside the transaction that logs the finished import).
     pub fn end_journal(&self, id: &str) -> Result<()> {
-        self.sql()
-            .execute("DELETE FROM meta WHERE key = ?1", [format!("{KEY_PREFIX}{id}")])?;
+        self.sql().execute(
+            "DELETE FROM meta WHERE key = ?1",
+            [format!("{KEY_PREFIX}{id}")],
+        )?;
         Ok(())
     }
 }

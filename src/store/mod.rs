@@ -361,10 +361,9 @@ impl Store {
     }
 
     fn configure(&mut self, wal: bool) -> Result<()> {
-        self.conn
-            .busy_handler(Some(busy::retry_every_millisecond(
-                std::time::Duration::from_millis(BUSY_TIMEOUT_MS),
-            )))?;
+        self.conn.busy_handler(Some(busy::retry_every_millisecond(
+            std::time::Duration::from_millis(BUSY_TIMEOUT_MS),
+        )))?;
         if wal {
             let mode: String = self
                 .conn

@@ -21,10 +21,9 @@ pub struct Staging {
 
 /// What a file name of a staged import looks like beside `store`: `<store>.import-<id>.staging`.
 fn prefix(store: &Path) -> String {
-    let name = store.file_name().map_or_else(
-        || "store".to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
+    let name = store
+        .file_name()
+        .map_or_else(|| "store".to_string(), |n| n.to_string_lossy().into_owned());
     format!("{name}.import-")
 }
 
@@ -38,20 +37,30 @@ fn not_staged(path: &Path) -> StoreError {
     ))
 }
 
-/// Takes the staged file's lock, or says that another process holds it (a live import).
+/// Takes the staged file's lock (`flock`, apart from SQLite's own locks), or says that another
+/// process holds it (a live import).
 fn lock(path: &Path) -> Result<Option<File>> {
     let file = File::open(path).map_err(|source| StoreError::Write {
         path: path.to_path_buf(),
         source,
     })?;
-    match file.try_lock() {
-        Ok(()) => Ok(Some(file)),
-        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
-        Err(std::fs::TryLockError::Error(source)) => Err(StoreError::Write {
-            path: path.to_path_buf(),
-            source,
-        }),
+    #[cfg(unix)]
+    {
+        use std::os::unix::io::AsRawFd;
+        // SAFETY: flock on the open file's descriptor, which lives as long as `file`.
+        let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+        if rc != 0 {
+            let e = std::io::Error::last_os_error();
+            if e.raw_os_error() == Some(libc::EWOULDBLOCK) {
+                return Ok(None);
+            }
+            return Err(StoreError::Write {
+                path: path.to_path_buf(),
+                source: e,
+            });
+        }
     }
+    Ok(Some(file))
 }
 
 impl Staging {

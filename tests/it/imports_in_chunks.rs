@@ -31,7 +31,12 @@ fn in_chunks(kind: Kind, rows: usize) -> ImportOptions {
 
 fn store_with_firms(db: &Path, data: &Path) -> Store {
     let mut store = Store::open(db).unwrap();
-    import_file(&mut store, &data.join("firms.csv"), &ImportOptions::new(Kind::Firms)).unwrap();
+    import_file(
+        &mut store,
+        &data.join("firms.csv"),
+        &ImportOptions::new(Kind::Firms),
+    )
+    .unwrap();
     store
 }
 
@@ -125,7 +130,12 @@ fn a_publication_stopped_part_way_is_finished_and_ends_as_an_uninterrupted_impor
     let statements = data.join("statements.csv");
 
     let mut whole = store_with_firms(&dir.path().join("whole.db"), &data);
-    import_file(&mut whole, &statements, &ImportOptions::new(Kind::Statements)).unwrap();
+    import_file(
+        &mut whole,
+        &statements,
+        &ImportOptions::new(Kind::Statements),
+    )
+    .unwrap();
     let reference = everything(&whole, &ids);
     assert!(reference.len() > 500, "{} statements", reference.len());
 
@@ -147,7 +157,10 @@ fn a_publication_stopped_part_way_is_finished_and_ends_as_an_uninterrupted_impor
     assert_eq!(journals.len(), 1, "{journals:?}");
     assert_eq!(journals[0].chunks_done, 3);
     let part = store.count("statements").unwrap() as usize;
-    assert!(part > 0 && part < reference.len(), "{part} statements after 3 chunks");
+    assert!(
+        part > 0 && part < reference.len(),
+        "{part} statements after 3 chunks"
+    );
     assert_eq!(staged_files(&db).len(), 1);
 
     let resumed = finish_interrupted(&mut store).unwrap();
@@ -187,7 +200,11 @@ fn check_finishes_an_interrupted_import_and_removes_a_stale_staged_file() {
     assert_eq!(code, Some(0), "{out}{err}");
     assert!(out.contains("finished an interrupted import of"), "{out}");
     assert!(staged_files(&db).is_empty(), "{:?}", staged_files(&db));
-    let lines = std::fs::read_to_string(&statements).unwrap().lines().count() - 1;
+    let lines = std::fs::read_to_string(&statements)
+        .unwrap()
+        .lines()
+        .count()
+        - 1;
     let store = Store::open(&db).unwrap();
     assert_eq!(store.count("statements").unwrap() as usize, lines);
 }
@@ -237,5 +254,8 @@ fn a_json_array_streams_and_imports_as_its_ndjson_and_csv() {
         results.push((name, everything(&store, &ids)));
     }
     assert_eq!(results[1].1, results[0].1, "NDJSON differs from CSV");
-    assert_eq!(results[2].1, results[0].1, "the JSON array differs from CSV");
+    assert_eq!(
+        results[2].1, results[0].1,
+        "the JSON array differs from CSV"
+    );
 }
