@@ -274,8 +274,7 @@ fn decisions_during_import(data: &Path, statements: &Path, n: usize) {
     use precre::decisions::Verdict;
     use precre::ops::decide::{decide, undo, DecideRequest};
     let tmp = tempfile::tempdir().expect("tempdir");
-    let db = tmp.path().join("desk.db");
-    let (store, _) = store_with_firms(tmp.path(), data);
+    let (store, db) = store_with_firms(tmp.path(), data);
     drop(store);
     let mut store = Store::open(&db).expect("store");
     import_file(
