@@ -8,7 +8,8 @@
 //!
 //! Also (issue 29, item 5): an analyst's decisions taken while a statements import runs in
 //! another process (each decision's latency, and how many were refused as busy), and the peak
-//! memory of importing the same statements from Parquet.
+//! memory of importing the same statements from Parquet and from a JSON array.
+//! `PRECRE_BENCH_DESK_ONLY=1` measures only these.
 //!
 //! `cargo bench --bench import` (226,000 firms, about 1,000,000 statements; the files are
 //! generated into target/bench-data/import-N/ and kept); `PRECRE_BENCH_IMPORT_FIRMS=N` for
@@ -233,6 +234,22 @@ fn precre_cmd(db: &Path) -> std::process::Command {
     c
 }
 
+/// The statements written as one JSON array of records (outside any timing).
+fn json_array_copy(csv: &Path, out: &Path) {
+    use polars::prelude::*;
+    let mut df = CsvReadOptions::default()
+        .with_has_header(true)
+        .try_into_reader_with_file_path(Some(csv.to_path_buf()))
+        .expect("csv reader")
+        .finish()
+        .expect("read csv");
+    let file = std::fs::File::create(out).expect("create json");
+    JsonWriter::new(file)
+        .with_json_format(JsonFormat::Json)
+        .finish(&mut df)
+        .expect("write json");
+}
+
 /// The statements written as Parquet (outside any timing).
 fn parquet_copy(csv: &Path, out: &Path) {
     use polars::prelude::*;
@@ -250,14 +267,14 @@ fn parquet_copy(csv: &Path, out: &Path) {
 
 /// Decisions taken while a statements import runs in another process: one decision (then its
 /// undo) every 100 ms on an application of the portfolio, each timed from the call to its
-/// commit. Prints the import's seconds, the decisions' median and largest latency, and how many
-/// were refused as busy (the store's busy timeout ran out).
+/// commit. Prints the import's seconds, the decisions' median, 99th percentile and largest
+/// latency, how many were saved within a second, and how many were refused as busy (the
+/// store's busy timeout ran out); the import's own phase timings (`PRECRE_TIMINGS`) follow.
 fn decisions_during_import(data: &Path, statements: &Path, n: usize) {
     use precre::decisions::Verdict;
     use precre::ops::decide::{decide, undo, DecideRequest};
     let tmp = tempfile::tempdir().expect("tempdir");
-    let db = tmp.path().join("desk.db");
-    let (store, _) = store_with_firms(tmp.path(), data);
+    let (store, db) = store_with_firms(tmp.path(), data);
     drop(store);
     let mut store = Store::open(&db).expect("store");
     import_file(
@@ -271,11 +288,13 @@ fn decisions_during_import(data: &Path, statements: &Path, n: usize) {
         .ok()
         .and_then(|q| q.first().map(|a| a.id.clone()))
         .expect("a pending application");
+    let timings = tmp.path().join("timings.txt");
     let mut child = precre_cmd(&db)
         .args(["import", "--kind", "statements"])
         .arg(statements)
+        .env("PRECRE_TIMINGS", "1")
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&timings).expect("timings file"))
         .spawn()
         .expect("run precre");
     let started = Instant::now();
@@ -317,10 +336,25 @@ fn decisions_during_import(data: &Path, statements: &Path, n: usize) {
         .copied()
         .unwrap_or(f64::NAN);
     let max = latencies.last().copied().unwrap_or(f64::NAN);
+    let p99 = latencies
+        .get((latencies.len() * 99 / 100).min(latencies.len().saturating_sub(1)))
+        .copied()
+        .unwrap_or(f64::NAN);
+    let within_1s = latencies.iter().filter(|&&ms| ms < 1000.0).count();
+    let ok = child.wait().map(|s| s.success()).unwrap_or(false);
+    assert!(ok, "the statements import during the decisions failed");
     println!(
-        "{{\"task\":\"decision during import\",\"tool\":\"precre\",\"rows\":{n},\"import_seconds\":{import_secs:.2},\"decisions\":{},\"median_ms\":{median:.1},\"max_ms\":{max:.1},\"refused_busy\":{busy}}}",
+        "{{\"task\":\"decision during import\",\"tool\":\"precre\",\"rows\":{n},\"import_seconds\":{import_secs:.2},\"decisions\":{},\"within_1s\":{within_1s},\"median_ms\":{median:.1},\"p99_ms\":{p99:.1},\"max_ms\":{max:.1},\"refused_busy\":{busy}}}",
         latencies.len()
     );
+    for line in std::fs::read_to_string(&timings)
+        .unwrap_or_default()
+        .lines()
+    {
+        if let Some(t) = line.strip_prefix("timing: ") {
+            println!("{{\"task\":\"import phase\",\"tool\":\"precre\",\"phase\":\"{t}\"}}");
+        }
+    }
 }
 
 fn main() {
@@ -338,8 +372,7 @@ fn main() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let parquet = tmp.path().join("statements.parquet");
         parquet_copy(&statements_csv, &parquet);
-        let db = tmp.path().join("pq.db");
-        let (store, _) = store_with_firms(tmp.path(), &data);
+        let (store, db) = store_with_firms(tmp.path(), &data);
         drop(store);
         let (secs, peak, ok) = run_measured(
             precre_cmd(&db)
@@ -352,7 +385,26 @@ fn main() {
         println!(
             "{{\"task\":\"import parquet (process)\",\"tool\":\"precre\",\"rows\":{rows},\"seconds\":{secs},\"peak_rss_mb\":{peak:.0}}}"
         );
+        let json = tmp.path().join("statements.json");
+        json_array_copy(&statements_csv, &json);
+        let json_dir = tmp.path().join("json");
+        std::fs::create_dir(&json_dir).expect("json dir");
+        let (store, db) = store_with_firms(&json_dir, &data);
+        drop(store);
+        let (secs, peak, ok) = run_measured(
+            precre_cmd(&db)
+                .args(["import", "--kind", "statements"])
+                .arg(&json),
+        );
+        assert!(ok, "precre import of the JSON array file");
+        let mb = std::fs::metadata(&json).map_or(0, |m| m.len()) >> 20;
+        println!(
+            "{{\"task\":\"import json array (process)\",\"tool\":\"precre\",\"rows\":{rows},\"file_mb\":{mb},\"seconds\":{secs},\"peak_rss_mb\":{peak:.0}}}"
+        );
         decisions_during_import(&data, &statements_csv, rows);
+    }
+    if std::env::var_os("PRECRE_BENCH_DESK_ONLY").is_some() {
+        return;
     }
     let statements = read_statements(&statements_csv);
     let n = statements.len();

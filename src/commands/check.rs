@@ -1,6 +1,6 @@
 //! `precre check`: what a store file is and what can be read of it (read-only, whatever its
-//! state); on a healthy store also its foreign keys, decisions, their chain; and where its
-//! latest backup is.
+//! state); on a healthy store it finishes an interrupted import (see `ingest::publish`), then
+//! checks its foreign keys, decisions, their chain; and where its latest backup is.
 
 use super::open_store;
 use crate::cli::Cli;
@@ -12,6 +12,29 @@ use crate::store::location;
 /// A finding as `check` prints it: marked ok or PROBLEM.
 fn line(f: &Finding) -> String {
     format!("{} {}", if f.ok { "ok     " } else { "PROBLEM" }, f.what)
+}
+
+/// An interrupted import that `check` found, finished or not.
+fn resumed(r: &crate::ingest::publish::Resumed) -> Finding {
+    let what = if r.lost {
+        format!(
+            "an import of {} ({}) stopped after {} of {} rows and its staged rows are gone: \
+             import the file again to complete it",
+            r.file,
+            r.kind,
+            thousands(r.published_before),
+            thousands(r.rows)
+        )
+    } else {
+        format!(
+            "finished an interrupted import of {} ({}): {} rows were in, {} now",
+            r.file,
+            r.kind,
+            thousands(r.published_before),
+            thousands(r.rows)
+        )
+    };
+    Finding { ok: !r.lost, what }
 }
 
 pub fn run(cli: &Cli) -> anyhow::Result<()> {
@@ -36,7 +59,12 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
     if found.healthy {
         // The inspection ran the integrity check; the rest needs the store open (an older
         // schema is migrated here, after its backup, as on any first use).
-        let report = open_store(cli)?.check_contents()?;
+        let mut store = open_store(cli)?;
+        for r in crate::ingest::publish::finish_interrupted(&mut store)? {
+            println!("{}", line(&resumed(&r)));
+            problems += usize::from(r.lost);
+        }
+        let report = store.check_contents()?;
         for f in &report.findings {
             println!("{}", line(f));
         }

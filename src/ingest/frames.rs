@@ -1,6 +1,8 @@
-//! Parquet and NDJSON register files read in chunks of rows (a slice of the Parquet file, a run
-//! of JSON lines), so that their import's memory stays bounded like a CSV file's.
+//! Parquet and JSON register files read in chunks of rows (a slice of the Parquet file, a run
+//! of JSON lines or of a JSON array's elements), so that their import's memory stays bounded
+//! like a CSV file's.
 
+use super::json_array::{ArrayElements, ArrayError};
 use super::reader::{self, RawTable};
 use super::stream::{Chunks, CHUNK_BYTES};
 use super::table::RawColumn;
@@ -112,11 +114,18 @@ impl Chunks for ParquetChunks {
     }
 }
 
-/// An NDJSON file read a run of lines at a time, each run parsed as its own small file.
+/// Where an NDJSON or JSON file's records come from: its lines, or its array's elements.
+enum Records {
+    Lines(std::io::BufReader<std::fs::File>),
+    Array(ArrayElements<std::io::BufReader<std::fs::File>>),
+}
+
+/// An NDJSON file read a run of lines at a time (a JSON array file, a run of its elements, each
+/// as one line), each run parsed as its own small file.
 pub struct NdjsonChunks {
     path: PathBuf,
     headers: Vec<String>,
-    reader: std::io::BufReader<std::fs::File>,
+    records: Records,
     pending: Option<RawTable>,
     rows_before: usize,
     chunk_rows: usize,
@@ -126,12 +135,30 @@ pub struct NdjsonChunks {
 
 impl NdjsonChunks {
     pub fn open(path: &Path, chunk_rows: Option<usize>) -> Result<NdjsonChunks, ImportError> {
+        Self::open_as(path, chunk_rows, false)
+    }
+
+    /// A JSON file holding an array of records, read a run of elements at a time.
+    pub fn open_array(path: &Path, chunk_rows: Option<usize>) -> Result<NdjsonChunks, ImportError> {
+        Self::open_as(path, chunk_rows, true)
+    }
+
+    fn open_as(
+        path: &Path,
+        chunk_rows: Option<usize>,
+        array: bool,
+    ) -> Result<NdjsonChunks, ImportError> {
         let file = std::fs::File::open(path).map_err(|e| reader::io_err(path, e))?;
         let size = file.metadata().map_or(0, |m| m.len());
+        let reader = std::io::BufReader::with_capacity(1 << 16, file);
         let mut chunks = NdjsonChunks {
             path: path.to_path_buf(),
             headers: Vec::new(),
-            reader: std::io::BufReader::with_capacity(1 << 16, file),
+            records: if array {
+                Records::Array(ArrayElements::new(reader))
+            } else {
+                Records::Lines(reader)
+            },
             pending: None,
             rows_before: 0,
             chunk_rows: chunk_rows.unwrap_or(super::stream::CHUNK_ROWS).max(1),
@@ -163,11 +190,33 @@ impl NdjsonChunks {
     fn lines(&mut self) -> Result<(Vec<u8>, usize), ImportError> {
         let mut buf = Vec::new();
         let mut n = 0;
+        let source = match &mut self.records {
+            Records::Lines(r) => r,
+            Records::Array(elements) => {
+                while n < self.chunk_rows && buf.len() < CHUNK_BYTES {
+                    match elements.next_into(&mut buf) {
+                        Ok(true) => n += 1,
+                        Ok(false) => break,
+                        Err(ArrayError::Io(e)) => return Err(reader::io_err(&self.path, e)),
+                        Err(ArrayError::Shape { offset, found }) => {
+                            return Err(ImportError::Read {
+                                path: self.path.clone(),
+                                message: format!(
+                                    "byte {offset}: {found}; a JSON file holds an array of \
+                                     records ([{{...}}, {{...}}])"
+                                ),
+                            })
+                        }
+                    }
+                }
+                self.read = elements.offset;
+                return Ok((buf, n));
+            }
+        };
         let mut line = Vec::new();
         while n < self.chunk_rows && buf.len() < CHUNK_BYTES {
             line.clear();
-            let got = self
-                .reader
+            let got = source
                 .read_until(b'\n', &mut line)
                 .map_err(|e| reader::io_err(&self.path, e))?;
             if got == 0 {

@@ -1,14 +1,18 @@
-//! Import: read a file, match its columns, validate every row, and write it in one transaction.
+//! Import: read a file, match its columns, validate every row, stage it, and publish it into
+//! the store in short transactions (see `publish`).
 
 pub mod arff;
 pub mod features;
 pub mod frames;
+mod json_array;
 pub mod kinds;
 pub mod mapping;
 pub mod numbers;
+pub mod publish;
 pub mod reader;
 pub mod records;
 pub mod report;
+mod row_checks;
 pub mod sheet;
 mod statements;
 pub mod stream;
@@ -67,6 +71,17 @@ pub enum ImportError {
     Refused { report: Box<ImportReport> },
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(
+        "{file}: the import stopped after {published} of {rows} rows were in the store \
+         ({source}); the rest is staged beside the store and goes in at the store's next check \
+         or import, once the cause is fixed"
+    )]
+    Interrupted {
+        file: String,
+        published: usize,
+        rows: usize,
+        source: Box<StoreError>,
+    },
     #[error("cannot write {}: {source}", path.display())]
     Write {
         path: PathBuf,
@@ -96,6 +111,10 @@ pub struct ImportOptions {
     pub features: FeatureOptions,
     /// How firm ids are checked (default: Korean-shaped ids only).
     pub id_scheme: Option<validate::IdScheme>,
+    /// Rows per published chunk (default: sized so that each holds the write lock ~50 ms).
+    pub publish_rows: Option<usize>,
+    /// Called after each published chunk's commit, with the chunks done so far (tests).
+    pub between_chunks: Option<publish::ChunkHook>,
 }
 
 impl ImportOptions {
@@ -109,6 +128,8 @@ impl ImportOptions {
             progress: false,
             features: FeatureOptions::default(),
             id_scheme: None,
+            publish_rows: None,
+            between_chunks: None,
         }
     }
 }

@@ -6,17 +6,20 @@ use super::report::{Issue, IssueCause, Severity};
 use super::statements;
 use super::stream::Chunks;
 use super::table::{location, RawTable};
-use super::{mapping, progress_bar, validate, ImportError, ImportOptions, ImportReport};
-use crate::finance::items::IDENTITY_TOLERANCE;
+use super::{
+    mapping, progress_bar, publish, row_checks, validate, ImportError, ImportOptions, ImportReport,
+};
+use crate::store::import_journal::Journal;
 use crate::store::import_tx::{CellValue as Value, ImportTx};
+use crate::store::staging::Staging;
 use crate::store::Store;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 
 /// A validated row: its data row number and one value per field.
-pub(super) struct GoodRow {
-    pub(super) row: usize,
-    pub(super) values: Vec<Value>,
+pub(crate) struct GoodRow {
+    pub(crate) row: usize,
+    pub(crate) values: Vec<Value>,
 }
 
 pub(super) fn text(v: &Value) -> Option<&str> {
@@ -34,15 +37,15 @@ pub(super) fn real(v: &Value) -> Option<f64> {
     }
 }
 
-struct Ctx<'a> {
-    table: &'a RawTable,
-    fields: Vec<Field>,
-    issues: Vec<Issue>,
-    opts: &'a ImportOptions,
+pub(super) struct Ctx<'a> {
+    pub(super) table: &'a RawTable,
+    pub(super) fields: Vec<Field>,
+    pub(super) issues: Vec<Issue>,
+    pub(super) opts: &'a ImportOptions,
 }
 
 impl Ctx<'_> {
-    fn issue(
+    pub(super) fn issue(
         &mut self,
         severity: Severity,
         row: usize,
@@ -54,7 +57,7 @@ impl Ctx<'_> {
             .push(self.table.issue(severity, row, column, value, reason));
     }
 
-    fn field_index(&self, id: &str) -> usize {
+    pub(super) fn field_index(&self, id: &str) -> usize {
         self.fields
             .iter()
             .position(|f| f.id == id)
@@ -106,31 +109,129 @@ fn import_checked(
     opts: &ImportOptions,
     mut report: ImportReport,
 ) -> Result<ImportReport, ImportError> {
+    publish::resume_all(store)?;
     let fields = kinds::fields(opts.kind);
     let path = std::path::PathBuf::from(&report.file);
     let resolved = mapping::resolve(&path, source.headers(), &fields, &opts.map)?;
     report.unused_columns = resolved.unused.clone();
-    // The number format is settled on the first chunk, before the write lock is taken.
-    let mut first = source.next_chunk()?;
+    // The number format is settled on the first chunk.
+    let first = source.next_chunk()?;
     let fmt = match &first {
-        Some(table) => number_format(table, &fields, &resolved, opts, &mut report)?,
+        Some(table) => row_checks::number_format(table, &fields, &resolved, opts, &mut report)?,
         None => NumberFormat::default(),
     };
-    // IMMEDIATE: the write lock from here on, so the references checked stay true; each chunk
-    // is validated and written inside this one transaction, which commits only at the end.
-    let tx = store.begin_import()?;
+    // Phase 1, without the write lock: every row read, checked and staged beside the store.
+    let beside = store.path().map_or_else(
+        || std::env::temp_dir().join("precre-memory-store"),
+        std::path::Path::to_path_buf,
+    );
+    let n_keys = kinds::table(opts.kind).1.len();
+    let n_columns = fields.len() + usize::from(opts.kind == Kind::Firms);
+    let staged = Staging::create(&beside, n_columns, n_keys)?;
+    let checked = stage(
+        store,
+        source,
+        first,
+        opts,
+        &fields,
+        &resolved,
+        fmt,
+        &staged,
+        &mut report,
+    );
+    let staged_rows = match checked.and_then(|()| Ok(staged.seal()?)) {
+        Ok(n) if report.counts.rows_rejected == 0 || opts.skip_bad => n,
+        Ok(_) => {
+            staged.remove();
+            report.counts.rows_written = 0;
+            report.created_firms = 0;
+            return Err(ImportError::Refused {
+                report: Box::new(report),
+            });
+        }
+        Err(e) => {
+            staged.remove();
+            return Err(e);
+        }
+    };
+    report.counts.rows_written = staged_rows;
+    // Phase 2: published in short transactions, from a journal that a kill leaves behind.
+    let name = staged
+        .path()
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned());
+    let mut journal = Journal {
+        id: name.unwrap_or_default(),
+        staged: staged.path().to_path_buf(),
+        file: report.file.clone(),
+        kind: opts.kind.as_str().to_string(),
+        rows: staged_rows,
+        rows_published: 0,
+        chunks_done: 0,
+        cursor: Vec::new(),
+        counts: report.counts.clone(),
+    };
+    let begun = store.begin_import().and_then(|tx| {
+        tx.save_journal(&journal)?;
+        tx.commit()
+    });
+    if let Err(e) = begun {
+        staged.remove();
+        return Err(e.into());
+    }
+    let pace = publish::Pace {
+        fixed_rows: opts.publish_rows,
+        hook: opts.between_chunks.clone(),
+    };
+    let t = std::time::Instant::now();
+    match publish::publish(store, &staged, &mut journal, &pace) {
+        Ok(longest) => {
+            crate::timings::phase("publish", t);
+            crate::timings::seconds("longest chunk", longest.as_secs_f64());
+            staged.remove();
+            Ok(report)
+        }
+        Err(source) => Err(ImportError::Interrupted {
+            file: report.file,
+            published: journal.rows_published,
+            rows: staged_rows,
+            source: Box::new(source),
+        }),
+    }
+}
+
+/// Phase 1 of an import: each chunk read, checked (firm references against the store as it
+/// is now, and the placeholders staged so far) and its good rows staged. The report gets the
+/// findings and counts; once a row is refused (without `skip_bad`) the rest is only checked.
+#[allow(clippy::too_many_arguments)]
+fn stage(
+    store: &Store,
+    source: &mut dyn Chunks,
+    mut first: Option<RawTable>,
+    opts: &ImportOptions,
+    fields: &[Field],
+    resolved: &mapping::Resolved,
+    fmt: NumberFormat,
+    staged: &Staging,
+    report: &mut ImportReport,
+) -> Result<(), ImportError> {
     let mut seen = Seen {
         prints: KeyPrints(Default::default(), Default::default()),
         keys: HashMap::new(),
     };
-    let mut statement_state = statements::State {
-        fresh_store: opts.kind == Kind::Statements && !tx.any_statements()?,
-        firms_written: HashSet::new(),
-        firm_hash: std::hash::RandomState::new(),
+    let known = |ids: &[&str]| -> Result<HashSet<String>, ImportError> {
+        let mut known = store.known_firms(ids)?;
+        let unknown: Vec<&str> = ids
+            .iter()
+            .copied()
+            .filter(|id| !known.contains(*id))
+            .collect();
+        known.extend(staged.staged_firms(&unknown)?);
+        Ok(known)
     };
-    let (mut validate_s, mut write_s) = (0.0, 0.0);
+    let (mut validate_s, mut stage_s) = (0.0, 0.0);
     let (_, size) = source.progress();
-    let bar = progress_bar(opts.progress, size, "importing");
+    let bar = progress_bar(opts.progress, size, "checking");
     let mut rejected = 0usize;
     loop {
         let table = match first.take() {
@@ -146,7 +247,7 @@ fn import_checked(
             rows,
             mut issues,
             new_firms,
-        } = check_chunk(&tx, &table, &fields, &resolved, opts, fmt, &mut seen)?;
+        } = check_chunk(&known, &table, fields, resolved, opts, fmt, &mut seen)?;
         issues.sort_by_key(|i| (i.row, i.severity == Severity::Warning));
         // Issues come sorted by row: a refused row's errors stand together.
         let mut errors: Vec<usize> = issues
@@ -159,118 +260,42 @@ fn import_checked(
         rejected += errors.len();
         report.issues.extend(issues);
         validate_s += t.elapsed().as_secs_f64();
-        // Once a row is refused the import will not commit (unless bad rows are skipped): the
-        // rest of the file is only checked, for the report.
         if rejected > 0 && !opts.skip_bad {
             bar.set_position(source.progress().0);
             continue;
         }
         let t = std::time::Instant::now();
         for id in &new_firms {
-            tx.insert_placeholder_firm(id)?;
+            report.created_firms += usize::from(staged.add_new_firm(id)?);
         }
-        report.created_firms += new_firms.len();
-        report.counts.rows_written += write_rows(
-            &tx,
-            opts.kind,
-            opts.id_scheme,
-            &fields,
-            rows,
-            &mut statement_state,
-        )?;
-        write_s += t.elapsed().as_secs_f64();
+        staged.add_rows(rows.into_iter().map(|g| staged_values(opts, g.values)))?;
+        stage_s += t.elapsed().as_secs_f64();
         bar.set_position(source.progress().0);
     }
     bar.finish_and_clear();
     crate::timings::seconds("validate", validate_s);
-    crate::timings::seconds("write", write_s);
+    crate::timings::seconds("stage", stage_s);
     report.counts.rows_rejected = rejected;
-    if rejected > 0 && !opts.skip_bad {
-        report.counts.rows_written = 0;
-        report.created_firms = 0;
-        return Err(ImportError::Refused {
-            report: Box::new(report),
-        });
-    }
-    tx.log_import(&report.file, opts.kind.as_str(), &report.counts)?;
-    let t = std::time::Instant::now();
-    tx.commit()?;
-    crate::timings::phase("commit", t);
-    Ok(report)
+    Ok(())
 }
 
-/// The file's number format: the one named, else detected from the numeric fields' text cells
-/// of the first chunk (said in the report when the cells decided); refused when ambiguous.
-fn number_format(
-    table: &RawTable,
-    fields: &[Field],
-    resolved: &mapping::Resolved,
-    opts: &ImportOptions,
-    report: &mut ImportReport,
-) -> Result<NumberFormat, ImportError> {
-    use super::kinds::FieldType;
-    use super::numbers::{detect, Detected};
-    let numeric: Vec<usize> = fields
-        .iter()
-        .zip(&resolved.columns)
-        .filter(|(f, _)| matches!(f.ty, FieldType::Float(..) | FieldType::Int(..)))
-        .filter_map(|(_, c)| *c)
-        .collect();
-    let mut cells = Vec::new();
-    for r in 0..table.n_rows {
-        for &c in &numeric {
-            if let super::table::Cell::Text(t) = table.cell(c, r) {
-                cells.push((r, c, t));
-            }
-        }
+/// A validated row as it is staged: a firm gets whether its id passed the id scheme.
+fn staged_values(opts: &ImportOptions, mut v: Vec<Value>) -> Vec<Value> {
+    if opts.kind == Kind::Firms {
+        let valid = text(&v[0]).and_then(|id| validate::check_id(id, opts.id_scheme));
+        v.push(valid.map_or(Value::Null, |b| Value::Integer(b.is_ok() as i64)));
     }
-    let found = detect(
-        cells.iter().map(|x| x.2),
-        opts.read.decimal,
-        opts.read.thousands,
-    );
-    match found {
-        Detected::Format { format, said } => {
-            if said || opts.read.decimal.is_some() || opts.read.thousands.is_some() {
-                let how = if said { "detected" } else { "as named" };
-                report.number_format = Some(format!("{format} ({how})"));
-            }
-            Ok(format)
-        }
-        Detected::Ambiguous { example } => {
-            let (r, c, _) = cells
-                .iter()
-                .find(|x| x.2 == example)
-                .copied()
-                .unwrap_or((0, 0, ""));
-            let row = table.file_row(r);
-            let header = table.headers.get(c).cloned().unwrap_or_default();
-            // A sheet's location names the cell; a text file's, the row and line.
-            let location = if table.has_sheet_refs() {
-                let at = table.issue(Severity::Error, row, &header, "", "").location;
-                format!("{at} (\"{header}\")")
-            } else {
-                format!("{}, column \"{header}\"", table.locate(row))
-            };
-            Err(ImportError::AmbiguousNumbers {
-                path: table.path.clone(),
-                location,
-                example,
-            })
-        }
-        Detected::Conflict { first, second } => Err(ImportError::MixedNumbers {
-            path: table.path.clone(),
-            first,
-            second,
-        }),
-    }
+    v
 }
+
+/// Which of these firm ids are known (stored, or staged as placeholders by this import).
+type KnownFirms<'a> = dyn Fn(&[&str]) -> Result<HashSet<String>, ImportError> + 'a;
 
 /// Validates one chunk: every cell (in parallel), keys against the file's earlier rows, firm
 /// references against the store. Returns the rows to write, the findings, and the placeholder
 /// firms this chunk needs.
 fn check_chunk(
-    tx: &ImportTx,
+    known_firms: &KnownFirms,
     table: &RawTable,
     fields: &[Field],
     resolved: &mapping::Resolved,
@@ -356,7 +381,7 @@ fn check_chunk(
         let mut ids: Vec<&str> = rows.iter().filter_map(|g| text(&g.values[fi])).collect();
         ids.sort_unstable();
         ids.dedup();
-        let known = tx.known_firms(&ids)?;
+        let known = known_firms(&ids)?;
         let mut created: HashSet<String> = HashSet::new();
         let mut refused = HashSet::new();
         let mut last_known: Option<&str> = None;
@@ -405,11 +430,10 @@ struct Checked {
     new_firms: Vec<String>,
 }
 
-/// Writes one chunk's validated rows.
-fn write_rows(
+/// Writes one chunk of staged rows (a firm's with its id check last).
+pub(super) fn write_rows(
     tx: &ImportTx,
     kind: Kind,
-    id_scheme: Option<validate::IdScheme>,
     fields: &[Field],
     rows: Vec<GoodRow>,
     state: &mut statements::State,
@@ -422,14 +446,7 @@ fn write_rows(
     if kind == Kind::Firms {
         cols.push("brn_valid");
     }
-    let values = rows.into_iter().map(|g| {
-        let mut v = g.values;
-        if kind == Kind::Firms {
-            let valid = text(&v[0]).and_then(|id| validate::check_id(id, id_scheme));
-            v.push(valid.map_or(Value::Null, |b| Value::Integer(b.is_ok() as i64)));
-        }
-        v
-    });
+    let values = rows.into_iter().map(|g| g.values);
     Ok(tx.upsert_rows(table_name, &cols, keys, values)?)
 }
 
@@ -480,7 +497,7 @@ fn validate_rows(
             }
             values.push(value);
         }
-        if ok && check_row(ctx, kind, row, &mut values) {
+        if ok && row_checks::check_row(ctx, kind, row, &mut values) {
             good.push(GoodRow { row, values });
         }
     }
@@ -514,132 +531,4 @@ fn value_string(v: &Value) -> String {
         Value::Real(x) => x.to_string(),
         _ => String::new(),
     }
-}
-
-/// Checks across the fields of one row, fills defaults, and adds soft warnings.
-/// Returns false when the row is refused.
-fn check_row(ctx: &mut Ctx, kind: Kind, row: usize, values: &mut [Value]) -> bool {
-    let set_default = |values: &mut [Value], i: usize, v: &str| {
-        if values[i] == Value::Null {
-            values[i] = Value::Text(v.to_string());
-        }
-    };
-    match kind {
-        Kind::Firms => {
-            let (st, fo, cl) = (
-                ctx.field_index("status"),
-                ctx.field_index("founded"),
-                ctx.field_index("closed_on"),
-            );
-            set_default(values, st, "active");
-            if let (Some(f), Some(c)) = (text(&values[fo]), text(&values[cl])) {
-                if c < f {
-                    let (c, f) = (c.to_string(), f.to_string());
-                    ctx.issue(
-                        Severity::Error,
-                        row,
-                        "closed_on",
-                        &c,
-                        format!("is before the founding date {f}"),
-                    );
-                    return false;
-                }
-            }
-            if text(&values[st]) == Some("active") && values[cl] != Value::Null {
-                ctx.issue(
-                    Severity::Warning,
-                    row,
-                    "status",
-                    "active",
-                    "the firm has a closure date but its status is active",
-                );
-            }
-            let id = text(&values[0]).unwrap_or_default().to_string();
-            if let Some(Err(reason)) = validate::check_id(&id, ctx.opts.id_scheme) {
-                ctx.issue(
-                    Severity::Warning,
-                    row,
-                    "id",
-                    &id,
-                    format!("{reason} (imported, flagged)"),
-                );
-            }
-        }
-        Kind::Statements => {
-            let cur = ctx.field_index("currency");
-            let read = &ctx.opts.read;
-            let default_currency = read
-                .currency
-                .as_deref()
-                .unwrap_or(crate::finance::items::DEFAULT_CURRENCY);
-            set_default(values, cur, default_currency);
-            let unit = ctx.field_index("unit");
-            let default_unit = read
-                .unit
-                .as_deref()
-                .unwrap_or(crate::finance::Unit::default().as_str());
-            set_default(values, unit, default_unit);
-            let c = text(&values[cur]).unwrap_or_default().to_string();
-            if c.len() != 3 || !c.chars().all(|ch| ch.is_ascii_alphabetic()) {
-                ctx.issue(
-                    Severity::Error,
-                    row,
-                    "currency",
-                    &c,
-                    "is not a three-letter currency code (ISO 4217, e.g. KRW, EUR)",
-                );
-                return false;
-            }
-            values[cur] = Value::Text(c.to_ascii_uppercase());
-            let s = statements::items(&ctx.fields, values);
-            if let Some(gap) = s.identity_gap().filter(|g| g.abs() > IDENTITY_TOLERANCE) {
-                ctx.issue(
-                    Severity::Warning,
-                    row,
-                    "total_assets",
-                    &format!("{}", s.values[0].unwrap_or(0.0)),
-                    format!(
-                        "assets differ from liabilities + equity by {:.1}% (imported, flagged)",
-                        gap * 100.0
-                    ),
-                );
-            }
-        }
-        Kind::Applications => set_default(values, ctx.field_index("status"), "pending"),
-        Kind::Outcomes => {
-            let (cl, dpd, src) = (
-                ctx.field_index("class"),
-                ctx.field_index("days_past_due"),
-                ctx.field_index("source"),
-            );
-            if values[cl] == Value::Null {
-                match real(&values[dpd]) {
-                    Some(d) => {
-                        let class = if d >= 90.0 {
-                            "bad"
-                        } else if d >= 1.0 {
-                            "satisfactory"
-                        } else {
-                            "good"
-                        };
-                        values[cl] = Value::Text(class.into());
-                        set_default(values, src, "days_past_due");
-                    }
-                    None => {
-                        ctx.issue(
-                            Severity::Error,
-                            row,
-                            "class",
-                            "",
-                            "needs a class or days_past_due to label the outcome",
-                        );
-                        return false;
-                    }
-                }
-            }
-            set_default(values, src, "import");
-        }
-        Kind::Factors | Kind::Features => {}
-    }
-    true
 }

@@ -69,6 +69,15 @@ pub fn open(path: &Path, opts: &super::ImportOptions) -> Result<Box<dyn Chunks>,
             read.chunk_rows,
         )?));
     }
+    // A JSON array of records streams element by element (anything else is read whole).
+    if format == Format::Json && starts_an_array(path)? {
+        reader::check_file(path, format)?;
+        reader::check_json_depth(path)?;
+        return Ok(Box::new(super::frames::NdjsonChunks::open_array(
+            path,
+            read.chunk_rows,
+        )?));
+    }
     if format == Format::Spreadsheet || (format == Format::Csv && statements) {
         let grids = if format == Format::Csv {
             vec![csv_grid(path, read)?]
@@ -144,6 +153,21 @@ pub fn open(path: &Path, opts: &super::ImportOptions) -> Result<Box<dyn Chunks>,
         notes: Vec::new(),
         wide: false,
     }))
+}
+
+/// Whether the file's first byte other than whitespace (after a UTF-8 byte order mark) is '['.
+fn starts_an_array(path: &Path) -> Result<bool, ImportError> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| reader::io_err(path, e))?;
+    let mut head = Vec::with_capacity(4096);
+    file.take(4096)
+        .read_to_end(&mut head)
+        .map_err(|e| reader::io_err(path, e))?;
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
+    Ok(head
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|&b| b == b'['))
 }
 
 /// A (small) CSV file as a grid of text cells, for a wide layout: title lines above the table

@@ -151,6 +151,7 @@ impl OpsError {
             },
             OpsError::Import(e) => match e {
                 ImportError::Store(s) => store_kind(s),
+                ImportError::Interrupted { source, .. } => store_kind(source),
                 ImportError::Usage(_) | ImportError::UnknownFormat(_) => ErrorKind::Usage,
                 ImportError::MissingColumns { .. }
                 | ImportError::Refused { .. }

@@ -1,7 +1,7 @@
-//! The write transaction of one import: the only way `ingest` writes, so that no SQL and no
-//! rusqlite type leaves the store. Taken IMMEDIATE (the write lock from the start, so that the
-//! references an import checks stay true until it commits); dropped without `commit`, it rolls
-//! back and the store is as it was.
+//! The write transactions of one import: the only way `ingest` writes, so that no SQL and no
+//! rusqlite type leaves the store. Each is taken IMMEDIATE (the write lock from its start, so
+//! that what a chunk checks stays true until it commits); dropped without `commit`, it rolls
+//! back. A register import publishes in several (one per chunk, see `ingest::publish`).
 
 use super::features::{FeatureRow, FeatureSetInfo};
 use super::records::ImportCounts;
@@ -26,6 +26,29 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         Ok(ImportTx { tx })
     }
+
+    /// Which of these firm ids the store holds, read outside any import transaction.
+    pub fn known_firms(&self, ids: &[&str]) -> Result<HashSet<String>> {
+        known_firms(&self.conn, ids)
+    }
+
+    /// SQLite's count of commits by other connections: unchanged means nobody else wrote.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+}
+
+fn known_firms(conn: &rusqlite::Connection, ids: &[&str]) -> Result<HashSet<String>> {
+    let mut stmt = conn.prepare_cached("SELECT 1 FROM firms WHERE id = ?1")?;
+    let mut known = HashSet::new();
+    for id in ids {
+        if stmt.exists([id])? {
+            known.insert(id.to_string());
+        }
+    }
+    Ok(known)
 }
 
 impl ImportTx<'_> {
@@ -36,25 +59,26 @@ impl ImportTx<'_> {
 
     /// Which of these firm ids the store holds (placeholders this import made included).
     pub fn known_firms(&self, ids: &[&str]) -> Result<HashSet<String>> {
-        let mut stmt = self
-            .tx
-            .prepare_cached("SELECT 1 FROM firms WHERE id = ?1")?;
-        let mut known = HashSet::new();
-        for id in ids {
-            if stmt.exists([id])? {
-                known.insert(id.to_string());
-            }
-        }
-        Ok(known)
+        known_firms(&self.tx, ids)
     }
 
-    /// A placeholder firm (its id as its name, sector "unknown") for a row that names a new firm.
-    pub fn insert_placeholder_firm(&self, id: &str) -> Result<()> {
-        self.tx.execute(
-            "INSERT INTO firms(id, name, sector) VALUES (?1, ?1, 'unknown')",
+    /// A placeholder firm (its id as its name, sector "unknown") for a row that names a new
+    /// firm, unless a firm of that id arrived meanwhile. Returns whether it was made.
+    pub fn insert_placeholder_firm(&self, id: &str) -> Result<bool> {
+        let n = self.tx.execute(
+            "INSERT INTO firms(id, name, sector) VALUES (?1, ?1, 'unknown') ON CONFLICT(id) DO NOTHING",
             [id],
         )?;
-        Ok(())
+        Ok(n == 1)
+    }
+
+    /// SQLite's count of commits by other connections (see `Store::data_version`).
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self.tx.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
+    pub(super) fn sql(&self) -> &Transaction<'_> {
+        &self.tx
     }
 
     /// Inserts rows into a register table, updating those whose key exists.

@@ -2,11 +2,13 @@
 
 pub mod applications;
 pub mod backup;
+mod busy;
 pub mod chain;
 pub mod check;
 pub mod decisions;
 pub mod features;
 pub mod firms;
+pub mod import_journal;
 pub mod import_tx;
 pub mod inspect;
 pub mod kits;
@@ -18,6 +20,7 @@ pub mod portfolio;
 pub mod records;
 pub mod register;
 pub mod schema;
+pub mod staging;
 pub mod statements;
 pub mod tokens;
 
@@ -358,8 +361,9 @@ impl Store {
     }
 
     fn configure(&mut self, wal: bool) -> Result<()> {
-        self.conn
-            .busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS))?;
+        self.conn.busy_handler(Some(busy::retry_every_millisecond(
+            std::time::Duration::from_millis(BUSY_TIMEOUT_MS),
+        )))?;
         if wal {
             let mode: String = self
                 .conn

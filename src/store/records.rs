@@ -53,7 +53,7 @@ where
 }
 
 /// Counts of one import, kept in the store as an audit trail.
-#[derive(Debug, Clone, Default, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct ImportCounts {
     pub rows_read: usize,
     pub rows_written: usize,

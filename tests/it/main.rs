@@ -35,6 +35,7 @@ mod governance;
 mod hostile_files;
 mod import_properties;
 mod import_rules;
+mod imports_in_chunks;
 mod inputs;
 mod invalid_config;
 mod kits;

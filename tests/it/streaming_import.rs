@@ -1,7 +1,7 @@
-//! The streamed import (issue 15, item 2): a file is read, checked and written a chunk of rows
-//! at a time inside one transaction. Whatever the chunk size and the order of the rows, the
-//! store ends the same as after a one-chunk import; a refusal anywhere still writes nothing;
-//! a duplicate across chunks is found and names the first row's line.
+//! The streamed import (issue 15, item 2): a file is read and checked a chunk of rows at a
+//! time, staged, then published (see `imports_in_chunks`). Whatever the chunk size and the
+//! order of the rows, the store ends the same as after a one-chunk import; a refusal anywhere
+//! still writes nothing; a duplicate across chunks is found and names the first row's line.
 
 use precre::demo::{generate_to_dir, DemoConfig};
 use precre::ingest::{import_file, ImportError, ImportOptions, Kind, ReadOptions};
