@@ -440,6 +440,30 @@ pub fn amount_header<'a>(
 /// front-ends write counts the same way).
 pub use crate::finance::thousands;
 
+/// What finishing an interrupted import did (`ingest::publish::finish_interrupted`), in one
+/// wording for every front-end; `true` when the import could not be finished.
+pub fn resumed_import(r: &crate::ingest::publish::Resumed) -> (String, bool) {
+    let text = if r.lost {
+        format!(
+            "an import of {} ({}) stopped after {} of {} rows and its staged rows are gone: \
+             import the file again to complete it",
+            r.file,
+            r.kind,
+            thousands(r.published_before),
+            thousands(r.rows)
+        )
+    } else {
+        format!(
+            "finished an interrupted import of {} ({}): {} rows were in, {} now",
+            r.file,
+            r.kind,
+            thousands(r.published_before),
+            thousands(r.rows)
+        )
+    };
+    (text, r.lost)
+}
+
 /// A number rounded to whole units with thousands separators (negative values keep their sign).
 pub fn thousands_f(x: f64) -> String {
     if !x.is_finite() {

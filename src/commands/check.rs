@@ -2,7 +2,7 @@
 //! state); on a healthy store it finishes an interrupted import (see `ingest::publish`), then
 //! checks its foreign keys, decisions, their chain; and where its latest backup is.
 
-use super::open_store;
+use super::open_store_as_found;
 use crate::cli::Cli;
 use crate::output::thousands;
 use crate::store::check::Finding;
@@ -16,25 +16,8 @@ fn line(f: &Finding) -> String {
 
 /// An interrupted import that `check` found, finished or not.
 fn resumed(r: &crate::ingest::publish::Resumed) -> Finding {
-    let what = if r.lost {
-        format!(
-            "an import of {} ({}) stopped after {} of {} rows and its staged rows are gone: \
-             import the file again to complete it",
-            r.file,
-            r.kind,
-            thousands(r.published_before),
-            thousands(r.rows)
-        )
-    } else {
-        format!(
-            "finished an interrupted import of {} ({}): {} rows were in, {} now",
-            r.file,
-            r.kind,
-            thousands(r.published_before),
-            thousands(r.rows)
-        )
-    };
-    Finding { ok: !r.lost, what }
+    let (what, lost) = crate::output::resumed_import(r);
+    Finding { ok: !lost, what }
 }
 
 pub fn run(cli: &Cli) -> anyhow::Result<()> {
@@ -59,7 +42,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
     if found.healthy {
         // The inspection ran the integrity check; the rest needs the store open (an older
         // schema is migrated here, after its backup, as on any first use).
-        let mut store = open_store(cli)?;
+        let mut store = open_store_as_found(cli)?;
         for r in crate::ingest::publish::finish_interrupted(&mut store)? {
             println!("{}", line(&resumed(&r)));
             problems += usize::from(r.lost);

@@ -48,6 +48,18 @@ pub struct UsageError(pub String);
 /// exist is refused, naming the path and how to create one: a mistyped path never becomes a
 /// new store (only `init`, `demo`, `import` and the workbench, when asked, create one).
 pub fn open_store(cli: &Cli) -> anyhow::Result<Store> {
+    let mut store = open_store_as_found(cli)?;
+    // An import killed while publishing is rolled forward before anything reads the store,
+    // as SQLite rolls back a hot journal: no command works on half an import.
+    for r in crate::ingest::publish::finish_if_interrupted(&mut store)? {
+        eprintln!("{}", crate::output::resumed_import(&r).0);
+    }
+    Ok(store)
+}
+
+/// Opens an existing store as it is, an interrupted import left as found (for `check`, which
+/// reports finishing it among its findings).
+pub fn open_store_as_found(cli: &Cli) -> anyhow::Result<Store> {
     let path = location::resolve(cli.db.clone());
     if !path.exists() {
         return Err(UsageError(no_store_here(&path)).into());

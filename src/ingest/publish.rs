@@ -148,6 +148,15 @@ pub fn finish_interrupted(store: &mut Store) -> Result<Vec<Resumed>, ImportError
     Ok(done)
 }
 
+/// `finish_interrupted` when an import journal is open, else nothing (one read of `meta`):
+/// what every front-end runs when it opens a store.
+pub fn finish_if_interrupted(store: &mut Store) -> Result<Vec<Resumed>, ImportError> {
+    if store.import_journals()?.is_empty() {
+        return Ok(Vec::new());
+    }
+    finish_interrupted(store)
+}
+
 /// `finish_interrupted`, on a connection already in bulk import mode.
 pub(super) fn resume_all(store: &mut Store) -> Result<Vec<Resumed>, ImportError> {
     let journals = store.import_journals()?;

@@ -178,8 +178,14 @@ pub fn handle(
 fn answer(store: &mut Store, req: Request, job: &Job) -> Result<Reply, OpsError> {
     Ok(match req {
         Request::Bootstrap { demo, analyst } => {
+            // An import killed while publishing is finished first, as every command does.
+            let resumed: Vec<String> = crate::ingest::publish::finish_if_interrupted(store)
+                .map_err(OpsError::from)?
+                .iter()
+                .map(|r| crate::output::resumed_import(r).0)
+                .collect();
             let loaded = crate::ops::bootstrap::first_start(store, demo, &analyst, job)?;
-            Reply::Bootstrapped(match loaded {
+            let said = match loaded {
                 Some(out) => Some(format!(
                     "Loaded the demo portfolio ({} firms, fictitious) and the default model {} \
                      (trained on the demo; see Model)",
@@ -192,7 +198,9 @@ fn answer(store: &mut Store, req: Request, job: &Job) -> Result<Reply, OpsError>
                         .to_string(),
                 ),
                 None => None,
-            })
+            };
+            let lines: Vec<String> = resumed.into_iter().chain(said).collect();
+            Reply::Bootstrapped((!lines.is_empty()).then(|| lines.join("; ")))
         }
         Request::Portfolio => Reply::Portfolio(Box::new(views::portfolio::load(store)?)),
         Request::FirmsCount(q) => Reply::FirmsCount(store.count_firms(&q)?),

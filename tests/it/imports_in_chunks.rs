@@ -259,3 +259,41 @@ fn a_json_array_streams_and_imports_as_its_ndjson_and_csv() {
         "the JSON array differs from CSV"
     );
 }
+
+#[test]
+fn any_command_finishes_an_interrupted_import_before_it_reads_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = portfolio(dir.path(), 120);
+    let db = dir.path().join("s.db");
+    let mut store = store_with_firms(&db, &data);
+    let mut opts = in_chunks(Kind::Statements, 50);
+    opts.between_chunks = Some(ChunkHook(Arc::new(|done| {
+        assert!(done < 2, "stopped after chunk {done}");
+    })));
+    let statements = data.join("statements.csv");
+    let stopped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        import_file(&mut store, &statements, &opts)
+    }));
+    assert!(stopped.is_err());
+    let half = store.count("statements").unwrap() as usize;
+    drop(store);
+    let lines = std::fs::read_to_string(&statements)
+        .unwrap()
+        .lines()
+        .count()
+        - 1;
+    assert!(half > 0 && half < lines, "{half} of {lines} published");
+
+    // A reading command: it rolls the import forward first and says so on standard error.
+    let (code, out, err) = common::run(&db, &["firms", "--limit", "1"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(err.contains("finished an interrupted import of"), "{err}");
+    let store = Store::open(&db).unwrap();
+    assert_eq!(store.count("statements").unwrap() as usize, lines);
+    assert!(store.import_journals().unwrap().is_empty());
+    drop(store);
+    // Once finished, nothing more is said.
+    let (code, out, err) = common::run(&db, &["firms", "--limit", "1"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(!err.contains("interrupted"), "{err}");
+}
