@@ -1,9 +1,9 @@
 //! `precre check`: what a store file is and what can be read of it (read-only, whatever its
 //! state); on a healthy store also its foreign keys, decisions, their chain; and where its
-//! latest backup is.
+//! latest backup is. `--rebuild-summaries` first fills the dashboard's summaries again.
 
 use super::open_store;
-use crate::cli::Cli;
+use crate::cli::{CheckArgs, Cli};
 use crate::output::thousands;
 use crate::store::check::Finding;
 use crate::store::inspect::{inspect, latest_backup};
@@ -14,7 +14,7 @@ fn line(f: &Finding) -> String {
     format!("{} {}", if f.ok { "ok     " } else { "PROBLEM" }, f.what)
 }
 
-pub fn run(cli: &Cli) -> anyhow::Result<()> {
+pub fn run(cli: &Cli, args: &CheckArgs) -> anyhow::Result<()> {
     let path = location::resolve(cli.db.clone());
     if !path.exists() {
         return Err(super::UsageError(super::no_store_here(&path)).into());
@@ -36,7 +36,12 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
     if found.healthy {
         // The inspection ran the integrity check; the rest needs the store open (an older
         // schema is migrated here, after its backup, as on any first use).
-        let report = open_store(cli)?.check_contents()?;
+        let mut store = open_store(cli)?;
+        if args.rebuild_summaries {
+            store.rebuild_summaries()?;
+            println!("{}", line(&Finding { ok: true, what: "dashboard summaries filled again from the tables".into() }));
+        }
+        let report = store.check_contents()?;
         for f in &report.findings {
             println!("{}", line(f));
         }

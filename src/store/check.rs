@@ -1,5 +1,6 @@
-//! Store checks: SQLite's integrity check, and of what the store holds: foreign keys, decisions whose model is missing, and
-//! applications whose status disagrees with the decision in force.
+//! Store checks: SQLite's integrity check, and of what the store holds: foreign keys, decisions
+//! whose model is missing, applications whose status disagrees with the decision in force, and
+//! the dashboard's summaries against a recomputation from the tables.
 
 use super::{Result, Store};
 use rusqlite::OptionalExtension;
@@ -192,6 +193,24 @@ impl Store {
                 ),
             ),
             Err(m) => r.add(false, format!("model log chain broken: {m}")),
+        }
+        let mismatches = super::summaries::verify(&self.conn)?;
+        if mismatches.is_empty() {
+            r.add(
+                true,
+                "dashboard summaries: each agrees with the tables".into(),
+            );
+        }
+        for m in mismatches {
+            r.add(
+                false,
+                format!(
+                    "dashboard summary \"{}\" disagrees with the tables ({} rows stored that the \
+                     tables do not give, {} rows missing; first: {}): the dashboard shows wrong \
+                     figures until it is rebuilt: precre check --rebuild-summaries",
+                    m.summary, m.extra, m.missing, m.example
+                ),
+            );
         }
         r.tables = self
             .table_counts()?

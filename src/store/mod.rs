@@ -19,6 +19,7 @@ pub mod records;
 pub mod register;
 pub mod schema;
 pub mod statements;
+pub mod summaries;
 pub mod tokens;
 
 use rusqlite::Connection;
