@@ -39,7 +39,13 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> anyhow::Result<()> {
         let mut store = open_store(cli)?;
         if args.rebuild_summaries {
             store.rebuild_summaries()?;
-            println!("{}", line(&Finding { ok: true, what: "dashboard summaries filled again from the tables".into() }));
+            println!(
+                "{}",
+                line(&Finding {
+                    ok: true,
+                    what: "dashboard summaries filled again from the tables".into()
+                })
+            );
         }
         let report = store.check_contents()?;
         for f in &report.findings {

@@ -4,6 +4,7 @@
 
 use super::summaries::{FIRM_DIMENSIONS, LATEST_RATIOS};
 use super::{Result, Store, StoreError};
+use rusqlite::types::ValueRef;
 
 /// Closures in one year against the firms alive when it began.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -98,22 +99,29 @@ impl Store {
         // The sector of the previous row first: rows come in firm order, sectors repeat.
         let mut last = usize::MAX;
         while let Some(row) = rows.next()? {
-            let sector = row.get_ref(0)?.as_str()?;
-            if last >= out.sectors.len() || out.sectors[last] != sector {
-                last = match out.sectors.iter().position(|s| s == sector) {
+            let sector = match row.get_ref(0)? {
+                ValueRef::Text(t) => t,
+                _ => b"-",
+            };
+            if last >= out.sectors.len() || out.sectors[last].as_bytes() != sector {
+                last = match out.sectors.iter().position(|s| s.as_bytes() == sector) {
                     Some(i) => i,
                     None => {
-                        out.sectors.push(sector.to_string());
+                        out.sectors
+                            .push(String::from_utf8_lossy(sector).into_owned());
                         out.values.push(vec![Vec::new(); ratio_ids.len()]);
                         out.sectors.len() - 1
                     }
                 };
             }
             for (k, values) in out.values[last].iter_mut().enumerate() {
-                if let Some(v) = row.get_ref(1 + k)?.as_f64_or_null()? {
-                    if v.is_finite() {
-                        values.push(v);
-                    }
+                let v = match row.get_ref(1 + k)? {
+                    ValueRef::Real(v) => v,
+                    ValueRef::Integer(i) => i as f64,
+                    _ => continue,
+                };
+                if v.is_finite() {
+                    values.push(v);
                 }
             }
         }

@@ -57,7 +57,10 @@ fn latest_statement_of(firm: &str) -> String {
 /// the other per-firm tables keep their counts through theirs, so they are written with
 /// upserts and deletes only.
 pub fn migration_12() -> String {
-    let ratio_cols: String = LATEST_RATIOS.iter().map(|r| format!(", {r} REAL")).collect();
+    let ratio_cols: String = LATEST_RATIOS
+        .iter()
+        .map(|r| format!(", {r} REAL"))
+        .collect();
     let new_ratios: String = LATEST_RATIOS.iter().map(|r| format!(", NEW.{r}")).collect();
     let set_ratios: String = LATEST_RATIOS
         .iter()
@@ -334,9 +337,7 @@ fn comparisons() -> Vec<(&'static str, String, String)> {
     let dims: String = FIRM_DIMENSIONS
         .iter()
         .map(|d| {
-            format!(
-                " UNION ALL SELECT '{d}', coalesce({d}, '-'), count(*) FROM firms GROUP BY 2"
-            )
+            format!(" UNION ALL SELECT '{d}', coalesce({d}, '-'), count(*) FROM firms GROUP BY 2")
         })
         .collect();
     vec![

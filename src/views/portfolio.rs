@@ -52,7 +52,11 @@ fn quantile_unsorted(values: &mut [f64], q: f64) -> Option<f64> {
     let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
     let (_, &mut at_lo, above) = values.select_nth_unstable_by(lo, f64::total_cmp);
     let at_hi = if hi > lo {
-        above.iter().copied().min_by(f64::total_cmp).unwrap_or(at_lo)
+        above
+            .iter()
+            .copied()
+            .min_by(f64::total_cmp)
+            .unwrap_or(at_lo)
     } else {
         at_lo
     };
@@ -163,7 +167,9 @@ mod tests {
     #[test]
     fn quantiles_by_selection_are_those_of_the_sorted_values() {
         use crate::finance::peers::quantile_sorted;
-        let mut v: Vec<f64> = (0..1001).map(|i| ((i * 7919) % 1009) as f64 / 7.0).collect();
+        let mut v: Vec<f64> = (0..1001)
+            .map(|i| ((i * 7919) % 1009) as f64 / 7.0)
+            .collect();
         let mut sorted = v.clone();
         sorted.sort_by(f64::total_cmp);
         for q in [0.0, 0.02, 0.25, 0.5, 0.98, 1.0] {

@@ -25,11 +25,12 @@ struct Figures {
 
 fn counts(conn: &Connection, sql: &str, param: Option<&str>) -> Counts {
     let mut stmt = conn.prepare(sql).unwrap();
-    let rows = match param {
-        Some(p) => stmt.query_map([p], |r| Ok((r.get(0)?, r.get(1)?))),
-        None => stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))),
-    };
-    rows.unwrap().collect::<rusqlite::Result<_>>().unwrap()
+    stmt.query_map(rusqlite::params_from_iter(param), |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })
+    .unwrap()
+    .collect::<rusqlite::Result<_>>()
+    .unwrap()
 }
 
 fn reference(conn: &Connection) -> Figures {
@@ -61,16 +62,19 @@ fn reference(conn: &Connection) -> Figures {
          WHERE n > 0 ORDER BY n DESC, c",
         None,
     );
-    let closed = counts(
-        conn,
-        "SELECT CAST(substr(closed_on, 1, 4) AS INTEGER) AS y, count(*) FROM firms
-         WHERE closed_on IS NOT NULL AND status != 'active' GROUP BY y ORDER BY y",
-        None,
-    );
+    let closed: Vec<(i32, i64)> = conn
+        .prepare(
+            "SELECT CAST(substr(closed_on, 1, 4) AS INTEGER) AS y, count(*) FROM firms
+             WHERE closed_on IS NOT NULL AND status != 'active' GROUP BY y ORDER BY y",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
     let closures = closed
         .into_iter()
-        .map(|(y, n)| {
-            let year: i32 = y.parse().unwrap();
+        .map(|(year, n)| {
             let alive: i64 = conn
                 .query_row(
                     "SELECT count(*) FROM firms WHERE (founded IS NULL OR substr(founded, 1, 4) < ?1)
