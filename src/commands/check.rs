@@ -55,6 +55,12 @@ pub fn run(cli: &Cli, args: &CheckArgs) -> anyhow::Result<()> {
             println!("        {}: {} rows", t.table, t.rows);
         }
         problems += report.problems();
+        if report.summaries_wrong {
+            println!(
+                "to fill the dashboard's summaries again: precre --db {} check --rebuild-summaries",
+                path.display()
+            );
+        }
     } else {
         for t in &found.tables {
             println!(

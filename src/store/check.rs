@@ -25,6 +25,8 @@ pub struct TableRows {
 pub struct CheckReport {
     pub findings: Vec<Finding>,
     pub tables: Vec<TableRows>,
+    /// Whether a dashboard summary disagrees with the tables (they can be filled again).
+    pub summaries_wrong: bool,
 }
 
 impl CheckReport {
@@ -59,6 +61,7 @@ impl Store {
         let contents = self.check_contents()?;
         r.findings.extend(contents.findings);
         r.tables = contents.tables;
+        r.summaries_wrong = contents.summaries_wrong;
         Ok(r)
     }
 
@@ -201,13 +204,14 @@ impl Store {
                 "dashboard summaries: each agrees with the tables".into(),
             );
         }
+        r.summaries_wrong = !mismatches.is_empty();
         for m in mismatches {
             r.add(
                 false,
                 format!(
                     "dashboard summary \"{}\" disagrees with the tables ({} rows stored that the \
                      tables do not give, {} rows missing; first: {}): the dashboard shows wrong \
-                     figures until it is rebuilt: precre check --rebuild-summaries",
+                     figures until it is filled again from the tables",
                     m.summary, m.extra, m.missing, m.example
                 ),
             );

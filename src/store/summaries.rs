@@ -23,32 +23,69 @@ pub const LATEST_RATIOS: [&str; 3] = ["net_margin", "total_asset_turnover", "deb
 /// The firm columns counted in `dash_counts`, with '-' for a missing value.
 pub const FIRM_DIMENSIONS: [&str; 4] = ["sector", "region", "size", "status"];
 
-/// Adds `delta` to the counts of a firm row (`row` is NEW or OLD).
-fn firm_counts(row: &str, delta: i32) -> String {
-    let values: Vec<String> = FIRM_DIMENSIONS
-        .iter()
-        .map(|d| format!("('{d}', coalesce({row}.{d}, '-'), {delta})"))
-        .collect();
+/// Adds `delta` to the count of `table` whose key columns have the given values (SQL
+/// expressions), making the row when it is missing. No conflict clause: in a trigger, the
+/// conflict policy of the statement that fired it (an upsert, an `OR IGNORE`) would replace it.
+fn add_count(table: &str, key: &[(&str, String)], delta: i32) -> String {
+    let matches: Vec<String> = key.iter().map(|(c, v)| format!("{c} = {v}")).collect();
+    let matches = matches.join(" AND ");
+    let cols: Vec<&str> = key.iter().map(|(c, _)| *c).collect();
+    let values: Vec<&str> = key.iter().map(|(_, v)| v.as_str()).collect();
     format!(
-        "INSERT INTO dash_counts(dimension, key, n) VALUES {}
-           ON CONFLICT(dimension, key) DO UPDATE SET n = n + excluded.n;
-         INSERT INTO dash_firm_years(founded, closed, open, ended, n) VALUES
-           (coalesce(substr({row}.founded, 1, 4), ''), coalesce(substr({row}.closed_on, 1, 4), ''),
-            {row}.closed_on IS NULL, {row}.status != 'active', {delta})
-           ON CONFLICT(founded, closed, open, ended) DO UPDATE SET n = n + excluded.n;",
+        "UPDATE {table} SET n = n + {delta} WHERE {matches};
+         INSERT INTO {table}({}, n) SELECT {}, {delta}
+           WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {matches});",
+        cols.join(", "),
         values.join(", ")
     )
 }
 
+/// Adds `delta` to the counts of a firm row (`row` is NEW or OLD).
+fn firm_counts(row: &str, delta: i32) -> String {
+    let mut sql: String = FIRM_DIMENSIONS
+        .iter()
+        .map(|d| {
+            add_count(
+                "dash_counts",
+                &[
+                    ("dimension", format!("'{d}'")),
+                    ("key", format!("coalesce({row}.{d}, '-')")),
+                ],
+                delta,
+            )
+        })
+        .collect();
+    sql.push_str(&add_count(
+        "dash_firm_years",
+        &[
+            (
+                "founded",
+                format!("coalesce(substr({row}.founded, 1, 4), '')"),
+            ),
+            (
+                "closed",
+                format!("coalesce(substr({row}.closed_on, 1, 4), '')"),
+            ),
+            ("open", format!("({row}.closed_on IS NULL)")),
+            ("ended", format!("({row}.status != 'active')")),
+        ],
+        delta,
+    ));
+    sql
+}
+
 /// The latest statement of firm `firm` (an SQL expression) with its firm's sector, as a row of
 /// `dash_latest_statement`: nothing when the firm has no statement or is not in `firms`.
+/// It is inserted only where the firm has no row (the callers delete it first).
 fn latest_statement_of(firm: &str) -> String {
     let ratios: String = LATEST_RATIOS.iter().map(|r| format!(", s.{r}")).collect();
     format!(
-        "INSERT OR REPLACE INTO dash_latest_statement
+        "INSERT INTO dash_latest_statement
            SELECT s.firm_id, s.fiscal_year, f.sector{ratios} FROM statements s
            JOIN firms f ON f.id = s.firm_id
-           WHERE s.firm_id = {firm} ORDER BY s.fiscal_year DESC LIMIT 1;"
+           WHERE s.firm_id = {firm}
+             AND NOT EXISTS (SELECT 1 FROM dash_latest_statement WHERE firm_id = {firm})
+           ORDER BY s.fiscal_year DESC LIMIT 1;"
     )
 }
 
@@ -62,10 +99,6 @@ pub fn migration_12() -> String {
         .map(|r| format!(", {r} REAL"))
         .collect();
     let new_ratios: String = LATEST_RATIOS.iter().map(|r| format!(", NEW.{r}")).collect();
-    let set_ratios: String = LATEST_RATIOS
-        .iter()
-        .map(|r| format!(", {r} = excluded.{r}"))
-        .collect();
     let ratios_changed: String = LATEST_RATIOS
         .iter()
         .map(|r| format!(" OR OLD.{r} IS NOT NEW.{r}"))
@@ -76,13 +109,13 @@ pub fn migration_12() -> String {
         .collect();
     format!(
         r#"
-CREATE TABLE dash_counts (
+CREATE TABLE IF NOT EXISTS dash_counts (
   dimension TEXT NOT NULL,
   key TEXT NOT NULL,
   n INTEGER NOT NULL,
   PRIMARY KEY (dimension, key)
 ) WITHOUT ROWID;
-CREATE TABLE dash_firm_years (
+CREATE TABLE IF NOT EXISTS dash_firm_years (
   founded TEXT NOT NULL,
   closed TEXT NOT NULL,
   open INTEGER NOT NULL,
@@ -90,24 +123,24 @@ CREATE TABLE dash_firm_years (
   n INTEGER NOT NULL,
   PRIMARY KEY (founded, closed, open, ended)
 ) WITHOUT ROWID;
-CREATE TABLE dash_latest_statement (
+CREATE TABLE IF NOT EXISTS dash_latest_statement (
   firm_id TEXT PRIMARY KEY,
   fiscal_year INTEGER NOT NULL,
   sector TEXT NOT NULL{ratio_cols}
 ) WITHOUT ROWID;
-CREATE TABLE dash_latest_outcome (
+CREATE TABLE IF NOT EXISTS dash_latest_outcome (
   firm_id TEXT PRIMARY KEY,
   as_of TEXT NOT NULL,
   class TEXT NOT NULL
 ) WITHOUT ROWID;
-CREATE TABLE dash_latest_prediction (
+CREATE TABLE IF NOT EXISTS dash_latest_prediction (
   model_id TEXT NOT NULL,
   firm_id TEXT NOT NULL,
   id INTEGER NOT NULL,
   class TEXT NOT NULL,
   PRIMARY KEY (model_id, firm_id)
 ) WITHOUT ROWID;
-CREATE TABLE dash_predicted (
+CREATE TABLE IF NOT EXISTS dash_predicted (
   model_id TEXT NOT NULL,
   class TEXT NOT NULL,
   n INTEGER NOT NULL,
@@ -115,42 +148,43 @@ CREATE TABLE dash_predicted (
 ) WITHOUT ROWID;
 
 {fill}
-CREATE TRIGGER dash_firms_insert AFTER INSERT ON firms BEGIN
+CREATE TRIGGER IF NOT EXISTS dash_firms_insert AFTER INSERT ON firms BEGIN
   {count_new}
+  DELETE FROM dash_latest_statement WHERE firm_id = NEW.id;
   {latest_new}
 END;
-CREATE TRIGGER dash_firms_delete AFTER DELETE ON firms BEGIN
+CREATE TRIGGER IF NOT EXISTS dash_firms_delete AFTER DELETE ON firms BEGIN
   {count_old}
   DELETE FROM dash_latest_statement WHERE firm_id = OLD.id;
 END;
-CREATE TRIGGER dash_firms_update_counts AFTER UPDATE ON firms
+CREATE TRIGGER IF NOT EXISTS dash_firms_update_counts AFTER UPDATE ON firms
   WHEN {firm_dims_changed}OLD.founded IS NOT NEW.founded OR OLD.closed_on IS NOT NEW.closed_on
 BEGIN
   {count_old}
   {count_new}
 END;
-CREATE TRIGGER dash_firms_update_latest AFTER UPDATE ON firms
+CREATE TRIGGER IF NOT EXISTS dash_firms_update_latest AFTER UPDATE ON firms
   WHEN OLD.id IS NOT NEW.id OR OLD.sector IS NOT NEW.sector
 BEGIN
-  DELETE FROM dash_latest_statement WHERE firm_id = OLD.id;
+  DELETE FROM dash_latest_statement WHERE firm_id IN (OLD.id, NEW.id);
   {latest_new}
 END;
 
-CREATE TRIGGER dash_statements_insert AFTER INSERT ON statements BEGIN
-  INSERT INTO dash_counts(dimension, key, n) VALUES ('statements', '', 1)
-    ON CONFLICT(dimension, key) DO UPDATE SET n = n + 1;
+CREATE TRIGGER IF NOT EXISTS dash_statements_insert AFTER INSERT ON statements BEGIN
+  {count_statement}
+  DELETE FROM dash_latest_statement
+    WHERE firm_id = NEW.firm_id AND fiscal_year <= NEW.fiscal_year;
   INSERT INTO dash_latest_statement
-    SELECT NEW.firm_id, NEW.fiscal_year, f.sector{new_ratios} FROM firms f WHERE f.id = NEW.firm_id
-    ON CONFLICT(firm_id) DO UPDATE SET fiscal_year = excluded.fiscal_year,
-      sector = excluded.sector{set_ratios}
-    WHERE excluded.fiscal_year >= dash_latest_statement.fiscal_year;
+    SELECT NEW.firm_id, NEW.fiscal_year, f.sector{new_ratios} FROM firms f
+    WHERE f.id = NEW.firm_id
+      AND NOT EXISTS (SELECT 1 FROM dash_latest_statement WHERE firm_id = NEW.firm_id);
 END;
-CREATE TRIGGER dash_statements_delete AFTER DELETE ON statements BEGIN
+CREATE TRIGGER IF NOT EXISTS dash_statements_delete AFTER DELETE ON statements BEGIN
   UPDATE dash_counts SET n = n - 1 WHERE dimension = 'statements' AND key = '';
   DELETE FROM dash_latest_statement WHERE firm_id = OLD.firm_id AND fiscal_year <= OLD.fiscal_year;
-  {latest_old_ignore}
+  {latest_old}
 END;
-CREATE TRIGGER dash_statements_update AFTER UPDATE ON statements
+CREATE TRIGGER IF NOT EXISTS dash_statements_update AFTER UPDATE ON statements
   WHEN OLD.firm_id IS NOT NEW.firm_id OR OLD.fiscal_year IS NOT NEW.fiscal_year{ratios_changed}
 BEGIN
   DELETE FROM dash_latest_statement WHERE firm_id IN (OLD.firm_id, NEW.firm_id);
@@ -158,64 +192,64 @@ BEGIN
   {latest_new_stmt}
 END;
 
-CREATE TRIGGER dash_outcomes_insert AFTER INSERT ON outcomes BEGIN
-  INSERT INTO dash_latest_outcome(firm_id, as_of, class) VALUES (NEW.firm_id, NEW.as_of, NEW.class)
-    ON CONFLICT(firm_id) DO UPDATE SET as_of = excluded.as_of, class = excluded.class
-    WHERE excluded.as_of >= dash_latest_outcome.as_of;
+CREATE TRIGGER IF NOT EXISTS dash_outcomes_insert AFTER INSERT ON outcomes BEGIN
+  UPDATE dash_latest_outcome SET as_of = NEW.as_of, class = NEW.class
+    WHERE firm_id = NEW.firm_id AND as_of <= NEW.as_of;
+  INSERT INTO dash_latest_outcome(firm_id, as_of, class) SELECT NEW.firm_id, NEW.as_of, NEW.class
+    WHERE NOT EXISTS (SELECT 1 FROM dash_latest_outcome WHERE firm_id = NEW.firm_id);
 END;
-CREATE TRIGGER dash_outcomes_delete AFTER DELETE ON outcomes BEGIN
+CREATE TRIGGER IF NOT EXISTS dash_outcomes_delete AFTER DELETE ON outcomes BEGIN
   {outcome_old}
 END;
-CREATE TRIGGER dash_outcomes_update AFTER UPDATE ON outcomes
+CREATE TRIGGER IF NOT EXISTS dash_outcomes_update AFTER UPDATE ON outcomes
   WHEN OLD.firm_id IS NOT NEW.firm_id OR OLD.as_of IS NOT NEW.as_of OR OLD.class IS NOT NEW.class
 BEGIN
   {outcome_old}
   {outcome_new}
 END;
-CREATE TRIGGER dash_latest_outcome_insert AFTER INSERT ON dash_latest_outcome BEGIN
-  INSERT INTO dash_counts(dimension, key, n) VALUES ('class', NEW.class, 1)
-    ON CONFLICT(dimension, key) DO UPDATE SET n = n + 1;
+CREATE TRIGGER IF NOT EXISTS dash_latest_outcome_insert AFTER INSERT ON dash_latest_outcome BEGIN
+  {count_class}
 END;
-CREATE TRIGGER dash_latest_outcome_delete AFTER DELETE ON dash_latest_outcome BEGIN
+CREATE TRIGGER IF NOT EXISTS dash_latest_outcome_delete AFTER DELETE ON dash_latest_outcome BEGIN
   UPDATE dash_counts SET n = n - 1 WHERE dimension = 'class' AND key = OLD.class;
 END;
-CREATE TRIGGER dash_latest_outcome_update AFTER UPDATE OF class ON dash_latest_outcome
+CREATE TRIGGER IF NOT EXISTS dash_latest_outcome_update AFTER UPDATE OF class ON dash_latest_outcome
   WHEN OLD.class IS NOT NEW.class
 BEGIN
   UPDATE dash_counts SET n = n - 1 WHERE dimension = 'class' AND key = OLD.class;
-  INSERT INTO dash_counts(dimension, key, n) VALUES ('class', NEW.class, 1)
-    ON CONFLICT(dimension, key) DO UPDATE SET n = n + 1;
+  {count_class}
 END;
 
-CREATE TRIGGER dash_predictions_insert AFTER INSERT ON predictions BEGIN
+CREATE TRIGGER IF NOT EXISTS dash_predictions_insert AFTER INSERT ON predictions BEGIN
+  UPDATE dash_latest_prediction SET id = NEW.id, class = NEW.class
+    WHERE model_id = NEW.model_id AND firm_id = NEW.firm_id AND id < NEW.id;
   INSERT INTO dash_latest_prediction(model_id, firm_id, id, class)
-    VALUES (NEW.model_id, NEW.firm_id, NEW.id, NEW.class)
-    ON CONFLICT(model_id, firm_id) DO UPDATE SET id = excluded.id, class = excluded.class
-    WHERE excluded.id > dash_latest_prediction.id;
+    SELECT NEW.model_id, NEW.firm_id, NEW.id, NEW.class
+    WHERE NOT EXISTS (SELECT 1 FROM dash_latest_prediction
+                      WHERE model_id = NEW.model_id AND firm_id = NEW.firm_id);
 END;
-CREATE TRIGGER dash_predictions_delete AFTER DELETE ON predictions BEGIN
+CREATE TRIGGER IF NOT EXISTS dash_predictions_delete AFTER DELETE ON predictions BEGIN
   {prediction_old}
 END;
-CREATE TRIGGER dash_predictions_update AFTER UPDATE ON predictions
+CREATE TRIGGER IF NOT EXISTS dash_predictions_update AFTER UPDATE ON predictions
   WHEN OLD.id IS NOT NEW.id OR OLD.model_id IS NOT NEW.model_id
     OR OLD.firm_id IS NOT NEW.firm_id OR OLD.class IS NOT NEW.class
 BEGIN
   {prediction_old}
   {prediction_new}
 END;
-CREATE TRIGGER dash_latest_prediction_insert AFTER INSERT ON dash_latest_prediction BEGIN
-  INSERT INTO dash_predicted(model_id, class, n) VALUES (NEW.model_id, NEW.class, 1)
-    ON CONFLICT(model_id, class) DO UPDATE SET n = n + 1;
+CREATE TRIGGER IF NOT EXISTS dash_latest_prediction_insert AFTER INSERT ON dash_latest_prediction
+BEGIN
+  {count_predicted}
 END;
-CREATE TRIGGER dash_latest_prediction_delete AFTER DELETE ON dash_latest_prediction BEGIN
+CREATE TRIGGER IF NOT EXISTS dash_latest_prediction_delete AFTER DELETE ON dash_latest_prediction BEGIN
   UPDATE dash_predicted SET n = n - 1 WHERE model_id = OLD.model_id AND class = OLD.class;
 END;
-CREATE TRIGGER dash_latest_prediction_update AFTER UPDATE OF class ON dash_latest_prediction
+CREATE TRIGGER IF NOT EXISTS dash_latest_prediction_update AFTER UPDATE OF class ON dash_latest_prediction
   WHEN OLD.class IS NOT NEW.class
 BEGIN
   UPDATE dash_predicted SET n = n - 1 WHERE model_id = OLD.model_id AND class = OLD.class;
-  INSERT INTO dash_predicted(model_id, class, n) VALUES (NEW.model_id, NEW.class, 1)
-    ON CONFLICT(model_id, class) DO UPDATE SET n = n + 1;
+  {count_predicted}
 END;
 "#,
         fill = fill(),
@@ -224,8 +258,24 @@ END;
         latest_new = latest_statement_of("NEW.id"),
         latest_old = latest_statement_of("OLD.firm_id"),
         latest_new_stmt = latest_statement_of("NEW.firm_id"),
-        latest_old_ignore =
-            latest_statement_of("OLD.firm_id").replace("INSERT OR REPLACE", "INSERT OR IGNORE"),
+        count_statement = add_count(
+            "dash_counts",
+            &[("dimension", "'statements'".into()), ("key", "''".into())],
+            1
+        ),
+        count_class = add_count(
+            "dash_counts",
+            &[("dimension", "'class'".into()), ("key", "NEW.class".into())],
+            1
+        ),
+        count_predicted = add_count(
+            "dash_predicted",
+            &[
+                ("model_id", "NEW.model_id".into()),
+                ("class", "NEW.class".into())
+            ],
+            1
+        ),
         outcome_old = recompute_latest_outcome("OLD"),
         outcome_new = recompute_latest_outcome("NEW"),
         prediction_old = recompute_latest_prediction("OLD"),
@@ -292,16 +342,20 @@ pub fn rebuild(conn: &mut Connection) -> Result<()> {
     Ok(())
 }
 
-/// Sets `dash_latest_outcome` of `row`'s firm from `outcomes` (a delete, then an upsert: the
-/// count triggers of `dash_latest_outcome` see each change).
+/// Sets `dash_latest_outcome` of `row`'s firm from `outcomes` (a delete, an update, an insert:
+/// the count triggers of `dash_latest_outcome` see each change).
 fn recompute_latest_outcome(row: &str) -> String {
     format!(
         "DELETE FROM dash_latest_outcome WHERE firm_id = {row}.firm_id
            AND NOT EXISTS (SELECT 1 FROM outcomes o WHERE o.firm_id = {row}.firm_id);
+         UPDATE dash_latest_outcome SET (as_of, class) =
+           (SELECT as_of, class FROM outcomes WHERE firm_id = {row}.firm_id
+            ORDER BY as_of DESC LIMIT 1)
+           WHERE firm_id = {row}.firm_id;
          INSERT INTO dash_latest_outcome(firm_id, as_of, class)
            SELECT firm_id, as_of, class FROM outcomes WHERE firm_id = {row}.firm_id
-           ORDER BY as_of DESC LIMIT 1
-           ON CONFLICT(firm_id) DO UPDATE SET as_of = excluded.as_of, class = excluded.class;"
+             AND NOT EXISTS (SELECT 1 FROM dash_latest_outcome WHERE firm_id = {row}.firm_id)
+           ORDER BY as_of DESC LIMIT 1;"
     )
 }
 
@@ -312,10 +366,16 @@ fn recompute_latest_prediction(row: &str) -> String {
            WHERE model_id = {row}.model_id AND firm_id = {row}.firm_id
            AND NOT EXISTS (SELECT 1 FROM predictions p
                            WHERE p.model_id = {row}.model_id AND p.firm_id = {row}.firm_id);
+         UPDATE dash_latest_prediction SET (id, class) =
+           (SELECT id, class FROM predictions
+            WHERE model_id = {row}.model_id AND firm_id = {row}.firm_id ORDER BY id DESC LIMIT 1)
+           WHERE model_id = {row}.model_id AND firm_id = {row}.firm_id;
          INSERT INTO dash_latest_prediction(model_id, firm_id, id, class)
            SELECT model_id, firm_id, id, class FROM predictions
-           WHERE model_id = {row}.model_id AND firm_id = {row}.firm_id ORDER BY id DESC LIMIT 1
-           ON CONFLICT(model_id, firm_id) DO UPDATE SET id = excluded.id, class = excluded.class;"
+           WHERE model_id = {row}.model_id AND firm_id = {row}.firm_id
+             AND NOT EXISTS (SELECT 1 FROM dash_latest_prediction
+                             WHERE model_id = {row}.model_id AND firm_id = {row}.firm_id)
+           ORDER BY id DESC LIMIT 1;"
     )
 }
 

@@ -269,7 +269,7 @@ fn apply(conn: &Connection, op: &Op) {
         )
         .ok()
     };
-    let _ = match op {
+    let done = match op {
         Op::Firm {
             id,
             sector,
@@ -349,6 +349,9 @@ fn apply(conn: &Connection, op: &Op) {
             None => Ok(0),
         },
     };
+    if let Err(e) = done {
+        assert!(e.to_string().contains("FOREIGN KEY"), "{op:?} failed: {e}");
+    }
 }
 
 /// A fresh store with two models to predict with, and a connection of its own to write with.
@@ -439,7 +442,7 @@ fn check_reports_a_wrong_summary_and_the_rebuild_puts_it_right() {
         .collect();
     assert_eq!(problems.len(), 2, "{problems:?}");
     assert!(problems[0].contains("\"firm, statement and class counts\""));
-    assert!(problems[0].contains("precre check --rebuild-summaries"));
+    assert!(report.summaries_wrong);
     assert!(problems[1].contains("\"latest statement of each firm\""));
     assert!(problems[1].contains("0 rows stored that the tables do not give, 1 rows missing"));
     store.rebuild_summaries().unwrap();
