@@ -401,6 +401,14 @@ pub enum TokenAction {
 }
 
 #[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// First fill the dashboard's summaries again from the tables (when the check found them
+    /// wrong).
+    #[arg(long)]
+    pub rebuild_summaries: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct BackupArgs {
     /// The file to write (refused when it exists, unless --force).
     #[arg(long, value_name = "FILE")]

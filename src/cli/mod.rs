@@ -206,11 +206,12 @@ pub enum Command {
         after_help = "Examples:\n  precre token create loan-origination --scope score\n  precre token create kim --scope decide\n  precre token list\n  precre token revoke loan-origination"
     )]
     Token(TokenArgs),
-    /// Check the store: integrity, foreign keys, and that every decision's model exists.
+    /// Check the store: integrity, foreign keys, that every decision's model exists, and the
+    /// dashboard's summaries.
     #[command(
-        after_help = "Examples:\n  precre check\n  precre --db /srv/credit/team.db check && echo consistent"
+        after_help = "Examples:\n  precre check\n  precre --db /srv/credit/team.db check && echo consistent\n  precre check --rebuild-summaries"
     )]
-    Check,
+    Check(CheckArgs),
     /// Take a consistent, verified copy of the store while others go on working.
     #[command(
         after_help = "Examples:\n  precre backup --out backups/credit-2026-12-01.db\n  precre --db /srv/credit/team.db backup --out /srv/backups/team.db --force"

@@ -1,9 +1,10 @@
 //! `precre check`: what a store file is and what can be read of it (read-only, whatever its
 //! state); on a healthy store it finishes an interrupted import (see `ingest::publish`), then
 //! checks its foreign keys, decisions, their chain; and where its latest backup is.
+//! `--rebuild-summaries` first fills the dashboard's summaries again.
 
 use super::open_store_as_found;
-use crate::cli::Cli;
+use crate::cli::{CheckArgs, Cli};
 use crate::output::thousands;
 use crate::store::check::Finding;
 use crate::store::inspect::{inspect, latest_backup};
@@ -20,7 +21,7 @@ fn resumed(r: &crate::ingest::publish::Resumed) -> Finding {
     Finding { ok: !lost, what }
 }
 
-pub fn run(cli: &Cli) -> anyhow::Result<()> {
+pub fn run(cli: &Cli, args: &CheckArgs) -> anyhow::Result<()> {
     let path = location::resolve(cli.db.clone());
     if !path.exists() {
         return Err(super::UsageError(super::no_store_here(&path)).into());
@@ -47,6 +48,16 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
             println!("{}", line(&resumed(&r)));
             problems += usize::from(r.lost);
         }
+        if args.rebuild_summaries {
+            store.rebuild_summaries()?;
+            println!(
+                "{}",
+                line(&Finding {
+                    ok: true,
+                    what: "dashboard summaries filled again from the tables".into()
+                })
+            );
+        }
         let report = store.check_contents()?;
         for f in &report.findings {
             println!("{}", line(f));
@@ -55,6 +66,12 @@ pub fn run(cli: &Cli) -> anyhow::Result<()> {
             println!("        {}: {} rows", t.table, t.rows);
         }
         problems += report.problems();
+        if report.summaries_wrong {
+            println!(
+                "to fill the dashboard's summaries again: precre --db {} check --rebuild-summaries",
+                path.display()
+            );
+        }
     } else {
         for t in &found.tables {
             println!(

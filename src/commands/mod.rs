@@ -144,7 +144,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Some(Command::Undo(args)) => undo::run(&cli, args),
         Some(Command::Init(_)) => init::run(&cli),
         Some(Command::Export(args)) => export::run(&cli, args),
-        Some(Command::Check) => check::run(&cli),
+        Some(Command::Check(args)) => check::run(&cli, args),
         Some(Command::Backup(args)) => backup::backup(&cli, args),
         Some(Command::Restore(args)) => backup::restore(&cli, args),
         Some(Command::Serve(args)) => serve::run(&cli, args),

@@ -14,16 +14,17 @@ impl Store {
 }
 
 impl Store {
-    /// Firms per class of their latest outcome ("unlabelled" for none), largest first.
+    /// Firms per class of their latest outcome ("unlabelled" for none), largest first, from the
+    /// counts the triggers keep (`store::summaries`).
     pub fn class_mix(&self) -> Result<Vec<(String, i64)>> {
         let mut stmt = self.conn.prepare(
             "SELECT c, n FROM (
-               SELECT class AS c, count(*) AS n FROM
-                 (SELECT firm_id, max(as_of), class FROM outcomes GROUP BY firm_id) GROUP BY class
+               SELECT key AS c, n FROM dash_counts WHERE dimension = 'class'
                UNION ALL
-               SELECT 'unlabelled', count(*) FROM firms f
-                 WHERE NOT EXISTS (SELECT 1 FROM outcomes o WHERE o.firm_id = f.id))
-             WHERE n > 0 ORDER BY n DESC",
+               SELECT 'unlabelled',
+                      (SELECT coalesce(sum(n), 0) FROM dash_counts WHERE dimension = 'status')
+                      - (SELECT coalesce(sum(n), 0) FROM dash_counts WHERE dimension = 'class'))
+             WHERE n > 0 ORDER BY n DESC, c",
         )?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

@@ -1,5 +1,6 @@
-//! Store checks: SQLite's integrity check, and of what the store holds: foreign keys, decisions whose model is missing, and
-//! applications whose status disagrees with the decision in force.
+//! Store checks: SQLite's integrity check, and of what the store holds: foreign keys, decisions
+//! whose model is missing, applications whose status disagrees with the decision in force, and
+//! the dashboard's summaries against a recomputation from the tables.
 
 use super::{Result, Store};
 use rusqlite::OptionalExtension;
@@ -24,6 +25,8 @@ pub struct TableRows {
 pub struct CheckReport {
     pub findings: Vec<Finding>,
     pub tables: Vec<TableRows>,
+    /// Whether a dashboard summary disagrees with the tables (they can be filled again).
+    pub summaries_wrong: bool,
 }
 
 impl CheckReport {
@@ -58,6 +61,7 @@ impl Store {
         let contents = self.check_contents()?;
         r.findings.extend(contents.findings);
         r.tables = contents.tables;
+        r.summaries_wrong = contents.summaries_wrong;
         Ok(r)
     }
 
@@ -192,6 +196,25 @@ impl Store {
                 ),
             ),
             Err(m) => r.add(false, format!("model log chain broken: {m}")),
+        }
+        let mismatches = super::summaries::verify(&self.conn)?;
+        if mismatches.is_empty() {
+            r.add(
+                true,
+                "dashboard summaries: each agrees with the tables".into(),
+            );
+        }
+        r.summaries_wrong = !mismatches.is_empty();
+        for m in mismatches {
+            r.add(
+                false,
+                format!(
+                    "dashboard summary \"{}\" disagrees with the tables ({} rows stored that the \
+                     tables do not give, {} rows missing; first: {}): the dashboard shows wrong \
+                     figures until it is filled again from the tables",
+                    m.summary, m.extra, m.missing, m.example
+                ),
+            );
         }
         r.tables = self
             .table_counts()?

@@ -465,11 +465,15 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Decisions made (not undone) and applications still pending, for progress lines.
+    /// Decisions made (not undone) and applications still pending, for progress lines. The
+    /// decided applications are counted from the decisions (each looked up by key), not from a
+    /// pass over the applications' status index (the unary `+` keeps SQLite from choosing it:
+    /// 0.1 s at 100,000 firms, more at a million).
     pub fn decision_progress(&self) -> Result<(i64, i64)> {
         Ok(self.conn.query_row(
-            "SELECT (SELECT count(*) FROM applications WHERE status IN ('approved','declined','referred')
-                      AND id IN (SELECT application_id FROM decisions)),
+            "SELECT (SELECT count(*) FROM applications
+                      WHERE id IN (SELECT application_id FROM decisions)
+                        AND +status IN ('approved','declined','referred')),
                     (SELECT count(*) FROM applications WHERE status = 'pending')",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),

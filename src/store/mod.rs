@@ -22,6 +22,7 @@ pub mod register;
 pub mod schema;
 pub mod staging;
 pub mod statements;
+pub mod summaries;
 pub mod tokens;
 
 use rusqlite::Connection;

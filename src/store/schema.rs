@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use std::path::Path;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 11;
+pub const SCHEMA_VERSION: i64 = 12;
 
 /// Migration 1: every table of the foundation. Statement items and ratio columns come from the
 /// finance catalogues so that the store and the formulas cannot drift apart.
@@ -393,6 +393,8 @@ fn migration_11(conn: &Connection) -> Result<String> {
     })
 }
 
+// Version 12: the dashboard's summaries, kept by triggers (`store::summaries::migration_12`).
+
 /// Applies every migration newer than the store's version, each in its own transaction.
 pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
     let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
@@ -430,6 +432,7 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
         migration_9(conn)?,
         migration_10(conn)?,
         migration_11(conn)?,
+        super::summaries::migration_12(),
     ];
     for (i, sql) in migrations.iter().enumerate() {
         let version = i as i64 + 1;

@@ -4,8 +4,7 @@
 
 use super::Result;
 use crate::finance::catalogue::{find, RATIOS};
-use crate::finance::peers::quantile_sorted;
-use crate::store::portfolio::YearRate;
+use crate::store::portfolio::{SectorValues, YearRate};
 use crate::store::Store;
 use crate::timings::timed;
 
@@ -43,12 +42,34 @@ pub struct Portfolio {
     pub decided: i64,
 }
 
+/// The quantile `q` of `values` (in any order; they are reordered), as
+/// `quantile_sorted` gives it on the sorted values, found by selection instead of a sort.
+fn quantile_unsorted(values: &mut [f64], q: f64) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    let h = (values.len() - 1) as f64 * q.clamp(0.0, 1.0);
+    let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
+    let (_, &mut at_lo, above) = values.select_nth_unstable_by(lo, f64::total_cmp);
+    let at_hi = if hi > lo {
+        above
+            .iter()
+            .copied()
+            .min_by(f64::total_cmp)
+            .unwrap_or(at_lo)
+    } else {
+        at_lo
+    };
+    Some(at_lo + (h - lo as f64) * (at_hi - at_lo))
+}
+
 /// Counts into `bins` equal-width bins between the 2nd and 98th percentiles (values outside go
-/// into the end bins).
+/// into the end bins). The values are reordered.
 pub fn histogram(values: &mut [f64], bins: usize) -> Vec<(f64, u64)> {
-    values.sort_by(f64::total_cmp);
-    let (Some(lo), Some(hi)) = (quantile_sorted(values, 0.02), quantile_sorted(values, 0.98))
-    else {
+    let (Some(lo), Some(hi)) = (
+        quantile_unsorted(values, 0.02),
+        quantile_unsorted(values, 0.98),
+    ) else {
         return Vec::new();
     };
     let width = if hi > lo {
@@ -70,32 +91,21 @@ pub fn histogram(values: &mut [f64], bins: usize) -> Vec<(f64, u64)> {
         .collect()
 }
 
-/// The histogram and sector medians of ratio `k` of `rows` (sector, values).
-fn distribution(
-    rows: &[(String, Vec<Option<f64>>)],
-    k: usize,
-    ratio: &'static str,
-) -> Distribution {
+/// The histogram and sector medians of ratio `k` of `by_sector`'s values.
+fn distribution(by_sector: &mut SectorValues, k: usize, ratio: &'static str) -> Distribution {
     let def = find(ratio).map(|(_, r)| r).unwrap_or(&RATIOS[0]);
-    let mut values: Vec<f64> = rows
+    let mut values: Vec<f64> = by_sector
+        .values
         .iter()
-        .filter_map(|(_, v)| v[k])
-        .filter(|v| v.is_finite())
+        .flat_map(|ratios| ratios[k].iter().copied())
         .collect();
     let bins = histogram(&mut values, 12);
-    let median = quantile_sorted(&values, 0.5);
-    let mut by_sector: std::collections::BTreeMap<&str, Vec<f64>> = Default::default();
-    for (s, v) in rows {
-        if let Some(x) = v[k].filter(|x| x.is_finite()) {
-            by_sector.entry(s.as_str()).or_default().push(x);
-        }
-    }
+    let median = quantile_unsorted(&mut values, 0.5);
     let sector_medians = by_sector
-        .into_iter()
-        .filter_map(|(s, mut v)| {
-            v.sort_by(f64::total_cmp);
-            quantile_sorted(&v, 0.5).map(|m| (s.to_string(), m))
-        })
+        .sectors
+        .iter()
+        .zip(by_sector.values.iter_mut())
+        .filter_map(|(s, ratios)| quantile_unsorted(&mut ratios[k], 0.5).map(|m| (s.clone(), m)))
         .collect();
     Distribution {
         ratio: def.id,
@@ -108,26 +118,31 @@ fn distribution(
     }
 }
 
-/// Everything the dashboard shows (`PRECRE_TIMINGS=1` times each query).
+/// Everything the dashboard shows (`PRECRE_TIMINGS=1` times each query). Counts, closures and
+/// class mixes come from the summaries the store keeps; the distributions from one pass over
+/// one narrow row per firm.
 pub fn load(store: &Store) -> Result<Portfolio> {
     let model = timed("dashboard model", || store.active_model())?;
     let (decided, pending) = timed("dashboard decisions", || store.decision_progress())?;
+    let (firms, statements) = timed("dashboard totals", || store.firm_and_statement_totals())?;
     Ok(Portfolio {
-        firms: timed("dashboard firms", || store.count("firms"))?,
-        statements: timed("dashboard statements", || store.count("statements"))?,
+        firms,
+        statements,
         by_sector: timed("dashboard sectors", || store.firm_counts_by("sector"))?,
         by_region: timed("dashboard regions", || store.firm_counts_by("region"))?,
         by_size: timed("dashboard sizes", || store.firm_counts_by("size"))?,
         by_class: timed("dashboard classes", || store.class_mix())?,
         distributions: {
-            let rows = timed("dashboard latest ratios", || {
-                store.latest_ratios_with_sector(&DASHBOARD_RATIOS)
+            let mut by_sector = timed("dashboard latest ratios", || {
+                store.latest_ratio_values_by_sector(&DASHBOARD_RATIOS)
             })?;
-            DASHBOARD_RATIOS
-                .iter()
-                .enumerate()
-                .map(|(k, r)| distribution(&rows, k, r))
-                .collect()
+            timed("dashboard distributions", || {
+                DASHBOARD_RATIOS
+                    .iter()
+                    .enumerate()
+                    .map(|(k, r)| distribution(&mut by_sector, k, r))
+                    .collect()
+            })
         },
         closures: timed("dashboard closures", || store.closure_rates())?,
         predicted_mix: match &model {
@@ -143,6 +158,25 @@ pub fn load(store: &Store) -> Result<Portfolio> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_summary_of_latest_statements_holds_the_dashboard_ratios() {
+        assert_eq!(crate::store::summaries::LATEST_RATIOS, DASHBOARD_RATIOS);
+    }
+
+    #[test]
+    fn quantiles_by_selection_are_those_of_the_sorted_values() {
+        use crate::finance::peers::quantile_sorted;
+        let mut v: Vec<f64> = (0..1001)
+            .map(|i| ((i * 7919) % 1009) as f64 / 7.0)
+            .collect();
+        let mut sorted = v.clone();
+        sorted.sort_by(f64::total_cmp);
+        for q in [0.0, 0.02, 0.25, 0.5, 0.98, 1.0] {
+            assert_eq!(quantile_unsorted(&mut v, q), quantile_sorted(&sorted, q));
+        }
+        assert_eq!(quantile_unsorted(&mut [], 0.5), None);
+    }
 
     #[test]
     fn the_latest_statement_index_covers_the_dashboard_ratios() {

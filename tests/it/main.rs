@@ -22,6 +22,7 @@ mod concurrency;
 mod crash;
 mod criteria;
 mod damaged_store;
+mod dashboard_summaries;
 mod datasets;
 mod demo;
 mod desk;
