@@ -81,7 +81,7 @@ pub fn first_start(
     analyst: &str,
     job: &Job,
 ) -> Result<Option<DemoOutcome>> {
-    if !demo || store.count("firms")? > 0 {
+    if !demo || store.has_rows("firms")? {
         return Ok(None);
     }
     load_demo(store, None, false, analyst, job).map(Some)

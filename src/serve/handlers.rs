@@ -348,7 +348,7 @@ pub async fn models(State(state): Shared) -> Result<Json<Vec<ModelSummary>>, Api
 pub async fn healthz(State(state): Shared) -> Result<Json<Health>, ApiError> {
     let v = state
         .blocking(|store, _| {
-            store.count("firms").map_err(ops)?;
+            store.has_rows("firms").map_err(ops)?;
             Ok(Health {
                 status: "ok".into(),
                 schema_version: crate::store::schema::SCHEMA_VERSION,

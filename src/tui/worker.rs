@@ -192,7 +192,7 @@ fn answer(store: &mut Store, req: Request, job: &Job) -> Result<Reply, OpsError>
                     crate::output::thousands(out.firms as usize),
                     out.active_model.unwrap_or_default()
                 )),
-                None if store.count("firms")? == 0 => Some(
+                None if !store.has_rows("firms")? => Some(
                     "The store is empty: bring in your data with precre import (docs/guide/\
                      import.md), or open the demo with precre --demo on another store"
                         .to_string(),
