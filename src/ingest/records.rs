@@ -477,7 +477,13 @@ fn validate_rows(
                         Ok(v) => v,
                         Err(reason) => {
                             let header = table.headers[*c].clone();
-                            ctx.issue(Severity::Error, row, &header, &cell.display(), reason);
+                            ctx.issue(
+                                Severity::Error,
+                                row,
+                                &header,
+                                &cell.display(),
+                                reason.to_string(),
+                            );
                             ok = false;
                             Value::Null
                         }

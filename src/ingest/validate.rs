@@ -66,13 +66,55 @@ fn fmt_num(x: f64) -> String {
     }
 }
 
+/// Why a cell or a value does not fit its field. Each reads after the value it is about
+/// ("'1.5x' is not a number"), in a file's report and in the service's answers alike.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum CellError {
+    #[error("is longer than {0} characters")]
+    TooLong(usize),
+    #[error("holds a control character (an escape sequence, NUL or the like)")]
+    ControlCharacter,
+    #[error("is not a whole number")]
+    NotWhole,
+    #[error("is outside {0}..{1}")]
+    OutsideRange(i64, i64),
+    #[error("is not a number")]
+    NotANumber,
+    #[error("is not a number ({0})")]
+    NotANumberIn(NumberFormat),
+    #[error("is not a finite number")]
+    NotFinite,
+    #[error("is negative; this amount cannot be")]
+    Negative,
+    #[error("is below the minimum {}", fmt_num(*.0))]
+    BelowMinimum(f64),
+    #[error("is above the maximum {}", fmt_num(*.0))]
+    AboveMaximum(f64),
+    #[error("is not a date written YYYY-MM-DD")]
+    NotADate,
+    #[error("is not yes/no (also true/false, 1/0)")]
+    NotYesNo,
+    #[error("is not one of {}", .0.join(", "))]
+    NotAChoice(&'static [&'static str]),
+    #[error("is not a class (bad, satisfactory, good or -1, 0, 1)")]
+    NotAClass,
+    #[error("is empty; this field is required")]
+    Required,
+    #[error("is not a field of {0}")]
+    NotAField(&'static str),
+    #[error("is not a Korean business registration number (XXX-XX-XXXXX)")]
+    NotKoreanBrn,
+    #[error("Korean business registration number with a wrong check digit")]
+    WrongCheckDigit,
+}
+
 /// Parses `cell` as `ty`. `Ok(Value::Null)` for a missing cell; `Err(reason)` if it does not fit.
-pub fn parse_cell(cell: Cell, ty: FieldType) -> Result<Value, String> {
+pub fn parse_cell(cell: Cell, ty: FieldType) -> Result<Value, CellError> {
     parse_cell_as(cell, ty, NumberFormat::default())
 }
 
 /// `parse_cell` with numbers written in `fmt` (a file's decimal mark and thousands separator).
-pub fn parse_cell_as(cell: Cell, ty: FieldType, fmt: NumberFormat) -> Result<Value, String> {
+pub fn parse_cell_as(cell: Cell, ty: FieldType, fmt: NumberFormat) -> Result<Value, CellError> {
     let text = match cell {
         Cell::Missing => return Ok(Value::Null),
         Cell::Text(t) if t.trim().is_empty() => return Ok(Value::Null),
@@ -83,16 +125,14 @@ pub fn parse_cell_as(cell: Cell, ty: FieldType, fmt: NumberFormat) -> Result<Val
         FieldType::Text(max) => {
             let s = text.map(str::to_string).unwrap_or_else(|| cell.display());
             if s.chars().count() > max {
-                return Err(format!("is longer than {max} characters"));
+                return Err(CellError::TooLong(max));
             }
             // A line break or a tab inside a quoted cell is text (a name on two lines); any
             // other control character (an escape sequence, NUL) is refused.
             if s.chars()
                 .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
             {
-                return Err(
-                    "holds a control character (an escape sequence, NUL or the like)".into(),
-                );
+                return Err(CellError::ControlCharacter);
             }
             Ok(Value::Text(s))
         }
@@ -100,14 +140,14 @@ pub fn parse_cell_as(cell: Cell, ty: FieldType, fmt: NumberFormat) -> Result<Val
             let x = match (cell, text) {
                 (Cell::Num(x), _) => x,
                 (_, Some(t)) if is_missing_marker(t) => return Ok(Value::Null),
-                (_, Some(t)) => super::numbers::parse(t, fmt).ok_or("is not a whole number")?,
+                (_, Some(t)) => super::numbers::parse(t, fmt).ok_or(CellError::NotWhole)?,
                 _ => return Ok(Value::Null),
             };
             if x.fract() != 0.0 {
-                return Err("is not a whole number".into());
+                return Err(CellError::NotWhole);
             }
             if x < lo as f64 || x > hi as f64 {
-                return Err(format!("is outside {lo}..{hi}"));
+                return Err(CellError::OutsideRange(lo, hi));
             }
             Ok(Value::Integer(x as i64))
         }
@@ -117,25 +157,25 @@ pub fn parse_cell_as(cell: Cell, ty: FieldType, fmt: NumberFormat) -> Result<Val
                 (_, Some(t)) if is_missing_marker(t) => return Ok(Value::Null),
                 (_, Some(t)) => super::numbers::parse(t, fmt).ok_or_else(|| {
                     if fmt == NumberFormat::default() {
-                        "is not a number".to_string()
+                        CellError::NotANumber
                     } else {
-                        format!("is not a number ({fmt})")
+                        CellError::NotANumberIn(fmt)
                     }
                 })?,
                 _ => return Ok(Value::Null),
             };
             if !x.is_finite() {
-                return Err("is not a finite number".into());
+                return Err(CellError::NotFinite);
             }
             if x < lo {
                 return Err(if lo == 0.0 {
-                    "is negative; this amount cannot be".to_string()
+                    CellError::Negative
                 } else {
-                    format!("is below the minimum {}", fmt_num(lo))
+                    CellError::BelowMinimum(lo)
                 });
             }
             if x > hi {
-                return Err(format!("is above the maximum {}", fmt_num(hi)));
+                return Err(CellError::AboveMaximum(hi));
             }
             Ok(Value::Real(x))
         }
@@ -144,7 +184,7 @@ pub fn parse_cell_as(cell: Cell, ty: FieldType, fmt: NumberFormat) -> Result<Val
             if is_missing_marker(&t) {
                 return Ok(Value::Null);
             }
-            let (y, m, d) = parse_date(&t).ok_or("is not a date written YYYY-MM-DD")?;
+            let (y, m, d) = parse_date(&t).ok_or(CellError::NotADate)?;
             Ok(Value::Text(format!("{y:04}-{m:02}-{d:02}")))
         }
         FieldType::Bool => {
@@ -154,7 +194,7 @@ pub fn parse_cell_as(cell: Cell, ty: FieldType, fmt: NumberFormat) -> Result<Val
             match t.as_str() {
                 "1" | "true" | "yes" | "y" | "t" => Ok(Value::Integer(1)),
                 "0" | "false" | "no" | "n" | "f" => Ok(Value::Integer(0)),
-                _ => Err("is not yes/no (also true/false, 1/0)".into()),
+                _ => Err(CellError::NotYesNo),
             }
         }
         FieldType::Choice(options) => {
@@ -165,13 +205,13 @@ pub fn parse_cell_as(cell: Cell, ty: FieldType, fmt: NumberFormat) -> Result<Val
                 .iter()
                 .find(|o| **o == t)
                 .map(|o| Value::Text(o.to_string()))
-                .ok_or_else(|| format!("is not one of {}", options.join(", ")))
+                .ok_or(CellError::NotAChoice(options))
         }
         FieldType::Class => {
             let t = text.map(str::to_string).unwrap_or_else(|| cell.display());
             parse_class(&t)
                 .map(|c| Value::Text(c.to_string()))
-                .ok_or_else(|| "is not a class (bad, satisfactory, good or -1, 0, 1)".into())
+                .ok_or(CellError::NotAClass)
         }
     }
 }
@@ -195,7 +235,7 @@ crate::model::choices::named!(
 /// What the id check says of one firm id under `scheme` (`None`: the scheme checks nothing, or
 /// the default scheme meets an id not shaped like a Korean number): `Some(Ok(()))` valid,
 /// `Some(Err(reason))` flagged.
-pub fn check_id(id: &str, scheme: Option<IdScheme>) -> Option<Result<(), String>> {
+pub fn check_id(id: &str, scheme: Option<IdScheme>) -> Option<Result<(), CellError>> {
     match scheme {
         Some(IdScheme::None) => None,
         // The default: Korean-shaped ids are checked, others are not (another country's id).
@@ -203,7 +243,7 @@ pub fn check_id(id: &str, scheme: Option<IdScheme>) -> Option<Result<(), String>
             if ok {
                 Ok(())
             } else {
-                Err("Korean business registration number with a wrong check digit".into())
+                Err(CellError::WrongCheckDigit)
             }
         }),
         Some(IdScheme::KrBrn) => {
@@ -211,15 +251,13 @@ pub fn check_id(id: &str, scheme: Option<IdScheme>) -> Option<Result<(), String>
             let shaped = korean_brn_valid(id).is_some()
                 || (digits.len() == 10 && digits.len() == id.trim().len());
             if !shaped {
-                return Some(Err(
-                    "is not a Korean business registration number (XXX-XX-XXXXX)".into(),
-                ));
+                return Some(Err(CellError::NotKoreanBrn));
             }
             let d: Vec<u32> = digits.chars().filter_map(|c| c.to_digit(10)).collect();
             Some(if brn_check_digit(&d[..9]) == d[9] {
                 Ok(())
             } else {
-                Err("Korean business registration number with a wrong check digit".into())
+                Err(CellError::WrongCheckDigit)
             })
         }
     }
@@ -258,19 +296,19 @@ pub fn check_field(
     kind: crate::ingest::kinds::Kind,
     field: &str,
     cell: Cell,
-) -> Result<Value, String> {
+) -> Result<Value, CellError> {
     let fields = crate::ingest::kinds::fields(kind);
     match fields.iter().find(|f| f.id == field) {
         Some(f) => check_value(f, cell),
-        None => Err(format!("is not a field of {}", kind.name())),
+        None => Err(CellError::NotAField(kind.name())),
     }
 }
 
 /// `check_field` with the field in hand (a caller that checks many values of one kind).
-pub fn check_value(field: &crate::ingest::kinds::Field, cell: Cell) -> Result<Value, String> {
+pub fn check_value(field: &crate::ingest::kinds::Field, cell: Cell) -> Result<Value, CellError> {
     let value = parse_cell(cell, field.ty)?;
     if field.required && value == Value::Null {
-        return Err("is empty; this field is required".into());
+        return Err(CellError::Required);
     }
     Ok(value)
 }

@@ -166,17 +166,26 @@ pub struct PromotionPolicy {
     pub max_psi: Option<f64>,
 }
 
+/// A promotion policy's value that cannot be meant.
+#[derive(Debug, Clone, Copy, PartialEq, thiserror::Error)]
+pub enum PolicyError {
+    #[error("max-auc-drop {0} must be between 0 and 1")]
+    AucDrop(f64),
+    #[error("max-psi {0} must be above 0")]
+    PsiBound(f64),
+}
+
 impl PromotionPolicy {
     /// Refuses values that cannot be meant (a negative margin, a bound at or below zero).
-    pub fn check(&self) -> Result<(), String> {
+    pub fn check(&self) -> Result<(), PolicyError> {
         if let Some(m) = self.max_auc_drop {
             if !(0.0..=1.0).contains(&m) {
-                return Err(format!("max-auc-drop {m} must be between 0 and 1"));
+                return Err(PolicyError::AucDrop(m));
             }
         }
         if let Some(b) = self.max_psi {
             if !(b > 0.0 && b.is_finite()) {
-                return Err(format!("max-psi {b} must be above 0"));
+                return Err(PolicyError::PsiBound(b));
             }
         }
         Ok(())

@@ -8,6 +8,7 @@
 //! class against the rest) and predict as they did.
 
 use super::platt::{couple, pairs, pairwise, Sigmoid, MIN_PAIRWISE};
+use super::FitError;
 use crate::analysis::Matrix;
 use linfa::dataset::Pr;
 use linfa::prelude::*;
@@ -119,15 +120,20 @@ impl Machine {
         x: &Array2<f64>,
         rows: &[usize],
         labels: &[bool],
-    ) -> Result<Svm<f64, Pr>, String> {
-        Svm::<f64, Pr>::params()
+    ) -> Result<Svm<f64, Pr>, FitError> {
+        self.solver::<Pr>()
+            .fit(&self.dataset(x, rows, labels))
+            .map_err(|e| FitError::Svm(e.to_string()))
+    }
+
+    /// linfa's solver with this machine's C and kernel width, for either kind of output.
+    fn solver<T>(&self) -> linfa_svm::SvmParams<f64, T> {
+        Svm::<f64, T>::params()
             .pos_neg_weights(self.c, self.c)
             .gaussian_kernel(self.width)
             // linfa-svm 0.8.1 overflows a counter while shrinking (solver_smo.rs:655).
             .eps(1e-3)
             .shrinking(false)
-            .fit(&self.dataset(x, rows, labels))
-            .map_err(|e| e.to_string())
     }
 
     /// The decision values of the `held` rows from a machine fitted on the `fit` rows; a fit
@@ -138,19 +144,16 @@ impl Machine {
         fit: &[usize],
         held: &[usize],
         labels: &[bool],
-    ) -> Result<Vec<f64>, String> {
+    ) -> Result<Vec<f64>, FitError> {
         let positives = fit.iter().filter(|&&r| labels[r]).count();
         if positives == 0 || positives == fit.len() {
             let v = if positives == 0 { -1.0 } else { 1.0 };
             return Ok(vec![if fit.is_empty() { 0.0 } else { v }; held.len()]);
         }
-        let m = Svm::<f64, bool>::params()
-            .pos_neg_weights(self.c, self.c)
-            .gaussian_kernel(self.width)
-            .eps(1e-3)
-            .shrinking(false)
+        let m = self
+            .solver::<bool>()
             .fit(&self.dataset(x, fit, labels))
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| FitError::Svm(e.to_string()))?;
         Ok(held
             .iter()
             .map(|&r| m.weighted_sum(&x.row(r)) - m.rho)
@@ -176,8 +179,7 @@ impl SupportVectors {
         y: &[usize],
         n_classes: usize,
         params: SvmParams,
-    ) -> Result<SupportVectors, super::FitError> {
-        use super::FitError;
+    ) -> Result<SupportVectors, FitError> {
         if !(params.c > 0.0 && params.c.is_finite()) {
             return Err(FitError::SvmC(params.c));
         }
@@ -238,7 +240,7 @@ impl SupportVectors {
                 std::iter::once((m, None)).chain((0..CALIBRATION_FOLDS).map(move |f| (m, Some(f))))
             })
             .collect();
-        let run = |&(m, fold): &(usize, Option<usize>)| -> Result<Task, String> {
+        let run = |&(m, fold): &(usize, Option<usize>)| -> Result<Task, FitError> {
             let job = &jobs[m];
             match fold {
                 None => machine
@@ -263,8 +265,7 @@ impl SupportVectors {
             tasks.par_iter().map(run).collect::<Result<_, _>>()
         } else {
             tasks.iter().map(run).collect::<Result<_, _>>()
-        }
-        .map_err(FitError::Svm)?;
+        }?;
         let mut machines = Vec::with_capacity(jobs.len());
         let mut sigmoids = Vec::with_capacity(jobs.len());
         let mut done = done.into_iter();

@@ -284,7 +284,7 @@ fn check_row(row: &RegisterRow) -> Option<(String, String)> {
             _ => Cell::Missing,
         };
         if let Err(reason) = check_field(kind, f, cell) {
-            return Some((f.to_string(), reason));
+            return Some((f.to_string(), reason.to_string()));
         }
     }
     None

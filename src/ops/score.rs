@@ -153,10 +153,10 @@ impl FirmScore {
 }
 
 /// Why a posted firm cannot be scored, naming the field.
-fn field(path: String, message: impl Into<String>) -> OpsError {
+fn field(path: String, message: impl std::fmt::Display) -> OpsError {
     OpsError::Field {
         field: path,
-        message: message.into(),
+        message: message.to_string(),
     }
 }
 

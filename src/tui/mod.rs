@@ -43,14 +43,23 @@ pub enum StartError {
     },
     /// The theme named by the `--theme` flag.
     #[error("--theme: {0}")]
-    ThemeFlag(String),
+    ThemeFlag(theme::ThemeError),
     /// The theme named by the configuration file (`origin`), or the default one.
-    #[error("{}{message}", config_origin(origin, "theme: "))]
-    Theme { origin: String, message: String },
-    #[error("configuration {origin}: {message}")]
-    Keys { origin: String, message: String },
-    #[error("configuration {origin}: [promotion] {message}")]
-    Promotion { origin: String, message: String },
+    #[error("{}{source}", config_origin(origin, "theme: "))]
+    Theme {
+        origin: String,
+        source: theme::ThemeError,
+    },
+    #[error("configuration {origin}: {source}")]
+    Keys {
+        origin: String,
+        source: keymap::KeyError,
+    },
+    #[error("configuration {origin}: [promotion] {source}")]
+    Promotion {
+        origin: String,
+        source: crate::model::governance::PolicyError,
+    },
     #[error(
         "the workbench needs a terminal; every screen's action is also a subcommand (precre --help)"
     )]
@@ -93,9 +102,9 @@ fn read_config(flag: Option<&Path>) -> Result<Option<(ConfigFile, PathBuf)>, Sta
     })?;
     f.promotion
         .check()
-        .map_err(|message| StartError::Promotion {
+        .map_err(|source| StartError::Promotion {
             origin: p.display().to_string(),
-            message,
+            source,
         })?;
     Ok(Some((f, p)))
 }
@@ -141,19 +150,19 @@ pub fn settings(options: &Options, store_label: String) -> anyhow::Result<Settin
     };
     let theme = match (&options.theme, &file.theme) {
         (Some(flag), _) => Theme::resolve(Some(flag)).map_err(StartError::ThemeFlag),
-        (None, Some(t)) => Theme::resolve(Some(t)).map_err(|message| StartError::Theme {
+        (None, Some(t)) => Theme::resolve(Some(t)).map_err(|source| StartError::Theme {
             origin: origin.clone(),
-            message,
+            source,
         }),
-        (None, None) => Theme::resolve(None).map_err(|message| StartError::Theme {
+        (None, None) => Theme::resolve(None).map_err(|source| StartError::Theme {
             origin: String::new(),
-            message,
+            source,
         }),
     }?;
     let keys = KeysFile { keys: file.keys };
-    let keymap = Keymap::with_overrides(&keys.keys).map_err(|message| StartError::Keys {
+    let keymap = Keymap::with_overrides(&keys.keys).map_err(|source| StartError::Keys {
         origin: origin.clone(),
-        message,
+        source,
     })?;
     Ok(Settings {
         analyst: crate::decisions::analyst_name(options.analyst.as_deref()),

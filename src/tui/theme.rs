@@ -64,8 +64,33 @@ pub struct Theme {
     pub notice: Style,
 }
 
+/// Why a theme cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ThemeError {
+    #[error("'{0}' is not a colour: use a name (red, lightcyan, ...), reset, 0-255 or #rrggbb")]
+    NotAColour(String),
+    #[error("{origin}: {source}")]
+    File {
+        origin: String,
+        source: Box<toml::de::Error>,
+    },
+    #[error("{origin}: colors.{field}: {colour}")]
+    Colour {
+        origin: String,
+        field: &'static str,
+        colour: Box<ThemeError>,
+    },
+    #[error("cannot read theme {}: {source}", path.display())]
+    Read {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("no theme '{0}': use dark, light, high-contrast, monochrome or a theme file")]
+    Unknown(String),
+}
+
 /// Parses a colour name, index or `#rrggbb`.
-pub fn parse_color(s: &str, truecolor: bool) -> Result<Color, String> {
+pub fn parse_color(s: &str, truecolor: bool) -> Result<Color, ThemeError> {
     let t = s.trim().to_ascii_lowercase().replace(['_', '-', ' '], "");
     let named = match t.as_str() {
         "reset" | "default" => Some(Color::Reset),
@@ -94,7 +119,7 @@ pub fn parse_color(s: &str, truecolor: bool) -> Result<Color, String> {
         return Ok(Color::Indexed(i));
     }
     if let Some(hex) = t.strip_prefix('#').filter(|h| h.len() == 6) {
-        let v = u32::from_str_radix(hex, 16).map_err(|_| format!("'{s}' is not a colour"))?;
+        let v = u32::from_str_radix(hex, 16).map_err(|_| ThemeError::NotAColour(s.to_string()))?;
         let (r, g, b) = ((v >> 16) as u8, (v >> 8) as u8, v as u8);
         return Ok(if truecolor {
             Color::Rgb(r, g, b)
@@ -102,9 +127,7 @@ pub fn parse_color(s: &str, truecolor: bool) -> Result<Color, String> {
             Color::Indexed(nearest_256(r, g, b))
         });
     }
-    Err(format!(
-        "'{s}' is not a colour: use a name (red, lightcyan, ...), reset, 0-255 or #rrggbb"
-    ))
+    Err(ThemeError::NotAColour(s.to_string()))
 }
 
 /// The nearest colour of the xterm 6x6x6 cube or grey ramp.
@@ -157,12 +180,19 @@ pub fn no_color() -> bool {
 
 impl Theme {
     /// A theme from TOML text; `origin` names it in errors.
-    pub fn from_toml(text: &str, origin: &str, truecolor: bool) -> Result<Theme, String> {
-        let f: ThemeFile = toml::from_str(text).map_err(|e| format!("{origin}: {e}"))?;
-        let c = |s: &str, field: &str| {
-            parse_color(s, truecolor).map_err(|e| format!("{origin}: colors.{field}: {e}"))
+    pub fn from_toml(text: &str, origin: &str, truecolor: bool) -> Result<Theme, ThemeError> {
+        let f: ThemeFile = toml::from_str(text).map_err(|e| ThemeError::File {
+            origin: origin.to_string(),
+            source: Box::new(e),
+        })?;
+        let c = |s: &str, field: &'static str| {
+            parse_color(s, truecolor).map_err(|e| ThemeError::Colour {
+                origin: origin.to_string(),
+                field,
+                colour: Box::new(e),
+            })
         };
-        let fg = |s: &str, field: &str| c(s, field).map(|col| Style::default().fg(col));
+        let fg = |s: &str, field: &'static str| c(s, field).map(|col| Style::default().fg(col));
         let title = fg(&f.colors.title, "title")?;
         let bold_title = if f.bold_titles || f.monochrome {
             title.add_modifier(Modifier::BOLD)
@@ -211,7 +241,7 @@ impl Theme {
     }
 
     /// The theme a name or a file path asks for; `NO_COLOR` wins over both.
-    pub fn resolve(choice: Option<&str>) -> Result<Theme, String> {
+    pub fn resolve(choice: Option<&str>) -> Result<Theme, ThemeError> {
         if no_color() {
             return Ok(Theme::monochrome());
         }
@@ -221,13 +251,13 @@ impl Theme {
         }
         let path = Path::new(choice);
         if path.exists() {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("cannot read theme {}: {e}", path.display()))?;
+            let text = std::fs::read_to_string(path).map_err(|source| ThemeError::Read {
+                path: path.to_path_buf(),
+                source,
+            })?;
             return Theme::from_toml(&text, &path.display().to_string(), terminal_truecolor());
         }
-        Err(format!(
-            "no theme '{choice}': use dark, light, high-contrast, monochrome or a theme file"
-        ))
+        Err(ThemeError::Unknown(choice.to_string()))
     }
 
     pub fn monochrome() -> Theme {
@@ -292,7 +322,9 @@ mod tests {
         let bad = BUILT_IN[0]
             .1
             .replace("good = \"green\"", "good = \"greeen\"");
-        let e = Theme::from_toml(&bad, "x.toml", false).unwrap_err();
+        let e = Theme::from_toml(&bad, "x.toml", false)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("x.toml: colors.good"), "{e}");
         assert_eq!(parse_color("#ff0000", false).unwrap(), Color::Indexed(196));
         assert_eq!(parse_color("#ff0000", true).unwrap(), Color::Rgb(255, 0, 0));

@@ -128,8 +128,19 @@ pub struct Binding {
 mod defaults;
 use defaults::DEFAULTS;
 
+/// Why a `[keys]` table cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    #[error("'{0}' is not a key (examples: q, G, ctrl-c, enter, f1)")]
+    NotAKey(String),
+    #[error("keys.{0}: no such command (see the help, `?`)")]
+    NoSuchCommand(String),
+    #[error("keys.{command}: {key}")]
+    Binding { command: String, key: Box<KeyError> },
+}
+
 /// Parses `q`, `G`, `ctrl-c`, `shift-tab`, `enter`, `f1`, `space`, ...
-pub fn parse_key(s: &str) -> Result<KeyEvent, String> {
+pub fn parse_key(s: &str) -> Result<KeyEvent, KeyError> {
     let lower = s.to_ascii_lowercase();
     let (mods, rest) = if let Some(r) = lower.strip_prefix("ctrl-") {
         (KeyModifiers::CONTROL, r.to_string())
@@ -162,11 +173,7 @@ pub fn parse_key(s: &str) -> Result<KeyEvent, String> {
             let mut chars = rest.chars();
             match (chars.next(), chars.next()) {
                 (Some(c), None) => KeyCode::Char(c),
-                _ => {
-                    return Err(format!(
-                        "'{s}' is not a key (examples: q, G, ctrl-c, enter, f1)"
-                    ))
-                }
+                _ => return Err(KeyError::NotAKey(s.to_string())),
             }
         }
     };
@@ -246,21 +253,26 @@ impl Default for Keymap {
 
 impl Keymap {
     /// The default keymap with the overrides of a `[keys]` table applied.
-    pub fn with_overrides(keys: &HashMap<String, KeyList>) -> Result<Keymap, String> {
+    pub fn with_overrides(keys: &HashMap<String, KeyList>) -> Result<Keymap, KeyError> {
         let mut map = Keymap::default();
         for (name, list) in keys {
             let b = map
                 .bindings
                 .iter_mut()
                 .find(|b| b.name == name)
-                .ok_or_else(|| format!("keys.{name}: no such command (see the help, `?`)"))?;
+                .ok_or_else(|| KeyError::NoSuchCommand(name.clone()))?;
             let list = match list {
                 KeyList::One(k) => vec![k.clone()],
                 KeyList::Many(v) => v.clone(),
             };
             b.keys = list
                 .iter()
-                .map(|k| parse_key(k).map_err(|e| format!("keys.{name}: {e}")))
+                .map(|k| {
+                    parse_key(k).map_err(|e| KeyError::Binding {
+                        command: name.clone(),
+                        key: Box::new(e),
+                    })
+                })
                 .collect::<Result<_, _>>()?;
         }
         Ok(map)
@@ -342,6 +354,7 @@ mod tests {
         keys.insert("nope".to_string(), KeyList::One("y".into()));
         assert!(Keymap::with_overrides(&keys)
             .unwrap_err()
+            .to_string()
             .contains("keys.nope"));
         assert!(parse_key("ctrl-").is_err());
     }

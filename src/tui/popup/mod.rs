@@ -417,8 +417,12 @@ fn submit_input(app: &mut App, purpose: InputPurpose, text: String) {
             screens::firms::set_search(app, &text);
             None
         }
-        InputPurpose::Filter => screens::firms::set_filter(app, &text).err(),
-        InputPurpose::Columns => screens::firms::set_columns(app, &text).err(),
+        InputPurpose::Filter => screens::firms::set_filter(app, &text)
+            .err()
+            .map(|e| e.to_string()),
+        InputPurpose::Columns => screens::firms::set_columns(app, &text)
+            .err()
+            .map(|e| e.to_string()),
         InputPurpose::OpenFirm => {
             screens::firm::open_by_id(app, &text);
             None

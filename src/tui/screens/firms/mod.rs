@@ -202,8 +202,8 @@ pub fn set_search(app: &mut App, text: &str) {
 }
 
 /// The filter typed in the pop-up; `Err` (shown, the pop-up stays open) when it does not parse.
-pub fn set_filter(app: &mut App, text: &str) -> Result<(), String> {
-    let expr = crate::filter::parse(text).map_err(|e| e.to_string())?;
+pub fn set_filter(app: &mut App, text: &str) -> Result<(), crate::filter::FilterError> {
+    let expr = crate::filter::parse(text)?;
     app.firms.filter = expr;
     app.firms.filter_text = text.trim().to_string();
     reload(app);
@@ -216,13 +216,18 @@ pub fn set_filter(app: &mut App, text: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A ratio id typed in the columns pop-up that the catalogue does not hold.
+#[derive(Debug, thiserror::Error)]
+#[error("'{0}' is not a ratio id")]
+pub struct UnknownRatio(String);
+
 /// The ratio columns typed in the pop-up; `Err` names an unknown ratio id.
-pub fn set_columns(app: &mut App, text: &str) -> Result<(), String> {
+pub fn set_columns(app: &mut App, text: &str) -> Result<(), UnknownRatio> {
     let mut cols = Vec::new();
     for id in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
         match crate::finance::catalogue::find(id) {
             Some((_, r)) => cols.push(r.id),
-            None => return Err(format!("'{id}' is not a ratio id")),
+            None => return Err(UnknownRatio(id.to_string())),
         }
     }
     app.firms.ratio_columns = cols;
