@@ -93,24 +93,17 @@ impl<R: BufRead> ArrayElements<R> {
             }
             Some(_) => {}
         }
-        let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+        let (mut depth, mut strings) = (0usize, Strings::default());
         loop {
             let Some(b) = self.peek()? else {
                 return Err(self.shape(None, "',' or ']'"));
             };
-            if in_string {
-                match (escaped, b) {
-                    (true, _) => escaped = false,
-                    (false, b'\\') => escaped = true,
-                    (false, b'"') => in_string = false,
-                    _ => {}
-                }
+            if strings.step(b) {
                 out.push(b);
                 self.bump();
                 continue;
             }
             match b {
-                b'"' => in_string = true,
                 b'[' | b'{' => depth += 1,
                 b']' | b'}' if depth > 0 => depth -= 1,
                 b',' | b']' if depth == 0 => break,
@@ -140,6 +133,32 @@ impl<R: BufRead> ArrayElements<R> {
             other => return Err(self.shape(other, "',' or ']'")),
         }
         Ok(true)
+    }
+}
+
+/// Where a JSON byte stream is inside a string, byte by byte (escapes followed): the one
+/// scanner of strings for the array reader and the nesting check.
+#[derive(Debug, Default)]
+pub(crate) struct Strings {
+    inside: bool,
+    escaped: bool,
+}
+
+impl Strings {
+    /// Takes the next byte; `true` when it belongs to a string (its quotes included).
+    pub(crate) fn step(&mut self, b: u8) -> bool {
+        if self.inside {
+            match (self.escaped, b) {
+                (true, _) => self.escaped = false,
+                (false, b'\\') => self.escaped = true,
+                (false, b'"') => self.inside = false,
+                _ => {}
+            }
+            true
+        } else {
+            self.inside = b == b'"';
+            self.inside
+        }
     }
 }
 

@@ -230,7 +230,7 @@ pub(crate) fn check_json_depth(path: &Path) -> Result<(), ImportError> {
     let file = std::fs::File::open(path).map_err(|e| io_err(path, e))?;
     let mut reader = std::io::BufReader::with_capacity(1 << 16, file);
     let mut buf = [0u8; 1 << 16];
-    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    let (mut depth, mut strings) = (0usize, super::json_array::Strings::default());
     let mut offset = 0u64;
     loop {
         let n = reader.read(&mut buf).map_err(|e| io_err(path, e))?;
@@ -238,17 +238,10 @@ pub(crate) fn check_json_depth(path: &Path) -> Result<(), ImportError> {
             return Ok(());
         }
         for (i, &b) in buf[..n].iter().enumerate() {
-            if in_string {
-                match (escaped, b) {
-                    (true, _) => escaped = false,
-                    (false, b'\\') => escaped = true,
-                    (false, b'"') => in_string = false,
-                    _ => {}
-                }
+            if strings.step(b) {
                 continue;
             }
             match b {
-                b'"' => in_string = true,
                 b'[' | b'{' => {
                     depth += 1;
                     if depth > JSON_MAX_DEPTH {

@@ -173,3 +173,20 @@ pub fn within_hang_guard<T: Send + 'static>(
         }
     }
 }
+
+/// Every statement of these firms with its ratios, in words (to compare two stores).
+pub fn everything(store: &Store, ids: &[String]) -> Vec<String> {
+    ids.iter()
+        .flat_map(|id| store.firm_statements(id, None).unwrap())
+        .map(|(s, r)| format!("{s:?} {r:?}"))
+        .collect()
+}
+
+/// The firm ids of a generated portfolio's `firms.csv`.
+pub fn firm_ids(data: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(data.join("firms.csv")).unwrap();
+    text.lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap().to_string())
+        .collect()
+}

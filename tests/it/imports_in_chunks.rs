@@ -4,7 +4,7 @@
 //! import or `precre check` and ends as an uninterrupted import would; a JSON array file
 //! streams and imports the same as the NDJSON and CSV files of the same rows.
 
-use crate::common;
+use crate::common::{self, everything, firm_ids};
 
 use precre::demo::{generate_to_dir, DemoConfig};
 use precre::ingest::publish::{finish_interrupted, ChunkHook};
@@ -40,20 +40,19 @@ fn store_with_firms(db: &Path, data: &Path) -> Store {
     store
 }
 
-/// Every statement of these firms with its ratios, in words.
-fn everything(store: &Store, ids: &[String]) -> Vec<String> {
-    ids.iter()
-        .flat_map(|id| store.firm_statements(id, None).unwrap())
-        .map(|(s, r)| format!("{s:?} {r:?}"))
-        .collect()
-}
-
-fn firm_ids(data: &Path) -> Vec<String> {
-    let text = std::fs::read_to_string(data.join("firms.csv")).unwrap();
-    text.lines()
-        .skip(1)
-        .map(|l| l.split(',').next().unwrap().to_string())
-        .collect()
+/// Imports the statements of `data` into the store at `db`, published `rows` at a time, and
+/// stops it (a panic, as abrupt as a kill for the store) once `chunks` chunks are committed.
+fn stop_import_after(db: &Path, data: &Path, rows: usize, chunks: usize) {
+    let mut store = store_with_firms(db, data);
+    let mut opts = in_chunks(Kind::Statements, rows);
+    opts.between_chunks = Some(ChunkHook(Arc::new(move |done| {
+        assert!(done < chunks, "stopped after chunk {done}");
+    })));
+    let statements = data.join("statements.csv");
+    let stopped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        import_file(&mut store, &statements, &opts)
+    }));
+    assert!(stopped.is_err(), "the import was not stopped");
 }
 
 /// Staged files left beside a store.
@@ -141,16 +140,7 @@ fn a_publication_stopped_part_way_is_finished_and_ends_as_an_uninterrupted_impor
 
     // The import stops (a panic, as abrupt as a kill for the store) after its third chunk.
     let db = dir.path().join("stopped.db");
-    let mut store = store_with_firms(&db, &data);
-    let mut opts = in_chunks(Kind::Statements, 100);
-    opts.between_chunks = Some(ChunkHook(Arc::new(|done| {
-        assert!(done < 3, "stopped after chunk {done}");
-    })));
-    let stopped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        import_file(&mut store, &statements, &opts)
-    }));
-    assert!(stopped.is_err(), "the import was not stopped");
-    drop(store);
+    stop_import_after(&db, &data, 100, 3);
 
     let mut store = Store::open(&db).unwrap();
     let journals = store.import_journals().unwrap();
@@ -181,17 +171,8 @@ fn check_finishes_an_interrupted_import_and_removes_a_stale_staged_file() {
     let dir = tempfile::tempdir().unwrap();
     let data = portfolio(dir.path(), 120);
     let db = dir.path().join("s.db");
-    let mut store = store_with_firms(&db, &data);
-    let mut opts = in_chunks(Kind::Statements, 50);
-    opts.between_chunks = Some(ChunkHook(Arc::new(|done| {
-        assert!(done < 2, "stopped after chunk {done}");
-    })));
+    stop_import_after(&db, &data, 50, 2);
     let statements = data.join("statements.csv");
-    let stopped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        import_file(&mut store, &statements, &opts)
-    }));
-    assert!(stopped.is_err());
-    drop(store);
     // A staged file of an import killed before it published anything.
     let stale = db.with_file_name("s.db.import-1-1.staging");
     std::fs::write(&stale, b"half").unwrap();
@@ -265,18 +246,9 @@ fn any_command_finishes_an_interrupted_import_before_it_reads_the_store() {
     let dir = tempfile::tempdir().unwrap();
     let data = portfolio(dir.path(), 120);
     let db = dir.path().join("s.db");
-    let mut store = store_with_firms(&db, &data);
-    let mut opts = in_chunks(Kind::Statements, 50);
-    opts.between_chunks = Some(ChunkHook(Arc::new(|done| {
-        assert!(done < 2, "stopped after chunk {done}");
-    })));
+    stop_import_after(&db, &data, 50, 2);
     let statements = data.join("statements.csv");
-    let stopped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        import_file(&mut store, &statements, &opts)
-    }));
-    assert!(stopped.is_err());
-    let half = store.count("statements").unwrap() as usize;
-    drop(store);
+    let half = Store::open(&db).unwrap().count("statements").unwrap() as usize;
     let lines = std::fs::read_to_string(&statements)
         .unwrap()
         .lines()

@@ -3,6 +3,7 @@
 //! order of the rows, the store ends the same as after a one-chunk import; a refusal anywhere
 //! still writes nothing; a duplicate across chunks is found and names the first row's line.
 
+use crate::common::{everything, firm_ids};
 use precre::demo::{generate_to_dir, DemoConfig};
 use precre::ingest::{import_file, ImportError, ImportOptions, Kind, ReadOptions};
 use precre::store::Store;
@@ -60,21 +61,6 @@ fn scrambled(data: &Path, out: &Path, split: usize) -> (PathBuf, PathBuf, usize)
         write("b.csv", &rows[split..]),
         n,
     )
-}
-
-fn everything(store: &Store, ids: &[String]) -> Vec<String> {
-    ids.iter()
-        .flat_map(|id| store.firm_statements(id, None).unwrap())
-        .map(|(s, r)| format!("{s:?} {r:?}"))
-        .collect()
-}
-
-fn firm_ids(data: &Path) -> Vec<String> {
-    let text = std::fs::read_to_string(data.join("firms.csv")).unwrap();
-    text.lines()
-        .skip(1)
-        .map(|l| l.split(',').next().unwrap().to_string())
-        .collect()
 }
 
 #[test]
