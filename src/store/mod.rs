@@ -17,6 +17,7 @@ pub mod merge;
 pub mod model_log;
 pub mod models;
 pub mod portfolio;
+pub mod ratio_counts;
 pub mod records;
 pub mod register;
 pub mod schema;
