@@ -7,6 +7,7 @@
 use super::summaries::LATEST_RATIOS;
 use super::{Result, Store};
 use crate::analysis::counted_values::{bucket_value, CountedValues};
+use rusqlite::Connection;
 
 /// Steps per unit of each ratio of `LATEST_RATIOS`, in its order: ten times finer than the
 /// dashboard shows it (a percentage to 0.1 points is kept to 0.01, a multiple to 0.01 is kept
@@ -82,7 +83,9 @@ pub fn comparison() -> (&'static str, String, String) {
 }
 
 /// Migration 13: the table, filled, and the triggers that keep it as `dash_latest_statement`
-/// changes (which its own triggers keep from firms and statements).
+/// changes (which its own triggers keep from firms and statements). A writer of many rows
+/// may defer the counting to once per firm ([`defer`], [`count_deferred`]) within one
+/// transaction: the triggers then do nothing while `dash_ratio_counts_deferred` has its row.
 pub fn migration_13() -> String {
     format!(
         "CREATE TABLE IF NOT EXISTS dash_ratio_counts (
@@ -92,21 +95,63 @@ pub fn migration_13() -> String {
   n INTEGER NOT NULL,
   PRIMARY KEY (ratio, sector, bucket)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS dash_ratio_counts_deferred (one INTEGER PRIMARY KEY CHECK (one = 1));
 {fill}
 CREATE TRIGGER IF NOT EXISTS dash_ratio_counts_insert AFTER INSERT ON dash_latest_statement
+  WHEN {counting}
 BEGIN
 {add_new}END;
 CREATE TRIGGER IF NOT EXISTS dash_ratio_counts_delete AFTER DELETE ON dash_latest_statement
+  WHEN {counting}
 BEGIN
 {remove_old}END;
 CREATE TRIGGER IF NOT EXISTS dash_ratio_counts_update AFTER UPDATE ON dash_latest_statement
+  WHEN {counting}
 BEGIN
 {remove_old}{add_new}END;
 ",
+        counting = "NOT EXISTS (SELECT 1 FROM dash_ratio_counts_deferred)",
         fill = fill(),
         add_new = count_row("NEW", 1),
         remove_old = count_row("OLD", -1),
     )
+}
+
+/// Adds `delta` (1 or -1) times the counts of `firm_ids`' rows of `dash_latest_statement`.
+fn count_firms(conn: &Connection, firm_ids: &str, delta: i32) -> Result<()> {
+    for k in 0..LATEST_RATIOS.len() {
+        conn.execute(
+            &format!(
+                "INSERT INTO dash_ratio_counts(ratio, sector, bucket, n)
+                   SELECT {k}, sector, {b}, {delta} * count(*) FROM dash_latest_statement s
+                   WHERE firm_id IN (SELECT value FROM json_each(?1)) AND s.{ratio} {FINITE}
+                   GROUP BY sector, {b}
+                 ON CONFLICT (ratio, sector, bucket) DO UPDATE SET n = n + excluded.n",
+                b = bucket("s", k),
+                ratio = LATEST_RATIOS[k],
+            ),
+            [firm_ids],
+        )?;
+    }
+    Ok(())
+}
+
+/// Takes the latest statements of `firm_ids` out of the counts and stops the triggers
+/// counting, until [`count_deferred`] with the same firms in the same transaction. Between the
+/// two, only these firms' latest statements may change.
+pub fn defer(conn: &Connection, firm_ids: &[&str]) -> Result<()> {
+    let ids = serde_json::to_string(firm_ids).unwrap_or_default();
+    count_firms(conn, &ids, -1)?;
+    conn.execute("INSERT INTO dash_ratio_counts_deferred(one) VALUES (1)", [])?;
+    Ok(())
+}
+
+/// Counts the latest statements of `firm_ids` as they now are and lets the triggers count
+/// again (see [`defer`]).
+pub fn count_deferred(conn: &Connection, firm_ids: &[&str]) -> Result<()> {
+    conn.execute("DELETE FROM dash_ratio_counts_deferred", [])?;
+    let ids = serde_json::to_string(firm_ids).unwrap_or_default();
+    count_firms(conn, &ids, 1)
 }
 
 /// The dashboard's ratios of the firms' latest statements, counted by rounded value.
