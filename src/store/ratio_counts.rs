@@ -119,7 +119,7 @@ BEGIN
 
 /// Adds `delta` (1 or -1) times the counts of `firm_ids`' rows of `dash_latest_statement`.
 fn count_firms(conn: &Connection, firm_ids: &str, delta: i32) -> Result<()> {
-    for k in 0..LATEST_RATIOS.len() {
+    for (k, ratio) in LATEST_RATIOS.iter().enumerate() {
         conn.execute(
             &format!(
                 "INSERT INTO dash_ratio_counts(ratio, sector, bucket, n)
@@ -128,7 +128,6 @@ fn count_firms(conn: &Connection, firm_ids: &str, delta: i32) -> Result<()> {
                    GROUP BY sector, {b}
                  ON CONFLICT (ratio, sector, bucket) DO UPDATE SET n = n + excluded.n",
                 b = bucket("s", k),
-                ratio = LATEST_RATIOS[k],
             ),
             [firm_ids],
         )?;
