@@ -427,10 +427,14 @@ impl Store {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         for (name, _) in self.table_counts()? {
             name.hash(&mut hasher);
+            let ncol = self
+                .conn
+                .prepare(&format!("SELECT * FROM \"{name}\""))?
+                .column_count();
+            let order = if ncol > 1 { "1, 2" } else { "1" };
             let mut stmt = self
                 .conn
-                .prepare(&format!("SELECT * FROM \"{name}\" ORDER BY 1, 2"))?;
-            let ncol = stmt.column_count();
+                .prepare(&format!("SELECT * FROM \"{name}\" ORDER BY {order}"))?;
             let mut rows = stmt.query([])?;
             while let Some(row) = rows.next()? {
                 for i in 0..ncol {
