@@ -1,9 +1,10 @@
 //! Numeric analysis: a dense matrix, median imputation, standardization, PCA (prcomp-style) and
 //! variable screening (VIF, weight of evidence and information value, correlations), population
-//! stability and back-tests of a model in use.
+//! stability and back-tests of a model in use, and quantiles of values kept as counts.
 
 pub mod backtest;
 pub mod binning;
+pub mod counted_values;
 pub mod dataset;
 pub mod error;
 pub mod labels;

@@ -79,13 +79,15 @@ pub(super) fn publish(
             Some(v) => state.fresh_store && v == now,
         };
         version = Some(now);
+        let mut ids: Vec<String> = Vec::new();
         if let (Some(fc), true) = (firm_column, kind != Kind::Firms) {
-            let mut ids: Vec<&str> = rows
+            ids = rows
                 .iter()
-                .filter_map(|r| super::records::text(&r[fc]))
+                .filter_map(|r| super::records::text(&r[fc]).map(str::to_string))
                 .collect();
             ids.sort_unstable();
             ids.dedup();
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
             for id in staged.staged_firms(&ids)? {
                 tx.insert_placeholder_firm(&id)?;
             }
@@ -95,7 +97,15 @@ pub(super) fn publish(
             .into_iter()
             .map(|values| GoodRow { row: 0, values })
             .collect();
-        write_rows(&tx, kind, &fields, good, &mut state).map_err(|e| match e {
+        let write = |tx: &_| write_rows(tx, kind, &fields, good, &mut state);
+        let written = if kind == Kind::Statements {
+            // The chunk is whole firms: the dashboard's ratio counts once per firm.
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            tx.with_ratio_counts_per_firm(&ids, write)
+        } else {
+            write(&tx)
+        };
+        written.map_err(|e| match e {
             ImportError::Store(e) => e,
             other => StoreError::NotFound(other.to_string()),
         })?;

@@ -17,6 +17,7 @@ pub mod merge;
 pub mod model_log;
 pub mod models;
 pub mod portfolio;
+pub mod ratio_counts;
 pub mod records;
 pub mod register;
 pub mod schema;
@@ -426,10 +427,14 @@ impl Store {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         for (name, _) in self.table_counts()? {
             name.hash(&mut hasher);
+            let ncol = self
+                .conn
+                .prepare(&format!("SELECT * FROM \"{name}\""))?
+                .column_count();
+            let order = if ncol > 1 { "1, 2" } else { "1" };
             let mut stmt = self
                 .conn
-                .prepare(&format!("SELECT * FROM \"{name}\" ORDER BY 1, 2"))?;
-            let ncol = stmt.column_count();
+                .prepare(&format!("SELECT * FROM \"{name}\" ORDER BY {order}"))?;
             let mut rows = stmt.query([])?;
             while let Some(row) = rows.next()? {
                 for i in 0..ncol {

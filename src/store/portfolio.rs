@@ -1,10 +1,9 @@
 //! Portfolio aggregates for the dashboard, read from the summaries the triggers keep
-//! (`store::summaries`): firm counts by a column, totals, closures by year, the latest value of
-//! the dashboard's ratios by sector, and the class mix of a model's predictions.
+//! (`store::summaries`): firm counts by a column, totals, closures by year, and the class mix
+//! of a model's predictions (the ratios' counts are `store::ratio_counts`).
 
-use super::summaries::{FIRM_DIMENSIONS, LATEST_RATIOS};
+use super::summaries::FIRM_DIMENSIONS;
 use super::{Result, Store, StoreError};
-use rusqlite::types::ValueRef;
 
 /// Closures in one year against the firms alive when it began.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -22,15 +21,6 @@ impl YearRate {
             self.closed as f64 / self.alive as f64
         }
     }
-}
-
-/// The finite values of some ratios of the firms' latest statements, by sector.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct SectorValues {
-    /// Sector names, sorted.
-    pub sectors: Vec<String>,
-    /// `values[sector][ratio]`: that sector's finite values of that ratio, in no order.
-    pub values: Vec<Vec<Vec<f64>>>,
 }
 
 impl Store {
@@ -79,61 +69,6 @@ impl Store {
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    /// The finite values of the given ratios of each firm's latest statement, by its sector, in
-    /// one pass over one narrow row per firm. The ratios must be among the summary's.
-    pub fn latest_ratio_values_by_sector(&self, ratio_ids: &[&str]) -> Result<SectorValues> {
-        if let Some(id) = ratio_ids.iter().find(|id| !LATEST_RATIOS.contains(id)) {
-            return Err(StoreError::NotFound(format!(
-                "the dashboard's summary holds no ratio '{id}'"
-            )));
-        }
-        let sql = format!(
-            "SELECT sector, {} FROM dash_latest_statement",
-            ratio_ids.join(", ")
-        );
-        let mut stmt = self.conn.prepare(&sql)?;
-        let mut rows = stmt.query([])?;
-        let mut out = SectorValues::default();
-        // The sector of the previous row first: rows come in firm order, sectors repeat.
-        let mut last = usize::MAX;
-        while let Some(row) = rows.next()? {
-            let sector = match row.get_ref(0)? {
-                ValueRef::Text(t) => t,
-                _ => b"-",
-            };
-            if last >= out.sectors.len() || out.sectors[last].as_bytes() != sector {
-                last = match out.sectors.iter().position(|s| s.as_bytes() == sector) {
-                    Some(i) => i,
-                    None => {
-                        out.sectors
-                            .push(String::from_utf8_lossy(sector).into_owned());
-                        out.values.push(vec![Vec::new(); ratio_ids.len()]);
-                        out.sectors.len() - 1
-                    }
-                };
-            }
-            for (k, values) in out.values[last].iter_mut().enumerate() {
-                let v = match row.get_ref(1 + k)? {
-                    ValueRef::Real(v) => v,
-                    ValueRef::Integer(i) => i as f64,
-                    _ => continue,
-                };
-                if v.is_finite() {
-                    values.push(v);
-                }
-            }
-        }
-        let mut order: Vec<usize> = (0..out.sectors.len()).collect();
-        order.sort_by(|&a, &b| out.sectors[a].cmp(&out.sectors[b]));
-        Ok(SectorValues {
-            sectors: order.iter().map(|&i| out.sectors[i].clone()).collect(),
-            values: order
-                .iter()
-                .map(|&i| std::mem::take(&mut out.values[i]))
-                .collect(),
-        })
     }
 
     /// Firms per class of a model's latest prediction for them, largest first.

@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use std::path::Path;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = 12;
+pub const SCHEMA_VERSION: i64 = 13;
 
 /// Migration 1: every table of the foundation. Statement items and ratio columns come from the
 /// finance catalogues so that the store and the formulas cannot drift apart.
@@ -394,6 +394,7 @@ fn migration_11(conn: &Connection) -> Result<String> {
 }
 
 // Version 12: the dashboard's summaries, kept by triggers (`store::summaries::migration_12`).
+// Version 13: the dashboard's ratios counted by rounded value (`store::ratio_counts`).
 
 /// Applies every migration newer than the store's version, each in its own transaction.
 pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
@@ -433,6 +434,7 @@ pub fn migrate(conn: &mut Connection, path: &Path) -> Result<()> {
         migration_10(conn)?,
         migration_11(conn)?,
         super::summaries::migration_12(),
+        super::ratio_counts::migration_13(),
     ];
     for (i, sql) in migrations.iter().enumerate() {
         let version = i as i64 + 1;

@@ -1,7 +1,7 @@
-//! The dashboard's summaries (schema 12), kept by SQLite triggers as firms, statements,
-//! outcomes and predictions change, so that every write path (import, kit merge, restore,
-//! deletes, a cascade) keeps them right; and their recomputation from the tables, which
-//! `precre check` compares them with.
+//! The dashboard's summaries (schema 12; the ratio counts of schema 13 are `ratio_counts`),
+//! kept by SQLite triggers as firms, statements, outcomes and predictions change, so that
+//! every write path (import, kit merge, restore, deletes, a cascade) keeps them right; and their
+//! recomputation from the tables, which `precre check` compares them with.
 //!
 //! - `dash_counts`: firms by sector, region, size and status; firms by the class of their
 //!   latest outcome (`class`); the number of statements (`statements`, key '').
@@ -338,6 +338,7 @@ impl super::Store {
 pub fn rebuild(conn: &mut Connection) -> Result<()> {
     let tx = conn.transaction()?;
     tx.execute_batch(&fill())?;
+    tx.execute_batch(&super::ratio_counts::fill())?;
     tx.commit()?;
     Ok(())
 }
@@ -452,7 +453,10 @@ fn comparisons() -> Vec<(&'static str, String, String)> {
 /// seconds at a million firms). Empty when all agree.
 pub fn verify(conn: &Connection) -> Result<Vec<Mismatch>> {
     let mut found = Vec::new();
-    for (summary, stored, recomputed) in comparisons() {
+    let all = comparisons()
+        .into_iter()
+        .chain([super::ratio_counts::comparison()]);
+    for (summary, stored, recomputed) in all {
         let count = |a: &str, b: &str| -> Result<(usize, Option<String>)> {
             let sql = format!("SELECT * FROM ({a}) EXCEPT SELECT * FROM ({b})");
             let mut stmt = conn.prepare(&sql)?;

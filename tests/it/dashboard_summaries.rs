@@ -1,4 +1,4 @@
-//! The dashboard's summaries (schema 12): after any sequence of inserts, updates and deletes of
+//! The dashboard's summaries (schemas 12 and 13): after any sequence of inserts, updates and deletes of
 //! firms, statements, outcomes and predictions, what the dashboard reads from them equals what
 //! the queries it ran before schema 12 give on the tables (written out here as the reference);
 //! a store migrated from schema 11 gets them filled; `check` reports a wrong summary, and
@@ -169,30 +169,42 @@ fn from_summaries(store: &Store, conn: &Connection) -> Figures {
     }
 }
 
-/// The values by sector the dashboard reads, against those of the reference's latest rows.
+/// The values by sector the dashboard reads (counted by rounded value), against those of the
+/// reference's latest rows rounded to the same steps.
 fn assert_values_by_sector(store: &Store, reference: &Figures) {
-    let got = store
-        .latest_ratio_values_by_sector(&["net_margin", "total_asset_turnover", "debt_ratio"])
-        .unwrap();
+    use precre::analysis::counted_values::{bucket_of, bucket_value};
+    use precre::store::ratio_counts::SCALES;
+    let got = store.latest_ratio_counts().unwrap();
     let mut want: std::collections::BTreeMap<String, Vec<Vec<f64>>> = Default::default();
     for (key, values) in &reference.latest {
         let sector = key.split('/').next().unwrap().to_string();
         let entry = want.entry(sector).or_insert_with(|| vec![Vec::new(); 3]);
         for (k, v) in values.iter().enumerate() {
-            entry[k].extend(v.filter(|x| x.is_finite()));
+            let rounded = v
+                .filter(|x| x.is_finite())
+                .map(|x| bucket_value(bucket_of(x, SCALES[k]), SCALES[k]));
+            entry[k].extend(rounded);
         }
     }
-    let mut got_map: std::collections::BTreeMap<String, Vec<Vec<f64>>> = Default::default();
-    for (s, mut values) in got.sectors.into_iter().zip(got.values) {
-        for v in values.iter_mut() {
-            v.sort_by(f64::total_cmp);
-        }
-        got_map.insert(s, values);
-    }
+    // A sector whose firms have no finite value of any ratio has no counts.
+    want.retain(|_, values| values.iter().any(|v| !v.is_empty()));
     for values in want.values_mut() {
         for v in values.iter_mut() {
             v.sort_by(f64::total_cmp);
         }
+    }
+    let mut got_map: std::collections::BTreeMap<String, Vec<Vec<f64>>> = Default::default();
+    for (s, ratios) in got.sectors.into_iter().zip(got.counts) {
+        let written_out = ratios
+            .iter()
+            .map(|c| {
+                c.pairs()
+                    .iter()
+                    .flat_map(|&(v, n)| std::iter::repeat_n(v, n as usize))
+                    .collect()
+            })
+            .collect();
+        got_map.insert(s, written_out);
     }
     assert_eq!(got_map, want);
 }

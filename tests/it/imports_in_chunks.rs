@@ -269,3 +269,39 @@ fn any_command_finishes_an_interrupted_import_before_it_reads_the_store() {
     assert_eq!(code, Some(0), "{out}{err}");
     assert!(!err.contains("interrupted"), "{err}");
 }
+
+/// The dashboard's ratio counts, taken once per firm of each chunk instead of at every
+/// statement, are those the tables give: after a chunked import into a store without
+/// statements, and after the same file again over it (every statement written anew).
+#[test]
+fn chunked_statement_imports_keep_the_dashboards_ratio_counts_right() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = portfolio(dir.path(), 120);
+    let db = dir.path().join("s.db");
+    let mut store = store_with_firms(&db, &data);
+    let statements = data.join("statements.csv");
+    for round in 0..2 {
+        import_file(&mut store, &statements, &in_chunks(Kind::Statements, 37)).unwrap();
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        let wrong = precre::store::summaries::verify(&conn).unwrap();
+        assert_eq!(wrong, vec![], "after import {round}");
+        let counted: u64 = store
+            .latest_ratio_counts()
+            .unwrap()
+            .counts
+            .iter()
+            .map(|ratios| ratios[0].len())
+            .sum();
+        let finite: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM dash_latest_statement WHERE net_margin BETWEEN -1e300 AND 1e300",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(
+            counted > 100 && counted as i64 == finite,
+            "{counted} of {finite}"
+        );
+    }
+}
