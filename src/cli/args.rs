@@ -47,6 +47,14 @@ pub struct QueueArgs {
     pub format: OutputFormat,
 }
 
+/// The shape of `precre demo features`' inputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum FeatureShapeArg {
+    #[default]
+    Normal,
+    Skewed,
+}
+
 /// Which applications `precre queue` lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum QueueStateArg {
@@ -315,6 +323,10 @@ pub enum DemoAction {
         features: usize,
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// The inputs' shape: normal, or skewed and discrete (heavy tails, many ties, a few
+        /// categorical codes).
+        #[arg(long, value_enum, default_value_t)]
+        kind: FeatureShapeArg,
     },
     /// Write the demo portfolio's CSV files (deterministic for a given seed and size).
     Generate {

@@ -45,11 +45,16 @@ pub fn run(cli: &Cli, args: &DemoArgs) -> anyhow::Result<()> {
             rows,
             features,
             seed,
+            kind,
         }) => {
             let cfg = demo::features::FeatureTableConfig {
                 rows: *rows,
                 features: *features,
                 seed: *seed,
+                shape: match kind {
+                    crate::cli::FeatureShapeArg::Normal => demo::features::Shape::Normal,
+                    crate::cli::FeatureShapeArg::Skewed => demo::features::Shape::Skewed,
+                },
             };
             let parquet = out
                 .extension()
