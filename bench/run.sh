@@ -6,18 +6,22 @@
 #   ROWS="100000 1000000" bash bench/run.sh
 #   VENV=/path/to/venv bash bench/run.sh    # reuse a virtual environment with scikit-learn+pandas
 #   IMPORT_FIRMS=132000 (default; about 1,000,000 statement rows), IMPORT_FIRMS=0 skips the import
+#   KIND=skewed                             # the second generator: heavy tails, ties, codes
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${ROWS:-"10000 100000"}
+KIND=${KIND:-normal}
 IMPORT_FIRMS=${IMPORT_FIRMS:-132000}
 OUT=target/bench-data
 VENV=${VENV:-.venv-bench}
 mkdir -p "$OUT"
 cargo build --release --quiet
+TARGET=${CARGO_TARGET_DIR:-target}
 files=()
 for r in $ROWS; do
   f="$OUT/features-$r.csv"
-  [ -f "$f" ] || target/release/precre demo features --rows "$r" --out "$f" >/dev/null
+  [ "$KIND" = normal ] || f="$OUT/features-$KIND-$r.csv"
+  [ -f "$f" ] || "$TARGET"/release/precre demo features --rows "$r" --kind "$KIND" --out "$f" >/dev/null
   files+=("$f")
 done
 if [ ! -x "$VENV/bin/python" ]; then
