@@ -1,13 +1,15 @@
 //! The dashboard's ratio distributions kept as counts (schema 13): for each of its ratios and
 //! each sector, how many firms' latest statements have each value rounded to a fixed step
 //! (`dash_ratio_counts`), kept by triggers on `dash_latest_statement`. The dashboard reads a few
-//! hundred thousand small rows at most, whatever the number of firms, instead of one row per
-//! firm scattered through the file (a second cold at a million firms).
+//! hundred thousand small rows (one per ratio, sector and rounded value ever seen) instead of
+//! one row per firm scattered through the file (a second cold at a million firms).
 
 use super::summaries::LATEST_RATIOS;
 use super::{Result, Store};
 use crate::analysis::counted_values::{bucket_value, CountedValues};
+use rusqlite::types::ValueRef;
 use rusqlite::Connection;
+use std::collections::BTreeMap;
 
 /// Steps per unit of each ratio of `LATEST_RATIOS`, in its order: ten times finer than the
 /// dashboard shows it (a percentage to 0.1 points is kept to 0.01, a multiple to 0.01 is kept
@@ -64,22 +66,36 @@ fn recomputed() -> String {
         .join(" UNION ALL ")
 }
 
-/// Empties the counts and fills them from `dash_latest_statement` (after it is filled).
+/// Makes the triggers wait while `dash_latest_statement` is filled anew (its rows are counted
+/// afterwards by [`fill`], at once).
+pub const DEFER_ALL: &str = "INSERT OR IGNORE INTO dash_ratio_counts_deferred(one) VALUES (1);";
+
+/// Empties the counts and fills them from `dash_latest_statement` (after it is filled); the
+/// triggers count again from then on.
 pub fn fill() -> String {
     format!(
-        "DELETE FROM dash_ratio_counts;
+        "DELETE FROM dash_ratio_counts_deferred;
+DELETE FROM dash_ratio_counts;
 INSERT INTO dash_ratio_counts(ratio, sector, bucket, n) {};\n",
         recomputed()
     )
 }
 
-/// The stored counts and their recomputation, as `summaries::verify` compares them.
-pub fn comparison() -> (&'static str, String, String) {
-    (
-        "ratio counts of the latest statements",
-        "SELECT ratio, sector, bucket, n FROM dash_ratio_counts WHERE n != 0".into(),
-        recomputed(),
-    )
+/// The stored counts and their recomputation, as `summaries::verify` compares them; and the
+/// deferral table, which holds a row only inside a writer's transaction.
+pub fn comparisons() -> [(&'static str, String, String); 2] {
+    [
+        (
+            "ratio counts of the latest statements",
+            "SELECT ratio, sector, bucket, n FROM dash_ratio_counts WHERE n != 0".into(),
+            recomputed(),
+        ),
+        (
+            "ratio counting deferred (a row left by an unfinished write)",
+            "SELECT one FROM dash_ratio_counts_deferred".into(),
+            "SELECT 1 WHERE 0".into(),
+        ),
+    ]
 }
 
 /// Migration 13: the table, filled, and the triggers that keep it as `dash_latest_statement`
@@ -165,33 +181,40 @@ pub struct RatioCounts {
 impl Store {
     /// The counts of the dashboard's ratios by sector, in one pass over the kept counts.
     pub fn latest_ratio_counts(&self) -> Result<RatioCounts> {
+        // In the key's order (no sort): ratio by ratio, each ratio's sectors in turn.
         let mut stmt = self.conn.prepare_cached(
-            "SELECT sector, ratio, bucket, n FROM dash_ratio_counts WHERE n > 0
-             ORDER BY sector, ratio, bucket",
+            "SELECT ratio, sector, bucket, n FROM dash_ratio_counts WHERE n > 0
+             ORDER BY ratio, sector, bucket",
         )?;
         let mut rows = stmt.query([])?;
-        let mut out = RatioCounts::default();
-        let mut pairs: Vec<Vec<(f64, u64)>> = Vec::new();
-        let finish = |out: &mut RatioCounts, pairs: &mut Vec<Vec<(f64, u64)>>| {
-            if !pairs.is_empty() {
-                out.counts
-                    .push(pairs.drain(..).map(CountedValues::from_sorted).collect());
-            }
-        };
+        let mut by_sector: BTreeMap<String, Vec<Vec<(f64, u64)>>> = BTreeMap::new();
         while let Some(row) = rows.next()? {
-            let sector: String = row.get(0)?;
-            if out.sectors.last() != Some(&sector) {
-                finish(&mut out, &mut pairs);
-                out.sectors.push(sector);
-                pairs = vec![Vec::new(); LATEST_RATIOS.len()];
-            }
-            let (k, b, n): (i64, i64, i64) = (row.get(1)?, row.get(2)?, row.get(3)?);
-            if let Some(list) = usize::try_from(k).ok().and_then(|k| pairs.get_mut(k)) {
-                list.push((bucket_value(b, SCALES[k as usize]), n as u64));
-            }
+            let (k, b, n): (i64, i64, i64) = (row.get(0)?, row.get(2)?, row.get(3)?);
+            let Some(k) = usize::try_from(k).ok().filter(|&k| k < LATEST_RATIOS.len()) else {
+                continue;
+            };
+            let sector = match row.get_ref(1)? {
+                ValueRef::Text(t) => String::from_utf8_lossy(t),
+                _ => "-".into(),
+            };
+            let lists = match by_sector.get_mut(sector.as_ref()) {
+                Some(lists) => lists,
+                None => by_sector
+                    .entry(sector.into_owned())
+                    .or_insert_with(|| vec![Vec::new(); LATEST_RATIOS.len()]),
+            };
+            lists[k].push((bucket_value(b, SCALES[k]), n as u64));
         }
-        finish(&mut out, &mut pairs);
-        Ok(out)
+        let (sectors, counts) = by_sector
+            .into_iter()
+            .map(|(s, lists)| {
+                (
+                    s,
+                    lists.into_iter().map(CountedValues::from_sorted).collect(),
+                )
+            })
+            .unzip();
+        Ok(RatioCounts { sectors, counts })
     }
 }
 
@@ -220,7 +243,11 @@ mod tests {
                 assert_eq!(sql, bucket_of(value, scale), "{value} at {scale}");
             }
         }
-        for value in [0.5e-4, -0.5e-4, 2.5e-3, -2.5e-3, 0.0, -0.0] {
+        // Halves, zeros, beyond 2^52 steps (no fraction left to round), and beyond the
+        // integers (the cast saturates on both sides).
+        for value in [
+            0.5e-4, -0.5e-4, 2.5e-3, -2.5e-3, 0.0, -0.0, 4.6e11, -4.6e11, 9.3e14, 1e299, -1e299,
+        ] {
             let sql: i64 = stmt.query_row((value, 1e4), |r| r.get(0)).unwrap();
             assert_eq!(sql, bucket_of(value, 1e4), "{value}");
         }

@@ -461,3 +461,33 @@ fn check_reports_a_wrong_summary_and_the_rebuild_puts_it_right() {
     assert!(store.check_contents().unwrap().ok());
     assert_eq!(from_summaries(&store, &conn), reference(&conn));
 }
+
+/// A deferral of the ratio counts left behind by an unfinished write (which would stop the
+/// triggers counting) is reported by `check`, and the rebuild removes it.
+#[test]
+fn a_deferral_left_behind_is_reported_and_the_rebuild_removes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let mut store = Store::open(&path).unwrap();
+    precre::demo::load(&mut store, None, false).unwrap();
+    let conn = Connection::open(&path).unwrap();
+    conn.execute_batch("INSERT INTO dash_ratio_counts_deferred(one) VALUES (1);")
+        .unwrap();
+    let wrong: Vec<&str> = summaries::verify(&conn)
+        .unwrap()
+        .iter()
+        .map(|m| m.summary)
+        .collect();
+    assert_eq!(
+        wrong,
+        ["ratio counting deferred (a row left by an unfinished write)"]
+    );
+    store.rebuild_summaries().unwrap();
+    assert_eq!(summaries::verify(&conn).unwrap(), vec![]);
+    let left: i64 = conn
+        .query_row("SELECT count(*) FROM dash_ratio_counts_deferred", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(left, 0);
+}
