@@ -85,10 +85,14 @@ fn skewed_values(rng: &mut Rng, features: usize, quality: f64, common: f64) -> V
                     let chi2: f64 = (0..3).map(|_| rng.normal().powi(2)).sum();
                     signal + rng.normal() / (chi2 / 3.0).sqrt().max(0.05)
                 }
-                2 => (2.0 * signal + rng.normal()).round().clamp(-6.0, 6.0),
-                _ => ((signal + 1.5 + 0.8 * rng.normal()) * 1.6)
-                    .floor()
-                    .clamp(0.0, 5.0),
+                // `+ 0.0` makes a rounded -0.0 a plain 0 in the file.
+                2 => (2.0 * signal + rng.normal()).round().clamp(-6.0, 6.0) + 0.0,
+                _ => {
+                    ((signal + 1.5 + 0.8 * rng.normal()) * 1.6)
+                        .floor()
+                        .clamp(0.0, 5.0)
+                        + 0.0
+                }
             }
         })
         .collect()
