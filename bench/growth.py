@@ -104,7 +104,7 @@ def chart(series, machines, png):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(10, 6.5), dpi=110)
+    fig, ax = plt.subplots(figsize=(13, 6.5), dpi=110)
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     tasks = sorted({t for t, _ in series}, key=lambda t: ORDER.index(t) if t in ORDER else 99)
     colour = {t: colours[i % len(colours)] for i, t in enumerate(tasks)}
@@ -136,7 +136,7 @@ def chart(series, machines, png):
     ax.set_title("How cost grows: PRECRE (solid) and reference tools (dashed)\n"
                  f"{where}; hollow triangle = capped at the time cap", fontsize=10)
     ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=7, loc="upper left", framealpha=0.85)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     fig.tight_layout()
     fig.savefig(png)
 
