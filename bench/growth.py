@@ -91,7 +91,7 @@ def table(series):
             slope, best, resid = f
             exp = f"{slope:.2f}"
             if len(ok) >= 3:  # the upper two sizes alone: fixed costs weigh least there
-                exp += f" ({fit(ok[-2:])[0]:.2f} above {ok[-2][0]:,})"
+                exp += f" ({fit(ok[-2:])[0]:.2f} from {ok[-2][0]:,} to {ok[-1][0]:,})"
             best = f"{best} (rms {resid[best]:.2f} in ln t)"
             if slope < 0.75:
                 best += "; sub-linear, none fits"
