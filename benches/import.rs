@@ -9,7 +9,8 @@
 //! Also (issue 29, item 5): an analyst's decisions taken while a statements import runs in
 //! another process (each decision's latency, and how many were refused as busy), and the peak
 //! memory of importing the same statements from Parquet and from a JSON array.
-//! `PRECRE_BENCH_DESK_ONLY=1` measures only these.
+//! `PRECRE_BENCH_DESK_ONLY=1` measures only these; `PRECRE_BENCH_IMPORT_ONLY=1` only the
+//! import in its own process (for `bench/growth.sh`).
 //!
 //! `cargo bench --bench import` (226,000 firms, about 1,000,000 statements; the files are
 //! generated into target/bench-data/import-N/ and kept); `PRECRE_BENCH_IMPORT_FIRMS=N` for
@@ -367,6 +368,17 @@ fn main() {
     let (child_secs, peak_mb) = child_import(child_dir.path(), &data);
     drop(child_dir);
     let statements_csv = data.join("statements.csv");
+    if std::env::var_os("PRECRE_BENCH_IMPORT_ONLY").is_some() {
+        let rows = std::fs::File::open(&statements_csv).map_or(0, |f| {
+            std::io::BufRead::lines(std::io::BufReader::new(f))
+                .count()
+                .saturating_sub(1)
+        });
+        println!(
+            "{{\"task\":\"import (process)\",\"tool\":\"precre\",\"rows\":{rows},\"seconds\":{child_secs},\"peak_rss_mb\":{peak_mb:.0}}}"
+        );
+        return;
+    }
     // Item 5 of issue 29: the Parquet import's own peak memory, and the desk during an import.
     {
         let tmp = tempfile::tempdir().expect("tempdir");
