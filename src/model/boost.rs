@@ -264,8 +264,7 @@ fn grow_rounds(
     let n = xf.rows;
     let mut raw: Vec<f64> = (0..n).flat_map(|_| init.clone()).collect();
     let mut raw_valid: Vec<f64> = (0..xv.rows).flat_map(|_| init.clone()).collect();
-    let mut grad = vec![vec![0.0; n]; m];
-    let mut hess = vec![vec![0.0; n]; m];
+    let mut gh = vec![vec![[0.0; 2]; n]; m];
     let mut rows: Vec<Vec<u32>> = vec![(0..n as u32).collect(); m];
     let mut trees = Vec::new();
     let mut held_out_loss = Vec::new();
@@ -276,12 +275,12 @@ fn grow_rounds(
         k as f64 / (k as f64 - 1.0)
     };
     for round in 0..params.rounds {
-        gradients(&raw, &yf, m, factor, &mut grad, &mut hess);
+        gradients(&raw, &yf, m, factor, &mut gh);
         // The classes' trees of a round are independent: grown side by side.
         let grown: Vec<_> = rows
             .par_iter_mut()
             .enumerate()
-            .map(|(c, rows)| grow(&binned, &row_codes, &grad[c], &hess[c], rows, params))
+            .map(|(c, rows)| grow(&binned, &row_codes, &gh[c], rows, params))
             .collect();
         let mut round_trees = Vec::with_capacity(m);
         for (c, (tree, leaf_rows)) in grown.into_iter().enumerate() {
@@ -340,63 +339,49 @@ fn log_loss(raw: &[f64], y: &[usize], m: usize) -> f64 {
     total / y.len() as f64
 }
 
-fn gradients(
-    raw: &[f64],
-    y: &[usize],
-    m: usize,
-    factor: f64,
-    g: &mut [Vec<f64>],
-    h: &mut [Vec<f64>],
-) {
-    // Row-major gradients per block of rows, in parallel, then into the per-class columns.
+/// Each row's gradient and hessian of the log loss for each predictor, written into
+/// `gh[c][r]` (`[g, h]` side by side: the histograms read both at once), blocks of rows in
+/// parallel.
+fn gradients(raw: &[f64], y: &[usize], m: usize, factor: f64, gh: &mut [Vec<[f64; 2]>]) {
     const ROWS: usize = 4096;
-    let blocks: Vec<Vec<(f64, f64)>> = raw
-        .par_chunks(ROWS * m)
+    // Each block's slice of every predictor's column, so the blocks write side by side.
+    let mut blocks: Vec<Vec<&mut [[f64; 2]]>> = Vec::new();
+    for column in gh.iter_mut() {
+        for (b, chunk) in column.chunks_mut(ROWS).enumerate() {
+            if blocks.len() <= b {
+                blocks.push(Vec::with_capacity(m));
+            }
+            blocks[b].push(chunk);
+        }
+    }
+    blocks
+        .into_par_iter()
+        .zip(raw.par_chunks(ROWS * m))
         .zip(y.par_chunks(ROWS))
-        .map(|(raw, y)| {
-            let mut out = Vec::with_capacity(y.len() * m);
-            let mut p = [0.0f64; 16];
+        .for_each(|((mut out, raw), y)| {
+            let mut p = vec![0.0f64; m];
             for (r, &c) in y.iter().enumerate() {
                 let z = &raw[r * m..(r + 1) * m];
                 if m == 1 {
                     let p1 = 1.0 / (1.0 + (-z[0]).exp());
-                    out.push((p1 - (c == 1) as u8 as f64, (p1 * (1.0 - p1)).max(1e-16)));
+                    out[0][r] = [p1 - (c == 1) as u8 as f64, (p1 * (1.0 - p1)).max(1e-16)];
                     continue;
                 }
                 let max = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
                 let mut sum = 0.0;
-                let mut heap = Vec::new();
-                let probs: &mut [f64] = if m <= p.len() {
-                    &mut p[..m]
-                } else {
-                    heap.resize(m, 0.0);
-                    &mut heap
-                };
-                for (q, v) in probs.iter_mut().zip(z) {
+                for (q, v) in p.iter_mut().zip(z) {
                     *q = (v - max).exp();
                     sum += *q;
                 }
-                for (j, q) in probs.iter().enumerate() {
+                for (j, q) in p.iter().enumerate() {
                     let q = q / sum;
-                    out.push((
+                    out[j][r] = [
                         q - (c == j) as u8 as f64,
                         (factor * q * (1.0 - q)).max(1e-16),
-                    ));
+                    ];
                 }
             }
-            out
-        })
-        .collect();
-    let mut r = 0;
-    for block in blocks {
-        for row in block.chunks_exact(m) {
-            for (j, &(gj, hj)) in row.iter().enumerate() {
-                g[j][r] = gj;
-                h[j][r] = hj;
-            }
-            r += 1;
-        }
-    }
+        });
 }
 
 #[cfg(test)]

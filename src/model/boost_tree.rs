@@ -36,13 +36,14 @@ struct Leaf {
 /// of threads.
 const HISTOGRAM_CHUNK: usize = 8192;
 
-/// The per-bin sums of `rows`, reading each row's codes side by side (`row_codes[r * p + f]`).
-fn build_histogram(row_codes: &[u8], p: usize, g: &[f64], h: &[f64], rows: &[u32]) -> Histogram {
+/// The per-bin sums of `rows`, reading each row's codes side by side (`row_codes[r * p + f]`)
+/// and its gradient and hessian together (`gh[r]`).
+fn build_histogram(row_codes: &[u8], p: usize, gh: &[[f64; 2]], rows: &[u32]) -> Histogram {
     let partial = |part: &[u32]| {
         let mut hist = vec![[0.0f64; 2]; p * CELLS];
         for &r in part {
             let r = r as usize;
-            let (gr, hr) = (g[r], h[r]);
+            let [gr, hr] = gh[r];
             let codes = &row_codes[r * p..(r + 1) * p];
             for (cells, &code) in hist.chunks_exact_mut(CELLS).zip(codes) {
                 let cells: &mut [[f64; 2]; CELLS] = cells.try_into().expect("a full input");
@@ -78,8 +79,12 @@ fn best_split(binned: &Binned, leaf: &Leaf, params: &BoostParams) -> Option<Best
     if n < 2.0 * min_data {
         return None;
     }
-    let parent = score(leaf.g, leaf.h, params.lambda);
-    let mut best: Option<Best> = None;
+    let lambda = params.lambda;
+    // Gains are compared as fractions, `num / den` against the best's, by cross
+    // multiplication: no division per bin (both denominators are positive). The first
+    // candidate must beat the parent's score by 1e-12.
+    let (mut best_num, mut best_den) = (score(leaf.g, leaf.h, lambda) + 1e-12, 1.0);
+    let mut best_at: Option<(usize, u8)> = None;
     for f in 0..binned.features() {
         let bins = binned.thresholds[f].len();
         let hist = &leaf.hist[f * CELLS..];
@@ -106,36 +111,41 @@ fn best_split(binned: &Binned, leaf: &Leaf, params: &BoostParams) -> Option<Best
             if hl < MIN_HESSIAN || hr < MIN_HESSIAN {
                 continue;
             }
-            let gain =
-                score(gl, hl, params.lambda) + score(leaf.g - gl, hr, params.lambda) - parent;
-            if gain > 1e-12 && best.as_ref().is_none_or(|x| gain > x.gain) {
-                best = Some(Best {
-                    gain,
-                    feature: f,
-                    bin: b as u8,
-                });
+            // gl^2 / dl + gr^2 / dr as one fraction.
+            let (dl, dr, gr) = (hl + lambda, hr + lambda, leaf.g - gl);
+            let (num, den) = (gl * gl * dr + gr * gr * dl, dl * dr);
+            if num * best_den > best_num * den {
+                (best_num, best_den) = (num, den);
+                best_at = Some((f, b as u8));
             }
         }
     }
-    best
+    best_at.map(|(feature, bin)| Best {
+        gain: best_num / best_den - score(leaf.g, leaf.h, lambda),
+        feature,
+        bin,
+    })
 }
 
 /// Grows one tree leaf by leaf; returns it and each leaf's node and rows (`rows[lo..hi]`).
 pub(super) fn grow(
     binned: &Binned,
     row_codes: &[u8],
-    g: &[f64],
-    h: &[f64],
+    gh: &[[f64; 2]],
     rows: &mut [u32],
     params: &BoostParams,
 ) -> (HistTree, Vec<(usize, usize, usize)>) {
     let output = |gs: f64, hs: f64| -gs / (hs + params.lambda) * params.learning_rate;
     rows.iter_mut().enumerate().for_each(|(i, r)| *r = i as u32);
-    let mut scratch: Vec<u32> = Vec::with_capacity(rows.len());
+    let mut scratch: Vec<u32> = vec![0; rows.len()];
     let mut tree = HistTree::new(1);
-    let (gs, hs) = rows.iter().fold((0.0, 0.0), |(a, b), &r| {
-        (a + g[r as usize], b + h[r as usize])
-    });
+    let sums = |rows: &[u32]| {
+        rows.iter().fold((0.0, 0.0), |(a, b), &r| {
+            let [g, h] = gh[r as usize];
+            (a + g, b + h)
+        })
+    };
+    let (gs, hs) = sums(rows);
     let root = tree.push(&[output(gs, hs)]);
     let mut root_leaf = Leaf {
         node: root,
@@ -143,7 +153,7 @@ pub(super) fn grow(
         hi: rows.len(),
         g: gs,
         h: hs,
-        hist: build_histogram(row_codes, binned.features(), g, h, rows),
+        hist: build_histogram(row_codes, binned.features(), gh, rows),
         best: None,
     };
     root_leaf.best = best_split(binned, &root_leaf, params);
@@ -166,32 +176,23 @@ pub(super) fn grow(
         let (f, bin) = (split.feature, split.bin);
         let codes = &binned.codes[f];
         // A stable partition: each leaf's rows stay in ascending order, so the histograms read
-        // the row codes front to back.
+        // the row codes front to back. Each row is written to both sides and only one count
+        // moves: no branch on a condition that is as good as random.
         let slice = &mut rows[parent.lo..parent.hi];
-        scratch.clear();
-        let mut mid = 0;
+        let (mut mid, mut right) = (0, 0);
         for i in 0..slice.len() {
             let r = slice[i];
-            if codes[r as usize] <= bin {
-                slice[mid] = r;
-                mid += 1;
-            } else {
-                scratch.push(r);
-            }
+            let goes_left = codes[r as usize] <= bin;
+            slice[mid] = r;
+            scratch[right] = r;
+            mid += goes_left as usize;
+            right += !goes_left as usize;
         }
-        slice[mid..].copy_from_slice(&scratch);
+        slice[mid..].copy_from_slice(&scratch[..right]);
         let (llo, lhi, rlo, rhi) = (parent.lo, parent.lo + mid, parent.lo + mid, parent.hi);
         let left_small = lhi - llo <= rhi - rlo;
         let (slo, shi) = if left_small { (llo, lhi) } else { (rlo, rhi) };
-        let small_hist = build_histogram(row_codes, binned.features(), g, h, &rows[slo..shi]);
-        let mut large_hist = parent.hist;
-        large_hist.iter_mut().zip(&small_hist).for_each(|(a, b)| {
-            a[0] -= b[0];
-            a[1] -= b[1];
-        });
-        let (gsm, hsm) = rows[slo..shi].iter().fold((0.0, 0.0), |(a, b), &r| {
-            (a + g[r as usize], b + h[r as usize])
-        });
+        let (gsm, hsm) = sums(&rows[slo..shi]);
         let (gl, hl) = if left_small {
             (gsm, hsm)
         } else {
@@ -201,26 +202,40 @@ pub(super) fn grow(
         let l = tree.push(&[output(gl, hl)]);
         let r = tree.push(&[output(gr, hr)]);
         tree.split(parent.node, f, binned.thresholds[f][bin as usize], l, r);
-        let (lh, rh) = if left_small {
-            (small_hist, large_hist)
+        // The split that completes the tree: its children are never split, so they need no
+        // histograms.
+        let last = leaves.len() + 2 >= params.leaves;
+        let (lh, rh) = if last {
+            (Vec::new(), Vec::new())
         } else {
-            (large_hist, small_hist)
+            let small_hist = build_histogram(row_codes, binned.features(), gh, &rows[slo..shi]);
+            let mut large_hist = parent.hist;
+            large_hist.iter_mut().zip(&small_hist).for_each(|(a, b)| {
+                a[0] -= b[0];
+                a[1] -= b[1];
+            });
+            if left_small {
+                (small_hist, large_hist)
+            } else {
+                (large_hist, small_hist)
+            }
         };
-        for (node, lo, hi, gsum, hsum, hist) in
-            [(l, llo, lhi, gl, hl, lh), (r, rlo, rhi, gr, hr, rh)]
-        {
-            let mut leaf = Leaf {
-                node,
-                lo,
-                hi,
-                g: gsum,
-                h: hsum,
-                hist,
-                best: None,
-            };
-            leaf.best = best_split(binned, &leaf, params);
-            leaves.push(leaf);
+        let leaf = |node, lo, hi, g, h, hist| Leaf {
+            node,
+            lo,
+            hi,
+            g,
+            h,
+            hist,
+            best: None,
+        };
+        let (mut left, mut right) = (leaf(l, llo, lhi, gl, hl, lh), leaf(r, rlo, rhi, gr, hr, rh));
+        if !last {
+            left.best = best_split(binned, &left, params);
+            right.best = best_split(binned, &right, params);
         }
+        leaves.push(left);
+        leaves.push(right);
     }
     let spans = leaves.iter().map(|l| (l.node, l.lo, l.hi)).collect();
     (tree, spans)
