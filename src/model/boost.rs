@@ -7,6 +7,7 @@
 //! model refitted on all of them (ADR 0033). Each tree keeps every node's output, so a row's
 //! score splits into per-input contributions along its paths.
 
+use super::boost_rows::{set_gh, RowRecords};
 use super::boost_tree::grow;
 use super::hist::{Binned, HistTree, MAX_BINS};
 use crate::analysis::Matrix;
@@ -245,9 +246,6 @@ fn grow_rounds(
     let xf = x.select_rows(fit);
     let yf: Vec<usize> = fit.iter().map(|&r| y[r]).collect();
     let binned = Binned::fit(&xf, MAX_BINS);
-    let row_codes: Vec<u8> = (0..xf.rows)
-        .flat_map(|r| binned.codes.iter().map(move |col| col[r]))
-        .collect();
     let xv = x.select_rows(held);
     let yv: Vec<usize> = held.iter().map(|&r| y[r]).collect();
     let m = if k == 2 { 1 } else { k };
@@ -264,7 +262,7 @@ fn grow_rounds(
     let n = xf.rows;
     let mut raw: Vec<f64> = (0..n).flat_map(|_| init.clone()).collect();
     let mut raw_valid: Vec<f64> = (0..xv.rows).flat_map(|_| init.clone()).collect();
-    let mut gh = vec![vec![[0.0; 2]; n]; m];
+    let mut records: Vec<RowRecords> = (0..m).map(|_| RowRecords::new(&binned)).collect();
     let mut rows: Vec<Vec<u32>> = vec![(0..n as u32).collect(); m];
     let mut trees = Vec::new();
     let mut held_out_loss = Vec::new();
@@ -275,12 +273,12 @@ fn grow_rounds(
         k as f64 / (k as f64 - 1.0)
     };
     for round in 0..params.rounds {
-        gradients(&raw, &yf, m, factor, &mut gh);
+        gradients(&raw, &yf, m, factor, &mut records);
         // The classes' trees of a round are independent: grown side by side.
         let grown: Vec<_> = rows
             .par_iter_mut()
             .enumerate()
-            .map(|(c, rows)| grow(&binned, &row_codes, &gh[c], rows, params))
+            .map(|(c, rows)| grow(&binned, &records[c], rows, params))
             .collect();
         let mut round_trees = Vec::with_capacity(m);
         for (c, (tree, leaf_rows)) in grown.into_iter().enumerate() {
@@ -339,15 +337,15 @@ fn log_loss(raw: &[f64], y: &[usize], m: usize) -> f64 {
     total / y.len() as f64
 }
 
-/// Each row's gradient and hessian of the log loss for each predictor, written into
-/// `gh[c][r]` (`[g, h]` side by side: the histograms read both at once), blocks of rows in
-/// parallel.
-fn gradients(raw: &[f64], y: &[usize], m: usize, factor: f64, gh: &mut [Vec<[f64; 2]>]) {
+/// Each row's gradient and hessian of the log loss for each predictor, written into its
+/// record for predictor c (`records[c]`), blocks of rows in parallel.
+fn gradients(raw: &[f64], y: &[usize], m: usize, factor: f64, records: &mut [RowRecords]) {
     const ROWS: usize = 4096;
-    // Each block's slice of every predictor's column, so the blocks write side by side.
-    let mut blocks: Vec<Vec<&mut [[f64; 2]]>> = Vec::new();
-    for column in gh.iter_mut() {
-        for (b, chunk) in column.chunks_mut(ROWS).enumerate() {
+    let stride = records.first().map_or(0, RowRecords::stride);
+    // Each block's part of every predictor's records, so the blocks write side by side.
+    let mut blocks: Vec<Vec<&mut [u8]>> = Vec::new();
+    for predictor in records.iter_mut() {
+        for (b, chunk) in predictor.blocks_mut(ROWS).enumerate() {
             if blocks.len() <= b {
                 blocks.push(Vec::with_capacity(m));
             }
@@ -364,7 +362,8 @@ fn gradients(raw: &[f64], y: &[usize], m: usize, factor: f64, gh: &mut [Vec<[f64
                 let z = &raw[r * m..(r + 1) * m];
                 if m == 1 {
                     let p1 = 1.0 / (1.0 + (-z[0]).exp());
-                    out[0][r] = [p1 - (c == 1) as u8 as f64, (p1 * (1.0 - p1)).max(1e-16)];
+                    let (g, h) = (p1 - (c == 1) as u8 as f64, (p1 * (1.0 - p1)).max(1e-16));
+                    set_gh(out[0], stride, r, g, h);
                     continue;
                 }
                 let max = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -375,10 +374,9 @@ fn gradients(raw: &[f64], y: &[usize], m: usize, factor: f64, gh: &mut [Vec<[f64
                 }
                 for (j, q) in p.iter().enumerate() {
                     let q = q / sum;
-                    out[j][r] = [
-                        q - (c == j) as u8 as f64,
-                        (factor * q * (1.0 - q)).max(1e-16),
-                    ];
+                    let g = q - (c == j) as u8 as f64;
+                    let h = (factor * q * (1.0 - q)).max(1e-16);
+                    set_gh(out[j], stride, r, g, h);
                 }
             }
         });

@@ -2,6 +2,7 @@
 //! sums are its parent's less its smaller sibling's), up to the number of leaves asked.
 
 use super::boost::BoostParams;
+use super::boost_rows::RowRecords;
 use super::hist::{Binned, HistTree};
 use rayon::prelude::*;
 
@@ -36,15 +37,13 @@ struct Leaf {
 /// of threads.
 const HISTOGRAM_CHUNK: usize = 8192;
 
-/// The per-bin sums of `rows`, reading each row's codes side by side (`row_codes[r * p + f]`)
-/// and its gradient and hessian together (`gh[r]`).
-fn build_histogram(row_codes: &[u8], p: usize, gh: &[[f64; 2]], rows: &[u32]) -> Histogram {
+/// The per-bin sums of `rows`, reading each row's record (gradient, hessian, codes).
+fn build_histogram(records: &RowRecords, rows: &[u32]) -> Histogram {
+    let p = records.inputs();
     let partial = |part: &[u32]| {
         let mut hist = vec![[0.0f64; 2]; p * CELLS];
         for &r in part {
-            let r = r as usize;
-            let [gr, hr] = gh[r];
-            let codes = &row_codes[r * p..(r + 1) * p];
+            let (gr, hr, codes) = records.record(r as usize);
             for (cells, &code) in hist.chunks_exact_mut(CELLS).zip(codes) {
                 let cells: &mut [[f64; 2]; CELLS] = cells.try_into().expect("a full input");
                 let cell = &mut cells[code as usize];
@@ -130,8 +129,7 @@ fn best_split(binned: &Binned, leaf: &Leaf, params: &BoostParams) -> Option<Best
 /// Grows one tree leaf by leaf; returns it and each leaf's node and rows (`rows[lo..hi]`).
 pub(super) fn grow(
     binned: &Binned,
-    row_codes: &[u8],
-    gh: &[[f64; 2]],
+    records: &RowRecords,
     rows: &mut [u32],
     params: &BoostParams,
 ) -> (HistTree, Vec<(usize, usize, usize)>) {
@@ -141,7 +139,7 @@ pub(super) fn grow(
     let mut tree = HistTree::new(1);
     let sums = |rows: &[u32]| {
         rows.iter().fold((0.0, 0.0), |(a, b), &r| {
-            let [g, h] = gh[r as usize];
+            let (g, h) = records.gh(r as usize);
             (a + g, b + h)
         })
     };
@@ -153,7 +151,7 @@ pub(super) fn grow(
         hi: rows.len(),
         g: gs,
         h: hs,
-        hist: build_histogram(row_codes, binned.features(), gh, rows),
+        hist: build_histogram(records, rows),
         best: None,
     };
     root_leaf.best = best_split(binned, &root_leaf, params);
@@ -208,7 +206,7 @@ pub(super) fn grow(
         let (lh, rh) = if last {
             (Vec::new(), Vec::new())
         } else {
-            let small_hist = build_histogram(row_codes, binned.features(), gh, &rows[slo..shi]);
+            let small_hist = build_histogram(records, &rows[slo..shi]);
             let mut large_hist = parent.hist;
             large_hist.iter_mut().zip(&small_hist).for_each(|(a, b)| {
                 a[0] -= b[0];

@@ -2,6 +2,7 @@
 //! challengers beside it (logistic regression, discriminant analysis, forest, boosting).
 
 pub mod boost;
+mod boost_rows;
 mod boost_tree;
 pub mod choices;
 pub mod compare;
