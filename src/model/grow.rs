@@ -15,6 +15,7 @@ use super::tree::Node;
 use super::Criterion;
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 
 /// Nodes with at least this many samples are split with parallel scans and grow their
 /// children in parallel; below it the sequential loop is cheaper than the coordination.
@@ -78,10 +79,14 @@ pub(crate) struct Grower<'a> {
     pub goes_left: Vec<AtomicBool>,
     /// `PARALLEL_MIN_SAMPLES`, or more to keep a growth sequential (tests compare the two).
     pub parallel_min_samples: usize,
+    /// Partition buffers given back after use: a large node's split takes one per feature,
+    /// and fresh ones would be fresh pages to fault in and zero at every split.
+    pub scratch_pool: Mutex<Vec<Scratch>>,
 }
 
-/// Reusable buffers of one sequential growth.
-struct Scratch {
+/// Reusable buffers of one sequential growth or one feature's partition.
+#[derive(Default)]
+pub(crate) struct Scratch {
     idx: Vec<u32>,
     val: Vec<f64>,
     cls: Vec<u32>,
@@ -89,19 +94,31 @@ struct Scratch {
     right: Vec<f64>,
 }
 
-impl Scratch {
-    fn new(n: usize, n_classes: usize) -> Scratch {
-        Scratch {
-            idx: Vec::with_capacity(n),
-            val: Vec::with_capacity(n),
-            cls: Vec::with_capacity(n),
-            left: vec![0.0; n_classes],
-            right: vec![0.0; n_classes],
+impl Grower<'_> {
+    /// A buffer from the pool (or a new one) with room for `n` samples and the classes' sums.
+    fn take_scratch(&self, n: usize) -> Scratch {
+        let mut s = self
+            .scratch_pool
+            .lock()
+            .map(|mut pool| pool.pop())
+            .unwrap_or(None)
+            .unwrap_or_default();
+        s.idx.reserve(n);
+        s.val.reserve(n);
+        s.cls.reserve(n);
+        s.left.clear();
+        s.left.resize(self.n_classes, 0.0);
+        s.right.clear();
+        s.right.resize(self.n_classes, 0.0);
+        s
+    }
+
+    fn give_back(&self, s: Scratch) {
+        if let Ok(mut pool) = self.scratch_pool.lock() {
+            pool.push(s);
         }
     }
-}
 
-impl Grower<'_> {
     /// Grows the whole tree over `orders` (every feature's full sorted order) and returns its
     /// nodes in the sequential numbering.
     pub fn grow_tree(&self, orders: Vec<Order>) -> Vec<Node> {
@@ -168,7 +185,7 @@ impl Grower<'_> {
     /// children, until no node can be split.
     fn grow_sequential(&self, orders: &mut [Order], root: Node) -> Vec<Node> {
         let n = root.n_samples;
-        let mut scratch = Scratch::new(n, self.n_classes);
+        let mut scratch = self.take_scratch(n);
         let mut nodes = vec![root];
         let mut stack = vec![(0usize, 0usize, n)];
         while let Some((id, start, end)) = stack.pop() {
@@ -191,6 +208,7 @@ impl Grower<'_> {
             stack.push((left + 1, mid, end));
             stack.push((left, start, mid));
         }
+        self.give_back(scratch);
         nodes
     }
 
@@ -420,38 +438,41 @@ impl Grower<'_> {
             .enumerate()
             .filter(|(f, _)| *f != split.feature)
             .for_each(|(_, o)| {
-                let mut scratch = Scratch::new(n, 0);
+                let mut scratch = self.take_scratch(n);
                 self.partition_one(o, 0, n, &mut scratch);
+                self.give_back(scratch);
             });
         self.mark(orders, split, 0, false);
     }
 
+    /// A stable partition of one feature's slice. Each sample is written to both sides and
+    /// only one side's count moves: no branch on a condition that is as good as random.
     fn partition_one(&self, o: &mut Order, start: usize, end: usize, scratch: &mut Scratch) {
         let (idx, val, cls) = (
             &mut o.idx[start..end],
             &mut o.val[start..end],
             &mut o.cls[start..end],
         );
-        scratch.idx.clear();
-        scratch.val.clear();
-        scratch.cls.clear();
-        let mut w = 0;
-        for i in 0..idx.len() {
-            let s = idx[i];
-            if self.goes_left[s as usize].load(Ordering::Relaxed) {
-                idx[w] = s;
-                val[w] = val[i];
-                cls[w] = cls[i];
-                w += 1;
-            } else {
-                scratch.idx.push(s);
-                scratch.val.push(val[i]);
-                scratch.cls.push(cls[i]);
-            }
+        let n = idx.len();
+        scratch.idx.resize(n, 0);
+        scratch.val.resize(n, 0.0);
+        scratch.cls.resize(n, 0);
+        let (mut w, mut r) = (0, 0);
+        for i in 0..n {
+            let (s, v, c) = (idx[i], val[i], cls[i]);
+            let left = self.goes_left[s as usize].load(Ordering::Relaxed);
+            idx[w] = s;
+            val[w] = v;
+            cls[w] = c;
+            scratch.idx[r] = s;
+            scratch.val[r] = v;
+            scratch.cls[r] = c;
+            w += left as usize;
+            r += !left as usize;
         }
-        idx[w..].copy_from_slice(&scratch.idx);
-        val[w..].copy_from_slice(&scratch.val);
-        cls[w..].copy_from_slice(&scratch.cls);
+        idx[w..].copy_from_slice(&scratch.idx[..r]);
+        val[w..].copy_from_slice(&scratch.val[..r]);
+        cls[w..].copy_from_slice(&scratch.cls[..r]);
     }
 }
 

@@ -130,6 +130,7 @@ impl Tree {
             total_weight: y.iter().map(|&c| class_weight[c]).sum(),
             goes_left: (0..n).map(|_| AtomicBool::new(false)).collect(),
             parallel_min_samples,
+            scratch_pool: Default::default(),
         };
         let views: Vec<Order> = orders
             .iter_mut()
