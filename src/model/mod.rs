@@ -23,6 +23,7 @@ pub mod params;
 pub mod pipeline;
 pub mod platt;
 pub mod points;
+mod presort;
 pub mod prune;
 pub mod registry;
 pub mod reports;

@@ -4,7 +4,8 @@
 //! Every node keeps its (weighted) class counts, so the tree gives class probabilities and can
 //! be pruned by cost complexity.
 
-use super::grow::{Grower, Order, PARALLEL_MIN_SAMPLES};
+use super::grow::{class_bits, Grower, Order, PARALLEL_MIN_SAMPLES};
+use super::presort::{from_total_order_bits, sorted_pairs};
 use super::{ClassWeight, Criterion, ValidTreeParams};
 use crate::analysis::Matrix;
 use rayon::prelude::*;
@@ -98,27 +99,39 @@ impl Tree {
                     .collect()
             }
         };
-        // Column-major copy of x: scans read one feature at a time.
-        let cols: Vec<Vec<f64>> = (0..x.cols).into_par_iter().map(|c| x.column(c)).collect();
-        // Each feature's rows in sorted order, with their values and classes beside them, so the
-        // split scan reads memory in sequence instead of jumping through the row index.
-        let mut orders: Vec<FeatureOrder> = cols
-            .par_iter()
-            .map(|col| {
-                // (value, row) pairs sorted directly; ties by row keep the stable order.
-                let mut pairs: Vec<(f64, u32)> = col
+        // Each feature's rows in sorted order, with their value ranks and classes beside them
+        // (one key each), so the split scan reads memory in sequence instead of jumping through
+        // the row index; and each feature's distinct values, which the ranks index.
+        let class_bits = class_bits(n_classes);
+        assert!(
+            (n as u64) << class_bits <= 1 << u32::BITS,
+            "a tree grows on at most {} rows of {n_classes} classes",
+            (1u64 << u32::BITS) >> class_bits
+        );
+        let (mut orders, distinct): (Vec<FeatureOrder>, Vec<Vec<f64>>) = (0..x.cols)
+            .into_par_iter()
+            .map(|c| {
+                // (value, row) pairs in the value's total order, rows ascending among ties.
+                let sorted = sorted_pairs((0..n).map(|r| x.get(r, c)));
+                let pairs = sorted
                     .iter()
-                    .enumerate()
-                    .map(|(i, &v)| (v, i as u32))
-                    .collect();
-                pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-                FeatureOrder {
-                    val: pairs.iter().map(|p| p.0).collect(),
-                    cls: pairs.iter().map(|p| y[p.1 as usize] as u32).collect(),
-                    idx: pairs.iter().map(|p| p.1).collect(),
-                }
+                    .map(|&(bits, r)| (from_total_order_bits(bits), r));
+                // Equal values (by ==, so -0 and 0 too) share a rank: no split between them.
+                let mut distinct: Vec<f64> = Vec::new();
+                let (idx, key) = pairs
+                    .map(|(v, r)| {
+                        if distinct.last() != Some(&v) {
+                            distinct.push(v);
+                        }
+                        (
+                            r,
+                            ((distinct.len() - 1) as u32) << class_bits | y[r as usize] as u32,
+                        )
+                    })
+                    .unzip();
+                (FeatureOrder { idx, key }, distinct)
             })
-            .collect();
+            .unzip();
         let grower = Grower {
             criterion: p.criterion,
             min_leaf: p.min_samples_leaf,
@@ -127,6 +140,8 @@ impl Tree {
             min_decrease: p.min_impurity_decrease,
             class_weight: &class_weight,
             n_classes,
+            distinct: &distinct,
+            class_bits,
             total_weight: y.iter().map(|&c| class_weight[c]).sum(),
             goes_left: (0..n).map(|_| AtomicBool::new(false)).collect(),
             parallel_min_samples,
@@ -136,8 +151,7 @@ impl Tree {
             .iter_mut()
             .map(|o| Order {
                 idx: &mut o.idx,
-                val: &mut o.val,
-                cls: &mut o.cls,
+                key: &mut o.key,
             })
             .collect();
         let nodes = grower.grow_tree(views);
@@ -231,11 +245,10 @@ impl Tree {
     }
 }
 
-/// One feature's rows in sorted order, with their values and classes beside them.
+/// One feature's rows in sorted order, with their keys (value rank and class) beside them.
 struct FeatureOrder {
     idx: Vec<u32>,
-    val: Vec<f64>,
-    cls: Vec<u32>,
+    key: Vec<u32>,
 }
 
 #[cfg(test)]
