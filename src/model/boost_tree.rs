@@ -72,19 +72,54 @@ fn score(g: f64, h: f64, lambda: f64) -> f64 {
     g * g / (h + lambda)
 }
 
+/// A candidate split's score as a fraction and where it is: (numerator, denominator, input
+/// and bin).
+type Candidate = (f64, f64, Option<(usize, u8)>);
+
 fn best_split(binned: &Binned, leaf: &Leaf, params: &BoostParams) -> Option<Best> {
     let n = (leaf.hi - leaf.lo) as f64;
     let min_data = params.min_data_in_leaf.max(1) as f64;
     if n < 2.0 * min_data {
         return None;
     }
+    let parent = score(leaf.g, leaf.h, params.lambda);
+    // The first candidate must beat the parent's score by 1e-12.
+    let floor: Candidate = (parent + 1e-12, 1.0, None);
+    // The inputs in two halves side by side: a round's class trees outnumber the cores, so
+    // the last tree's searches would otherwise leave a core idle. The halves reduce as the
+    // sequential scan does: the second half's best wins only when strictly better.
+    let p = binned.features();
+    let (first, second) = rayon::join(
+        || best_in_inputs(binned, leaf, params, 0..p / 2, floor),
+        || best_in_inputs(binned, leaf, params, p / 2..p, floor),
+    );
+    let (num, den, at) = if second.0 * first.1 > first.0 * second.1 {
+        second
+    } else {
+        first
+    };
+    at.map(|(feature, bin)| Best {
+        gain: num / den - parent,
+        feature,
+        bin,
+    })
+}
+
+/// The best split among `inputs` that beats `floor`. Gains are compared as fractions,
+/// `num / den` against the best's, by cross multiplication: no division per bin (both
+/// denominators are positive).
+fn best_in_inputs(
+    binned: &Binned,
+    leaf: &Leaf,
+    params: &BoostParams,
+    inputs: std::ops::Range<usize>,
+    floor: Candidate,
+) -> Candidate {
+    let n = (leaf.hi - leaf.lo) as f64;
+    let min_data = params.min_data_in_leaf.max(1) as f64;
     let lambda = params.lambda;
-    // Gains are compared as fractions, `num / den` against the best's, by cross
-    // multiplication: no division per bin (both denominators are positive). The first
-    // candidate must beat the parent's score by 1e-12.
-    let (mut best_num, mut best_den) = (score(leaf.g, leaf.h, lambda) + 1e-12, 1.0);
-    let mut best_at: Option<(usize, u8)> = None;
-    for f in 0..binned.features() {
+    let (mut best_num, mut best_den, mut best_at) = floor;
+    for f in inputs {
         let bins = binned.thresholds[f].len();
         let hist = &leaf.hist[f * CELLS..];
         let (mut gl, mut hl) = (0.0, 0.0);
@@ -119,11 +154,7 @@ fn best_split(binned: &Binned, leaf: &Leaf, params: &BoostParams) -> Option<Best
             }
         }
     }
-    best_at.map(|(feature, bin)| Best {
-        gain: best_num / best_den - score(leaf.g, leaf.h, lambda),
-        feature,
-        bin,
-    })
+    (best_num, best_den, best_at)
 }
 
 /// Grows one tree leaf by leaf; returns it and each leaf's node and rows (`rows[lo..hi]`).
