@@ -4,6 +4,7 @@
 //! instead of sorting them. A split's threshold is the midpoint between the bins' values, so a
 //! tree predicts raw (prepared) rows with `value <= threshold` like the exact tree.
 
+use super::presort::{from_total_order_bits, sorted_pairs};
 use crate::analysis::Matrix;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -28,9 +29,23 @@ impl Binned {
         let (codes, thresholds) = (0..x.cols)
             .into_par_iter()
             .map(|c| {
-                let col = x.column(c);
-                let t = thresholds_of(&col, max_bins);
-                (codes_of(&col, &t), t)
+                // One radix sort of the column gives both the quantiles and, walked in order,
+                // every row's bin: no search per value.
+                let pairs = sorted_pairs((0..x.rows).map(|r| x.get(r, c)));
+                let sorted: Vec<f64> = pairs
+                    .iter()
+                    .map(|&(bits, _)| from_total_order_bits(bits))
+                    .collect();
+                let t = thresholds_of_sorted(&sorted, max_bins);
+                let mut codes = vec![0u8; x.rows];
+                let mut bin = 0;
+                for (&(_, row), &v) in pairs.iter().zip(&sorted) {
+                    while bin < t.len() && t[bin] < v {
+                        bin += 1;
+                    }
+                    codes[row as usize] = bin as u8;
+                }
+                (codes, t)
             })
             .unzip();
         Binned {
@@ -51,16 +66,23 @@ pub fn bin_of(thresholds: &[f64], v: f64) -> u8 {
     thresholds.partition_point(|t| *t < v) as u8
 }
 
+#[cfg(test)]
 fn codes_of(col: &[f64], thresholds: &[f64]) -> Vec<u8> {
     col.iter().map(|&v| bin_of(thresholds, v)).collect()
 }
 
 /// Midpoints between consecutive candidate values: all distinct values when they are few,
 /// else values at evenly spaced ranks.
+#[cfg(test)]
 fn thresholds_of(col: &[f64], max_bins: usize) -> Vec<f64> {
     let mut sorted = col.to_vec();
     sorted.sort_unstable_by(f64::total_cmp);
-    let mut distinct = sorted.clone();
+    thresholds_of_sorted(&sorted, max_bins)
+}
+
+/// `thresholds_of` on the values already sorted.
+fn thresholds_of_sorted(sorted: &[f64], max_bins: usize) -> Vec<f64> {
+    let mut distinct = sorted.to_vec();
     distinct.dedup();
     let upper: Vec<f64> = if distinct.len() <= max_bins {
         distinct[..distinct.len().saturating_sub(1)].to_vec()
@@ -183,6 +205,29 @@ mod tests {
         let t = thresholds_of(&col, 255);
         assert_eq!(t, vec![1.5, 2.5]);
         assert_eq!(codes_of(&col, &t), vec![2, 0, 1, 1, 0]);
+    }
+
+    #[test]
+    fn fit_walks_the_sorted_column_to_the_codes_a_search_gives() {
+        let mut rng = crate::analysis::rng::Rng::new(7);
+        let rows: Vec<Vec<f64>> = (0..3000)
+            .map(|i| {
+                vec![
+                    rng.normal(),
+                    (i % 13) as f64 - 6.0,
+                    if i % 5 == 0 { -0.0 } else { 0.0 },
+                    rng.normal().exp(),
+                ]
+            })
+            .collect();
+        let x = Matrix::from_rows(&rows);
+        let binned = Binned::fit(&x, 255);
+        for c in 0..x.cols {
+            let col = x.column(c);
+            let t = thresholds_of(&col, 255);
+            assert_eq!(binned.thresholds[c], t);
+            assert_eq!(binned.codes[c], codes_of(&col, &t));
+        }
     }
 
     #[test]
