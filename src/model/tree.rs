@@ -290,4 +290,30 @@ mod tests {
             assert_eq!(sequential, parallel, "depth {depth:?}");
         }
     }
+
+    /// The integer Gini scan (up to 8 classes) and the general one (taken for more classes)
+    /// grow the same tree: classes that never occur add nothing to a Gini score.
+    #[test]
+    fn the_integer_gini_scan_grows_the_general_scans_tree() {
+        let (x, y) = noisy(5_000, 5);
+        let params = TreeParams::default().check().expect("valid");
+        let fast = Tree::fit(&params, &x, &y, 3);
+        let general = Tree::fit(&params, &x, &y, 9);
+        let shape = |t: &Tree| -> Vec<(Option<usize>, u64, usize, usize, usize)> {
+            t.nodes
+                .iter()
+                .map(|n| {
+                    (
+                        n.feature,
+                        n.threshold.to_bits(),
+                        n.left,
+                        n.right,
+                        n.n_samples,
+                    )
+                })
+                .collect()
+        };
+        assert!(fast.nodes.len() > 100, "{} nodes", fast.nodes.len());
+        assert_eq!(shape(&fast), shape(&general));
+    }
 }
