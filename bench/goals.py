@@ -11,37 +11,29 @@ def main(path):
     for r in rows:
         if r["task"] == "tree_fit" and r.get("depth") != "none":
             continue
-        by[(r["run"], r["kind"], r["task"])] = r
+        by[(r["run"], r["kind"], r["task"], r["tool"])] = r
     runs = sorted({r["run"] for r in rows})
     kinds = [k for k in ("normal", "skewed") if any(r["kind"] == k for r in rows)]
+    # (goal, PRECRE's task, the reference's task and tool, the quality compared, its digits)
+    goals = [("boosting", "boosting_fit", "boosting_fit", "LightGBM", "test_auc", ".2f"),
+             ("tree", "tree_train", "tree_fit", "scikit-learn", "test_accuracy", ".1f")]
     ratios = {}
     print("| run | data | boosting PRECRE / LightGBM | ratio (goal 1.5x) | AUC PRECRE / LightGBM "
           "| tree PRECRE / scikit-learn | ratio (goal 15x) | accuracy PRECRE / scikit-learn |")
     print("|---|---|---|---|---|---|---|---|")
     for run in runs:
         for kind in kinds:
-            b, lgb = by.get((run, kind, "boosting_fit")), None
-            lgb = next((r for r in rows if r["run"] == run and r["kind"] == kind
-                        and r["task"] == "boosting_fit" and r["tool"] == "LightGBM"), None)
-            b = next((r for r in rows if r["run"] == run and r["kind"] == kind
-                      and r["task"] == "boosting_fit" and r["tool"] == "precre"), None)
-            t = by.get((run, kind, "tree_train"))
-            sk = by.get((run, kind, "tree_fit"))
             cells = [str(run), kind]
-            if b and lgb:
-                ratio = lgb["seconds"] / b["seconds"]
-                ratios.setdefault((kind, "boosting"), []).append(ratio)
-                cells += [f"{b['seconds']:.3f} s / {lgb['seconds']:.3f} s", f"{ratio:.2f}x",
-                          f"{b['test_auc']:.4f} / {lgb['test_auc']:.4f}"]
-            else:
-                cells += ["-", "-", "-"]
-            if t and sk:
-                ratio = sk["seconds"] / t["seconds"]
-                ratios.setdefault((kind, "tree"), []).append(ratio)
-                cells += [f"{t['seconds']:.3f} s / {sk['seconds']:.3f} s", f"{ratio:.1f}x",
-                          f"{t.get('test_accuracy', float('nan')):.4f} / {sk['test_accuracy']:.4f}"]
-            else:
-                cells += ["-", "-", "-"]
+            for goal, task, ref_task, ref_tool, quality, digits in goals:
+                ours = by.get((run, kind, task, "precre"))
+                ref = by.get((run, kind, ref_task, ref_tool))
+                if not (ours and ref):
+                    cells += ["-", "-", "-"]
+                    continue
+                ratio = ref["seconds"] / ours["seconds"]
+                ratios.setdefault((kind, goal), []).append(ratio)
+                cells += [f"{ours['seconds']:.3f} s / {ref['seconds']:.3f} s", f"{ratio:{digits}}x",
+                          f"{ours.get(quality, float('nan')):.4f} / {ref[quality]:.4f}"]
             print("| " + " | ".join(cells) + " |")
     print()
     for (kind, task), values in sorted(ratios.items()):

@@ -98,16 +98,15 @@ pub(crate) struct Scratch {
 }
 
 impl Grower<'_> {
-    /// A buffer from the pool (or a new one) with room for `n` samples and the classes' sums.
-    fn take_scratch(&self, n: usize) -> Scratch {
+    /// A buffer from the pool (or a new one) with the classes' sums zero; a partition sizes
+    /// its sample buffers itself.
+    fn take_scratch(&self) -> Scratch {
         let mut s = self
             .scratch_pool
             .lock()
             .map(|mut pool| pool.pop())
             .unwrap_or(None)
             .unwrap_or_default();
-        s.idx.reserve(n);
-        s.key.reserve(n);
         s.left.clear();
         s.left.resize(self.n_classes, 0.0);
         s.right.clear();
@@ -123,6 +122,19 @@ impl Grower<'_> {
     #[inline]
     fn rank_of(&self, key: u32) -> u32 {
         key >> self.class_bits
+    }
+
+    /// The threshold between two neighbouring ranks of `feature`: the midpoint of their values,
+    /// or the lower value where the midpoint rounds to the upper one or overflows.
+    fn threshold(&self, feature: usize, rank: u32, next_rank: u32) -> f64 {
+        let values = &self.distinct[feature];
+        let (v, next) = (values[rank as usize], values[next_rank as usize]);
+        let threshold = v / 2.0 + next / 2.0;
+        if threshold == next || !threshold.is_finite() {
+            v
+        } else {
+            threshold
+        }
     }
 
     fn give_back(&self, s: Scratch) {
@@ -197,7 +209,7 @@ impl Grower<'_> {
     /// children, until no node can be split.
     fn grow_sequential(&self, orders: &mut [Order], root: Node) -> Vec<Node> {
         let n = root.n_samples;
-        let mut scratch = self.take_scratch(n);
+        let mut scratch = self.take_scratch();
         let mut nodes = vec![root];
         let mut stack = vec![(0usize, 0usize, n)];
         while let Some((id, start, end)) = stack.pop() {
@@ -312,15 +324,9 @@ impl Grower<'_> {
             }
             let score = split_score(self.criterion, left, right, wl, wr);
             if best.as_ref().is_none_or(|b| score > b.score) {
-                let values = &self.distinct[feature];
-                let (v, next) = (values[rank as usize], values[next_rank as usize]);
-                let mut threshold = v / 2.0 + next / 2.0;
-                if threshold == next || !threshold.is_finite() {
-                    threshold = v;
-                }
                 best = Some(Split {
                     feature,
-                    threshold,
+                    threshold: self.threshold(feature, rank, next_rank),
                     score,
                     n_left,
                 });
@@ -348,12 +354,11 @@ impl Grower<'_> {
         let mut sl: i64 = 0;
         let mut sr: i64 = right_counts.iter().map(|c| c * c).sum();
         let mut best: Option<Split> = None;
-        let mask = (1u32 << self.class_bits) - 1;
         // Signed integers: they convert to floating point in one instruction.
         let n_all = n as i64;
         for i in 0..n - 1 {
             // A class is below FAST_CLASSES here: the remainder only spares the bounds checks.
-            let c = (keys[i] & mask) as usize % FAST_CLASSES;
+            let c = self.class_of(keys[i]) % FAST_CLASSES;
             sl += 2 * left_counts[c] + 1;
             left_counts[c] += 1;
             sr -= 2 * right_counts[c] - 1;
@@ -372,15 +377,9 @@ impl Grower<'_> {
             let wl = n_left as i64;
             let score = sl as f64 / wl as f64 + sr as f64 / (n_all - wl) as f64;
             if best.as_ref().is_none_or(|b| score > b.score) {
-                let values = &self.distinct[feature];
-                let (v, next) = (values[rank as usize], values[next_rank as usize]);
-                let mut threshold = v / 2.0 + next / 2.0;
-                if threshold == next || !threshold.is_finite() {
-                    threshold = v;
-                }
                 best = Some(Split {
                     feature,
-                    threshold,
+                    threshold: self.threshold(feature, rank, next_rank),
                     score,
                     n_left,
                 });
@@ -449,7 +448,7 @@ impl Grower<'_> {
             .enumerate()
             .filter(|(f, _)| *f != split.feature)
             .for_each(|(_, o)| {
-                let mut scratch = self.take_scratch(n);
+                let mut scratch = self.take_scratch();
                 self.partition_one(o, 0, n, &mut scratch);
                 self.give_back(scratch);
             });

@@ -4,7 +4,7 @@
 //! instead of sorting them. A split's threshold is the midpoint between the bins' values, so a
 //! tree predicts raw (prepared) rows with `value <= threshold` like the exact tree.
 
-use super::presort::{from_total_order_bits, sorted_pairs};
+use super::presort::sorted_pairs;
 use crate::analysis::Matrix;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -32,14 +32,11 @@ impl Binned {
                 // One radix sort of the column gives both the quantiles and, walked in order,
                 // every row's bin: no search per value.
                 let pairs = sorted_pairs((0..x.rows).map(|r| x.get(r, c)));
-                let sorted: Vec<f64> = pairs
-                    .iter()
-                    .map(|&(bits, _)| from_total_order_bits(bits))
-                    .collect();
+                let sorted: Vec<f64> = pairs.iter().map(|&(v, _)| v).collect();
                 let t = thresholds_of_sorted(&sorted, max_bins);
                 let mut codes = vec![0u8; x.rows];
                 let mut bin = 0;
-                for (&(_, row), &v) in pairs.iter().zip(&sorted) {
+                for &(v, row) in &pairs {
                     while bin < t.len() && t[bin] < v {
                         bin += 1;
                     }
@@ -60,27 +57,8 @@ impl Binned {
     }
 }
 
-/// The bin of `v` among `thresholds`: how many thresholds lie below it.
-#[inline]
-pub fn bin_of(thresholds: &[f64], v: f64) -> u8 {
-    thresholds.partition_point(|t| *t < v) as u8
-}
-
-#[cfg(test)]
-fn codes_of(col: &[f64], thresholds: &[f64]) -> Vec<u8> {
-    col.iter().map(|&v| bin_of(thresholds, v)).collect()
-}
-
-/// Midpoints between consecutive candidate values: all distinct values when they are few,
-/// else values at evenly spaced ranks.
-#[cfg(test)]
-fn thresholds_of(col: &[f64], max_bins: usize) -> Vec<f64> {
-    let mut sorted = col.to_vec();
-    sorted.sort_unstable_by(f64::total_cmp);
-    thresholds_of_sorted(&sorted, max_bins)
-}
-
-/// `thresholds_of` on the values already sorted.
+/// Midpoints between consecutive candidate values of a sorted column: all distinct values when
+/// they are few, else values at evenly spaced ranks.
 fn thresholds_of_sorted(sorted: &[f64], max_bins: usize) -> Vec<f64> {
     let mut distinct = sorted.to_vec();
     distinct.dedup();
@@ -198,6 +176,19 @@ impl HistTree {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The reference the walk in `Binned::fit` is checked against: a search per value.
+    fn codes_of(col: &[f64], thresholds: &[f64]) -> Vec<u8> {
+        col.iter()
+            .map(|&v| thresholds.partition_point(|t| *t < v) as u8)
+            .collect()
+    }
+
+    fn thresholds_of(col: &[f64], max_bins: usize) -> Vec<f64> {
+        let mut sorted = col.to_vec();
+        sorted.sort_unstable_by(f64::total_cmp);
+        thresholds_of_sorted(&sorted, max_bins)
+    }
 
     #[test]
     fn few_distinct_values_get_a_bin_each_and_midpoint_thresholds() {

@@ -5,7 +5,7 @@
 //! be pruned by cost complexity.
 
 use super::grow::{class_bits, Grower, Order, PARALLEL_MIN_SAMPLES};
-use super::presort::{from_total_order_bits, sorted_pairs};
+use super::presort::sorted_pairs;
 use super::{ClassWeight, Criterion, ValidTreeParams};
 use crate::analysis::Matrix;
 use rayon::prelude::*;
@@ -112,13 +112,11 @@ impl Tree {
             .into_par_iter()
             .map(|c| {
                 // (value, row) pairs in the value's total order, rows ascending among ties.
-                let sorted = sorted_pairs((0..n).map(|r| x.get(r, c)));
-                let pairs = sorted
-                    .iter()
-                    .map(|&(bits, r)| (from_total_order_bits(bits), r));
+                let pairs = sorted_pairs((0..n).map(|r| x.get(r, c)));
                 // Equal values (by ==, so -0 and 0 too) share a rank: no split between them.
                 let mut distinct: Vec<f64> = Vec::new();
                 let (idx, key) = pairs
+                    .into_iter()
                     .map(|(v, r)| {
                         if distinct.last() != Some(&v) {
                             distinct.push(v);
