@@ -11,6 +11,7 @@
 //! order (children side by side, depth first, left before right).
 
 use super::criterion::{impurity, split_score};
+use super::grow_bins::Bins;
 use super::tree::Node;
 use super::Criterion;
 use rayon::prelude::*;
@@ -31,6 +32,7 @@ const PARALLEL_MAX_NESTING: usize = 24;
 /// the sample's value rank (its place among the feature's distinct values) above its class,
 /// `rank << class_bits | class`: a partition moves 8 bytes a sample, not 16.
 pub(crate) struct Order<'a> {
+    pub feature: usize,
     pub idx: &'a mut [u32],
     pub key: &'a mut [u32],
 }
@@ -49,19 +51,33 @@ impl Order<'_> {
     fn split_at(self, mid: usize) -> (Self, Self) {
         let (il, ir) = self.idx.split_at_mut(mid);
         let (kl, kr) = self.key.split_at_mut(mid);
-        (Order { idx: il, key: kl }, Order { idx: ir, key: kr })
+        let feature = self.feature;
+        (
+            Order {
+                feature,
+                idx: il,
+                key: kl,
+            },
+            Order {
+                feature,
+                idx: ir,
+                key: kr,
+            },
+        )
     }
 }
 
 /// The most classes the integer Gini scan takes.
-const FAST_CLASSES: usize = 8;
+pub(crate) const FAST_CLASSES: usize = 8;
 
 /// The best split of one node.
-struct Split {
-    feature: usize,
-    threshold: f64,
-    score: f64,
-    n_left: usize,
+pub(crate) struct Split {
+    pub feature: usize,
+    pub threshold: f64,
+    pub score: f64,
+    pub n_left: usize,
+    /// The highest value rank that goes left.
+    pub rank: u32,
 }
 
 /// Settings of one growth, shared by every thread.
@@ -86,6 +102,9 @@ pub(crate) struct Grower<'a> {
     /// Partition buffers given back after use: a large node's split takes one per feature,
     /// and fresh ones would be fresh pages to fault in and zero at every split.
     pub scratch_pool: Mutex<Vec<Scratch>>,
+    /// The features split on histograms (`grow_bins`), if any; the others have presorted
+    /// orders, the first of which (the carrier) also gives each node's rows and classes.
+    pub bins: Option<&'a Bins>,
 }
 
 /// Reusable buffers of one sequential growth or one feature's partition.
@@ -126,7 +145,7 @@ impl Grower<'_> {
 
     /// The threshold between two neighbouring ranks of `feature`: the midpoint of their values,
     /// or the lower value where the midpoint rounds to the upper one or overflows.
-    fn threshold(&self, feature: usize, rank: u32, next_rank: u32) -> f64 {
+    pub(super) fn threshold(&self, feature: usize, rank: u32, next_rank: u32) -> f64 {
         let values = &self.distinct[feature];
         let (v, next) = (values[rank as usize], values[next_rank as usize]);
         let threshold = v / 2.0 + next / 2.0;
@@ -148,7 +167,13 @@ impl Grower<'_> {
     pub fn grow_tree(&self, orders: Vec<Order>) -> Vec<Node> {
         let n = orders.first().map_or(0, |o| o.len());
         let root = self.make_node(orders.first().map_or(&[][..], |o| &o.key[..]), n, 0);
-        let nodes = self.grow(orders, root, 0);
+        let mut hist = Vec::new();
+        if let (Some(bins), Some(carrier)) = (self.bins, orders.first()) {
+            if self.can_split(&root, n) && !bins.is_empty() {
+                bins.build(carrier.idx, carrier.key, self.class_bits, &mut hist);
+            }
+        }
+        let nodes = self.grow(orders, root, hist, 0);
         renumber(nodes)
     }
 
@@ -171,12 +196,18 @@ impl Grower<'_> {
     }
 
     /// Grows the subtree under `root` (local numbering, root first).
-    fn grow(&self, mut orders: Vec<Order>, mut root: Node, nesting: usize) -> Vec<Node> {
+    fn grow(
+        &self,
+        mut orders: Vec<Order>,
+        mut root: Node,
+        hist: Vec<u32>,
+        nesting: usize,
+    ) -> Vec<Node> {
         let n = root.n_samples;
         if n < self.parallel_min_samples || nesting >= PARALLEL_MAX_NESTING {
-            return self.grow_sequential(&mut orders, root);
+            return self.grow_sequential(&mut orders, root, hist);
         }
-        let Some(split) = self.best_split_parallel(&orders, &root) else {
+        let Some(split) = self.best_split_parallel(&orders, &root, &hist) else {
             return vec![root];
         };
         self.partition_parallel(&mut orders, &split);
@@ -189,9 +220,19 @@ impl Grower<'_> {
         let depth = root.depth + 1;
         let left = self.make_node(left_orders[0].key, split.n_left, depth);
         let right = self.make_node(right_orders[0].key, n - split.n_left, depth);
+        let (left_hist, right_hist) = self.child_hists(
+            hist,
+            (left_orders[0].idx, left_orders[0].key),
+            (right_orders[0].idx, right_orders[0].key),
+            (
+                self.can_split(&left, left.n_samples),
+                self.can_split(&right, right.n_samples),
+            ),
+            None,
+        );
         let (l, r) = rayon::join(
-            || self.grow(left_orders, left, nesting + 1),
-            || self.grow(right_orders, right, nesting + 1),
+            || self.grow(left_orders, left, left_hist, nesting + 1),
+            || self.grow(right_orders, right, right_hist, nesting + 1),
         );
         root.feature = Some(split.feature);
         root.threshold = split.threshold;
@@ -207,30 +248,47 @@ impl Grower<'_> {
 
     /// The LearnID3 loop on one thread: split the node on the top of the stack, push its
     /// children, until no node can be split.
-    fn grow_sequential(&self, orders: &mut [Order], root: Node) -> Vec<Node> {
+    fn grow_sequential(&self, orders: &mut [Order], root: Node, hist: Vec<u32>) -> Vec<Node> {
         let n = root.n_samples;
         let mut scratch = self.take_scratch();
         let mut nodes = vec![root];
-        let mut stack = vec![(0usize, 0usize, n)];
-        while let Some((id, start, end)) = stack.pop() {
+        let mut stack = vec![(0usize, 0usize, n, hist)];
+        // Histograms of nodes done with, to build the next ones in.
+        let mut spare: Vec<Vec<u32>> = Vec::new();
+        while let Some((id, start, end, hist)) = stack.pop() {
             let depth = nodes[id].depth;
-            let Some(split) = self.best_split_with(orders, &nodes[id], start, end, &mut scratch)
+            let Some(split) =
+                self.best_split_with(orders, &nodes[id], start, end, &hist, &mut scratch)
             else {
+                spare.push(hist);
                 continue;
             };
             self.partition(orders, start, end, &split, &mut scratch);
             let mid = start + split.n_left;
             let left = nodes.len();
             let keys = &orders[0].key;
-            nodes.push(self.make_node(&keys[start..mid], mid - start, depth + 1));
-            nodes.push(self.make_node(&keys[mid..end], end - mid, depth + 1));
+            let left_node = self.make_node(&keys[start..mid], mid - start, depth + 1);
+            let right_node = self.make_node(&keys[mid..end], end - mid, depth + 1);
+            let carrier = &orders[0];
+            let (left_hist, right_hist) = self.child_hists(
+                hist,
+                (&carrier.idx[start..mid], &carrier.key[start..mid]),
+                (&carrier.idx[mid..end], &carrier.key[mid..end]),
+                (
+                    self.can_split(&left_node, mid - start),
+                    self.can_split(&right_node, end - mid),
+                ),
+                spare.pop(),
+            );
+            nodes.push(left_node);
+            nodes.push(right_node);
             let node = &mut nodes[id];
             node.feature = Some(split.feature);
             node.threshold = split.threshold;
             node.left = left;
             node.right = left + 1;
-            stack.push((left + 1, mid, end));
-            stack.push((left, start, mid));
+            stack.push((left + 1, mid, end, right_hist));
+            stack.push((left, start, mid, left_hist));
         }
         self.give_back(scratch);
         nodes
@@ -247,38 +305,66 @@ impl Grower<'_> {
         node: &Node,
         start: usize,
         end: usize,
+        hist: &[u32],
         scratch: &mut Scratch,
     ) -> Option<Split> {
         if !self.can_split(node, end - start) {
             return None;
         }
-        let per_feature = orders.iter().enumerate().map(|(f, o)| {
+        let per_feature = orders.iter().map(|o| {
             self.best_in_feature(
-                f,
+                o.feature,
                 &o.key[start..end],
                 node,
                 &mut scratch.left,
                 &mut scratch.right,
             )
         });
-        self.check_decrease(orders, node, start, first_best(per_feature)?)
+        let best = first_best(per_feature);
+        let best = self.with_binned(best, node, end - start, hist)?;
+        self.check_decrease(orders, node, start, end, best)
     }
 
     /// The best split of a large node (all of its orders), its features scanned in parallel.
-    fn best_split_parallel(&self, orders: &[Order], node: &Node) -> Option<Split> {
+    fn best_split_parallel(&self, orders: &[Order], node: &Node, hist: &[u32]) -> Option<Split> {
         let (start, end) = (0, node.n_samples);
         if !self.can_split(node, end) {
             return None;
         }
         let per_feature: Vec<Option<Split>> = orders
             .par_iter()
-            .enumerate()
-            .map(|(f, o)| {
+            .map(|o| {
                 let (mut l, mut r) = (vec![0.0; self.n_classes], vec![0.0; self.n_classes]);
-                self.best_in_feature(f, &o.key[start..end], node, &mut l, &mut r)
+                self.best_in_feature(o.feature, &o.key[start..end], node, &mut l, &mut r)
             })
             .collect();
-        self.check_decrease(orders, node, start, first_best(per_feature)?)
+        let best = self.with_binned(first_best(per_feature), node, end, hist)?;
+        self.check_decrease(orders, node, start, end, best)
+    }
+
+    /// The better of `best` (over the presorted features) and the binned features' best
+    /// splits: the highest score, the first feature of equal ones, as one scan in feature
+    /// order would find.
+    fn with_binned(
+        &self,
+        best: Option<Split>,
+        node: &Node,
+        n: usize,
+        hist: &[u32],
+    ) -> Option<Split> {
+        let Some(bins) = self.bins.filter(|b| !b.is_empty()) else {
+            return best;
+        };
+        let binned = (0..bins.len()).map(|j| self.best_in_bins(bins, j, hist, &node.counts, n));
+        match (best, first_best(binned)) {
+            (Some(s), Some(b))
+                if b.score > s.score || (b.score == s.score && b.feature < s.feature) =>
+            {
+                Some(b)
+            }
+            (Some(s), _) => Some(s),
+            (None, b) => b,
+        }
     }
 
     /// The best threshold of one feature in a node (the first of equal scores).
@@ -329,6 +415,7 @@ impl Grower<'_> {
                     threshold: self.threshold(feature, rank, next_rank),
                     score,
                     n_left,
+                    rank,
                 });
             }
         }
@@ -382,6 +469,7 @@ impl Grower<'_> {
                     threshold: self.threshold(feature, rank, next_rank),
                     score,
                     n_left,
+                    rank,
                 });
             }
         }
@@ -394,15 +482,32 @@ impl Grower<'_> {
         orders: &[Order],
         node: &Node,
         start: usize,
+        end: usize,
         split: Split,
     ) -> Option<Split> {
         if self.min_decrease <= 0.0 {
             return Some(split);
         }
         let mut l = vec![0.0; self.n_classes];
-        for &k in &orders[split.feature].key[start..start + split.n_left] {
+        let mut add = |k: u32| {
             let c = self.class_of(k);
             l[c] += self.class_weight[c];
+        };
+        match self.binned_position(split.feature) {
+            Some((bins, j)) => {
+                let carrier = &orders[0];
+                for (&r, &k) in carrier.idx[start..end].iter().zip(&carrier.key[start..end]) {
+                    if bins.goes_left(r, j, split.rank) {
+                        add(k);
+                    }
+                }
+            }
+            None => {
+                let order = orders.iter().find(|o| o.feature == split.feature);
+                for &k in &order.expect("a presorted feature").key[start..start + split.n_left] {
+                    add(k);
+                }
+            }
         }
         let r: Vec<f64> = node.counts.iter().zip(&l).map(|(a, b)| a - b).collect();
         let (wl, wr): (f64, f64) = (l.iter().sum(), r.iter().sum());
@@ -414,9 +519,27 @@ impl Grower<'_> {
         (decrease + 1e-12 >= self.min_decrease).then_some(split)
     }
 
-    fn mark(&self, orders: &[Order], split: &Split, start: usize, value: bool) {
-        for &s in &orders[split.feature].idx[start..start + split.n_left] {
-            self.goes_left[s as usize].store(value, Ordering::Relaxed);
+    /// The binned features and `feature`'s place among them, if it is one.
+    fn binned_position(&self, feature: usize) -> Option<(&Bins, usize)> {
+        let bins = self.bins?;
+        Some((bins, bins.position(feature)?))
+    }
+
+    /// Sets the mark of every row of the node `start..end` that goes left in `split` to
+    /// `value`.
+    fn mark(&self, orders: &[Order], split: &Split, start: usize, end: usize, value: bool) {
+        let store = |s: u32| self.goes_left[s as usize].store(value, Ordering::Relaxed);
+        match self.binned_position(split.feature) {
+            Some((bins, j)) => orders[0].idx[start..end]
+                .iter()
+                .filter(|&&r| bins.goes_left(r, j, split.rank))
+                .for_each(|&r| store(r)),
+            None => {
+                let order = orders.iter().find(|o| o.feature == split.feature);
+                order.expect("a presorted feature").idx[start..start + split.n_left]
+                    .iter()
+                    .for_each(|&r| store(r))
+            }
         }
     }
 
@@ -430,29 +553,28 @@ impl Grower<'_> {
         split: &Split,
         scratch: &mut Scratch,
     ) {
-        self.mark(orders, split, start, true);
-        for (f, o) in orders.iter_mut().enumerate() {
-            if f != split.feature {
+        self.mark(orders, split, start, end, true);
+        for o in orders.iter_mut() {
+            if o.feature != split.feature {
                 self.partition_one(o, start, end, scratch);
             }
         }
-        self.mark(orders, split, start, false);
+        self.mark(orders, split, start, end, false);
     }
 
     /// `partition` of a whole large node, one feature per task.
     fn partition_parallel(&self, orders: &mut [Order], split: &Split) {
         let n = orders[0].len();
-        self.mark(orders, split, 0, true);
+        self.mark(orders, split, 0, n, true);
         orders
             .par_iter_mut()
-            .enumerate()
-            .filter(|(f, _)| *f != split.feature)
-            .for_each(|(_, o)| {
+            .filter(|o| o.feature != split.feature)
+            .for_each(|o| {
                 let mut scratch = self.take_scratch();
                 self.partition_one(o, 0, n, &mut scratch);
                 self.give_back(scratch);
             });
-        self.mark(orders, split, 0, false);
+        self.mark(orders, split, 0, n, false);
     }
 
     /// A stable partition of one feature's slice. Each sample is written to both sides and

@@ -13,6 +13,7 @@ pub mod export;
 pub mod forest;
 pub mod governance;
 mod grow;
+mod grow_bins;
 pub mod hist;
 pub mod learner;
 mod linalg;

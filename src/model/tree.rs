@@ -4,7 +4,8 @@
 //! Every node keeps its (weighted) class counts, so the tree gives class probabilities and can
 //! be pruned by cost complexity.
 
-use super::grow::{class_bits, Grower, Order, PARALLEL_MIN_SAMPLES};
+use super::grow::{class_bits, Grower, Order, FAST_CLASSES, PARALLEL_MIN_SAMPLES};
+use super::grow_bins::{Bins, MAX_BINS};
 use super::presort::sorted_pairs;
 use super::{ClassWeight, Criterion, ValidTreeParams};
 use crate::analysis::Matrix;
@@ -68,16 +69,19 @@ pub struct Tree {
 impl Tree {
     /// Grows a tree on `x` (no missing values) and class indexes `y` in `0..n_classes`.
     pub fn fit(params: &ValidTreeParams, x: &Matrix, y: &[usize], n_classes: usize) -> Tree {
-        Tree::fit_with(params, x, y, n_classes, PARALLEL_MIN_SAMPLES)
+        Tree::fit_with(params, x, y, n_classes, PARALLEL_MIN_SAMPLES, MAX_BINS)
     }
 
-    /// `fit`, with nodes of at least `parallel_min_samples` samples split on several threads.
+    /// `fit`, with nodes of at least `parallel_min_samples` samples split on several threads
+    /// and features of at most `max_bins` distinct values split on histograms where the
+    /// integer Gini scan applies (0: none; tests compare the ways).
     fn fit_with(
         params: &ValidTreeParams,
         x: &Matrix,
         y: &[usize],
         n_classes: usize,
         parallel_min_samples: usize,
+        max_bins: usize,
     ) -> Tree {
         let p = params.get();
         let n = x.rows;
@@ -130,6 +134,29 @@ impl Tree {
                 (FeatureOrder { idx, key }, distinct)
             })
             .unzip();
+        // Features of few values are split on histograms (grow_bins) where the integer Gini
+        // scan applies; at least one presorted order stays, to carry each node's rows.
+        let binnable = p.criterion == Criterion::Gini
+            && n_classes <= FAST_CLASSES
+            && class_weight.iter().all(|w| *w == 1.0);
+        let mut binned = Vec::new();
+        if binnable {
+            let few = |f: usize| distinct[f].len() <= max_bins.min(MAX_BINS);
+            let keep = (0..x.cols).find(|&f| !few(f)).unwrap_or(0);
+            for f in (0..x.cols).rev().filter(|&f| f != keep && few(f)) {
+                let order = orders.remove(f);
+                let mut bin_of_row = vec![0u32; n];
+                for (&r, &k) in order.idx.iter().zip(&order.key) {
+                    bin_of_row[r as usize] = k >> class_bits;
+                }
+                binned.push((f, distinct[f].len(), bin_of_row));
+            }
+            binned.reverse();
+        }
+        let presorted: Vec<usize> = (0..x.cols)
+            .filter(|f| !binned.iter().any(|(b, _, _)| b == f))
+            .collect();
+        let bins = Bins::new(n, n_classes, binned);
         let grower = Grower {
             criterion: p.criterion,
             min_leaf: p.min_samples_leaf,
@@ -144,10 +171,13 @@ impl Tree {
             goes_left: (0..n).map(|_| AtomicBool::new(false)).collect(),
             parallel_min_samples,
             scratch_pool: Default::default(),
+            bins: Some(&bins),
         };
         let views: Vec<Order> = orders
             .iter_mut()
-            .map(|o| Order {
+            .zip(presorted)
+            .map(|(o, feature)| Order {
+                feature,
                 idx: &mut o.idx,
                 key: &mut o.key,
             })
@@ -282,8 +312,8 @@ mod tests {
             }
             .check()
             .expect("valid");
-            let sequential = Tree::fit_with(&params, &x, &y, 3, usize::MAX);
-            let parallel = Tree::fit_with(&params, &x, &y, 3, 1024);
+            let sequential = Tree::fit_with(&params, &x, &y, 3, usize::MAX, MAX_BINS);
+            let parallel = Tree::fit_with(&params, &x, &y, 3, 1024, MAX_BINS);
             assert!(sequential.nodes.len() > 1000 || depth.is_some());
             assert_eq!(sequential, parallel, "depth {depth:?}");
         }
@@ -313,5 +343,79 @@ mod tests {
         };
         assert!(fast.nodes.len() > 100, "{} nodes", fast.nodes.len());
         assert_eq!(shape(&fast), shape(&general));
+    }
+
+    /// Discrete inputs (13 and 6 values, as the skewed generator's) beside continuous ones,
+    /// or discrete only (the carrier order is then a discrete input).
+    fn discrete(rows: usize, continuous: bool) -> (Matrix, Vec<usize>) {
+        let mut rng = Rng::new(11);
+        let cols = 4;
+        let mut data = Vec::with_capacity(rows * cols);
+        let mut y = Vec::with_capacity(rows);
+        for _ in 0..rows {
+            let class = rng.weighted(&[0.6, 0.25, 0.15]);
+            let signal = class as f64;
+            data.push(if continuous {
+                signal + rng.normal()
+            } else {
+                (signal + rng.normal()).round()
+            });
+            data.push((signal + 2.0 * rng.normal()).round().clamp(-6.0, 6.0));
+            data.push(
+                ((signal + 1.5 + rng.normal()) * 1.6)
+                    .floor()
+                    .clamp(0.0, 5.0),
+            );
+            data.push((rng.normal() * 3.0).round().clamp(-6.0, 6.0));
+            y.push(class);
+        }
+        (Matrix::new(rows, cols, data), y)
+    }
+
+    /// Splitting inputs of few values on histograms grows the presorted scan's tree: the same
+    /// splits, thresholds to the bit and sample counts, sequential and parallel, with leaf
+    /// sizes and a minimum decrease that cut some boundaries.
+    #[test]
+    fn histogram_splits_grow_the_presorted_tree() {
+        for continuous in [true, false] {
+            let (x, y) = discrete(12_000, continuous);
+            for (min_leaf, min_decrease, depth) in [
+                (1, 0.0, None),
+                (7, 0.0, None),
+                (1, 1e-4, None),
+                (3, 0.0, Some(5)),
+            ] {
+                let params = TreeParams {
+                    min_samples_leaf: min_leaf,
+                    min_impurity_decrease: min_decrease,
+                    max_depth: depth,
+                    ..TreeParams::default()
+                }
+                .check()
+                .expect("valid");
+                let presorted = Tree::fit_with(&params, &x, &y, 3, usize::MAX, 0);
+                let case = format!("continuous {continuous}, leaf {min_leaf}, {min_decrease}");
+                assert!(
+                    presorted.nodes.len() > 40,
+                    "{case}: {}",
+                    presorted.nodes.len()
+                );
+                let on = |f: usize| {
+                    presorted
+                        .nodes
+                        .iter()
+                        .filter(|n| n.feature == Some(f))
+                        .count()
+                };
+                assert!(
+                    on(1) > 0 && on(2) > 0,
+                    "{case}: splits on the binned inputs"
+                );
+                for parallel in [usize::MAX, 1024] {
+                    let binned = Tree::fit_with(&params, &x, &y, 3, parallel, MAX_BINS);
+                    assert_eq!(presorted, binned, "{case}, parallel from {parallel}");
+                }
+            }
+        }
     }
 }
