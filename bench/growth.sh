@@ -12,6 +12,7 @@
 #   KINDS="tree logistic forest boosting"          # the kinds trained (default: all)
 #   STORE_MAX=1000000                              # build no store of more firms (points: skipped)
 #   APPEND=1                                       # add to the existing growth.jsonl
+#   NO_REFERENCE="forest" NO_REFERENCE_WHY="..."   # kinds whose reference is not run (skipped)
 #   VENV=/path/to/venv                             # scikit-learn, LightGBM, pandas, matplotlib
 #
 # Sizes are rows: of the feature table (training: 24 features, 3 classes, a 70/30 split), of
@@ -77,6 +78,10 @@ for n in $SIZES; do
         boosting) ref="LightGBM"; rtask=boosting_fit ;;
         *) ref="scikit-learn"; rtask="${kind}_fit" ;;
       esac
+      if [[ " ${NO_REFERENCE:-} " == *" $kind "* ]]; then
+        skipped "train: $kind" "$ref" "$n" "${NO_REFERENCE_WHY:-not run: NO_REFERENCE=$NO_REFERENCE}"
+        continue
+      fi
       measure "train: $kind" "$ref" "$n" --cap "$CAP" --pick-json "task=$rtask" -- \
         "$VENV/bin/python" bench/reference.py --features "$f" --tasks "$kind" --depths none \
         --repeats "$repeats"
