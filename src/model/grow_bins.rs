@@ -8,7 +8,7 @@
 //! values present in the node, so the scores, the thresholds and the first of equal scores are
 //! the presorted scan's, and the tree is the same node for node (the tests grow both).
 
-use super::grow::{Grower, Split, FAST_CLASSES};
+use super::grow::{keep_better, Grower, Split, FAST_CLASSES};
 
 /// Features with at most this many distinct values are binned (when the Gini scan allows):
 /// every node that can be split scans each binned input's bins, so many bins cost more than
@@ -148,15 +148,13 @@ impl Grower<'_> {
                         break;
                     }
                     let score = sl as f64 / n_left as f64 + sr as f64 / (n_all - n_left) as f64;
-                    if best.as_ref().is_none_or(|b| score > b.score) {
-                        best = Some(Split {
-                            feature,
-                            threshold: self.threshold(feature, rank, bin),
-                            score,
-                            n_left: n_left as usize,
-                            rank,
-                        });
-                    }
+                    keep_better(&mut best, score, || Split {
+                        feature,
+                        threshold: self.threshold(feature, rank, bin),
+                        score,
+                        n_left: n_left as usize,
+                        rank,
+                    });
                 }
             }
             for (c, &k) in counts.iter().enumerate() {

@@ -14,6 +14,7 @@ pub mod forest;
 pub mod governance;
 mod grow;
 mod grow_bins;
+mod grow_scan;
 pub mod hist;
 pub mod learner;
 mod linalg;
